@@ -1,0 +1,252 @@
+"""The checker: the one place that turns a runner's answer into pass or fail, for every language.
+
+It derives what a scenario expects to see (calls, call times, cancellations, closes, in-flight
+count) from the answer's outcome and trace alone, like test262-harness's validator, and says what
+differs as ``check: expected X, saw Y``.
+
+On the virtual clock every time is exact. On the real clock a time passes when it lies within
+``real_time_band`` of the expected one: never much earlier, up to half again plus 60 ms later.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .spec import Scenario
+
+#: Real-clock scenarios longer than this are skipped: minutes of real waiting prove nothing more.
+REAL_TIME_BUDGET_MS = 2000
+
+OPERATION_END = ("ok", "fail", "cancel")
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    check: str
+    expected: Any
+    seen: Any
+    note: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.check}: expected {compact(self.expected)}, saw {compact(self.seen)}"
+        return f"{text} ({self.note})" if self.note else text
+
+
+def compact(value: Any) -> str:
+    return json.dumps(value, separators=(", ", ": "), sort_keys=True) if not isinstance(value, str) else value
+
+
+def real_time_band(expected_ms: int) -> tuple[int, int]:
+    """The real-clock readings accepted for an expected time (generous: CI machines stall)."""
+    return expected_ms - 5, expected_ms + expected_ms // 2 + 60
+
+
+# -- what the trace shows ----------------------------------------------------------------------------
+
+
+def times_by_key(trace: list[dict[str, Any]], event: str) -> dict[str, list[int]]:
+    times: dict[str, list[int]] = {}
+    for e in trace:
+        if e["ev"] == event:
+            times.setdefault(e["key"], []).append(e["t"])
+    return times
+
+
+def max_in_flight(trace: list[dict[str, Any]]) -> int:
+    """Most operation calls pending at once, following the trace in recorded (causal) order."""
+    running = peak = 0
+    for e in trace:
+        if e["ev"] == "call":
+            running += 1
+            peak = max(peak, running)
+        elif e["ev"] in OPERATION_END:
+            running -= 1
+    return peak
+
+
+# -- outcomes -------------------------------------------------------------------------------------------
+
+
+def outcome_matches(expected: Any, seen: Any) -> bool:
+    """Whether ``seen`` is what ``expected`` describes.
+
+    An error outcome (a mapping with ``fail``) matches on the keys it gives -- ``from``, ``type``,
+    ``message`` are checked only when written -- and a group's ``errors`` match in any order.
+    Everything else must be equal.
+    """
+    if isinstance(expected, dict) and "fail" in expected:
+        if not isinstance(seen, dict) or seen.get("fail") != expected["fail"]:
+            return False
+        for key in ("from", "type", "message"):
+            if key in expected and seen.get(key) != expected[key]:
+                return False
+        if "errors" in expected:
+            return _same_multiset(expected["errors"], seen.get("errors"))
+        return True
+    if isinstance(expected, dict):
+        return (
+            isinstance(seen, dict)
+            and expected.keys() == seen.keys()
+            and all(outcome_matches(v, seen[k]) for k, v in expected.items())
+        )
+    if isinstance(expected, list):
+        return (
+            isinstance(seen, list)
+            and len(expected) == len(seen)
+            and all(outcome_matches(e, s) for e, s in zip(expected, seen, strict=True))
+        )
+    return bool((expected == seen and type(expected) is type(seen)) or _same_number(expected, seen))
+
+
+def _same_number(a: Any, b: Any) -> bool:
+    numbers = (int, float)
+    return (
+        isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) and not isinstance(b, bool)
+    ) and a == b
+
+
+def _same_multiset(expected: list[Any], seen: Any) -> bool:
+    if not isinstance(seen, list) or len(seen) != len(expected):
+        return False
+    remaining = list(seen)
+    for item in expected:
+        match = next((i for i, s in enumerate(remaining) if outcome_matches(item, s)), None)
+        if match is None:
+            return False
+        remaining.pop(match)
+    return True
+
+
+# -- the checks -------------------------------------------------------------------------------------------
+
+
+def _time_ok(expected: Any, seen: int | None, real: bool) -> bool:
+    if seen is None:
+        return False
+    if isinstance(expected, dict):
+        low, high = expected.get("min"), expected.get("max")
+        if real:
+            low = None if low is None else real_time_band(low)[0]
+            high = None if high is None else real_time_band(high)[1]
+        return (low is None or seen >= low) and (high is None or seen <= high)
+    if real:
+        low, high = real_time_band(expected)
+        return low <= seen <= high
+    return bool(seen == expected)
+
+
+def _count_ok(expected: Any, seen: int) -> bool:
+    if isinstance(expected, dict):
+        return bool(expected.get("min", seen) <= seen <= expected.get("max", seen))
+    return bool(seen == expected)
+
+
+def _times_ok(expected: dict[str, list[int]], seen: dict[str, list[int]], real: bool) -> bool:
+    if expected.keys() != {k for k, v in seen.items() if v}:
+        return False
+    return all(
+        len(times) == len(seen[key]) and all(_time_ok(e, s, real) for e, s in zip(times, seen[key], strict=True))
+        for key, times in expected.items()
+    )
+
+
+CheckFn = Callable[[Any, dict[str, Any], bool], "Mismatch | None"]
+
+
+def _check_outcome(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
+    seen = answer["outcome"]
+    return None if outcome_matches(expected, seen) else Mismatch("outcome", expected, seen)
+
+
+def _check_elapsed(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
+    seen = answer.get("elapsed_ms")
+    note = "real clock, within tolerance" if real else ""
+    return None if _time_ok(expected, seen, real) else Mismatch("elapsed_ms", expected, seen, note)
+
+
+def _check_calls(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
+    counts = Counter(e["key"] for e in answer["trace"] if e["ev"] == "call")
+    if isinstance(expected, int):
+        seen_total = sum(counts.values())
+        return None if seen_total == expected else Mismatch("calls", expected, seen_total)
+    seen = dict(sorted(counts.items()))
+    return None if seen == dict(sorted(expected.items())) else Mismatch("calls", expected, seen)
+
+
+def _times_check(name: str, event: str) -> CheckFn:
+    def check(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
+        seen = times_by_key(answer["trace"], event)
+        return None if _times_ok(expected, seen, real) else Mismatch(name, expected, seen)
+
+    return check
+
+
+def _check_max_in_flight(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
+    seen = max_in_flight(answer["trace"])
+    return None if _count_ok(expected, seen) else Mismatch("max_in_flight", expected, seen)
+
+
+def _check_cancelled(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
+    seen = sorted(e["key"] for e in answer["trace"] if e["ev"] == "cancel")
+    return None if seen == sorted(expected) else Mismatch("cancelled", sorted(expected), seen)
+
+
+CHECKS: dict[str, CheckFn] = {
+    "outcome": _check_outcome,
+    "elapsed_ms": _check_elapsed,
+    "calls": _check_calls,
+    "calls_at_ms": _times_check("calls_at_ms", "call"),
+    "max_in_flight": _check_max_in_flight,
+    "cancelled": _check_cancelled,
+    "cancelled_at_ms": _times_check("cancelled_at_ms", "cancel"),
+    "closed_at_ms": _times_check("closed_at_ms", "close"),
+}
+
+
+def check(scenario: Scenario, answer: dict[str, Any], *, clock: str = "virtual") -> list[Mismatch]:
+    """Every way the answer differs from the scenario's expectations; [] when it passes.
+
+    A pattern that never settled fails on that alone. Leaks fail every scenario that does not
+    say ``leaks: any``.
+    """
+    outcome = answer.get("outcome")
+    if not isinstance(outcome, dict) or not isinstance(answer.get("trace"), list):
+        return [Mismatch("answer", "an outcome and a trace", answer, "malformed runner answer")]
+    if outcome.get("unfinished"):
+        return [
+            Mismatch(
+                "outcome",
+                scenario.expect.get("outcome", "to settle"),
+                "never settled",
+                outcome.get("reason", ""),
+            )
+        ]
+    real = clock == "real"
+    mismatches = [
+        found
+        for name, expected in scenario.expect.items()
+        if name in CHECKS and (found := CHECKS[name](expected, answer, real)) is not None
+    ]
+    if scenario.expect.get("leaks", "none") == "none" and answer.get("leaks"):
+        mismatches.append(Mismatch("leaks", [], answer["leaks"]))
+    return mismatches
+
+
+def longest_expected_ms(scenario: Scenario) -> int:
+    """The scenario's expected duration (the upper bound when a range), 0 when it gives none."""
+    elapsed = scenario.expect.get("elapsed_ms")
+    if isinstance(elapsed, dict):
+        return int(elapsed.get("max") or elapsed.get("min") or 0)
+    return int(elapsed or 0)
+
+
+def real_time_skip_reason(scenario: Scenario) -> str | None:
+    """Why a scenario does not run on the real clock, or None when it does."""
+    longest = longest_expected_ms(scenario)
+    if longest > REAL_TIME_BUDGET_MS:
+        return f"takes {longest} ms; real-clock runs are limited to {REAL_TIME_BUDGET_MS} ms (virtual time runs it)"
+    return None

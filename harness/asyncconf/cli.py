@@ -1,0 +1,270 @@
+"""The ``asyncconf`` command line: list, validate, run, report."""
+
+from __future__ import annotations
+
+import platform
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__, report
+from .engine import Engine, Run
+from .languages import LANGUAGES
+from .paths import PATTERNS_DIR
+from .spec import Pattern, SpecError, load_spec, pattern_files
+
+console = Console(soft_wrap=True)  # a problem is one line, whatever the terminal width
+errors = Console(stderr=True, soft_wrap=True)
+
+
+def _load(spec_dir: Path, pattern_ids: Sequence[str] = ()) -> list[Pattern]:
+    try:
+        patterns = load_spec(spec_dir)
+    except SpecError as error:
+        for problem in error.problems:
+            errors.print(str(problem), markup=False, highlight=False)
+        raise SystemExit(1) from None
+    if pattern_ids:
+        known = {p.id for p in patterns}
+        unknown = [p for p in pattern_ids if p not in known]
+        if unknown:
+            raise click.BadParameter(
+                f"unknown pattern {', '.join(unknown)} (known: {', '.join(sorted(known))})",
+                param_hint="--pattern",
+            )
+        patterns = [p for p in patterns if p.id in pattern_ids]
+    return patterns
+
+
+def _langs(value: str) -> list[str]:
+    langs = [lang.strip() for lang in value.split(",") if lang.strip()]
+    unknown = [lang for lang in langs if lang not in LANGUAGES]
+    if unknown or not langs:
+        raise click.BadParameter(f"expected a comma-separated subset of {','.join(LANGUAGES)}, got {value!r}")
+    return langs
+
+
+spec_option = click.option(
+    "--spec",
+    "spec_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=PATTERNS_DIR,
+    show_default="spec/patterns",
+    help="The spec directory (spec/ or spec/patterns/).",
+)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="asyncconf")
+def main() -> None:
+    """asyncconf: a cross-language conformance suite for async patterns (Python, JavaScript, C#)."""
+
+
+@main.command("list")
+@spec_option
+def list_command(spec_dir: Path) -> None:
+    """The patterns, their rules and scenarios."""
+    for pattern in _load(spec_dir):
+        console.print(f"[bold]{pattern.id}[/bold] — {pattern.title}")
+        for rule, text in pattern.rules.items():
+            console.print(f"  {rule}  {text}", highlight=False)
+        for scenario in pattern.scenarios:
+            console.print(f"  • {scenario.id}  [dim](covers {', '.join(scenario.covers)})[/dim]", highlight=False)
+        console.print(f"  anti-patterns: {', '.join(a.id for a in pattern.antipatterns)}", highlight=False)
+
+
+@main.command()
+@spec_option
+def validate(spec_dir: Path) -> None:
+    """Check the spec: exit 1 with FILE:LINE: message for each problem."""
+    patterns = _load(spec_dir)
+    scenarios = sum(len(p.scenarios) for p in patterns)
+    rules = sum(len(p.rules) for p in patterns)
+    console.print(
+        f"{len(pattern_files(spec_dir))} pattern files, {rules} rules (all covered), {scenarios} scenarios: valid"
+    )
+
+
+@main.command()
+@spec_option
+@click.option("--lang", "langs", default=",".join(LANGUAGES), show_default=True, help="Languages, comma-separated.")
+@click.option("--pattern", "pattern_ids", multiple=True, help="Only this pattern (repeatable).")
+@click.option(
+    "--impl",
+    "which",
+    type=click.Choice(["reference", "antipatterns", "all"]),
+    default="all",
+    show_default=True,
+)
+@click.option("--clock", type=click.Choice(["virtual", "real"]), default="virtual", show_default=True)
+@click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), help="Write every run as JSON.")
+@click.option(
+    "--junit", "junit_file", type=click.Path(dir_okay=False, path_type=Path), help="Write a JUnit XML report."
+)
+@click.option(
+    "--require",
+    "required",
+    default="",
+    help="Languages that must run: a skip of one of them (runtime absent) fails the run. CI sets all three.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="List every failing run, anti-patterns included.")
+def run(
+    spec_dir: Path,
+    langs: str,
+    pattern_ids: tuple[str, ...],
+    which: str,
+    clock: str,
+    json_file: Path | None,
+    junit_file: Path | None,
+    required: str,
+    verbose: bool,
+) -> None:
+    """Run the conformance matrix; exit 0 only when every reference scenario passes, every
+    anti-pattern is rejected and the languages agree."""
+    selected = _langs(langs)
+    required_langs = _langs(required) if required else []
+    patterns = _load(spec_dir, pattern_ids)
+    runs: list[Run] = []
+    with Engine(patterns, selected, clock=clock) as engine:
+        for lang in selected:  # open (prepare, build, start) each language before counting runs
+            session = engine.session(lang)
+            state = (session.skip_reason and f"skip — {session.skip_reason}") or (
+                session.error and f"ERROR — {session.error}"
+            )
+            runtime = f"{session.runtime.get('name', '')} {session.runtime.get('version', '')}".strip()
+            errors.print(f"asyncconf: {lang}: {state or runtime}", markup=False, highlight=False)
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=errors,
+            transient=True,
+            disable=not errors.is_terminal,
+        ) as progress:
+            task = progress.add_task("running", total=engine.planned(which))
+
+            def on_run(done: Run) -> None:
+                progress.update(task, advance=1, description=f"{done.lang} {done.pattern}")
+
+            runs = engine.run_all(which, on_run)
+    summary = report.summarize(runs, required=required_langs)
+    _print_matrix(runs)
+    _print_problems(runs, summary, verbose)
+    meta = {"asyncconf": __version__, "clock": clock, "impl": which, "python": platform.python_version()}
+    if json_file:
+        report.write_json(json_file, runs, summary, meta)
+    if junit_file:
+        report.write_junit(junit_file, runs)
+    sys.exit(0 if summary["ok"] else 1)
+
+
+def _print_matrix(runs: Sequence[Run]) -> None:
+    header, rows = report.matrix_rows(runs)
+    table = Table(*header, title="asyncconf conformance matrix")
+    for row in rows:
+        table.add_row(*(_styled(cell) for cell in row))
+    console.print(table)
+
+
+def _styled(cell: str) -> str:
+    if "FAIL" in cell or "DIFFERS" in cell:
+        return f"[red]{cell}[/red]"
+    if cell == "skip":
+        return f"[yellow]{cell}[/yellow]"
+    return cell
+
+
+def _print_problems(runs: Sequence[Run], summary: dict[str, object], verbose: bool) -> None:
+    for run in runs:
+        interesting = run.status == "error" or (run.status == "fail" and (run.impl == "reference" or verbose))
+        if run.status == "skip" and run.transport == "-":
+            interesting = True
+        if interesting and (run.check == "spec" or run.status != "pass"):
+            tag = "≡ " if run.check == "equivalence" else ""
+            where = f"{run.lang}/{run.transport} {run.pattern}/{run.scenario} [{run.impl}]"
+            console.print(
+                f"{run.status.upper():5} {tag}{where}: {run.reason}",
+                markup=False,
+                highlight=False,
+            )
+    anti = summary["antipatterns"]
+    assert isinstance(anti, dict)
+    for missed in anti["missed"]:
+        console.print(f"MISSED anti-pattern {missed}: no scenario failed it", markup=False, highlight=False)
+    for uncaught in summary["scenarios_no_antipattern_fails"]:  # type: ignore[attr-defined]
+        console.print(f"note: no anti-pattern fails {uncaught}", markup=False, highlight=False)
+    ref = summary["reference"]
+    eq = summary["equivalence"]
+    assert isinstance(ref, dict) and isinstance(eq, dict)
+    verdict = "OK" if summary["ok"] else "NOT OK"
+    console.print(
+        f"{verdict}: reference {ref['pass']} pass, {ref['fail']} fail, {ref['error']} error, {ref['skip']} skip; "
+        f"anti-patterns {anti['rejected']}/{anti['total']} rejected; "
+        f"equivalence {eq['pass']} same, {eq['fail']} differ",
+        markup=False,
+        highlight=False,
+    )
+
+
+@main.command("bench")
+@spec_option
+@click.option("--lang", "langs", default=",".join(LANGUAGES), show_default=True, help="Languages, comma-separated.")
+@click.option("--repeats", default=5, show_default=True, help="Runs of each scenario; the median counts.")
+@click.option("--markdown", is_flag=True, help="Print the figures as a Markdown table (for the README).")
+def bench_command(spec_dir: Path, langs: str, repeats: int, markdown: bool) -> None:
+    """Measure virtual time against wall time, per language and transport."""
+    from .bench import bench
+
+    rows = bench(_load(spec_dir), _langs(langs), repeats)
+    header = [
+        "language/transport",
+        "ready (s)",
+        "scenarios",
+        "median wall/scenario (ms)",
+        "virtual : wall, all scenarios",
+        "longest scenario: virtual -> wall",
+    ]
+    cells = [
+        [
+            f"{r.lang}/{r.transport}",
+            f"{r.ready_s:.2f}",
+            str(r.scenarios),
+            f"{r.median_wall_ms:.2f}",
+            f"{r.virtual_ms} ms : {r.wall_ms:.0f} ms = {r.speedup:.0f}x",
+            f"{r.longest_virtual_ms} ms -> {r.longest_wall_ms:.1f} ms",
+        ]
+        for r in rows
+    ]
+    if markdown:
+        click.echo("| " + " | ".join(header) + " |")
+        click.echo("|" + "---|" * len(header))
+        for row in cells:
+            click.echo("| " + " | ".join(row) + " |")
+        return
+    table = Table(*header, title=f"asyncconf bench (median of {repeats})")
+    for row in cells:
+        table.add_row(*row)
+    console.print(table)
+
+
+@main.command("report")
+@click.argument("json_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--markdown", is_flag=True, help="Print the matrix as a Markdown table (for the README).")
+def report_command(json_file: Path, markdown: bool) -> None:
+    """Show the matrix of a run saved with --json."""
+    runs, summary, _meta = report.read_json(json_file)
+    if markdown:
+        click.echo(report.render_markdown(runs))
+    else:
+        _print_matrix(runs)
+        _print_problems(runs, summary, verbose=False)
+
+
+if __name__ == "__main__":
+    main()

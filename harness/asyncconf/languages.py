@@ -1,0 +1,101 @@
+"""The languages the harness drives, and a session holding their started transports.
+
+Opening a language finds its runtime, prepares its side, starts every transport, asks each
+runner what it implements (``describe``) and which of the spec's APIs are missing from the
+running runtime (``check_api``). A language whose runtime is absent is *skipped* with the reason
+and how to install it; one whose side cannot be prepared is an *error* -- never a silent pass.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .spec import Api, Pattern
+from .transports.base import PrepareFailed, Transport, TransportError, Unavailable
+
+LANGUAGES = ("python", "javascript", "csharp")
+
+
+def _python_transports() -> list[Transport]:
+    from .transports.python import PythonInProcess, python_subprocess
+
+    return [PythonInProcess(), python_subprocess()]
+
+
+def _javascript_transports() -> list[Transport]:
+    from .transports.node import node_transports
+
+    return node_transports()
+
+
+def _csharp_transports() -> list[Transport]:
+    from .transports.dotnet import dotnet_transports
+
+    return dotnet_transports()
+
+
+TRANSPORT_FACTORIES: dict[str, Callable[[], list[Transport]]] = {
+    "python": _python_transports,
+    "javascript": _javascript_transports,
+    "csharp": _csharp_transports,
+}
+
+
+def note(message: str) -> None:
+    """One line to the user about what the harness does on its own (building, installing)."""
+    print(f"asyncconf: {message}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class LanguageSession:
+    name: str
+    transports: list[Transport] = field(default_factory=list)
+    skip_reason: str | None = None
+    error: str | None = None
+    runtime: dict[str, Any] = field(default_factory=dict)
+    #: per transport label: pattern id -> implementation ids (from describe)
+    implementations: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    #: pattern id -> the spec APIs missing from the running runtime
+    missing_api: dict[str, list[Api]] = field(default_factory=dict)
+    #: wall seconds to find, prepare (install, build) and start every transport
+    open_s: float = 0.0
+
+    @property
+    def usable(self) -> bool:
+        return self.skip_reason is None and self.error is None
+
+    def close(self) -> None:
+        for transport in self.transports:
+            transport.close()
+
+
+def open_language(name: str, patterns: Iterable[Pattern]) -> LanguageSession:
+    patterns = list(patterns)
+    session = LanguageSession(name)
+    started = time.perf_counter()
+    try:
+        session.transports = TRANSPORT_FACTORIES[name]()
+        for transport in session.transports:
+            transport.start()
+            described = transport.describe()
+            session.runtime = described.get("runtime", {})
+            session.implementations[transport.label] = described.get("patterns", {})
+        wanted = {api.name: api for pattern in patterns for api in pattern.api[name]}
+        for transport in session.transports:
+            missing = transport.missing_apis(sorted(wanted))
+            for pattern in patterns:
+                lacking = [api for api in pattern.api[name] if api.name in missing]
+                if lacking:
+                    session.missing_api[pattern.id] = lacking
+    except Unavailable as error:
+        session.skip_reason = str(error)
+    except (PrepareFailed, TransportError) as error:
+        session.error = str(error)
+    session.open_s = time.perf_counter() - started
+    if not session.usable:
+        session.close()
+    return session

@@ -1,0 +1,209 @@
+"""The pytest plugin (entry point ``pytest11``): the spec's YAML files become test items.
+
+For each pattern file pytest collects, per selected language:
+
+- ``<scenario>[<lang>]`` -- the reference passes the scenario through every transport;
+- ``antipattern:<id>[<lang>]`` -- the suite rejects that anti-pattern: at least one scenario fails it;
+- ``<scenario>[equivalence]`` -- the languages give the same answer (virtual clock only).
+
+A language whose runtime is not installed makes its items *skip* with the reason.
+Options: ``--asyncconf-lang`` (or the ini ``asyncconf_langs``) and ``--asyncconf-clock``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .engine import Engine, Run, compare_languages
+from .languages import LANGUAGES
+from .spec import Pattern, Scenario, SpecError, load_pattern, load_spec
+
+_ENGINE = pytest.StashKey[Engine]()
+_CACHE = pytest.StashKey[dict[tuple[str, str, str], list[Run]]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("asyncconf")
+    group.addoption(
+        "--asyncconf-lang",
+        default=None,
+        help="Languages to run, comma-separated (default: the ini asyncconf_langs, or all).",
+    )
+    group.addoption(
+        "--asyncconf-clock",
+        default="virtual",
+        choices=["virtual", "real"],
+        help="The clock scenarios run on.",
+    )
+    parser.addini("asyncconf_langs", "Languages the spec items run in, comma-separated.", default=",".join(LANGUAGES))
+
+
+def _langs(config: pytest.Config) -> list[str]:
+    value = config.getoption("--asyncconf-lang") or config.getini("asyncconf_langs")
+    langs = [lang.strip() for lang in str(value).split(",") if lang.strip()]
+    unknown = [lang for lang in langs if lang not in LANGUAGES]
+    if unknown:
+        raise pytest.UsageError(f"--asyncconf-lang: unknown language(s) {unknown}; expected {', '.join(LANGUAGES)}")
+    return langs
+
+
+def _engine(config: pytest.Config) -> Engine:
+    if _ENGINE not in config.stash:
+        spec_dir = Path(str(config.rootpath)) / "spec" / "patterns"
+        config.stash[_ENGINE] = Engine(load_spec(spec_dir), _langs(config), clock=config.getoption("--asyncconf-clock"))
+        config.stash[_CACHE] = {}
+    return config.stash[_ENGINE]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _ENGINE in config.stash:
+        config.stash[_ENGINE].close()
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if (
+        file_path.suffix == ".yaml"
+        and file_path.parent.name == "patterns"
+        and (file_path.parent.parent / "schema.json").exists()
+    ):
+        return SpecFile.from_parent(parent, path=file_path)
+    return None
+
+
+class SpecProblem(Exception):
+    pass
+
+
+class ScenarioFailed(Exception):
+    pass
+
+
+class SpecFile(pytest.File):
+    def collect(self) -> Iterator[pytest.Item]:
+        try:
+            pattern = load_pattern(self.path)
+        except SpecError as error:
+            raise SpecProblem(str(error)) from None
+        langs = _langs(self.config)
+        for scenario in pattern.scenarios:
+            for lang in langs:
+                yield ScenarioItem.from_parent(self, name=f"{scenario.id}[{lang}]", scenario=scenario, lang=lang)
+        for anti in pattern.antipatterns:
+            for lang in langs:
+                if lang in anti.langs:
+                    yield AntiPatternItem.from_parent(
+                        self, name=f"antipattern:{anti.id}[{lang}]", pattern=pattern, impl=anti.id, lang=lang
+                    )
+        if len(langs) > 1 and self.config.getoption("--asyncconf-clock") == "virtual":
+            for scenario in pattern.scenarios:
+                yield EquivalenceItem.from_parent(self, name=f"{scenario.id}[equivalence]", scenario=scenario)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, SpecProblem):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo))
+
+
+def cached_runs(config: pytest.Config, scenario: Scenario, lang: str, impl: str) -> list[Run]:
+    """The runs of one scenario in one language (every transport), made once per test session."""
+    engine = _engine(config)
+    cache = config.stash[_CACHE]
+    key = (scenario.name, lang, impl)
+    if key not in cache:
+        cache[key] = engine.run_scenario(scenario, lang, impl)
+    return cache[key]
+
+
+@pytest.fixture(scope="session")
+def asyncconf_engine(pytestconfig: pytest.Config) -> Engine:
+    """The session's engine: the selected languages, opened once, shared with the spec items."""
+    return _engine(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def asyncconf_runs(pytestconfig: pytest.Config) -> Callable[[Scenario, str, str], list[Run]]:
+    """``runs(scenario, lang, impl)``: cached runs, shared with the spec items."""
+    return lambda scenario, lang, impl: cached_runs(pytestconfig, scenario, lang, impl)
+
+
+class _Item(pytest.Item):
+    def _runs(self, scenario: Scenario, lang: str, impl: str) -> list[Run]:
+        return cached_runs(self.config, scenario, lang, impl)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, ScenarioFailed):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo))
+
+
+def _verdict(runs: list[Run]) -> None:
+    """Skip when every run skipped; fail with every problem; pass otherwise."""
+    if all(run.status == "skip" for run in runs):
+        pytest.skip(runs[0].reason)
+    bad = [run for run in runs if run.status in ("fail", "error")]
+    if bad:
+        raise ScenarioFailed("\n".join(f"{run.lang}/{run.transport} {run.status}: {run.reason}" for run in bad))
+
+
+class ScenarioItem(_Item):
+    def __init__(self, *, scenario: Scenario, lang: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scenario = scenario
+        self.lang = lang
+
+    def runtest(self) -> None:
+        _verdict(self._runs(self.scenario, self.lang, "reference"))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.scenario.line - 1, f"{self.scenario.name} [{self.lang}]"
+
+
+class AntiPatternItem(_Item):
+    def __init__(self, *, pattern: Pattern, impl: str, lang: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.pattern = pattern
+        self.impl = impl
+        self.lang = lang
+
+    def runtest(self) -> None:
+        runs = [run for scenario in self.pattern.scenarios for run in self._runs(scenario, self.lang, self.impl)]
+        if all(run.status == "skip" for run in runs):
+            pytest.skip(runs[0].reason)
+        errors = [run for run in runs if run.status == "error"]
+        if errors:
+            raise ScenarioFailed(
+                "\n".join(f"{run.lang}/{run.transport} {run.scenario}: error: {run.reason}" for run in errors)
+            )
+        for transport in sorted({run.transport for run in runs}):
+            mine = [run for run in runs if run.transport == transport]
+            if not any(run.status == "fail" for run in mine):
+                raise ScenarioFailed(
+                    f"{self.lang}/{transport}: anti-pattern {self.impl!r} passed every scenario of {self.pattern.id}: "
+                    "the spec does not catch this mistake"
+                )
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"{self.pattern.id}: anti-pattern {self.impl} [{self.lang}]"
+
+
+class EquivalenceItem(_Item):
+    def __init__(self, *, scenario: Scenario, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scenario = scenario
+
+    def runtest(self) -> None:
+        engine = _engine(self.config)
+        runs = [run for lang in engine.langs for run in self._runs(self.scenario, lang, "reference")]
+        answered = [run for run in runs if run.answer is not None]
+        if len({run.lang for run in answered}) < 2:
+            pytest.skip("fewer than two languages answered this scenario")
+        differing = [run for run in compare_languages(answered) if run.status == "fail"]
+        if differing:
+            raise ScenarioFailed("\n".join(f"{run.lang}/{run.transport} {run.reason}" for run in differing))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.scenario.line - 1, f"{self.scenario.name} [equivalence]"

@@ -1,0 +1,242 @@
+"""Loading the YAML spec: one file per pattern, checked against spec/schema.json and the lint.
+
+Every problem is reported as ``FILE:LINE: message`` -- the line of the offending value in the
+YAML file -- and all problems of a file are reported together, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .paths import PATTERNS_DIR, SCHEMA_FILE
+
+LANGUAGES = ("python", "javascript", "csharp")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class SpecError(Exception):
+    """The spec has problems; ``problems`` lists every one with its file and line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Api:
+    name: str
+    since: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.name} (since {self.since})" if self.since else self.name
+
+
+@dataclass(frozen=True)
+class AntiPattern:
+    id: str
+    text: str
+    langs: tuple[str, ...] = LANGUAGES
+
+
+@dataclass(frozen=True)
+class Scenario:
+    pattern: str
+    id: str
+    covers: tuple[str, ...]
+    params: dict[str, Any]  # the pattern's defaults merged with the scenario's overrides
+    plan: dict[str, list[dict[str, Any]]]
+    expect: dict[str, Any]
+    cancel_at_ms: int | None = None
+    random: tuple[float, ...] = ()
+    summary: str = ""
+    file: Path = Path()
+    line: int = 0
+
+    @property
+    def name(self) -> str:
+        return f"{self.pattern}/{self.id}"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    id: str
+    title: str
+    summary: str
+    params: dict[str, Any]
+    rules: dict[str, str]
+    api: dict[str, tuple[Api, ...]]
+    antipatterns: tuple[AntiPattern, ...]
+    scenarios: tuple[Scenario, ...] = field(default=())
+    file: Path = Path()
+
+    def scenario(self, scenario_id: str) -> Scenario:
+        for scenario in self.scenarios:
+            if scenario.id == scenario_id:
+                return scenario
+        raise KeyError(f"pattern {self.id!r} has no scenario {scenario_id!r}")
+
+
+# -- locating values in the YAML text ----------------------------------------------------------------
+
+
+def _line_of(node: yaml.Node, path: Iterable[str | int]) -> int:
+    """The 1-based line of the value at ``path`` (or of its deepest existing ancestor)."""
+    for step in path:
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.value == str(step):
+                    child = value_node
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            child = node.value[step]
+        if child is None:
+            break
+        node = child
+    return int(node.start_mark.line) + 1
+
+
+def _duplicate_keys(node: yaml.Node) -> Iterator[tuple[int, str]]:
+    """PyYAML keeps the last of two equal keys silently; the spec treats that as a mistake."""
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            if key_node.value in seen:
+                yield key_node.start_mark.line + 1, f"duplicate key `{key_node.value}`"
+            seen.add(key_node.value)
+            yield from _duplicate_keys(value_node)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _duplicate_keys(item)
+
+
+# -- schema ---------------------------------------------------------------------------------------------
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def _where(path: Iterable[str | int]) -> str:
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text or "the file"
+
+
+def _schema_message(error: jsonschema.ValidationError) -> str:
+    custom = error.schema.get("x-message") if isinstance(error.schema, dict) else None
+    if error.validator == "required":
+        return str(error.message).replace("is a required property", "is required")
+    return str(custom) if custom else str(error.message)
+
+
+# -- loading ----------------------------------------------------------------------------------------------
+
+
+def load_pattern(path: Path) -> Pattern:
+    """Load and check one pattern file; raise SpecError listing all of its problems."""
+    from .lint import lint_pattern
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise SpecError([Problem(path, 0, f"cannot read: {error.strerror}")]) from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 0
+        raise SpecError([Problem(path, line, f"not valid YAML: {error.problem or error}")]) from None
+    if root is None or not isinstance(data, dict):
+        raise SpecError([Problem(path, 1, "a pattern file holds one mapping (id, title, rules, ...)")])
+
+    problems = [Problem(path, line, message) for line, message in _duplicate_keys(root)]
+    for invalid in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        where = _where(invalid.absolute_path)
+        problems.append(Problem(path, _line_of(root, invalid.absolute_path), f"{where}: {_schema_message(invalid)}"))
+    if problems:
+        raise SpecError(sorted(problems, key=lambda p: p.line))
+
+    pattern = _build(path, data, root)
+    problems = [Problem(path, _line_of(root, at), message) for at, message in lint_pattern(pattern, data)]
+    if problems:
+        raise SpecError(sorted(problems, key=lambda p: p.line))
+    return pattern
+
+
+def _build(path: Path, data: dict[str, Any], root: yaml.Node) -> Pattern:
+    params = dict(data["params"])
+    scenarios = tuple(
+        Scenario(
+            pattern=data["id"],
+            id=s["id"],
+            summary=s.get("summary", ""),
+            covers=tuple(s["covers"]),
+            params={**params, **s.get("params", {})},
+            plan={str(key): steps for key, steps in s["plan"].items()},
+            expect=s["expect"],
+            cancel_at_ms=s.get("cancel_at_ms"),
+            random=tuple(s.get("random", ())),
+            file=path,
+            line=_line_of(root, ["scenarios", index]),
+        )
+        for index, s in enumerate(data["scenarios"])
+    )
+    return Pattern(
+        id=data["id"],
+        title=data["title"],
+        summary=data["summary"],
+        params=params,
+        rules={rule["id"]: rule["text"] for rule in data["rules"]},
+        api={lang: tuple(Api(a["name"], a.get("since")) for a in data["api"][lang]) for lang in LANGUAGES},
+        antipatterns=tuple(
+            AntiPattern(a["id"], a["text"], tuple(a.get("langs", LANGUAGES))) for a in data["antipatterns"]
+        ),
+        scenarios=scenarios,
+        file=path,
+    )
+
+
+def pattern_files(spec_dir: Path = PATTERNS_DIR) -> list[Path]:
+    """The pattern files of a spec directory (``spec/`` or ``spec/patterns/``)."""
+    patterns_dir = spec_dir / "patterns" if (spec_dir / "patterns").is_dir() else spec_dir
+    return sorted(patterns_dir.glob("*.yaml"))
+
+
+def load_spec(spec_dir: Path = PATTERNS_DIR) -> list[Pattern]:
+    """Every pattern of the spec, or SpecError listing the problems of every file."""
+    files = pattern_files(spec_dir)
+    if not files:
+        raise SpecError([Problem(spec_dir, 0, "no pattern files (*.yaml) here")])
+    patterns, problems = [], []
+    for path in files:
+        try:
+            patterns.append(load_pattern(path))
+        except SpecError as error:
+            problems += error.problems
+    if problems:
+        raise SpecError(problems)
+    return patterns

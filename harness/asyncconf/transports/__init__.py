@@ -1,0 +1,6 @@
+"""How the harness reaches each language's runner (spec/PROTOCOL.md).
+
+``base`` defines the interface and its failures; ``jsonl_process`` runs any runner as a
+long-lived JSON Lines subprocess; one module per language finds its runtime, prepares its side
+(npm ci, dotnet build) and builds its transports.
+"""

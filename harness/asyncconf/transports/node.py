@@ -1,0 +1,100 @@
+"""JavaScript: find a Node.js, prepare ``javascript/`` (npm ci), and run its runner.
+
+Which Node: ``node`` from PATH when it is new enough (>= 20, the version the reference targets);
+else the Node of the ``nodejs-bin`` package (``pip install -e '.[node]'``); else an older
+``node`` from PATH. On an older Node, the patterns whose spec APIs it lacks are skipped with the
+API and its version -- ``check_api`` in the running Node decides, not a version table.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from ..paths import JAVASCRIPT_DIR
+from .base import PrepareFailed, Transport, Unavailable
+from .jsonl_process import JsonLinesProcess
+
+MIN_NODE = (20, 0)
+RUNNER = JAVASCRIPT_DIR / "runner" / "main.js"
+INSTALL_HINT = "install Node.js 20 or newer (https://nodejs.org), or: pip install -e '.[node]'"
+
+
+def _version(node: str) -> tuple[int, ...] | None:
+    try:
+        out = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.match(r"v?(\d+)\.(\d+)\.(\d+)", out.strip())
+    return tuple(int(part) for part in match.groups()) if match else None
+
+
+def _bundled_node() -> str | None:
+    try:
+        import nodejs  # the nodejs-bin package
+    except ImportError:
+        return None
+    return str(nodejs.node.path)
+
+
+def find_node() -> tuple[str, tuple[int, ...]]:
+    """The node executable to use and its version; Unavailable when there is none."""
+    candidates = [c for c in (shutil.which("node"), _bundled_node()) if c]
+    found = [(c, v) for c in candidates if (v := _version(c)) is not None]
+    for node, version in found:
+        if version[:2] >= MIN_NODE:
+            return node, version
+    if found:
+        return found[0]  # too old: run it, and let check_api skip what it lacks
+    raise Unavailable(f"no Node.js found (looked for `node` on PATH and the nodejs-bin package); {INSTALL_HINT}")
+
+
+def _npm_for(node: str) -> list[str]:
+    npm = Path(node).with_name("npm")
+    if npm.exists():
+        return [str(npm)]
+    on_path = shutil.which("npm")
+    if on_path:
+        return [on_path]
+    bundled = _bundled_node()
+    if bundled and Path(bundled) == Path(node):
+        return [node, str(Path(node).parent.parent / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js")]
+    raise PrepareFailed("no npm found next to node or on PATH to install javascript/'s dependencies")
+
+
+def prepare(node: str, directory: Path = JAVASCRIPT_DIR) -> None:
+    """``npm ci`` when node_modules is missing or older than the lockfile; its error, shortened."""
+    from ..languages import note
+
+    lock = directory / "package-lock.json"
+    stamp = directory / "node_modules" / ".package-lock.json"  # npm writes it on every install
+    if not lock.exists():
+        raise PrepareFailed(f"{lock} is missing: the JavaScript side cannot be installed reproducibly")
+    if stamp.exists() and stamp.stat().st_mtime >= lock.stat().st_mtime:
+        return
+    why = "node_modules missing" if not stamp.exists() else "package-lock.json changed"
+    note(f"preparing javascript: npm ci ({why})")
+    env = {**os.environ, "PATH": f"{Path(node).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run(
+        [*_npm_for(node), "ci", "--no-audit", "--no-fund"],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+        check=False,
+    )
+    if result.returncode != 0:
+        tail = " | ".join((result.stderr or result.stdout).strip().splitlines()[-6:])
+        raise PrepareFailed(f"npm ci failed in {directory}: {tail}")
+
+
+def node_transports() -> list[Transport]:
+    node, _version_found = find_node()
+    if not RUNNER.exists():
+        raise PrepareFailed(f"the JavaScript runner {RUNNER} is missing")
+    prepare(node)
+    return [JsonLinesProcess("javascript", "subprocess", [node, str(RUNNER)], cwd=JAVASCRIPT_DIR)]

@@ -1,0 +1,63 @@
+"""The mistakes bounded-concurrency exists to prevent. Each has the reference's signature."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Iterable
+from typing import Any
+
+Operation = Callable[[Any], Coroutine[Any, Any, Any]]
+
+
+async def unbounded(operation: Operation, items: Iterable[Any], limit: int) -> list[Any]:
+    """Starts every item at once: the limit is ignored."""
+    return list(await asyncio.gather(*(operation(item) for item in items)))
+
+
+async def sequential(operation: Operation, items: Iterable[Any], limit: int) -> list[Any]:
+    """One item at a time: the limit is never used."""
+    return [await operation(item) for item in items]
+
+
+async def batches(operation: Operation, items: Iterable[Any], limit: int) -> list[Any]:
+    """Runs the items in batches of `limit`, each batch waiting for its slowest item."""
+    keys = list(items)
+    results: list[Any] = []
+    for start in range(0, len(keys), limit):
+        results += await asyncio.gather(*(operation(item) for item in keys[start : start + limit]))
+    return results
+
+
+async def completion_order(operation: Operation, items: Iterable[Any], limit: int) -> list[Any]:
+    """Returns the results in the order the operations finished."""
+    slots = asyncio.Semaphore(limit)
+
+    async def run_one(item: Any) -> Any:
+        async with slots:
+            return await operation(item)
+
+    return [await next_done for next_done in asyncio.as_completed([run_one(item) for item in items])]
+
+
+async def keeps_going_after_failure(operation: Operation, items: Iterable[Any], limit: int) -> list[Any]:
+    """Raises the first failure but leaves the running items running and the rest starting."""
+    slots = asyncio.Semaphore(limit)
+
+    async def run_one(item: Any) -> Any:
+        async with slots:
+            return await operation(item)
+
+    return list(await asyncio.gather(*(run_one(item) for item in items)))
+
+
+async def wrapped_failure(operation: Operation, items: Iterable[Any], limit: int) -> list[Any]:
+    """Lets the TaskGroup's ExceptionGroup escape instead of the failure itself."""
+    slots = asyncio.Semaphore(limit)
+
+    async def run_one(item: Any) -> Any:
+        async with slots:
+            return await operation(item)
+
+    async with asyncio.TaskGroup() as group:
+        tasks = [group.create_task(run_one(item)) for item in items]
+    return [task.result() for task in tasks]

@@ -1,0 +1,144 @@
+"""What the runner injects into a pattern: the planned operation and instrumented resources.
+
+Both record a trace (``call``/``ok``/``fail``/``cancel``, ``open``/``close``) stamped with the
+loop's clock in whole milliseconds; the reference code is never asked to log anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from .errors import make_error
+
+Event = dict[str, Any]
+
+
+class RunLimitReached(Exception):
+    """The scenario made more operation calls than the runner allows (a retry that never stops)."""
+
+
+class Instruments:
+    """The injected operation and resources of one scenario run, and the trace they record."""
+
+    def __init__(
+        self,
+        plan: dict[str, list[dict[str, Any]]],
+        *,
+        clock_ms: Callable[[], int],
+        params: dict[str, Any],
+        random: list[float],
+        max_calls: int,
+    ) -> None:
+        self._plan = plan
+        self._clock_ms = clock_ms
+        self._params = params
+        self._random = list(random)
+        self._draws = 0
+        self.max_calls = max_calls
+        self._calls: dict[str, int] = {}
+        self._opens: dict[str, int] = {}
+        self._total_calls = 0
+        self.trace: list[Event] = []
+        self.in_flight: set[str] = set()
+        self.open_resources: set[str] = set()
+        self._raised: dict[int, tuple[BaseException, str]] = {}
+        self.limit_reached = False
+
+    # -- recording ---------------------------------------------------------------------------------
+    def _record(self, ev: str, key: str, n: int, **extra: Any) -> None:
+        self.trace.append({"t": self._clock_ms(), "ev": ev, "key": key, "n": n, **extra})
+
+    def origin(self, error: BaseException) -> str | None:
+        """``"key#n"`` when ``error`` is the very object an operation call raised."""
+        found = self._raised.get(id(error))
+        return found[1] if found is not None and found[0] is error else None
+
+    def leaks(self) -> list[str]:
+        """What is still running or open now: operations in flight and resources not closed."""
+        return sorted(f"operation {tag} still running" for tag in self.in_flight) + sorted(
+            f"resource {tag} not closed" for tag in self.open_resources
+        )
+
+    # -- the injected operation --------------------------------------------------------------------
+    def _steps(self, key: str) -> list[dict[str, Any]]:
+        steps = self._plan.get(key) or self._plan.get("*")
+        if not steps:
+            raise LookupError(f"the plan has no steps for key {key!r} and no '*' entry")
+        return steps
+
+    async def operation(self, key: Any) -> Any:
+        """Call number n of ``key`` plays the plan's n-th step for that key (the last repeats)."""
+        key = str(key)
+        steps = self._steps(key)
+        n = self._calls[key] = self._calls.get(key, 0) + 1
+        self._total_calls += 1
+        if self._total_calls > self.max_calls:
+            # Park the caller for good: the run ends at its time limit as "unfinished". Raising
+            # instead would feed a retry loop that catches everything.
+            self.limit_reached = True
+            await asyncio.get_running_loop().create_future()
+        step = steps[min(n, len(steps)) - 1]
+        tag = f"{key}#{n}"
+        self._record("call", key, n)
+        self.in_flight.add(tag)
+        try:
+            if step.get("hang"):
+                await asyncio.get_running_loop().create_future()
+            await asyncio.sleep(step.get("after_ms", 0) / 1000)
+        except asyncio.CancelledError:
+            try:
+                if step.get("cancel_ms"):
+                    # An operation that takes a while to stop once cancelled.
+                    await asyncio.sleep(step["cancel_ms"] / 1000)
+            finally:
+                self.in_flight.discard(tag)
+                self._record("cancel", key, n)
+            raise
+        self.in_flight.discard(tag)
+        if "fail" in step:
+            error = make_error(step["fail"], step.get("message", f"{step['fail']} failure of {tag}"))
+            self._raised[id(error)] = (error, tag)
+            self._record("fail", key, n, kind=step["fail"])
+            raise error
+        self._record("ok", key, n)
+        return step.get("ok")
+
+    def operation_for(self, key: str) -> Callable[[], Any]:
+        """The single-operation form the patterns over one operation take."""
+
+        async def call() -> Any:
+            return await self.operation(key)
+
+        return call
+
+    # -- instrumented resources --------------------------------------------------------------------
+    async def open_resource(self, name: str = "resource") -> Resource:
+        n = self._opens[name] = self._opens.get(name, 0) + 1
+        self._record("open", name, n)
+        self.open_resources.add(f"{name}#{n}")
+        return Resource(self, name, n, close_ms=int(self._params.get("close_ms", 0)))
+
+    # -- injected randomness -----------------------------------------------------------------------
+    def draw(self) -> float:
+        """The scenario's ``random`` values, in order."""
+        if self._draws >= len(self._random):
+            raise LookupError(f"the scenario supplies {len(self._random)} random value(s); a further one was drawn")
+        self._draws += 1
+        return self._random[self._draws - 1]
+
+
+class Resource:
+    """A resource whose ``aclose()`` takes ``close_ms`` and records ``close`` when it completes."""
+
+    def __init__(self, instruments: Instruments, name: str, n: int, *, close_ms: int) -> None:
+        self._instruments = instruments
+        self._name = name
+        self._n = n
+        self._close_ms = close_ms
+
+    async def aclose(self) -> None:
+        await asyncio.sleep(self._close_ms / 1000)
+        self._instruments.open_resources.discard(f"{self._name}#{self._n}")
+        self._instruments._record("close", self._name, self._n)

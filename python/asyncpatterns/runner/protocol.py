@@ -1,0 +1,244 @@
+"""The Python runner: one request of spec/PROTOCOL.md in, one answer out.
+
+``handle(request)`` is the in-process entry point the harness calls; ``python -m
+asyncpatterns.runner`` wraps the same function in the JSON Lines loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import json
+import platform
+import time
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from ..antipatterns import REGISTRY as ANTIPATTERNS
+from .bindings import BINDINGS, Binding
+from .errors import describe_error
+from .instruments import Instruments
+from .virtual_loop import VirtualTimeLoop, WallBudgetExceeded
+
+PROTOCOL_VERSION = 1
+RUNTIME = {"name": "cpython", "version": platform.python_version()}
+
+#: Defaults for the optional request fields (spec/PROTOCOL.md, "Run requests").
+DEFAULT_LIMIT_MS = {"virtual": 3_600_000, "real": 30_000}
+DEFAULT_MAX_CALLS = 1000
+DEFAULT_WALL_BUDGET_S = 20.0
+#: After the pattern settles, how long leftover tasks get to finish their cancellation.
+CLEANUP_GRACE_S = {"virtual": 3600.0, "real": 0.5}
+
+
+class BadRequest(Exception):
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def implementations() -> dict[str, list[str]]:
+    """Every pattern this runner knows, with its implementations: ``reference`` first."""
+    return {pattern: ["reference", *sorted(ANTIPATTERNS.get(pattern, {}))] for pattern in sorted(BINDINGS)}
+
+
+def handle(request: Any) -> dict[str, Any]:
+    """Answer one protocol request (a dict already parsed from JSON). Never raises."""
+    request_id = request.get("id") if isinstance(request, dict) else None
+    try:
+        if not isinstance(request, dict):
+            raise BadRequest("bad-request", "a request must be a JSON object")
+        op = request.get("op", "run")
+        if op == "describe":
+            return {
+                "id": request_id,
+                "protocol": PROTOCOL_VERSION,
+                "runtime": RUNTIME,
+                "patterns": implementations(),
+            }
+        if op == "check_api":
+            return {
+                "id": request_id,
+                "missing": [name for name in request.get("names", []) if not _api_exists(name)],
+            }
+        if op == "run":
+            return {"id": request_id, **_run(request)}
+        raise BadRequest("bad-request", f"unknown op {op!r}; expected run, describe or check_api")
+    except BadRequest as error:
+        return {"id": request_id, "error": {"kind": error.kind, "message": str(error)}}
+    except Exception as error:  # a runner bug: report it for this request, keep serving
+        return {
+            "id": request_id,
+            "error": {"kind": "internal", "message": f"{type(error).__name__}: {error}"},
+        }
+
+
+def _api_exists(name: str) -> bool:
+    """Whether a dotted name (``asyncio.timeout``, ``asyncio.Timeout.expired``) resolves."""
+    parts = name.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            target: Any = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for attribute in parts[split:]:
+            if not hasattr(target, attribute):
+                return False
+            target = getattr(target, attribute)
+        return True
+    return False
+
+
+def _field(request: dict[str, Any], name: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
+    value = request.get(name, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, kind):
+        expected = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+        raise BadRequest("bad-request", f"`{name}` must be {expected}, got {value!r}")
+    return value
+
+
+def _implementation(pattern: str, impl: str) -> Callable[..., Any]:
+    if pattern not in BINDINGS:
+        raise BadRequest("unknown-pattern", f"no Python implementation of pattern {pattern!r}")
+    if impl == "reference":
+        return BINDINGS[pattern].reference
+    try:
+        return ANTIPATTERNS[pattern][impl]
+    except KeyError:
+        known = ", ".join(implementations()[pattern])
+        raise BadRequest("unknown-impl", f"pattern {pattern!r} has no implementation {impl!r} here ({known})") from None
+
+
+def _run(request: dict[str, Any]) -> dict[str, Any]:
+    pattern = _field(request, "pattern", str)
+    if pattern is None:
+        raise BadRequest("bad-request", "`pattern` is required")
+    implementation = _implementation(pattern, _field(request, "impl", str, "reference"))
+    clock = _field(request, "clock", str, "virtual")
+    if clock not in ("virtual", "real"):
+        raise BadRequest("bad-request", f"`clock` must be 'virtual' or 'real', got {clock!r}")
+    params = _field(request, "params", dict, {})
+    plan = _field(request, "plan", dict, {})
+    cancel_at_ms = _field(request, "cancel_at_ms", int)
+    limit_ms = _field(request, "limit_ms", int, DEFAULT_LIMIT_MS[clock])
+    loop: asyncio.AbstractEventLoop
+    if clock == "virtual":
+        loop = VirtualTimeLoop(wall_budget_s=_field(request, "wall_budget_s", (int, float), DEFAULT_WALL_BUDGET_S))
+    else:
+        loop = asyncio.new_event_loop()
+    loop.set_exception_handler(lambda _loop, _context: None)  # leftovers are reported as leaks
+    clock_ms = _clock_ms(loop)
+    instruments = Instruments(
+        plan,
+        clock_ms=clock_ms,
+        params=params,
+        random=_field(request, "random", list, []),
+        max_calls=_field(request, "max_calls", int, DEFAULT_MAX_CALLS),
+    )
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            answer = _run_on_loop(
+                loop,
+                clock_ms,
+                clock,
+                BINDINGS[pattern],
+                implementation,
+                instruments,
+                params,
+                cancel_at_ms,
+                limit_ms,
+            )
+        answer["warnings"] = sorted({str(w.message) for w in caught})
+        return answer
+    finally:
+        loop.close()
+
+
+def _clock_ms(loop: asyncio.AbstractEventLoop) -> Callable[[], int]:
+    start = loop.time()
+    return lambda: round((loop.time() - start) * 1000)
+
+
+def _run_on_loop(
+    loop: asyncio.AbstractEventLoop,
+    clock_ms: Callable[[], int],
+    clock: str,
+    binding: Binding,
+    implementation: Callable[..., Any],
+    ins: Instruments,
+    params: dict[str, Any],
+    cancel_at_ms: int | None,
+    limit_ms: int,
+) -> dict[str, Any]:
+    settled: dict[str, Any] = {}
+    judged = False  # once the run is judged, the leftovers' cleanup must not change the outcome
+
+    async def scenario() -> None:
+        try:
+            value = await binding.invoke(implementation, ins, params)
+        except BaseException as error:  # the pattern's outcome, cancellation included
+            outcome = describe_error(error, ins.origin)
+        else:
+            outcome = {"ok": _json_safe(binding.to_json(value, ins))}
+        if not judged:
+            settled.update(outcome=outcome, elapsed_ms=clock_ms(), leaks=ins.leaks())
+            loop.stop()
+
+    main = loop.create_task(scenario())
+    start = loop.time()
+    if cancel_at_ms is not None:
+        loop.call_at(start + cancel_at_ms / 1000, main.cancel)
+    limit = loop.call_at(start + limit_ms / 1000, loop.stop)
+    wall_start = time.monotonic()
+    try:
+        loop.run_forever()
+    except WallBudgetExceeded:
+        settled.setdefault(
+            "unfinished",
+            f"used more than its wall-clock budget ({time.monotonic() - wall_start:.1f} s real time)",
+        )
+    judged = True
+    if "outcome" not in settled:
+        reason = settled.get("unfinished") or (
+            f"more than {ins.max_calls} operation calls"
+            if ins.limit_reached
+            else f"had not settled after {limit_ms} ms of {clock} time"
+        )
+        settled.update(outcome={"unfinished": True, "reason": reason}, elapsed_ms=None, leaks=ins.leaks())
+    limit.cancel()
+    _cancel_leftovers(loop, CLEANUP_GRACE_S[clock])
+    return {
+        "outcome": settled["outcome"],
+        "trace": ins.trace,
+        "elapsed_ms": settled["elapsed_ms"],
+        "leaks": settled["leaks"],
+        "runtime": RUNTIME,
+    }
+
+
+def _cancel_leftovers(loop: asyncio.AbstractEventLoop, grace_s: float) -> None:
+    """Cancel what the pattern left running and give it a bounded time to stop."""
+    leftovers = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in leftovers:
+        task.cancel()
+    if leftovers:
+        waiter = asyncio.gather(*leftovers, return_exceptions=True)
+        waiter.add_done_callback(lambda _: loop.stop())
+        loop.call_at(loop.time() + grace_s, loop.stop)
+        with contextlib.suppress(WallBudgetExceeded):
+            loop.run_forever()
+    loop.run_until_complete(loop.shutdown_asyncgens())
+
+
+def _json_safe(value: Any) -> Any:
+    """The value itself when JSON can carry it, else its repr (the checker will show it)."""
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return {"unserializable": repr(value)}
+    return value

@@ -1,0 +1,133 @@
+"""The checker: each check passes what it should and fails, readably, what it should not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from asyncconf.checker import check, max_in_flight, outcome_matches, real_time_band
+from asyncconf.spec import Scenario
+
+
+def scenario(**expect: Any) -> Scenario:
+    return Scenario(pattern="p", id="s", covers=("R1",), params={}, plan={"op": [{"ok": 1}]}, expect=expect)
+
+
+def ev(t: int, ev: str, key: str = "op", n: int = 1, **extra: Any) -> dict[str, Any]:
+    return {"t": t, "ev": ev, "key": key, "n": n, **extra}
+
+
+RETRY_TRACE = [ev(0, "call"), ev(10, "fail", kind="transient"), ev(110, "call", n=2), ev(120, "ok", n=2)]
+
+
+def answer(outcome: Any = None, trace: list[dict[str, Any]] | None = None, elapsed: int | None = 120, leaks=()):  # type: ignore[no-untyped-def]
+    return {
+        "outcome": outcome or {"ok": "data"},
+        "trace": RETRY_TRACE if trace is None else trace,
+        "elapsed_ms": elapsed,
+        "leaks": list(leaks),
+    }
+
+
+def reasons(expect: dict[str, Any], seen: dict[str, Any], clock: str = "virtual") -> list[str]:
+    return [str(m) for m in check(scenario(**expect), seen, clock=clock)]
+
+
+@pytest.mark.parametrize(
+    ("expect", "passes"),
+    [
+        ({"outcome": {"ok": "data"}}, True),
+        ({"outcome": {"ok": "other"}}, False),
+        ({"elapsed_ms": 120}, True),
+        ({"elapsed_ms": 121}, False),
+        ({"elapsed_ms": {"max": 120}}, True),
+        ({"elapsed_ms": {"min": 121}}, False),
+        ({"calls": 2}, True),
+        ({"calls": {"op": 2}}, True),
+        ({"calls": {"op": 2, "other": 1}}, False),
+        ({"calls": 3}, False),
+        ({"calls_at_ms": {"op": [0, 110]}}, True),
+        ({"calls_at_ms": {"op": [0, 100]}}, False),
+        ({"calls_at_ms": {"op": [0]}}, False),
+        ({"max_in_flight": 1}, True),
+        ({"max_in_flight": 2}, False),
+        ({"cancelled": []}, True),
+        ({"cancelled": ["op"]}, False),
+        ({"cancelled_at_ms": {"op": [5]}}, False),
+        ({"closed_at_ms": {"conn": [5]}}, False),
+    ],
+)
+def test_each_check_can_pass_and_fail(expect: dict[str, Any], passes: bool) -> None:
+    assert (reasons(expect, answer()) == []) is passes
+
+
+def test_a_failure_says_what_was_expected_and_what_was_seen() -> None:
+    assert reasons({"calls_at_ms": {"op": [0, 100]}}, answer()) == [
+        'calls_at_ms: expected {"op": [0, 100]}, saw {"op": [0, 110]}'
+    ]
+
+
+def test_leaks_fail_every_scenario_unless_allowed() -> None:
+    leaking = answer(leaks=["operation op#2 still running"])
+    assert reasons({"outcome": {"ok": "data"}}, leaking) == ['leaks: expected [], saw ["operation op#2 still running"]']
+    assert reasons({"outcome": {"ok": "data"}, "leaks": "any"}, leaking) == []
+
+
+def test_an_unfinished_pattern_fails_on_that_alone() -> None:
+    seen = answer(outcome={"unfinished": True, "reason": "had not settled after 60000 ms"}, elapsed=None)
+    assert reasons({"calls": 2}, seen) == [
+        "outcome: expected to settle, saw never settled (had not settled after 60000 ms)"
+    ]
+
+
+def test_a_malformed_answer_fails() -> None:
+    assert reasons({"calls": 2}, {"trace": []})[0].startswith("answer:")
+
+
+def test_error_outcomes_match_on_the_keys_written() -> None:
+    seen = {"fail": "transient", "from": "op#3"}
+    assert outcome_matches({"fail": "transient"}, seen)
+    assert outcome_matches({"fail": "transient", "from": "op#3"}, seen)
+    assert not outcome_matches({"fail": "transient", "from": "op#2"}, seen)
+    assert not outcome_matches({"fail": "transient", "from": "op#3"}, {"fail": "transient"})  # re-created error
+    assert not outcome_matches({"fail": "fatal"}, seen)
+    assert not outcome_matches({"fail": "transient"}, {"ok": None})
+
+
+def test_group_errors_match_in_any_order_but_exactly() -> None:
+    group = {"fail": "group", "errors": [{"fail": "fatal", "from": "b#1"}, {"fail": "transient", "from": "a#1"}]}
+    assert outcome_matches({"fail": "group", "errors": [{"fail": "transient"}, {"fail": "fatal"}]}, group)
+    assert not outcome_matches({"fail": "group", "errors": [{"fail": "transient"}]}, group)
+    with_cancel = {"fail": "group", "errors": [{"fail": "fatal", "from": "b#1"}, {"fail": "cancelled"}]}
+    assert not outcome_matches({"fail": "group", "errors": [{"fail": "fatal", "from": "b#1"}]}, with_cancel)
+
+
+def test_values_compare_strictly() -> None:
+    assert outcome_matches({"ok": None}, {"ok": None})
+    assert not outcome_matches({"ok": None}, {"ok": "data"})
+    assert not outcome_matches({"ok": 1}, {"ok": True})
+    assert outcome_matches({"ok": 1}, {"ok": 1.0})
+    assert not outcome_matches({"ok": ["A", "B"]}, {"ok": ["B", "A"]})  # order matters in lists
+    assert not outcome_matches({"ok": {"a": 1}}, {"ok": {"a": 1, "b": 2}})
+
+
+def test_in_flight_follows_the_trace_order() -> None:
+    trace = [
+        ev(0, "call", "a"),
+        ev(0, "call", "b"),
+        ev(10, "ok", "b"),
+        ev(10, "call", "c"),
+        ev(20, "cancel", "a"),
+        ev(20, "ok", "c"),
+    ]
+    assert max_in_flight(trace) == 2
+
+
+def test_real_clock_accepts_a_band_never_much_early() -> None:
+    low, high = real_time_band(100)
+    assert low == 95 and high == 210
+    assert reasons({"elapsed_ms": 100}, answer(elapsed=130), clock="real") == []
+    assert reasons({"elapsed_ms": 100}, answer(elapsed=90), clock="real") != []
+    assert reasons({"elapsed_ms": 100}, answer(elapsed=300), clock="real") != []
+    assert reasons({"elapsed_ms": 100}, answer(elapsed=130)) != []  # virtual: exact

@@ -1,0 +1,103 @@
+"""The CLI's main job: `asyncconf run` prints the matrix, writes JSON/JUnit, and its exit code
+is 0 only when every reference scenario passes and every anti-pattern is rejected."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from asyncconf import languages
+from asyncconf.cli import main
+from asyncconf.transports.base import Unavailable
+
+RUN_KEYS = {"pattern", "scenario", "lang", "transport", "impl", "status", "reason", "virtual_ms", "wall_ms", "check"}
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def test_run_passes_and_writes_json_and_junit(tmp_path: Path) -> None:
+    out, junit = tmp_path / "run.json", tmp_path / "run.xml"
+    code, output = invoke("run", "--lang", "python", "--pattern", "timeout", "--json", str(out), "--junit", str(junit))
+    assert code == 0, output
+    assert "conformance matrix" in output and "OK: reference 12 pass" in output
+    data = json.loads(out.read_text())
+    assert {tuple(sorted(run)) for run in data["runs"]} == {tuple(sorted(RUN_KEYS))}
+    assert data["summary"]["ok"] is True
+    assert data["summary"]["antipatterns"]["rejected"] == data["summary"]["antipatterns"]["total"] == 14
+    statuses = {(r["impl"] == "reference", r["check"], r["status"]) for r in data["runs"]}
+    assert (
+        (True, "spec", "pass") in statuses
+        and (False, "spec", "fail") in statuses
+        and (True, "equivalence", "pass") in statuses
+    )
+    assert "<testsuites" in junit.read_text()
+
+
+def test_an_antipattern_no_scenario_catches_fails_the_run(spec_copy: Path) -> None:
+    # Keep only the scenario where the operation completes in time: most mistakes go unseen.
+    path = spec_copy / "timeout.yaml"
+    text = path.read_text()
+    cut = text.index("  - id: exceeds-limit")
+    path.write_text(text[:cut].replace("covers: [R1]", "covers: [R1, R2, R3, R4, R5]"))
+    code, output = invoke("run", "--spec", str(spec_copy), "--lang", "python", "--pattern", "timeout")
+    assert code == 1
+    assert "MISSED anti-pattern python/inprocess timeout:leaves-running: no scenario failed it" in output
+
+
+def test_a_failing_reference_scenario_fails_the_run(spec_copy: Path) -> None:
+    path = spec_copy / "retry-backoff.yaml"
+    path.write_text(path.read_text().replace("elapsed_ms: 330", "elapsed_ms: 331", 1))
+    code, output = invoke(
+        "run", "--spec", str(spec_copy), "--lang", "python", "--pattern", "retry-backoff", "--impl", "reference"
+    )
+    assert code == 1
+    assert (
+        "FAIL  python/inprocess retry-backoff/third-attempt-succeeds [reference]: elapsed_ms: expected 331, saw 330"
+        in output
+    )
+
+
+def test_a_missing_runtime_is_a_skip_with_its_reason_never_a_pass(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def absent() -> list[object]:
+        raise Unavailable("no Node.js found; install Node.js 20 or newer")
+
+    monkeypatch.setitem(languages.TRANSPORT_FACTORIES, "javascript", absent)
+    out = tmp_path / "run.json"
+    code, output = invoke(
+        "run", "--lang", "python,javascript", "--pattern", "timeout", "--impl", "reference", "--json", str(out)
+    )
+    assert code == 0, output
+    skipped = [r for r in json.loads(out.read_text())["runs"] if r["lang"] == "javascript"]
+    assert skipped and all(r["status"] == "skip" and "no Node.js found" in r["reason"] for r in skipped)
+    code, output = invoke("run", "--lang", "python,javascript", "--pattern", "timeout", "--require", "javascript")
+    assert code == 1
+
+
+def test_list_shows_rules_and_scenarios() -> None:
+    code, output = invoke("list")
+    assert code == 0
+    assert "retry-backoff" in output and "R7" in output and "cancelled-during-backoff" in output
+
+
+def test_unknown_options_are_clear_errors() -> None:
+    code, output = invoke("run", "--lang", "cobol")
+    assert code == 2 and "expected a comma-separated subset of python,javascript,csharp" in output
+    code, output = invoke("run", "--pattern", "nope")
+    assert code == 2 and "unknown pattern nope" in output
+
+
+def test_report_renders_a_saved_run_as_markdown(tmp_path: Path) -> None:
+    out = tmp_path / "run.json"
+    invoke("run", "--lang", "python", "--pattern", "task-group", "--json", str(out))
+    code, output = invoke("report", str(out), "--markdown")
+    assert code == 0
+    assert output.splitlines()[0] == "| pattern | python/inprocess | python/subprocess | equivalence |"
+    assert "| task-group | 4/4 pass; anti 5/5 | 4/4 pass; anti 5/5 | same (4) |" in output

@@ -1,0 +1,193 @@
+"""The Python runner speaks spec/PROTOCOL.md, in-process and as a subprocess; the JSON Lines
+transport survives runners that hang, crash or print garbage."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from asyncconf.paths import ROOT
+from asyncconf.transports.base import TransportError
+from asyncconf.transports.jsonl_process import JsonLinesProcess
+from asyncpatterns.runner import handle, implementations
+
+RETRY = {
+    "id": 7,
+    "pattern": "retry-backoff",
+    "params": {"max_attempts": 3, "base_delay_ms": 100, "factor": 2, "max_delay_ms": 60000, "jitter": "none"},
+    "plan": {"op": [{"after_ms": 10, "fail": "transient"}, {"after_ms": 10, "ok": "data"}]},
+}
+
+
+def test_a_run_answers_outcome_trace_elapsed_and_leaks() -> None:
+    answer = handle(RETRY)
+    assert answer["id"] == 7
+    assert answer["outcome"] == {"ok": "data"}
+    assert answer["elapsed_ms"] == 120
+    assert answer["leaks"] == []
+    assert answer["trace"] == [
+        {"t": 0, "ev": "call", "key": "op", "n": 1},
+        {"t": 10, "ev": "fail", "key": "op", "n": 1, "kind": "transient"},
+        {"t": 110, "ev": "call", "key": "op", "n": 2},
+        {"t": 120, "ev": "ok", "key": "op", "n": 2},
+    ]
+    assert answer["runtime"]["name"] == "cpython"
+
+
+def test_describe_lists_reference_first_then_the_antipatterns() -> None:
+    answer = handle({"id": 1, "op": "describe"})
+    assert answer["protocol"] == 1
+    assert answer["patterns"] == implementations()
+    assert all(impls[0] == "reference" for impls in answer["patterns"].values())
+
+
+def test_check_api_names_what_is_missing() -> None:
+    answer = handle(
+        {"id": 2, "op": "check_api", "names": ["asyncio.timeout", "asyncio.Timeout.expired", "asyncio.nope"]}
+    )
+    assert answer == {"id": 2, "missing": ["asyncio.nope"]}
+
+
+@pytest.mark.parametrize(
+    ("request_", "kind", "words"),
+    [
+        ({"id": 3, "pattern": "nope"}, "unknown-pattern", "no Python implementation of pattern 'nope'"),
+        ({"id": 3, "pattern": "timeout", "impl": "nope"}, "unknown-impl", "has no implementation 'nope'"),
+        ({"id": 3, "pattern": "timeout", "cancel_at_ms": "10"}, "bad-request", "`cancel_at_ms` must be int"),
+        ({"id": 3, "pattern": "timeout", "clock": "sundial"}, "bad-request", "`clock` must be 'virtual' or 'real'"),
+        ({"id": 3, "op": "dance"}, "bad-request", "unknown op 'dance'"),
+        ({"id": 3}, "bad-request", "`pattern` is required"),
+    ],
+)
+def test_a_bad_request_gets_an_error_answer(request_: dict[str, Any], kind: str, words: str) -> None:
+    answer = handle(request_)
+    assert answer["id"] == 3
+    assert answer["error"]["kind"] == kind
+    assert words in answer["error"]["message"]
+
+
+def test_an_error_keeps_its_origin_only_when_unchanged() -> None:
+    wrapped = handle({**RETRY, "impl": "wraps-error", "plan": {"op": [{"after_ms": 10, "fail": "transient"}]}})
+    assert wrapped["outcome"] == {"fail": "other", "type": "RetryError", "message": "gave up after 3 attempts"}
+    same = handle({**RETRY, "plan": {"op": [{"after_ms": 10, "fail": "transient"}]}})
+    assert same["outcome"] == {"fail": "transient", "from": "op#3"}
+
+
+def test_a_runaway_retry_ends_unfinished_at_the_call_limit() -> None:
+    answer = handle(
+        {
+            **RETRY,
+            "impl": "no-backoff",
+            "params": {**RETRY["params"], "max_attempts": 10**6},
+            "plan": {"op": [{"after_ms": 1, "fail": "transient"}]},
+            "max_calls": 50,
+        }
+    )
+    assert answer["outcome"]["unfinished"] is True
+    assert "more than 50 operation calls" in answer["outcome"]["reason"]
+    assert answer["elapsed_ms"] is None
+
+
+def test_a_hang_ends_unfinished_at_the_limit_with_its_leak() -> None:
+    answer = handle(
+        {
+            "id": 1,
+            "pattern": "timeout",
+            "impl": "cancel-as-timeout",
+            "params": {"timeout_ms": 10**9},
+            "plan": {"op": [{"hang": True}]},
+            "limit_ms": 5000,
+        }
+    )
+    assert answer["outcome"] == {"unfinished": True, "reason": "had not settled after 5000 ms of virtual time"}
+    assert answer["leaks"] == ["operation op#1 still running"]
+
+
+def test_the_subprocess_runner_survives_a_bad_line() -> None:
+    lines = "not json\n" + json.dumps({"id": 1, "op": "describe"}) + "\n"
+    out = subprocess.run(
+        [sys.executable, "-m", "asyncpatterns.runner"],
+        input=lines,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=True,
+    )
+    first, second = (json.loads(line) for line in out.stdout.splitlines())
+    assert first["id"] is None and first["error"]["kind"] == "bad-request"
+    assert second["id"] == 1 and second["protocol"] == 1
+
+
+def test_inprocess_and_subprocess_answer_alike() -> None:
+    from asyncconf.transports.python import PythonInProcess, python_subprocess
+
+    inprocess, subprocess_ = PythonInProcess(), python_subprocess()
+    inprocess.start()
+    subprocess_.start()
+    try:
+        a = inprocess.request(RETRY, timeout_s=30)
+        b = subprocess_.request(RETRY, timeout_s=30)
+    finally:
+        subprocess_.close()
+    a.pop("warnings"), b.pop("warnings")
+    assert a == b
+
+
+# -- a transport that outlives bad runners -------------------------------------------------------------------
+
+FAKE_RUNNER = textwrap.dedent(
+    """
+    import json, sys, time
+    for line in sys.stdin:
+        request = json.loads(line)
+        mode = request.get("mode")
+        if mode == "hang":
+            time.sleep(3600)
+        if mode == "crash":
+            print("boom", file=sys.stderr, flush=True)
+            sys.exit(3)
+        if mode == "garbage":
+            print("this is not json", flush=True)
+            continue
+        print(json.dumps({"id": request["id"], "ok": True}), flush=True)
+    """
+)
+
+
+@pytest.fixture
+def fake(tmp_path: Path) -> JsonLinesProcess:  # type: ignore[misc]
+    script = tmp_path / "fake_runner.py"
+    script.write_text(FAKE_RUNNER)
+    transport = JsonLinesProcess("fake", "subprocess", [sys.executable, str(script)], cwd=tmp_path)
+    transport.start()
+    yield transport
+    transport.close()
+
+
+@pytest.mark.parametrize(
+    ("mode", "words"),
+    [
+        ("hang", "gave no answer within 1 s"),
+        ("crash", "exited with code 3: boom"),
+        ("garbage", "not JSON: 'this is not json'"),
+    ],
+)
+def test_a_bad_runner_costs_one_request_and_is_restarted(fake: JsonLinesProcess, mode: str, words: str) -> None:
+    with pytest.raises(TransportError, match=words):
+        fake.request({"id": 1, "mode": mode}, timeout_s=1)
+    assert fake.request({"id": 2}, timeout_s=30) == {"id": 2, "ok": True}
+    assert fake.restarts == 1
+
+
+def test_closing_kills_the_runner_process_group(fake: JsonLinesProcess) -> None:
+    process = fake._process
+    assert process is not None and process.poll() is None
+    fake.close()
+    assert process.poll() is not None

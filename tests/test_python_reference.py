@@ -1,0 +1,66 @@
+"""The Python reference: its defaults are the spec's, its public names are exported, and it
+works on the real asyncio clock too (generous tolerances; never a speed assertion)."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+import asyncpatterns
+from asyncconf.checker import check
+from asyncconf.engine import request_for
+from asyncconf.spec import load_spec
+from asyncpatterns.runner import handle
+
+SPEC = {pattern.id: pattern for pattern in load_spec()}
+
+
+def default(function: object, name: str) -> object:
+    return inspect.signature(function).parameters[name].default  # type: ignore[arg-type]
+
+
+def test_retry_defaults_are_the_specs() -> None:
+    params = SPEC["retry-backoff"].params
+    assert default(asyncpatterns.retry, "max_attempts") == params["max_attempts"]
+    assert default(asyncpatterns.retry, "base_delay") * 1000 == params["base_delay_ms"]
+    assert default(asyncpatterns.retry, "factor") == params["factor"]
+    assert default(asyncpatterns.retry, "max_delay") * 1000 == params["max_delay_ms"]
+    assert default(asyncpatterns.retry, "jitter") == params["jitter"]
+
+
+def test_timeout_default_is_the_specs() -> None:
+    assert default(asyncpatterns.run_with_timeout, "limit") * 1000 == SPEC["timeout"].params["timeout_ms"]
+
+
+def test_all_lists_exactly_the_public_names() -> None:
+    public = {name for name in vars(asyncpatterns) if not name.startswith("_")} - {
+        "antipatterns", "runner", "bounded_concurrency", "cancellation_cleanup", "parallel_partial_failures",
+        "retry_backoff", "task_group", "timeout",
+    }  # fmt: skip
+    assert set(asyncpatterns.__all__) == public
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: asyncpatterns.retry(lambda: None, max_attempts=0), "`max_attempts` must be at least 1, got 0"),  # type: ignore[arg-type, return-value]
+        (lambda: asyncpatterns.run_with_timeout(lambda: None, -1), "`limit` must be non-negative, got -1"),  # type: ignore[arg-type, return-value]
+        (lambda: asyncpatterns.map_bounded(lambda _: None, [], 0), "`limit` must be at least 1, got 0"),  # type: ignore[arg-type, return-value]
+    ],
+)
+def test_bad_arguments_name_the_parameter(call, message) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    with pytest.raises(ValueError, match=message):
+        asyncio.run(call())
+
+
+SHORT = [s for p in SPEC.values() for s in p.scenarios if (s.expect.get("elapsed_ms") or 0) <= 400]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scenario", SHORT, ids=lambda s: s.name)
+def test_the_reference_works_on_the_real_clock(scenario) -> None:  # type: ignore[no-untyped-def]
+    answer = handle(request_for(scenario, "reference", "real", 1))
+    assert check(scenario, answer, clock="real") == []

@@ -1,0 +1,80 @@
+"""The suite's own proof that its checks can fail, in every language that runs here:
+
+- every anti-pattern a runner implements fails at least one scenario (it is *rejected*);
+- every scenario is failed by at least one anti-pattern of that language (it *tests* something);
+- a runner implements exactly the spec's anti-pattern catalogue for its language.
+
+Languages come from the ``asyncconf_langs`` ini option / ``--asyncconf-lang``; one whose runtime
+is absent is skipped with the reason -- never counted as passed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from asyncconf.engine import Engine, Run
+from asyncconf.spec import Pattern, Scenario, load_spec
+
+PATTERNS = load_spec()
+Runs = Callable[[Scenario, str, str], list[Run]]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "lang" in metafunc.fixturenames:
+        value = metafunc.config.getoption("--asyncconf-lang") or metafunc.config.getini("asyncconf_langs")
+        metafunc.parametrize("lang", [lang.strip() for lang in str(value).split(",") if lang.strip()])
+
+
+def _usable(engine: Engine, lang: str) -> None:
+    session = engine.session(lang)
+    if session.skip_reason:
+        pytest.skip(session.skip_reason)
+    assert session.error is None, session.error
+
+
+def _verdicts(runs: list[Run]) -> dict[str, set[str]]:
+    by_transport: dict[str, set[str]] = {}
+    for run in runs:
+        by_transport.setdefault(run.transport, set()).add(run.status)
+    return by_transport
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.id)
+def test_the_runner_implements_the_catalogue(asyncconf_engine: Engine, lang: str, pattern: Pattern) -> None:
+    _usable(asyncconf_engine, lang)
+    expected = {a.id for a in pattern.antipatterns if lang in a.langs}
+    for label, described in asyncconf_engine.session(lang).implementations.items():
+        implemented = set(described.get(pattern.id, [])) - {"reference"}
+        assert implemented == expected, f"{label}: implements {sorted(implemented)}, the spec lists {sorted(expected)}"
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.id)
+def test_every_antipattern_is_rejected(
+    asyncconf_engine: Engine, asyncconf_runs: Runs, lang: str, pattern: Pattern
+) -> None:
+    _usable(asyncconf_engine, lang)
+    missed = []
+    for impl in asyncconf_engine.implementations(pattern, lang, "antipatterns"):
+        runs = [run for scenario in pattern.scenarios for run in asyncconf_runs(scenario, lang, impl)]
+        for transport, statuses in _verdicts(runs).items():
+            assert "error" not in statuses, [r.reason for r in runs if r.status == "error"]
+            if "fail" not in statuses:
+                missed.append(f"{transport}: {impl}")
+    assert not missed, f"anti-patterns no scenario of {pattern.id} catches: {missed}"
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.id)
+def test_every_scenario_fails_some_antipattern(
+    asyncconf_engine: Engine, asyncconf_runs: Runs, lang: str, pattern: Pattern
+) -> None:
+    _usable(asyncconf_engine, lang)
+    antipatterns = asyncconf_engine.implementations(pattern, lang, "antipatterns")
+    untested = []
+    for scenario in pattern.scenarios:
+        runs = [run for impl in antipatterns for run in asyncconf_runs(scenario, lang, impl)]
+        for transport, statuses in _verdicts(runs).items():
+            if "fail" not in statuses:
+                untested.append(f"{transport}: {scenario.id}")
+    assert not untested, f"scenarios of {pattern.id} that no {lang} anti-pattern fails: {untested}"

@@ -1,0 +1,132 @@
+"""The spec loader: the real spec loads; a bad file gets one clear FILE:LINE line per problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from asyncconf.cli import main
+from asyncconf.spec import SpecError, load_pattern, load_spec
+
+GOOD = """\
+id: {id}
+title: A pattern
+summary: For the loader tests.
+params:
+  limit: 2
+rules:
+  - {{id: R1, text: "One rule."}}
+api: {{python: [], javascript: [], csharp: []}}
+antipatterns:
+  - {{id: mistake, text: "A mistake."}}
+scenarios:
+  - id: first
+    covers: [R1]
+    plan:
+      op: [{{after_ms: 10, ok: data}}]
+    expect:
+      outcome: {{ok: data}}
+      elapsed_ms: 10
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "demo") -> Path:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text)
+    return path
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(SpecError) as caught:
+        load_pattern(path)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_the_real_spec_loads_and_covers_every_rule() -> None:
+    patterns = load_spec()
+    assert {p.id for p in patterns} >= {
+        "parallel-partial-failures",
+        "timeout",
+        "cancellation-cleanup",
+        "retry-backoff",
+        "bounded-concurrency",
+        "task-group",
+    }
+    for pattern in patterns:
+        covered = {rule for s in pattern.scenarios for rule in s.covers}
+        assert covered == set(pattern.rules), pattern.id
+
+
+def test_a_good_file_loads_with_merged_params(tmp_path: Path) -> None:
+    pattern = load_pattern(write(tmp_path, GOOD.format(id="demo")))
+    assert pattern.scenarios[0].params == {"limit": 2}
+    assert pattern.scenarios[0].line == 12
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        # a wrong type: a time that is a string
+        (
+            ("elapsed_ms: 10", 'elapsed_ms: "10"'),
+            ":18: scenarios[0].expect.elapsed_ms: a numeric check is a whole number",
+        ),
+        # a plan step with no outcome
+        (
+            ("{after_ms: 10, ok: data}", "{after_ms: 10}"),
+            ":15: scenarios[0].plan.op[0]: a plan step needs exactly one outcome",
+        ),
+        # an unknown error kind
+        (("ok: data}]", "fail: oops}]"), ":15: scenarios[0].plan.op[0].fail: an error kind is one of"),
+        # an unknown rule id in covers
+        (("covers: [R1]", "covers: [R1, R7]"), ":13: scenario `first` covers unknown rule `R7` (rules: R1)"),
+        # a rule no scenario covers
+        (
+            ('  - {id: R1, text: "One rule."}', '  - {id: R1, text: "One rule."}\n  - {id: R2, text: "Two."}'),
+            ":8: rule R2 is covered by no scenario",
+        ),
+        # an unknown parameter
+        (
+            ("    covers: [R1]", "    covers: [R1]\n    params: {limti: 3}"),
+            ":14: `limti` is not a parameter of demo (parameters: limit)",
+        ),
+        # a missing field
+        (("title: A pattern\n", ""), ":1: the file: 'title' is required"),
+        # a duplicate key
+        (
+            ("summary: For the loader tests.", "summary: For the loader tests.\nsummary: Again."),
+            ":4: duplicate key `summary`",
+        ),
+        # not YAML at all
+        (("scenarios:", "scenarios: ["), ":12: not valid YAML"),
+    ],
+)
+def test_a_bad_file_gets_its_file_line_and_problem(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+    text = GOOD.format(id="demo")
+    assert change[0] in text
+    path = write(tmp_path, text.replace(change[0], change[1], 1))
+    found = problems(path)
+    assert any(line.startswith(str(path)) and expected in line for line in found), found
+
+
+def test_the_id_must_match_the_file_name(tmp_path: Path) -> None:
+    assert problems(write(tmp_path, GOOD.format(id="other"))) == [
+        f"{tmp_path / 'demo.yaml'}:1: the id `other` must match the file name (demo.yaml)"
+    ]
+
+
+def test_validate_reports_every_problem_without_a_traceback(tmp_path: Path) -> None:
+    write(tmp_path, GOOD.format(id="demo").replace("covers: [R1]", "covers: [R9]"))
+    write(tmp_path, GOOD.format(id="fine"), name="fine")
+    result = CliRunner().invoke(main, ["validate", "--spec", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert f"{tmp_path / 'demo.yaml'}:13: scenario `first` covers unknown rule `R9`" in result.output
+
+
+def test_validate_accepts_the_real_spec() -> None:
+    result = CliRunner().invoke(main, ["validate"])
+    assert result.exit_code == 0, result.output
+    assert "valid" in result.output

@@ -1,0 +1,91 @@
+"""The Python virtual clock keeps the three rules of DESIGN.md ("Time")."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+
+import pytest
+
+from asyncpatterns.runner.virtual_loop import SUPPORTED_PYTHON, VirtualTimeLoop
+
+
+def run(coro_factory, **kwargs):  # type: ignore[no-untyped-def]
+    loop = VirtualTimeLoop(**kwargs)
+    try:
+        return loop.run_until_complete(coro_factory(loop))
+    finally:
+        loop.close()
+
+
+def test_python_version_is_one_the_loop_was_checked_against() -> None:
+    # The loop leans on asyncio's private `_scheduled`/`_ready`: a new minor version must be
+    # checked (and added to SUPPORTED_PYTHON) before it is trusted.
+    assert sys.version_info[:2] in SUPPORTED_PYTHON
+
+
+def test_time_jumps_to_the_next_timer_exactly() -> None:
+    async def scenario(loop: asyncio.AbstractEventLoop) -> list[float]:
+        seen = []
+        for delay in (0.33, 0.1, 60.0, 0.001):
+            await asyncio.sleep(delay)
+            seen.append(loop.time())
+        return seen
+
+    started = time.monotonic()
+    assert run(scenario) == [0.33, 0.43, 60.43, 60.431]
+    assert time.monotonic() - started < 30  # not a speed assertion: it must not wait 60 s of real time
+
+
+def test_time_is_whole_milliseconds() -> None:
+    async def scenario(loop: asyncio.AbstractEventLoop) -> float:
+        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.2)  # 0.1 + 0.2 != 0.3 in floats; the clock must still read 300 ms
+        return loop.time()
+
+    assert run(scenario) == 0.3
+
+
+def test_timers_due_at_the_same_instant_fire_in_scheduling_order() -> None:
+    async def scenario(loop: asyncio.AbstractEventLoop) -> list[int]:
+        fired: list[int] = []
+        for index in range(32):
+            loop.call_later(0.005, fired.append, index)
+        await asyncio.sleep(0.010)
+        return fired
+
+    assert run(scenario) == list(range(32))
+
+
+def test_clock_is_frozen_while_executor_work_runs() -> None:
+    async def scenario(loop: asyncio.AbstractEventLoop) -> tuple[float, float]:
+        timer_fired = loop.create_future()
+        loop.call_later(0.001, timer_fired.set_result, loop.time)
+        await loop.run_in_executor(None, time.sleep, 0.05)  # 50 ms of real blocking work
+        return loop.time(), (await timer_fired)()
+
+    during, after = run(scenario)
+    assert during == 0.0  # the 1 ms timer did not fire while the executor ran
+    assert after == 0.001
+
+
+def test_idle_loop_stops_instead_of_blocking_forever() -> None:
+    loop = VirtualTimeLoop()
+    try:
+        loop.run_forever()  # nothing scheduled at all
+        assert loop.idle
+    finally:
+        loop.close()
+
+
+def test_wall_budget_stops_a_run_that_blocks() -> None:
+    from asyncpatterns.runner.virtual_loop import WallBudgetExceeded
+
+    async def scenario(loop: asyncio.AbstractEventLoop) -> None:
+        while True:
+            time.sleep(0.02)  # noqa: ASYNC251 - the blocking this test is about
+            await asyncio.sleep(0)
+
+    with pytest.raises(WallBudgetExceeded):
+        run(scenario, wall_budget_s=0.1)
