@@ -101,3 +101,19 @@ def test_report_renders_a_saved_run_as_markdown(tmp_path: Path) -> None:
     assert code == 0
     assert output.splitlines()[0] == "| pattern | python/inprocess | python/subprocess | equivalence |"
     assert "| task-group | 4/4 pass; anti 5/5 | 4/4 pass; anti 5/5 | same (4) |" in output
+
+
+def test_a_pattern_whose_api_is_missing_is_skipped_naming_the_api(spec_copy: Path, tmp_path: Path) -> None:
+    path = spec_copy / "timeout.yaml"
+    text = path.read_text()
+    path.write_text(
+        text.replace('    - {name: asyncio.timeout, since: "3.11"}', '    - {name: asyncio.nonexistent, since: "3.99"}')
+    )
+    out = tmp_path / "run.json"
+    code, output = invoke(
+        "run", "--spec", str(spec_copy), "--lang", "python", "--pattern", "timeout", "--json", str(out)
+    )
+    assert code == 0, output  # skipped is not failed: this machine simply lacks the API
+    runs = json.loads(out.read_text())["runs"]
+    assert runs and all(run["status"] == "skip" for run in runs if run["check"] == "spec")
+    assert runs[0]["reason"].startswith("needs asyncio.nonexistent (since 3.99); missing in cpython 3.")

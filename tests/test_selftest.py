@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pytest
 
 from asyncconf.engine import Engine, Run
+from asyncconf.pytest_plugin import skip_or_fail
 from asyncconf.spec import Pattern, Scenario, load_spec
 
 PATTERNS = load_spec()
@@ -30,7 +31,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def _usable(engine: Engine, lang: str) -> None:
     session = engine.session(lang)
     if session.skip_reason:
-        pytest.skip(session.skip_reason)
+        skip_or_fail(lang, session.skip_reason)
     assert session.error is None, session.error
 
 

@@ -6,12 +6,14 @@ For each pattern file pytest collects, per selected language:
 - ``antipattern:<id>[<lang>]`` -- the suite rejects that anti-pattern: at least one scenario fails it;
 - ``<scenario>[equivalence]`` -- the languages give the same answer (virtual clock only).
 
-A language whose runtime is not installed makes its items *skip* with the reason.
+A language whose runtime is not installed makes its items *skip* with the reason -- unless the
+environment variable ``ASYNCCONF_REQUIRE`` names it (CI sets it): then they fail.
 Options: ``--asyncconf-lang`` (or the ini ``asyncconf_langs``) and ``--asyncconf-clock``.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,18 @@ def _langs(config: pytest.Config) -> list[str]:
     if unknown:
         raise pytest.UsageError(f"--asyncconf-lang: unknown language(s) {unknown}; expected {', '.join(LANGUAGES)}")
     return langs
+
+
+def required_langs() -> set[str]:
+    """Languages that must run: ASYNCCONF_REQUIRE, comma-separated (CI sets every language)."""
+    return {lang.strip() for lang in os.environ.get("ASYNCCONF_REQUIRE", "").split(",") if lang.strip()}
+
+
+def skip_or_fail(lang: str, reason: str) -> None:
+    """Skip for a language this machine lacks -- or fail, when that language is required."""
+    if lang in required_langs():
+        pytest.fail(f"{lang} is required here (ASYNCCONF_REQUIRE) but cannot run: {reason}")
+    pytest.skip(reason)
 
 
 def _engine(config: pytest.Config) -> Engine:
@@ -143,7 +157,7 @@ class _Item(pytest.Item):
 def _verdict(runs: list[Run]) -> None:
     """Skip when every run skipped; fail with every problem; pass otherwise."""
     if all(run.status == "skip" for run in runs):
-        pytest.skip(runs[0].reason)
+        skip_or_fail(runs[0].lang, runs[0].reason)
     bad = [run for run in runs if run.status in ("fail", "error")]
     if bad:
         raise ScenarioFailed("\n".join(f"{run.lang}/{run.transport} {run.status}: {run.reason}" for run in bad))
@@ -172,7 +186,7 @@ class AntiPatternItem(_Item):
     def runtest(self) -> None:
         runs = [run for scenario in self.pattern.scenarios for run in self._runs(scenario, self.lang, self.impl)]
         if all(run.status == "skip" for run in runs):
-            pytest.skip(runs[0].reason)
+            skip_or_fail(self.lang, runs[0].reason)
         errors = [run for run in runs if run.status == "error"]
         if errors:
             raise ScenarioFailed(
