@@ -1,0 +1,114 @@
+/**
+ * How the runner calls each pattern, and how it turns what the pattern returns into JSON
+ * (spec/PROTOCOL.md section 8, "Pattern contracts").
+ *
+ * One binding per spec pattern. The reference and every anti-pattern of a pattern share its
+ * signature, so the same binding runs any of them. Times are given in ms, JavaScript's unit; the
+ * caller's cancellation is a trailing `{signal}` option.
+ * @module
+ */
+
+import {mapBounded} from '../src/bounded-concurrency.js';
+import {useResource} from '../src/cancellation-cleanup.js';
+import {runAll} from '../src/parallel-partial-failures.js';
+import {retry} from '../src/retry-backoff.js';
+import {runGroup} from '../src/task-group.js';
+import {withTimeout} from '../src/timeout.js';
+import {describeError} from './errors.js';
+
+/** @typedef {import('./instruments.js').Instruments} Instruments */
+/** @typedef {(...args: any[]) => unknown} Implementation */
+
+/**
+ * @typedef {object} Binding
+ * @property {Implementation} reference
+ * @property {string[]} params The request parameters the binding reads: the spec's `params` keys.
+ * @property {Record<string, unknown>} [defaults] Values for parameters a request may leave out.
+ * @property {(impl: Implementation, ins: Instruments, params: Record<string, any>, signal: AbortSignal) => unknown} invoke
+ * @property {(value: unknown, ins: Instruments) => unknown} toJson The value as the protocol's JSON form.
+ */
+
+/** @param {unknown} value */
+const identity = (value) => value;
+
+/**
+ * A pattern over items calls `operation(item, {signal})`; the injected one takes `(key, signal)`.
+ * @param {Instruments} ins
+ */
+const itemOperation = (ins) => (/** @type {unknown} */ item, /** @type {{signal?: AbortSignal}} */ options) =>
+  ins.operation(item, options?.signal);
+
+/**
+ * `{succeeded: Map, failed: Map}` (or plain objects) keyed by `String(item)`, failures as outcomes.
+ * @param {unknown} value
+ * @param {Instruments} ins
+ */
+function partialResultsJson(value, ins) {
+  const {succeeded, failed} = /** @type {{succeeded: unknown, failed: unknown}} */ (value ?? {});
+  /** @param {unknown} entries */
+  const pairs = (entries) =>
+    entries instanceof Map ? [...entries] : Object.entries(/** @type {object} */ (entries ?? {}));
+  return {
+    succeeded: Object.fromEntries(pairs(succeeded).map(([key, v]) => [String(key), v])),
+    failed: Object.fromEntries(pairs(failed).map(([key, e]) => [String(key), describeError(e, ins.origin)])),
+  };
+}
+
+/** @type {Record<string, Binding>} */
+export const BINDINGS = {
+  'retry-backoff': {
+    reference: retry,
+    params: ['max_attempts', 'base_delay_ms', 'factor', 'max_delay_ms', 'jitter'],
+    invoke: (impl, ins, p, signal) =>
+      impl(({signal: attemptSignal} = /** @type {{signal?: AbortSignal}} */ ({})) => ins.operation('op', attemptSignal), {
+        maxAttempts: p.max_attempts,
+        baseDelayMs: p.base_delay_ms,
+        factor: p.factor,
+        maxDelayMs: p.max_delay_ms,
+        jitter: p.jitter,
+        random: ins.draw,
+        signal,
+      }),
+    toJson: identity,
+  },
+  timeout: {
+    reference: withTimeout,
+    params: ['timeout_ms'],
+    invoke: (impl, ins, p, signal) =>
+      impl(({signal: opSignal} = /** @type {{signal?: AbortSignal}} */ ({})) => ins.operation('op', opSignal), p.timeout_ms, {
+        signal,
+      }),
+    toJson: identity,
+  },
+  'cancellation-cleanup': {
+    reference: useResource,
+    params: ['close_ms'],
+    defaults: {close_ms: 0},
+    invoke: (impl, ins, _p, signal) =>
+      impl(
+        () => ins.openResource('conn'),
+        (/** @type {unknown} */ _resource, /** @type {{signal?: AbortSignal}} */ options) =>
+          ins.operation('op', options?.signal),
+        {signal},
+      ),
+    toJson: identity,
+  },
+  'parallel-partial-failures': {
+    reference: runAll,
+    params: ['items'],
+    invoke: (impl, ins, p, signal) => impl(itemOperation(ins), p.items, {signal}),
+    toJson: partialResultsJson,
+  },
+  'bounded-concurrency': {
+    reference: mapBounded,
+    params: ['items', 'limit'],
+    invoke: (impl, ins, p, signal) => impl(itemOperation(ins), p.items, p.limit, {signal}),
+    toJson: identity,
+  },
+  'task-group': {
+    reference: runGroup,
+    params: ['items'],
+    invoke: (impl, ins, p, signal) => impl(itemOperation(ins), p.items, {signal}),
+    toJson: identity,
+  },
+};

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import {describe, it} from 'node:test';
+import {describeError, KINDS, kindOf, makeError} from './errors.js';
+
+const noOrigin = () => undefined;
+
+describe('the error kind table', () => {
+  it('raises the native error of each kind, and recognises it back', () => {
+    const made = Object.fromEntries(KINDS.map((kind) => [kind, makeError(kind, `${kind} failure of op#1`)]));
+    assert.equal(/** @type {any} */ (made.transient).code, 'ECONNRESET');
+    assert.ok(made.transient instanceof Error);
+    assert.ok(made.fatal instanceof TypeError);
+    assert.ok(made.timeout instanceof DOMException && made.timeout.name === 'TimeoutError');
+    assert.ok(made.cancelled instanceof DOMException && made.cancelled.name === 'AbortError');
+    for (const kind of KINDS) assert.equal(kindOf(made[kind]), kind);
+    assert.throws(() => makeError(/** @type {any} */ ('nope'), 'x'), RangeError);
+  });
+
+  it('recognises the errors of the platform by name and code', () => {
+    assert.equal(kindOf(AbortSignal.abort().reason), 'cancelled');
+    assert.equal(kindOf(Object.assign(new Error('refused'), {code: 'ECONNREFUSED'})), 'transient');
+    assert.equal(kindOf(new AggregateError([])), 'group');
+    assert.equal(kindOf(new RangeError('r')), 'other');
+    assert.equal(kindOf('a string'), 'other');
+  });
+
+  it("describes an error as an outcome: `from` only for the very object an operation raised", () => {
+    const raised = makeError('fatal', 'fatal failure of b#1');
+    /** @param {unknown} e */
+    const origin = (e) => (e === raised ? 'b#1' : undefined);
+    assert.deepEqual(describeError(raised, origin), {fail: 'fatal', from: 'b#1'});
+    assert.deepEqual(describeError(new TypeError(raised.message), origin), {fail: 'fatal'});
+    assert.deepEqual(describeError(new AggregateError([raised, AbortSignal.abort().reason]), origin), {
+      fail: 'group',
+      errors: [{fail: 'fatal', from: 'b#1'}, {fail: 'cancelled'}],
+    });
+    assert.deepEqual(describeError(new Error('gave up', {cause: raised}), origin), {fail: 'other', type: 'Error', message: 'gave up'});
+    assert.deepEqual(describeError(42, noOrigin), {fail: 'other', type: 'number', message: '42'});
+  });
+});

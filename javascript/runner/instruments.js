@@ -1,0 +1,230 @@
+/**
+ * What the runner injects into a pattern: the planned operation and instrumented resources.
+ *
+ * Both record a trace (`call`/`ok`/`fail`/`cancel`, `open`/`close`) stamped with the run's clock in
+ * whole milliseconds; the reference code is never asked to log anything (spec/PROTOCOL.md sections
+ * 3, 4 and 7).
+ * @module
+ */
+
+import {makeError} from './errors.js';
+
+/** @typedef {{t: number, ev: string, key: string, n: number, kind?: string}} TraceEvent */
+
+/**
+ * One step of the plan (spec/PROTOCOL.md section 3).
+ * @typedef {object} Step
+ * @property {number} [after_ms]
+ * @property {unknown} [ok]
+ * @property {import('./errors.js').Kind} [fail]
+ * @property {string} [message]
+ * @property {boolean} [hang]
+ * @property {number} [cancel_ms]
+ */
+
+/** @typedef {Record<string, Step[]>} Plan */
+
+/**
+ * @typedef {object} InstrumentsOptions
+ * @property {() => number} now The run's clock, in whole ms since the run started.
+ * @property {Record<string, unknown>} params The run's parameters (`close_ms` is read here).
+ * @property {number[]} random The values `draw()` hands out, in order.
+ * @property {number} maxCalls Operation calls beyond this never complete.
+ */
+
+export class Instruments {
+  /** @type {TraceEvent[]} */
+  trace = [];
+  /** Set when a call beyond `maxCalls` was parked. */
+  limitReached = false;
+  /** @type {Map<string, (reason: unknown) => void>} tag -> stop that call, for calls in flight */
+  #inFlight = new Map();
+  /** @type {Set<string>} */
+  #openResources = new Set();
+  /** @type {WeakMap<object, string>} error -> the call that raised it, by identity */
+  #raised = new WeakMap();
+  /** @type {Map<string, number>} */
+  #calls = new Map();
+  /** @type {Map<string, number>} */
+  #opens = new Map();
+  #totalCalls = 0;
+  #draws = 0;
+  #plan;
+  #options;
+
+  /**
+   * @param {Plan} plan
+   * @param {InstrumentsOptions} options
+   */
+  constructor(plan, options) {
+    this.#plan = plan;
+    this.#options = options;
+  }
+
+  // -- recording ----------------------------------------------------------------------------------
+
+  /**
+   * @param {string} ev
+   * @param {string} key
+   * @param {number} n
+   * @param {{kind?: string}} [extra]
+   */
+  #record(ev, key, n, extra = {}) {
+    this.trace.push({t: this.#options.now(), ev, key, n, ...extra});
+  }
+
+  /**
+   * `"key#n"` when `error` is the very object an operation call raised.
+   * @param {unknown} error
+   * @returns {string | undefined}
+   */
+  origin = (error) => (typeof error === 'object' && error !== null ? this.#raised.get(error) : undefined);
+
+  /** What is still going on now: operations in flight and resources not closed, sorted. */
+  leaks() {
+    return [
+      ...[...this.#inFlight.keys()].sort().map((tag) => `operation ${tag} still running`),
+      ...[...this.#openResources].sort().map((tag) => `resource ${tag} not closed`),
+    ];
+  }
+
+  get inFlightCount() {
+    return this.#inFlight.size;
+  }
+
+  /**
+   * Cancel every call still in flight, as if its signal had aborted (the runner's cleanup after
+   * the pattern settled or ran out of time: nothing may spill into the next run).
+   */
+  cancelLeftovers() {
+    const reason = new DOMException('the run is over', 'AbortError');
+    for (const stop of [...this.#inFlight.values()]) stop(reason);
+  }
+
+  // -- the injected operation ---------------------------------------------------------------------
+
+  /**
+   * Call number n of `key` plays the plan's n-th step for that key (the last one repeats); it
+   * stops when `signal` aborts, after the step's `cancel_ms`, rejecting with `signal.reason`.
+   * @param {unknown} item
+   * @param {AbortSignal} [signal]
+   * @returns {Promise<unknown>}
+   */
+  operation = (item, signal) => {
+    const key = String(item);
+    const steps = this.#plan[key] ?? this.#plan['*'];
+    if (!steps || steps.length === 0) {
+      return Promise.reject(new RangeError(`the plan has no steps for key ${JSON.stringify(key)} and no '*' entry`));
+    }
+    const n = (this.#calls.get(key) ?? 0) + 1;
+    this.#calls.set(key, n);
+    if (++this.#totalCalls > this.#options.maxCalls) {
+      // Park the caller for good: the run ends at its limit as "unfinished". Failing instead
+      // would feed a retry loop that catches everything.
+      this.limitReached = true;
+      return new Promise(() => {});
+    }
+    const step = steps[Math.min(n, steps.length) - 1];
+    const tag = `${key}#${n}`;
+    this.#record('call', key, n);
+    return new Promise((resolve, reject) => {
+      /** @type {ReturnType<typeof setTimeout> | undefined} */
+      let timer;
+      let stopping = false;
+      const onAbort = () => stop(signal?.reason);
+      const detach = () => {
+        signal?.removeEventListener('abort', onAbort);
+        clearTimeout(timer);
+      };
+      const complete = () => {
+        if (stopping || !this.#inFlight.has(tag)) return;
+        detach();
+        this.#inFlight.delete(tag);
+        if (step.fail !== undefined) {
+          const error = makeError(step.fail, step.message ?? `${step.fail} failure of ${tag}`);
+          this.#raised.set(error, tag);
+          this.#record('fail', key, n, {kind: step.fail});
+          reject(error);
+        } else {
+          this.#record('ok', key, n);
+          resolve(step.ok === undefined ? null : step.ok);
+        }
+      };
+      /** @param {unknown} reason */
+      const stop = (reason) => {
+        if (stopping || !this.#inFlight.has(tag)) return;
+        stopping = true;
+        detach();
+        const stopped = () => {
+          this.#inFlight.delete(tag);
+          this.#record('cancel', key, n);
+          reject(reason);
+        };
+        // An operation that takes a while to stop once cancelled.
+        if (step.cancel_ms) timer = setTimeout(stopped, step.cancel_ms);
+        else stopped();
+      };
+      this.#inFlight.set(tag, stop);
+      if (signal?.aborted) return stop(signal.reason);
+      signal?.addEventListener('abort', onAbort, {once: true});
+      if (step.hang) return;
+      const after = step.after_ms ?? 0;
+      // after_ms 0 settles at the same millisecond, without a timer (setTimeout(fn, 0) means 1 ms).
+      if (after > 0) timer = setTimeout(complete, after);
+      else queueMicrotask(complete);
+    });
+  };
+
+  // -- instrumented resources ---------------------------------------------------------------------
+
+  /**
+   * Opens the resource `name`: records `open`; its `[Symbol.asyncDispose]()` takes `close_ms` and
+   * then records `close`.
+   * @param {string} name
+   * @returns {Promise<Resource>}
+   */
+  async openResource(name) {
+    const n = (this.#opens.get(name) ?? 0) + 1;
+    this.#opens.set(name, n);
+    this.#record('open', name, n);
+    this.#openResources.add(`${name}#${n}`);
+    const closeMs = Number(this.#options.params.close_ms ?? 0);
+    return new Resource(name, n, async () => {
+      if (closeMs > 0) await new Promise((resolve) => setTimeout(resolve, closeMs));
+      this.#openResources.delete(`${name}#${n}`);
+      this.#record('close', name, n);
+    });
+  }
+
+  // -- injected randomness ------------------------------------------------------------------------
+
+  /** The scenario's `random` values, in order; throws when they are exhausted. */
+  draw = () => {
+    const values = this.#options.random;
+    if (this.#draws >= values.length) {
+      throw new RangeError(`the scenario supplies ${values.length} random value(s); a further one was drawn`);
+    }
+    return values[this.#draws++];
+  };
+}
+
+/** A resource released by `await resource[Symbol.asyncDispose]()`. */
+export class Resource {
+  #close;
+
+  /**
+   * @param {string} name
+   * @param {number} n
+   * @param {() => Promise<void>} close
+   */
+  constructor(name, n, close) {
+    this.name = name;
+    this.n = n;
+    this.#close = close;
+  }
+
+  /** Closes the resource: completes `close_ms` later. */
+  [Symbol.asyncDispose]() {
+    return this.#close();
+  }
+}

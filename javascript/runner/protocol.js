@@ -1,0 +1,307 @@
+/**
+ * The Node runner: one request of spec/PROTOCOL.md in, one answer out.
+ *
+ * `handle(request)` never rejects: a request it cannot run gets an `error` answer with its id, and
+ * the process goes on serving (`main.js` wraps it in the JSON Lines loop).
+ * @module
+ */
+
+import {inspect} from 'node:util';
+import {REGISTRY as ANTIPATTERNS} from '../src/antipatterns/index.js';
+import {BINDINGS} from './bindings.js';
+import {describeError, KINDS} from './errors.js';
+import {Instruments} from './instruments.js';
+import {RealClock, VirtualClock} from './virtual-clock.js';
+
+export const PROTOCOL_VERSION = 1;
+export const RUNTIME = Object.freeze({name: 'node', version: process.versions.node});
+
+/** Defaults of the optional request fields (spec/PROTOCOL.md section 2). */
+const DEFAULT_LIMIT_MS = {virtual: 3_600_000, real: 30_000};
+const DEFAULT_MAX_CALLS = 1000;
+/** Real time a virtual run may use before it is stopped as unfinished (a blocking call ...). */
+const DEFAULT_WALL_BUDGET_S = 20;
+/** After the pattern settles, how long leftover operations get to stop, on the run's clock. */
+const CLEANUP_GRACE_MS = {virtual: 3_600_000, real: 500};
+
+class BadRequest extends Error {
+  /**
+   * @param {'bad-request' | 'unknown-pattern' | 'unknown-impl' | 'unsupported'} kind
+   * @param {string} message
+   */
+  constructor(kind, message) {
+    super(message);
+    this.kind = kind;
+  }
+}
+
+/** @typedef {Readonly<Record<string, Readonly<Record<string, import('./bindings.js').Implementation>>>>} Registry */
+
+/**
+ * Every pattern this runner knows, with its implementations: `reference` first.
+ * @param {Registry} [registry] The anti-patterns (and any adapters) by pattern.
+ */
+export function implementations(registry = ANTIPATTERNS) {
+  /** @type {Record<string, string[]>} */
+  const patterns = {};
+  for (const pattern of Object.keys(BINDINGS).sort()) {
+    patterns[pattern] = ['reference', ...Object.keys(registry[pattern] ?? {}).sort()];
+  }
+  return patterns;
+}
+
+/**
+ * Answers one protocol request (already parsed from JSON). Never rejects.
+ * @param {unknown} request
+ * @param {{registry?: Registry}} [options] `registry`: the implementations besides the references
+ *   (default: the anti-patterns); tests and third-party adapters add their own.
+ * @returns {Promise<Record<string, unknown>>}
+ */
+export async function handle(request, {registry = ANTIPATTERNS} = {}) {
+  const isObject = typeof request === 'object' && request !== null && !Array.isArray(request);
+  const record = /** @type {Record<string, unknown>} */ (isObject ? request : {});
+  const id = record.id ?? null;
+  try {
+    if (!isObject) throw new BadRequest('bad-request', 'a request must be a JSON object');
+    const op = record.op ?? 'run';
+    if (op === 'describe') return {id, protocol: PROTOCOL_VERSION, runtime: RUNTIME, patterns: implementations(registry)};
+    if (op === 'check_api') {
+      const names = field(record, 'names', 'array', []);
+      return {id, missing: names.filter((/** @type {unknown} */ name) => !apiExists(String(name)))};
+    }
+    if (op === 'run') return {id, ...(await run(record, registry))};
+    throw new BadRequest('bad-request', `unknown op ${JSON.stringify(op)}; expected run, describe or check_api`);
+  } catch (error) {
+    if (error instanceof BadRequest) return {id, error: {kind: error.kind, message: error.message}};
+    // A runner bug: report it for this request and keep serving.
+    return {id, error: {kind: 'internal', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error)}};
+  }
+}
+
+/**
+ * Whether a path from `globalThis` (`AbortSignal.any`, `Promise.allSettled`) resolves.
+ * @param {string} name
+ */
+export function apiExists(name) {
+  /** @type {unknown} */
+  let target = globalThis;
+  for (const part of name.split('.')) {
+    if (target === null || target === undefined || !(part in Object(target))) return false;
+    target = /** @type {Record<string, unknown>} */ (target)[part];
+  }
+  return target !== undefined;
+}
+
+/**
+ * A request field of the given JSON type, or the default when absent or null.
+ * @param {Record<string, unknown>} request
+ * @param {string} name
+ * @param {'string' | 'object' | 'array' | 'integer' | 'number'} type
+ * @param {any} [fallback]
+ * @returns {any}
+ */
+function field(request, name, type, fallback = null) {
+  const value = request[name];
+  if (value === undefined || value === null) return fallback;
+  const ok =
+    type === 'array'
+      ? Array.isArray(value)
+      : type === 'object'
+        ? typeof value === 'object' && !Array.isArray(value)
+        : type === 'integer'
+          ? Number.isSafeInteger(value)
+          : typeof value === type;
+  if (!ok) throw new BadRequest('bad-request', `\`${name}\` must be ${type === 'integer' ? 'an integer' : `a JSON ${type}`}, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * @param {string} pattern
+ * @param {string} impl
+ * @param {Registry} registry
+ * @returns {import('./bindings.js').Implementation}
+ */
+function implementation(pattern, impl, registry) {
+  const binding = BINDINGS[pattern];
+  if (!binding) throw new BadRequest('unknown-pattern', `no JavaScript implementation of pattern ${JSON.stringify(pattern)}`);
+  if (impl === 'reference') return binding.reference;
+  const found = registry[pattern]?.[impl];
+  if (!found) {
+    const known = implementations(registry)[pattern].join(', ');
+    throw new BadRequest('unknown-impl', `pattern ${JSON.stringify(pattern)} has no implementation ${JSON.stringify(impl)} here (${known})`);
+  }
+  return found;
+}
+
+/**
+ * The plan's shape, checked before anything runs: a bad plan is the request's fault.
+ * @param {Record<string, unknown>} plan
+ * @returns {import('./instruments.js').Plan}
+ */
+function checkPlan(plan) {
+  for (const [key, steps] of Object.entries(plan)) {
+    if (!Array.isArray(steps) || steps.length === 0) throw new BadRequest('bad-request', `plan[${JSON.stringify(key)}] must be a non-empty list of steps`);
+    steps.forEach((step, index) => {
+      const where = `plan[${JSON.stringify(key)}][${index}]`;
+      if (typeof step !== 'object' || step === null) throw new BadRequest('bad-request', `${where} must be an object`);
+      for (const name of ['after_ms', 'cancel_ms']) {
+        if (name in step && !(Number.isSafeInteger(step[name]) && step[name] >= 0)) {
+          throw new BadRequest('bad-request', `${where}.${name} must be an integer from 0 and up`);
+        }
+      }
+      if ('fail' in step && !KINDS.includes(step.fail)) {
+        throw new BadRequest('bad-request', `${where}.fail must be one of ${KINDS.join(', ')}, got ${JSON.stringify(step.fail)}`);
+      }
+    });
+  }
+  return /** @type {import('./instruments.js').Plan} */ (plan);
+}
+
+/**
+ * @param {Record<string, unknown>} request
+ * @param {Registry} registry
+ */
+async function run(request, registry) {
+  const pattern = field(request, 'pattern', 'string');
+  if (pattern === null) throw new BadRequest('bad-request', '`pattern` is required');
+  const impl = implementation(pattern, field(request, 'impl', 'string', 'reference'), registry);
+  const binding = BINDINGS[pattern];
+  /** @type {'virtual' | 'real'} */
+  const clockKind = field(request, 'clock', 'string', 'virtual');
+  if (clockKind !== 'virtual' && clockKind !== 'real') {
+    throw new BadRequest('bad-request', `\`clock\` must be 'virtual' or 'real', got ${JSON.stringify(clockKind)}`);
+  }
+  /** @type {Record<string, unknown>} */
+  const params = {...binding.defaults, ...field(request, 'params', 'object', {})};
+  const missing = binding.params.filter((name) => !(name in params));
+  if (missing.length > 0) throw new BadRequest('bad-request', `\`params\` lacks ${missing.map((m) => `\`${m}\``).join(', ')}`);
+  const plan = checkPlan(field(request, 'plan', 'object', {}));
+  const cancelAtMs = field(request, 'cancel_at_ms', 'integer');
+  const limitMs = field(request, 'limit_ms', 'integer', DEFAULT_LIMIT_MS[clockKind]);
+  const random = field(request, 'random', 'array', []);
+  const maxCalls = field(request, 'max_calls', 'integer', DEFAULT_MAX_CALLS);
+  // On virtual time a run must not take long in real time; on real time, its limit is the budget.
+  const wallBudgetMs =
+    clockKind === 'virtual' ? 1000 * field(request, 'wall_budget_s', 'number', DEFAULT_WALL_BUDGET_S) : limitMs + 5000;
+
+  const clock = clockKind === 'virtual' ? new VirtualClock() : new RealClock();
+  /** @type {Set<string>} */
+  const warnings = new Set();
+  const onRejection = (/** @type {unknown} */ reason) => warnings.add(`unhandled rejection: ${describe(reason)}`);
+  const onException = (/** @type {unknown} */ error) => warnings.add(`uncaught exception: ${describe(error)}`);
+  const onWarning = (/** @type {Error} */ warning) => warnings.add(`${warning.name}: ${warning.message}`);
+  process.on('unhandledRejection', onRejection);
+  process.on('uncaughtException', onException);
+  process.on('warning', onWarning);
+  clock.install();
+  /** @type {Record<string, unknown>} */
+  let answer;
+  try {
+    answer = await runOnClock(clock, binding, impl, {plan, params, random, maxCalls, cancelAtMs, limitMs, wallBudgetMs});
+  } finally {
+    clock.uninstall();
+    // Late rejections of this run are reported with it, not with the next one.
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('unhandledRejection', onRejection);
+    process.off('uncaughtException', onException);
+    process.off('warning', onWarning);
+  }
+  for (const warning of clock.warnings()) warnings.add(warning);
+  return {...answer, warnings: [...warnings].sort()};
+}
+
+/**
+ * @typedef {object} RunSettings
+ * @property {import('./instruments.js').Plan} plan
+ * @property {Record<string, unknown>} params
+ * @property {number[]} random
+ * @property {number} maxCalls
+ * @property {number | null} cancelAtMs
+ * @property {number} limitMs
+ * @property {number} wallBudgetMs
+ */
+
+/**
+ * Runs the pattern on the installed clock; the answer without its warnings.
+ * @param {import('./virtual-clock.js').RunClock} clock
+ * @param {import('./bindings.js').Binding} binding
+ * @param {import('./bindings.js').Implementation} impl
+ * @param {RunSettings} settings
+ */
+async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls, cancelAtMs, limitMs, wallBudgetMs}) {
+  const ins = new Instruments(plan, {now: () => clock.now(), params, random, maxCalls});
+  const caller = new AbortController();
+  // Scheduled before the pattern starts, so at an equal time they fire before its own timers. A
+  // cancellation at 0 ms must not be stretched to 1 ms like setTimeout(fn, 0): an immediate runs
+  // at the same ms, once the pattern's first steps have run.
+  if (cancelAtMs === 0) setImmediate(() => caller.abort());
+  else if (cancelAtMs !== null) setTimeout(() => caller.abort(), cancelAtMs);
+  let limitReached = false;
+  setTimeout(() => (limitReached = true), limitMs);
+
+  /** @type {{outcome: unknown, elapsed_ms: number | null, leaks: string[]} | undefined} */
+  let settled;
+  let judged = false; // once the run is judged, a late settlement changes nothing
+  /** @param {unknown} outcome */
+  const settle = (outcome) => {
+    if (!limitReached && !judged) settled = {outcome, elapsed_ms: clock.now(), leaks: ins.leaks()};
+  };
+  /** @type {Promise<unknown>} */
+  let pending;
+  try {
+    pending = Promise.resolve(binding.invoke(impl, ins, params, caller.signal));
+  } catch (error) {
+    pending = Promise.reject(error); // an implementation that throws synchronously
+  }
+  pending
+    .then(
+      (value) => settle({ok: jsonSafe(binding.toJson(value, ins))}),
+      (error) => settle(describeError(error, ins.origin)),
+    )
+    .catch((error) => settle({fail: 'other', type: 'RunnerError', message: `could not report the outcome: ${describe(error)}`}));
+  const end = await clock.runUntil(() => settled !== undefined || limitReached, wallBudgetMs);
+  judged = true;
+  if (end === 'real-time') {
+    throw new BadRequest(
+      'unsupported',
+      `at t=${clock.now()} ms the run waits on a timer of the real clock, which virtual time cannot drive ` +
+        '(a setTimeout captured before the fake clock was installed?); run it with clock: real',
+    );
+  }
+  if (!settled) {
+    const reason =
+      end === 'wall'
+        ? `used more than its wall-clock budget (${wallBudgetMs / 1000} s real time)`
+        : ins.limitReached
+          ? `more than ${maxCalls} operation calls`
+          : `had not settled after ${limitMs} ms of ${clock.kind} time`;
+    settled = {outcome: {unfinished: true, reason}, elapsed_ms: null, leaks: ins.leaks()};
+  }
+  // Cancel what is left and give it a bounded time to stop, so nothing spills into the next run.
+  if (ins.inFlightCount > 0 && end !== 'wall') {
+    ins.cancelLeftovers();
+    let graceOver = false;
+    setTimeout(() => (graceOver = true), CLEANUP_GRACE_MS[clock.kind]);
+    await clock.runUntil(() => ins.inFlightCount === 0 || graceOver, wallBudgetMs);
+  }
+  return {...settled, trace: ins.trace, runtime: RUNTIME};
+}
+
+/**
+ * The value itself when JSON can carry it, else a description (the checker will show it).
+ * @param {unknown} value
+ */
+function jsonSafe(value) {
+  if (value === undefined) return null;
+  try {
+    if (JSON.stringify(value) !== undefined) return value;
+  } catch {
+    // cyclic, a BigInt ...
+  }
+  return {unserializable: inspect(value)};
+}
+
+/** @param {unknown} value */
+function describe(value) {
+  return value instanceof Error ? `${value.name}: ${value.message}` : inspect(value);
+}

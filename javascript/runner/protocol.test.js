@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import {describe, it} from 'node:test';
+import {REGISTRY} from '../src/antipatterns/index.js';
+import {handle, PROTOCOL_VERSION} from './protocol.js';
+
+const RETRY_PARAMS = {max_attempts: 3, base_delay_ms: 100, factor: 2, max_delay_ms: 60000, jitter: 'none'};
+
+describe('the protocol', () => {
+  it('describes itself: version, runtime, every pattern with reference first', async () => {
+    const answer = await handle({id: 1, op: 'describe'});
+    assert.equal(answer.id, 1);
+    assert.equal(answer.protocol, PROTOCOL_VERSION);
+    assert.deepEqual(answer.runtime, {name: 'node', version: process.versions.node});
+    const patterns = /** @type {Record<string, string[]>} */ (answer.patterns);
+    assert.deepEqual(Object.keys(patterns), ['bounded-concurrency', 'cancellation-cleanup', 'parallel-partial-failures', 'retry-backoff', 'task-group', 'timeout']);
+    assert.deepEqual(patterns.timeout[0], 'reference');
+  });
+
+  it('checks APIs as paths from globalThis', async () => {
+    const names = ['AbortSignal.any', 'AbortSignal.timeout', 'Promise.allSettled', 'setTimeout', 'Promise.withResolvers', 'Nope.nothing', 'AbortSignal.prototype.throwIfAborted'];
+    assert.deepEqual(await handle({id: 2, op: 'check_api', names}), {id: 2, missing: ['Promise.withResolvers', 'Nope.nothing']});
+  });
+
+  it('answers a bad request with an error and its id', async () => {
+    const cases = [
+      [[1, 2], 'bad-request', null],
+      [{id: 3, op: 'dance'}, 'bad-request', 3],
+      [{id: 4}, 'bad-request', 4],
+      [{id: 5, pattern: 'nope'}, 'unknown-pattern', 5],
+      [{id: 6, pattern: 'timeout', impl: 'nope'}, 'unknown-impl', 6],
+      [{id: 7, pattern: 'timeout', params: {}}, 'bad-request', 7],
+      [{id: 8, pattern: 'timeout', params: {timeout_ms: 5}, clock: 'sundial'}, 'bad-request', 8],
+      [{id: 9, pattern: 'timeout', params: {timeout_ms: 5}, plan: {op: [{after_ms: 1, fail: 'oops'}]}}, 'bad-request', 9],
+      [{id: 10, pattern: 'timeout', params: {timeout_ms: 5}, cancel_at_ms: 'soon'}, 'bad-request', 10],
+    ];
+    for (const [request, kind, id] of cases) {
+      const answer = await handle(request);
+      assert.equal(answer.id, id);
+      assert.equal(/** @type {any} */ (answer.error)?.kind, kind, JSON.stringify(request));
+    }
+    const unknownImpl = await handle({id: 6, pattern: 'timeout', impl: 'nope'});
+    assert.match(/** @type {any} */ (unknownImpl.error).message, /pattern "timeout" has no implementation "nope" here \(reference, cancel-as-timeout, /);
+  });
+
+  it('runs a scenario: outcome, trace, elapsed, leaks, runtime, warnings', async () => {
+    const plan = {op: [{after_ms: 10, fail: 'transient'}, {after_ms: 10, ok: 'data'}]};
+    const answer = await handle({id: 7, op: 'run', pattern: 'retry-backoff', impl: 'reference', params: RETRY_PARAMS, plan});
+    assert.deepEqual(answer, {
+      id: 7,
+      outcome: {ok: 'data'},
+      trace: [
+        {t: 0, ev: 'call', key: 'op', n: 1},
+        {t: 10, ev: 'fail', key: 'op', n: 1, kind: 'transient'},
+        {t: 110, ev: 'call', key: 'op', n: 2},
+        {t: 120, ev: 'ok', key: 'op', n: 2},
+      ],
+      elapsed_ms: 120,
+      leaks: [],
+      runtime: {name: 'node', version: process.versions.node},
+      warnings: [],
+    });
+  });
+
+  it('reports an implementation that throws synchronously as its outcome, and keeps serving', async () => {
+    const registry = {...REGISTRY, timeout: {throws: () => { throw new RangeError('no'); }}};
+    const answer = await handle({id: 8, pattern: 'timeout', impl: 'throws', params: {timeout_ms: 5}}, {registry});
+    assert.deepEqual(answer.outcome, {fail: 'other', type: 'RangeError', message: 'no'});
+    assert.equal(answer.elapsed_ms, 0);
+    assert.deepEqual((await handle({id: 9, op: 'describe'})).id, 9);
+  });
+
+  it('ends a run that never settles as unfinished, and says why', async () => {
+    const hung = await handle({id: 11, pattern: 'timeout', impl: 'leaves-running', params: {timeout_ms: 500}, plan: {op: [{hang: true}]}, limit_ms: 100});
+    assert.deepEqual(hung.outcome, {unfinished: true, reason: 'had not settled after 100 ms of virtual time'});
+    assert.equal(hung.elapsed_ms, null);
+    const endless = await handle({
+      id: 12,
+      pattern: 'retry-backoff',
+      impl: 'no-cap',
+      params: {...RETRY_PARAMS, base_delay_ms: 1, max_delay_ms: 1},
+      plan: {op: [{after_ms: 1, fail: 'transient'}]},
+      max_calls: 20,
+    });
+    assert.deepEqual(endless.outcome, {unfinished: true, reason: 'more than 20 operation calls'});
+    assert.equal(/** @type {unknown[]} */ (endless.trace).filter((/** @type {any} */ e) => e.ev === 'call').length, 20);
+  });
+
+  it('measures leaks when the pattern settles, then cancels what is left', async () => {
+    const answer = await handle({id: 13, pattern: 'timeout', impl: 'leaves-running', params: {timeout_ms: 50}, plan: {op: [{after_ms: 80, ok: 'data'}]}});
+    assert.deepEqual(answer.outcome, {ok: null});
+    assert.deepEqual(answer.leaks, ['operation op#1 still running']);
+    assert.deepEqual(/** @type {unknown[]} */ (answer.trace).at(-1), {t: 50, ev: 'cancel', key: 'op', n: 1});
+  });
+
+  it('cancels the pattern at cancel_at_ms, 0 included', async () => {
+    const plan = {op: [{hang: true}]};
+    for (const cancelAt of [0, 20]) {
+      const answer = await handle({id: 14, pattern: 'timeout', params: {timeout_ms: 50}, plan, cancel_at_ms: cancelAt});
+      assert.deepEqual(answer.outcome, {fail: 'cancelled'});
+      assert.equal(answer.elapsed_ms, cancelAt);
+    }
+  });
+
+  it('refuses, as unsupported, a virtual run that waits on a timer of the real clock', async () => {
+    const realSetTimeout = globalThis.setTimeout; // captured before the run installs its fake clock
+    const registry = {timeout: {captured: () => new Promise((resolve) => realSetTimeout(resolve, 30))}};
+    const answer = await handle({id: 16, pattern: 'timeout', impl: 'captured', params: {timeout_ms: 5}}, {registry});
+    assert.equal(/** @type {any} */ (answer.error)?.kind, 'unsupported');
+    assert.match(/** @type {any} */ (answer.error).message, /timer of the real clock/);
+    await new Promise((resolve) => setTimeout(resolve, 40)); // let it fire before the next test
+  });
+
+  it('runs on the real clock too', async () => {
+    const answer = await handle({id: 15, pattern: 'timeout', params: {timeout_ms: 60}, plan: {op: [{after_ms: 30, ok: 'data'}]}, clock: 'real'});
+    assert.deepEqual(answer.outcome, {ok: 'data'});
+    const elapsed = /** @type {number} */ (answer.elapsed_ms);
+    assert.ok(elapsed >= 25 && elapsed < 1000, `elapsed ${elapsed} ms`);
+  });
+});

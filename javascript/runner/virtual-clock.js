@@ -1,0 +1,329 @@
+/**
+ * The run's clock: virtual (on @sinonjs/fake-timers) or real (Node's own timers).
+ *
+ * Virtual time (spec/PROTOCOL.md section 5) keeps these guarantees:
+ * - time is an integer number of ms, starting at 0 for the run (the fake clock itself starts at a
+ *   non-zero epoch: some code treats 0 as "no time yet");
+ * - a timer's delay is rounded to the nearest ms, and like Node's a delay under 1 ms is 1 ms
+ *   (fake-timers alone truncates, and stretches 0 to 1 only during a tick);
+ * - timers due at the same ms fire in the order they were scheduled (fake-timers orders its heap
+ *   by due time, then creation order; a test pins it);
+ * - the clock moves only when nothing can run: between two timers the driver lets one real
+ *   macrotask pass, which drains every queued promise continuation, then fires the earliest timer;
+ * - the clock never jumps while a timer of the real clock is pending (code that captured the real
+ *   `setTimeout` before the install): `runUntil` ends with 'real-time' instead, and the runner
+ *   answers `unsupported` (unref'd real timers are invisible to this check);
+ * - `AbortSignal.timeout`, which fake-timers cannot fake (Node binds it to the timers of the
+ *   moment its internal module loads), is replaced for the run by an AbortController aborted from
+ *   the fake `setTimeout` with a `TimeoutError` DOMException, and restored after; so is
+ *   `timers/promises`' `scheduler.wait`, which fake-timers leaves real. ESM named imports of
+ *   `timers/promises` see the fakes through `syncBuiltinESMExports()`.
+ * @module
+ */
+
+import {syncBuiltinESMExports} from 'node:module';
+import timersPromises from 'node:timers/promises';
+import FakeTimers from '@sinonjs/fake-timers';
+
+// Captured before any fake clock is installed.
+const realSetImmediate = globalThis.setImmediate;
+const realSetTimeout = globalThis.setTimeout;
+const realClearTimeout = globalThis.clearTimeout;
+const realSetInterval = globalThis.setInterval;
+const realClearInterval = globalThis.clearInterval;
+// Not performance.now: on Node 18 it reads process.hrtime, which the fake clock replaces.
+const realHrtime = process.hrtime.bigint;
+const realNow = () => Number(realHrtime()) / 1e6;
+const realAbortSignalTimeout = AbortSignal.timeout;
+// Load Node's internal abort module now, on the real clock: loaded first during an install, it
+// would stay bound to that fake clock for the life of the process (RUNTIMES.md). 1 ms, not 0:
+// Node before 19 rejects 0. On a Node without it, check_api skips the patterns that need it.
+if (typeof realAbortSignalTimeout === 'function') realAbortSignalTimeout.call(AbortSignal, 1);
+
+/** The fake clock's epoch: 2023-11-14T22:13:20Z. */
+export const EPOCH_MS = 1_700_000_000_000;
+const TIMEOUT_MAX = 2 ** 31 - 1;
+
+/**
+ * How `runUntil` ended: `done()` held; nothing was left to run; the real-time budget ran out; or a
+ * timer of the real clock is pending, which the virtual clock must not jump over.
+ * @typedef {'done' | 'idle' | 'wall' | 'real-time'} RunEnd
+ */
+
+/** How many (ref'd) timers of the real clock are active in the process now. */
+export function realTimersActive() {
+  return process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+}
+
+/**
+ * A promise that resolves after one real macrotask: every queued microtask has run by then.
+ * @returns {Promise<void>}
+ */
+export function realMacrotask() {
+  return new Promise((resolve) => realSetImmediate(resolve));
+}
+
+/** Real milliseconds (a monotonic clock that no fake replaces). */
+export {realNow};
+
+/**
+ * Node's delay for a timer: a number of ms, and 1 when below 1 or beyond the maximum -- here
+ * rounded to the nearest ms, as the protocol's virtual clock requires.
+ * @param {unknown} delay
+ * @returns {number}
+ */
+export function timerDelay(delay) {
+  const ms = Math.round(Number(delay));
+  return ms >= 1 && ms <= TIMEOUT_MAX ? ms : 1;
+}
+
+/**
+ * `AbortSignal.timeout` on whatever `setTimeout` is current (the fake one during a virtual run).
+ * @param {number} delay
+ * @returns {AbortSignal}
+ */
+function virtualAbortSignalTimeout(delay) {
+  if (typeof delay !== 'number' || !Number.isInteger(delay) || delay < 0 || delay > 2 ** 32 - 1) {
+    throw Object.assign(new RangeError(`The value of "delay" is out of range. Received ${String(delay)}`), {
+      code: 'ERR_OUT_OF_RANGE',
+    });
+  }
+  const controller = new AbortController();
+  globalThis.setTimeout(() => {
+    controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+  }, delay);
+  return controller.signal;
+}
+
+/**
+ * The interface both clocks share.
+ * @typedef {object} RunClock
+ * @property {'virtual' | 'real'} kind
+ * @property {() => void} install
+ * @property {() => number} now Whole ms since `install()`.
+ * @property {(done: () => boolean, wallBudgetMs: number) => Promise<RunEnd>} runUntil
+ *   Lets the run go on until `done()` holds (checked whenever no continuation is pending), nothing
+ *   is left to run ('idle'), or the real-time budget is spent ('wall').
+ * @property {() => string[]} warnings What the clock noticed (a blocked event loop, a timer that threw).
+ * @property {() => void} uninstall
+ */
+
+/** @implements {RunClock} */
+export class VirtualClock {
+  kind = /** @type {const} */ ('virtual');
+  /** @type {import('@sinonjs/fake-timers').Clock | undefined} */
+  #clock;
+  #start = 0;
+  /** @type {string[]} */
+  #warnings = [];
+  /** @type {unknown} */
+  #savedWait;
+  #realTimersAtStart = 0;
+  #stoppedAt = 0;
+
+  install() {
+    if (this.#clock) throw new Error('the virtual clock is already installed');
+    const clock = FakeTimers.install({
+      now: EPOCH_MS,
+      toFake: [
+        'setTimeout',
+        'clearTimeout',
+        'setInterval',
+        'clearInterval',
+        'setImmediate',
+        'clearImmediate',
+        'Date',
+        'performance',
+        'hrtime',
+      ],
+    });
+    // The globals call clock.setTimeout / clock.setInterval at each call (and so does the faked
+    // timers/promises): normalizing the delay here covers them all.
+    const {setTimeout: fakeSetTimeout, setInterval: fakeSetInterval} = clock;
+    clock.setTimeout = Object.assign(
+      /** @type {typeof clock.setTimeout} */ ((fn, delay, ...args) => fakeSetTimeout(fn, timerDelay(delay), ...args)),
+      fakeSetTimeout,
+    );
+    clock.setInterval = Object.assign(
+      /** @type {typeof clock.setInterval} */ ((fn, delay, ...args) => fakeSetInterval(fn, timerDelay(delay), ...args)),
+      fakeSetInterval,
+    );
+    AbortSignal.timeout = virtualAbortSignalTimeout;
+    const scheduler = /** @type {{wait?: unknown}} */ (timersPromises.scheduler);
+    this.#savedWait = Object.getOwnPropertyDescriptor(scheduler, 'wait');
+    scheduler.wait = (/** @type {number} */ delay, /** @type {{signal?: AbortSignal}} */ options) =>
+      timersPromises.setTimeout(delay, undefined, options);
+    syncBuiltinESMExports();
+    this.#clock = clock;
+    this.#start = clock.now;
+    this.#realTimersAtStart = realTimersActive();
+  }
+
+  /** Whole ms since the install; after `uninstall()`, the last reading (late callers get a stopped clock). */
+  now() {
+    return this.#clock ? this.#clock.now - this.#start : this.#stoppedAt;
+  }
+
+  /**
+   * @param {() => boolean} done
+   * @param {number} wallBudgetMs
+   * @returns {Promise<RunEnd>}
+   */
+  async runUntil(done, wallBudgetMs) {
+    const clock = this.#clock;
+    if (!clock) throw new Error('the virtual clock is not installed');
+    const wallDeadline = realNow() + wallBudgetMs;
+    for (;;) {
+      let before = realNow();
+      await realMacrotask();
+      this.#noteBlocked(before);
+      if (done()) return 'done';
+      if (realNow() > wallDeadline) return 'wall';
+      if (realTimersActive() > this.#realTimersAtStart) return 'real-time';
+      if (clock.countTimers() === 0) return 'idle';
+      before = realNow();
+      try {
+        clock.next();
+      } catch (error) {
+        this.#warnings.push(`a timer callback threw at t=${this.now()} ms: ${String(error)}`);
+      }
+      this.#noteBlocked(before);
+    }
+  }
+
+  /**
+   * A step of the run that took long in real time blocked the event loop: time stood still.
+   * @param {number} since
+   */
+  #noteBlocked(since) {
+    const blocked = realNow() - since;
+    if (blocked > 100) {
+      this.#warnings.push(`the event loop was blocked for ${Math.round(blocked)} ms of real time (at t=${this.now()} ms)`);
+    }
+  }
+
+  warnings() {
+    return this.#warnings;
+  }
+
+  uninstall() {
+    const clock = this.#clock;
+    if (!clock) return;
+    this.#stoppedAt = this.now();
+    this.#clock = undefined;
+    clock.uninstall();
+    AbortSignal.timeout = realAbortSignalTimeout;
+    const scheduler = /** @type {{wait?: unknown}} */ (timersPromises.scheduler);
+    if (this.#savedWait) Object.defineProperty(scheduler, 'wait', /** @type {PropertyDescriptor} */ (this.#savedWait));
+    else delete scheduler.wait;
+    syncBuiltinESMExports();
+  }
+}
+
+/**
+ * The runtime's own clock and timers. Timers the run creates are tracked, so the ones it leaves
+ * behind are cleared at `uninstall()` and never fire into the next run.
+ * @implements {RunClock}
+ */
+export class RealClock {
+  kind = /** @type {const} */ ('real');
+  #start = 0;
+  /** @type {Set<ReturnType<typeof setTimeout>>} */
+  #timeouts = new Set();
+  /** @type {Set<ReturnType<typeof setInterval>>} */
+  #intervals = new Set();
+  #installed = false;
+
+  install() {
+    const timeouts = this.#timeouts;
+    const intervals = this.#intervals;
+    globalThis.setTimeout = Object.assign(
+      /** @type {typeof setTimeout} */ (
+        (/** @type {(...args: any[]) => void} */ fn, /** @type {number | undefined} */ delay, /** @type {any[]} */ ...args) => {
+          const handle = realSetTimeout((...a) => {
+            timeouts.delete(handle);
+            fn(...a);
+          }, delay, ...args);
+          timeouts.add(handle);
+          return handle;
+        }
+      ),
+      realSetTimeout,
+    );
+    globalThis.setInterval = Object.assign(
+      /** @type {typeof setInterval} */ (
+        (/** @type {(...args: any[]) => void} */ fn, /** @type {number | undefined} */ delay, /** @type {any[]} */ ...args) => {
+          const handle = realSetInterval(fn, delay, ...args);
+          intervals.add(handle);
+          return handle;
+        }
+      ),
+      realSetInterval,
+    );
+    this.#installed = true;
+    this.#start = realNow();
+  }
+
+  now() {
+    return Math.round(realNow() - this.#start);
+  }
+
+  /**
+   * @param {() => boolean} done
+   * @param {number} wallBudgetMs
+   * @returns {Promise<RunEnd>}
+   */
+  async runUntil(done, wallBudgetMs) {
+    const wallDeadline = realNow() + wallBudgetMs;
+    // Real time runs by itself: look in often enough for exact-ish readings.
+    for (;;) {
+      if (done()) return 'done';
+      if (realNow() > wallDeadline) return 'wall';
+      await new Promise((resolve) => realSetTimeout(resolve, 1));
+    }
+  }
+
+  warnings() {
+    return [];
+  }
+
+  uninstall() {
+    if (!this.#installed) return;
+    this.#installed = false;
+    globalThis.setTimeout = realSetTimeout;
+    globalThis.setInterval = realSetInterval;
+    for (const handle of this.#timeouts) realClearTimeout(handle);
+    for (const handle of this.#intervals) realClearInterval(handle);
+    this.#timeouts.clear();
+    this.#intervals.clear();
+  }
+}
+
+/**
+ * Runs `fn` on a virtual clock installed for the call, and reports how it settled and when: the
+ * tests' way to put a pattern on virtual time. The clock is uninstalled before this resolves.
+ * @template T
+ * @param {(clock: {now: () => number}) => Promise<T>} fn Gets the run's clock (whole ms since the start).
+ * @param {{limitMs?: number}} [options] Give up (status 'unfinished') after this much virtual time.
+ * @returns {Promise<{status: 'fulfilled', value: T, elapsedMs: number} | {status: 'rejected', reason: unknown, elapsedMs: number} | {status: 'unfinished', elapsedMs: null}>}
+ */
+export async function onVirtualTime(fn, {limitMs = 3_600_000} = {}) {
+  const clock = new VirtualClock();
+  clock.install();
+  try {
+    /** @type {{status: 'fulfilled', value: T, elapsedMs: number} | {status: 'rejected', reason: unknown, elapsedMs: number} | undefined} */
+    let settled;
+    let limitReached = false;
+    setTimeout(() => (limitReached = true), limitMs);
+    Promise.resolve({now: () => clock.now()})
+      .then(fn)
+      .then(
+        (value) => (settled = {status: 'fulfilled', value, elapsedMs: clock.now()}),
+        (reason) => (settled = {status: 'rejected', reason, elapsedMs: clock.now()}),
+      );
+    await clock.runUntil(() => settled !== undefined || limitReached, 20_000);
+    return settled ?? {status: 'unfinished', elapsedMs: null};
+  } finally {
+    clock.uninstall();
+  }
+}

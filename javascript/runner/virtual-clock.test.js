@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import {describe, it} from 'node:test';
+import {setTimeout as sleep} from 'node:timers/promises';
+import timersPromises from 'node:timers/promises';
+import {EPOCH_MS, onVirtualTime, timerDelay, VirtualClock} from './virtual-clock.js';
+
+const originalSetTimeout = globalThis.setTimeout;
+const originalAbortSignalTimeout = AbortSignal.timeout;
+
+describe('the virtual clock', () => {
+  it('fires timers due at the same ms in the order they were scheduled (FIFO)', async () => {
+    /** @type {number[]} */
+    const order = [];
+    await onVirtualTime(async () => {
+      for (let i = 0; i < 8; i++) setTimeout(() => order.push(i), 5);
+      setTimeout(() => order.push(-1), 4);
+      await new Promise((resolve) => setTimeout(resolve, 6));
+    });
+    assert.deepEqual(order, [-1, 0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('reads whole ms from 0, rounds delays to the nearest ms, and stretches 0 to 1 ms like Node', async () => {
+    assert.deepEqual([timerDelay(74.6), timerDelay(74.4), timerDelay(0), timerDelay(-5), timerDelay('20'), timerDelay(2 ** 31)], [75, 74, 1, 1, 20, 1]);
+    const run = await onVirtualTime(async ({now}) => {
+      const readings = [now()];
+      await new Promise((resolve) => setTimeout(resolve, 74.6));
+      readings.push(now());
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      readings.push(now());
+      return readings;
+    });
+    assert.deepEqual(run.status === 'fulfilled' && run.value, [0, 75, 76]);
+  });
+
+  it('drains deep promise chains before it moves', async () => {
+    /** @param {number} n @returns {Promise<void>} */
+    const deep = async (n) => {
+      if (n > 0) {
+        await null;
+        await deep(n - 1);
+      }
+    };
+    const run = await onVirtualTime(async ({now}) => {
+      let chainDoneAt = -1;
+      deep(500).then(() => (chainDoneAt = now()));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return chainDoneAt;
+    });
+    assert.deepEqual(run.status === 'fulfilled' && run.value, 0);
+  });
+
+  it('fakes Date, performance.now and the timers of timers/promises, named imports included', async () => {
+    const run = await onVirtualTime(async ({now}) => {
+      const date = Date.now();
+      const perf = performance.now();
+      await sleep(100);
+      await timersPromises.scheduler.wait(50);
+      return [date, now(), Date.now() - date, Math.round(performance.now() - perf)];
+    });
+    assert.deepEqual(run.status === 'fulfilled' && run.value, [EPOCH_MS, 150, 150, 150]);
+  });
+
+  it('puts AbortSignal.timeout on virtual time, with a TimeoutError DOMException', async () => {
+    const started = performance.now();
+    const run = await onVirtualTime(async ({now}) => {
+      const signal = AbortSignal.timeout(10 * 60_000);
+      const reason = await new Promise((resolve) => signal.addEventListener('abort', () => resolve(signal.reason)));
+      return {at: now(), reason};
+    });
+    assert.equal(run.status, 'fulfilled');
+    const {at, reason} = run.status === 'fulfilled' ? run.value : assert.fail();
+    assert.equal(at, 10 * 60_000);
+    assert.ok(reason instanceof DOMException);
+    assert.equal(reason.name, 'TimeoutError');
+    assert.equal(reason.message, 'The operation was aborted due to timeout');
+    assert.ok(performance.now() - started < 5000, 'ten virtual minutes took real minutes');
+    assert.throws(() => AbortSignal.timeout(-1), {code: 'ERR_OUT_OF_RANGE'});
+  });
+
+  it('restores the real timers and AbortSignal.timeout after a run, which then run on real time', async () => {
+    await onVirtualTime(async () => AbortSignal.timeout(5));
+    assert.equal(globalThis.setTimeout, originalSetTimeout);
+    assert.equal(AbortSignal.timeout, originalAbortSignalTimeout);
+    const started = performance.now();
+    const signal = AbortSignal.timeout(30);
+    const keepAlive = setTimeout(() => {}, 5000); // AbortSignal.timeout's own timer is unref'd
+    await new Promise((resolve) => signal.addEventListener('abort', resolve));
+    clearTimeout(keepAlive);
+    const took = performance.now() - started;
+    assert.ok(took >= 25 && took < 2000, `a real 30 ms timeout took ${took} ms`);
+  });
+
+  it('starts every run at 0 with no timers left from the run before', async () => {
+    await onVirtualTime(async () => {
+      setTimeout(() => assert.fail('a timer of an earlier run fired'), 100);
+    });
+    const run = await onVirtualTime(async ({now}) => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return now();
+    });
+    assert.deepEqual(run.status === 'fulfilled' && run.value, 200);
+  });
+
+  it('reports a run that cannot go on as idle, and a blocked event loop as a warning', async () => {
+    const clock = new VirtualClock();
+    clock.install();
+    try {
+      const cell = new Int32Array(new SharedArrayBuffer(4));
+      setTimeout(() => Atomics.wait(cell, 0, 0, 150), 10);
+      assert.equal(await clock.runUntil(() => false, 10_000), 'idle');
+      assert.equal(clock.now(), 10);
+      assert.match(clock.warnings().join('\n'), /event loop was blocked for \d+ ms of real time \(at t=10 ms\)/);
+    } finally {
+      clock.uninstall();
+    }
+  });
+
+  it('refuses a second install', () => {
+    const clock = new VirtualClock();
+    clock.install();
+    try {
+      assert.throws(() => clock.install(), /already installed/);
+    } finally {
+      clock.uninstall();
+    }
+  });
+});

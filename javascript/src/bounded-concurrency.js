@@ -1,0 +1,63 @@
+/**
+ * Bounded concurrency (spec: `spec/patterns/bounded-concurrency.yaml`).
+ *
+ * Guarantees (the spec's rules):
+ * - R1: at most `limit` operations run at any time.
+ * - R2: items start in input order, each as soon as a slot is free: the limit is fully used
+ *   (neither one at a time nor batch by batch).
+ * - R3: results come back in input order, not completion order.
+ * - R4: fail fast: on the first failure no further item starts, the running operations are
+ *   cancelled (their signal aborts), and that failure propagates unchanged (not wrapped) once they
+ *   have stopped.
+ * - R5: a caller's abort cancels the running operations, starts no new one, and the promise
+ *   rejects with `signal.reason` once they have stopped.
+ * @module
+ */
+
+import {deriveAbortController} from './common/abort.js';
+
+/**
+ * Maps `items` through `operation` with at most `limit` operations in flight.
+ *
+ * @example
+ * const pages = await mapBounded((url, {signal}) => fetch(url, {signal}), urls, 4, {signal});
+ * @template K, T
+ * @param {(item: K, options: {signal: AbortSignal}) => Promise<T> | T} operation
+ * @param {Iterable<K>} items
+ * @param {number} limit How many operations may run at once: an integer from 1 and up, or Infinity.
+ * @param {{signal?: AbortSignal}} [options] `signal`: the caller's cancellation.
+ * @returns {Promise<T[]>} The values in input order.
+ */
+export async function mapBounded(operation, items, limit, {signal} = {}) {
+  if (typeof operation !== 'function') throw new TypeError('Expected `operation` to be a function');
+  if (!(Number.isSafeInteger(limit) || limit === Infinity) || limit < 1) {
+    throw new TypeError('Expected `limit` to be a number from 1 and up');
+  }
+  const list = Array.from(items);
+  signal?.throwIfAborted();
+  // Aborts with the caller's reason or with the first failure, whichever comes first.
+  const {controller: stop, dispose} = deriveAbortController(signal);
+  const options = {signal: stop.signal};
+  /** @type {T[]} */
+  const results = new Array(list.length);
+  let next = 0;
+  // `limit` workers, each taking the next item as soon as its previous one is done (R2).
+  const worker = async () => {
+    while (next < list.length && !stop.signal.aborted) {
+      const index = next++;
+      try {
+        results[index] = await operation(list[index], options);
+      } catch (error) {
+        stop.abort(error); // a no-op once aborted: the first failure (or the caller's abort) wins
+        return;
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({length: Math.min(limit, list.length)}, worker)); // workers never reject
+  } finally {
+    dispose();
+  }
+  stop.signal.throwIfAborted(); // the first failure unchanged (R4), or the caller's reason (R5)
+  return results;
+}

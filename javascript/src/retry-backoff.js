@@ -1,0 +1,178 @@
+/**
+ * Retry with exponential backoff (spec: `spec/patterns/retry-backoff.yaml`).
+ *
+ * Guarantees (the spec's rules):
+ * - R1: the operation is attempted at most `maxAttempts` times; a success returns its value at once.
+ * - R2: before attempt n+1 the caller waits `min(baseDelayMs * factor ** (n - 1), maxDelayMs)`.
+ * - R3: with proportional jitter each delay is the capped delay of R2 times `(0.5 + u)`, `u` drawn in
+ *   order from `random`, one per delay: the cap applies before the jitter.
+ * - R4: when every attempt fails, the last attempt's error propagates unchanged (the same error, not
+ *   a wrapper).
+ * - R5: only failures of kind transient or timeout are retried (`shouldRetry`, default
+ *   {@link isRetryable}); any other failure propagates at once, unchanged, with no delay.
+ * - R6: cancellation is never retried: when the caller aborts `signal` during an attempt, or the
+ *   operation itself reports cancellation (an `AbortError`), it propagates at once and no further
+ *   attempt is made.
+ * - R7: an abort during a delay ends the delay at once: no further attempt is made and the promise
+ *   rejects with `signal.reason`.
+ * @module
+ */
+
+/** @typedef {'none' | 'proportional'} Jitter */
+
+/**
+ * What each attempt is given.
+ * @typedef {object} AttemptContext
+ * @property {number} attempt The attempt number, from 1.
+ * @property {AbortSignal} signal Aborts when the caller cancels: pass it on to the operation.
+ */
+
+/**
+ * @typedef {object} BackoffOptions
+ * @property {number} [baseDelayMs] The delay before the second attempt, in ms. Default: 1000.
+ * @property {number} [factor] Each delay is the previous one times `factor`. Default: 2.
+ * @property {number} [maxDelayMs] No delay (before jitter) is longer than this, in ms. Default: 60000.
+ * @property {Jitter} [jitter] `'proportional'` multiplies each capped delay by `0.5 + random()`.
+ *   Default: `'none'`.
+ * @property {() => number} [random] The source of jitter, a number in [0, 1). Default: `Math.random`.
+ */
+
+/**
+ * @typedef {BackoffOptions & {
+ *   maxAttempts?: number,
+ *   shouldRetry?: (error: unknown) => boolean,
+ *   signal?: AbortSignal,
+ * }} RetryOptions
+ * `maxAttempts`: how many attempts at most (default 3); `shouldRetry`: which failures are retried
+ * (default {@link isRetryable}); `signal`: the caller's cancellation.
+ */
+
+/** The defaults, written once; a test pins them to the spec's `params`. */
+export const RETRY_DEFAULTS = Object.freeze({
+  maxAttempts: 3,
+  baseDelayMs: 1000,
+  factor: 2,
+  maxDelayMs: 60_000,
+  jitter: /** @type {Jitter} */ ('none'),
+});
+
+/** Node's error codes for a connection that failed or broke: worth another try. */
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT']);
+
+/**
+ * The default retry predicate: a transient failure (a connection error code such as
+ * `ECONNRESET`) or a timeout (an error named `TimeoutError`). Everything else, an `AbortError`
+ * included, is final.
+ * @param {unknown} error
+ * @returns {boolean}
+ */
+export function isRetryable(error) {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'TimeoutError') return true;
+  const code = /** @type {{code?: unknown}} */ (error).code;
+  return typeof code === 'string' && TRANSIENT_CODES.has(code);
+}
+
+/**
+ * The wait, in ms, before attempt `attempt + 1` (R2, R3): capped first, then jittered, so a
+ * jittered delay may exceed `maxDelayMs` by up to half.
+ * @param {number} attempt The attempt that just failed, from 1.
+ * @param {BackoffOptions} [options]
+ * @returns {number}
+ */
+export function backoffDelay(attempt, options = {}) {
+  const {
+    baseDelayMs = RETRY_DEFAULTS.baseDelayMs,
+    factor = RETRY_DEFAULTS.factor,
+    maxDelayMs = RETRY_DEFAULTS.maxDelayMs,
+    jitter = RETRY_DEFAULTS.jitter,
+    random = Math.random,
+  } = options;
+  const capped = Math.min(baseDelayMs * factor ** (attempt - 1), maxDelayMs);
+  return jitter === 'proportional' ? capped * (0.5 + random()) : capped;
+}
+
+/**
+ * Calls `fn` until it succeeds, at most `maxAttempts` times, waiting a growing delay between
+ * attempts. See the module's guarantees (R1-R7).
+ *
+ * @example
+ * const body = await retry(({signal}) => fetch(url, {signal}).then((r) => r.text()), {signal});
+ * @template T
+ * @param {(context: AttemptContext) => Promise<T> | T} fn One attempt.
+ * @param {RetryOptions} [options]
+ * @returns {Promise<T>}
+ */
+export async function retry(fn, options = {}) {
+  const {
+    maxAttempts = RETRY_DEFAULTS.maxAttempts,
+    baseDelayMs = RETRY_DEFAULTS.baseDelayMs,
+    factor = RETRY_DEFAULTS.factor,
+    maxDelayMs = RETRY_DEFAULTS.maxDelayMs,
+    jitter = RETRY_DEFAULTS.jitter,
+    random = Math.random,
+    shouldRetry = isRetryable,
+    signal,
+  } = options;
+  validate({fn, maxAttempts, baseDelayMs, factor, maxDelayMs, jitter, random, shouldRetry});
+  const attemptSignal = signal ?? new AbortController().signal;
+  for (let attempt = 1; ; attempt++) {
+    signal?.throwIfAborted();
+    try {
+      return await fn({attempt, signal: attemptSignal});
+    } catch (error) {
+      // The caller cancelled during the attempt: that is no failure to retry (R6).
+      signal?.throwIfAborted();
+      if (attempt >= maxAttempts || !shouldRetry(error)) throw error;
+    }
+    await sleep(backoffDelay(attempt, {baseDelayMs, factor, maxDelayMs, jitter, random}), signal);
+  }
+}
+
+/**
+ * Resolves after `ms`, or rejects with `signal.reason` as soon as `signal` aborts (R7).
+ * A zero delay arms no timer: Node would stretch `setTimeout(fn, 0)` to 1 ms.
+ * @param {number} ms
+ * @param {AbortSignal | undefined} signal
+ * @returns {Promise<void>}
+ */
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    signal?.throwIfAborted();
+    if (!(ms > 0)) return resolve();
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, {once: true});
+  });
+}
+
+/**
+ * Eager validation, p-limit style: each message quotes the option.
+ * @param {Record<string, unknown>} options
+ */
+function validate({fn, maxAttempts, baseDelayMs, factor, maxDelayMs, jitter, random, shouldRetry}) {
+  if (typeof fn !== 'function') throw new TypeError('Expected `fn` to be a function');
+  if (!(Number.isSafeInteger(maxAttempts) || maxAttempts === Infinity) || Number(maxAttempts) < 1) {
+    throw new TypeError('Expected `maxAttempts` to be an integer from 1 and up');
+  }
+  if (typeof baseDelayMs !== 'number' || !(baseDelayMs >= 0) || baseDelayMs === Infinity) {
+    throw new TypeError('Expected `baseDelayMs` to be a finite number from 0 and up');
+  }
+  if (typeof factor !== 'number' || !(factor >= 1) || factor === Infinity) {
+    throw new TypeError('Expected `factor` to be a finite number from 1 and up');
+  }
+  if (typeof maxDelayMs !== 'number' || !(maxDelayMs >= 0)) {
+    throw new TypeError('Expected `maxDelayMs` to be a number from 0 and up');
+  }
+  if (jitter !== 'none' && jitter !== 'proportional') {
+    throw new TypeError("Expected `jitter` to be 'none' or 'proportional'");
+  }
+  if (typeof random !== 'function') throw new TypeError('Expected `random` to be a function');
+  if (typeof shouldRetry !== 'function') throw new TypeError('Expected `shouldRetry` to be a function');
+}

@@ -1,0 +1,59 @@
+/**
+ * Timeout yielding no result (spec: `spec/patterns/timeout.yaml`).
+ *
+ * Guarantees (the spec's rules):
+ * - R1: an operation that completes within the limit returns its value, as soon as it completes.
+ * - R2: an operation still running when the limit expires yields no result (`null`), not an error.
+ * - R3: the timed-out operation is cancelled at the limit (its signal aborts with a `TimeoutError`),
+ *   and `null` comes back only once it has stopped: it is never left running.
+ * - R4: a failure of the operation itself propagates unchanged, even one of kind timeout (its own
+ *   `TimeoutError`): only the expiry of this limit means no result.
+ * - R5: a caller's abort before the limit is not a timeout: it cancels the operation and the
+ *   promise rejects with `signal.reason`.
+ * @module
+ */
+
+/**
+ * Runs `fn` with a time limit of `timeoutMs`; `null` when the limit expired first.
+ *
+ * `fn` gets a signal that aborts at the limit (with a `TimeoutError` `DOMException`) or when the
+ * caller's `signal` aborts, whichever comes first; it must stop when it aborts. The result is
+ * settled only once `fn` has settled.
+ *
+ * @example
+ * const page = await withTimeout(({signal}) => fetch(url, {signal}).then((r) => r.text()), 5000);
+ * if (page === null) console.log('no answer within 5 s');
+ * @template T
+ * @param {(options: {signal: AbortSignal}) => Promise<T> | T} fn The operation.
+ * @param {number} timeoutMs The limit, in ms (an integer from 0 and up).
+ * @param {{signal?: AbortSignal}} [options] `signal`: the caller's cancellation.
+ * @returns {Promise<T | null>}
+ */
+export async function withTimeout(fn, timeoutMs, {signal} = {}) {
+  if (typeof fn !== 'function') throw new TypeError('Expected `fn` to be a function');
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0) {
+    throw new TypeError('Expected `timeoutMs` to be an integer from 0 and up');
+  }
+  signal?.throwIfAborted();
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
+  try {
+    return await fn({signal: combined});
+  } catch (error) {
+    if (deadline.aborted && (error === deadline.reason || isAbortError(error))) {
+      // The operation stopped because this limit expired: no result (R2, R3) -- unless the caller
+      // cancelled meanwhile, which still propagates (R5).
+      signal?.throwIfAborted();
+      return null;
+    }
+    throw error; // its own failure, a TimeoutError of its own included (R4)
+  }
+}
+
+/**
+ * @param {unknown} error
+ * @returns {boolean}
+ */
+function isAbortError(error) {
+  return error instanceof Error && error.name === 'AbortError';
+}

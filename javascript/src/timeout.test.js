@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import {describe, it} from 'node:test';
+import {play, times} from '../runner/testing.js';
+import {withTimeout} from './timeout.js';
+
+/** @typedef {import('../runner/instruments.js').Instruments} Instruments */
+/** @param {Instruments} ins */
+const op = (ins) => (/** @type {{signal: AbortSignal}} */ {signal}) => ins.operation('op', signal);
+
+describe('withTimeout', () => {
+  it('validates `timeoutMs`, quoting it', async () => {
+    await assert.rejects(withTimeout(async () => 1, -1), {name: 'TypeError', message: 'Expected `timeoutMs` to be an integer from 0 and up'});
+    await assert.rejects(withTimeout(async () => 1, 1.5), {message: 'Expected `timeoutMs` to be an integer from 0 and up'});
+  });
+
+  it('returns the value as soon as it completes (R1)', async () => {
+    const run = await play({op: [{after_ms: 30, ok: 'data'}]}, (ins) => withTimeout(op(ins), 50));
+    assert.deepEqual([run.status, run.status === 'fulfilled' && run.value, run.elapsedMs], ['fulfilled', 'data', 30]);
+  });
+
+  it('cancels at the limit and yields null once the operation has stopped (R2, R3)', async () => {
+    const run = await play({op: [{hang: true, cancel_ms: 5}]}, (ins) => withTimeout(op(ins), 50));
+    assert.deepEqual([run.status, run.status === 'fulfilled' && run.value, run.elapsedMs], ['fulfilled', null, 55]);
+    assert.deepEqual(times(run.trace, 'cancel'), {op: [55]});
+    assert.deepEqual(run.leaks, []);
+  });
+
+  it("lets the operation's own TimeoutError through, unchanged (R4)", async () => {
+    /** @type {unknown} */
+    let own;
+    const run = await play({op: [{after_ms: 20, fail: 'timeout'}]}, (ins) =>
+      withTimeout((options) => op(ins)(options).catch((e) => Promise.reject((own = e))), 50),
+    );
+    assert.equal(run.status, 'rejected');
+    assert.equal(run.status === 'rejected' && run.reason, own);
+    assert.equal(run.elapsedMs, 20);
+  });
+
+  it("treats the caller's abort as cancellation, not as a timeout (R5)", async () => {
+    const run = await play({op: [{hang: true}]}, (ins, signal) => withTimeout(op(ins), 50, {signal}), {cancelAtMs: 20});
+    assert.equal(run.status === 'rejected' && /** @type {Error} */ (run.reason).name, 'AbortError');
+    assert.deepEqual(times(run.trace, 'cancel'), {op: [20]});
+  });
+
+  it('runs AbortSignal.timeout on virtual time: a ten-minute limit takes no real time', async () => {
+    const started = performance.now();
+    const run = await play({op: [{hang: true}]}, (ins) => withTimeout(op(ins), 600_000));
+    assert.deepEqual([run.status, run.elapsedMs], ['fulfilled', 600_000]);
+    assert.ok(performance.now() - started < 5000);
+  });
+});

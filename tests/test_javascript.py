@@ -1,0 +1,61 @@
+"""The JavaScript side: its own test suite and type check pass, and the harness finds a Node --
+falling back to an older one, on which the patterns whose APIs it lacks are skipped by name."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from asyncconf.engine import Engine
+from asyncconf.languages import open_language
+from asyncconf.paths import JAVASCRIPT_DIR
+from asyncconf.pytest_plugin import skip_or_fail
+from asyncconf.spec import load_spec
+from asyncconf.transports import node
+from asyncconf.transports.base import Unavailable
+
+
+@pytest.fixture(scope="module")
+def node_path() -> str:
+    try:
+        path, version = node.find_node()
+    except Unavailable as error:
+        skip_or_fail("javascript", str(error))
+    if version[:2] < node.MIN_NODE:
+        skip_or_fail("javascript", f"the Node found is {version}, older than {node.MIN_NODE}")
+    node.prepare(path)
+    return path
+
+
+@pytest.mark.parametrize("script", ["test", "typecheck"])
+def test_npm_script_passes(node_path: str, script: str) -> None:
+    npm = node._npm_for(node_path)
+    result = subprocess.run(
+        [*npm, "run", script], cwd=JAVASCRIPT_DIR, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_an_old_node_skips_the_patterns_whose_apis_it_lacks(node_path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    nodejs = pytest.importorskip("nodejs", reason="the nodejs-bin package (a dev dependency) is not installed")
+    monkeypatch.setattr(node.shutil, "which", lambda name: None)  # no node on PATH: the bundled one
+    patterns = load_spec()
+    session = open_language("javascript", patterns)
+    try:
+        assert session.usable, session.error or session.skip_reason
+        assert session.runtime == {"name": "node", "version": nodejs.node_version}
+        assert {p: [api.name for api in apis] for p, apis in session.missing_api.items()} == {
+            "timeout": ["AbortSignal.any"],
+            "cancellation-cleanup": ["Symbol.asyncDispose"],
+        }
+    finally:
+        session.close()
+    with Engine(patterns, ["javascript"]) as engine:
+        timeout = next(p for p in patterns if p.id == "timeout")
+        [run] = engine.run_scenario(timeout.scenarios[0], "javascript")
+        assert run.status == "skip"
+        assert run.reason == f"needs AbortSignal.any (since 20.3); missing in node {nodejs.node_version}"
+        retry = next(p for p in patterns if p.id == "retry-backoff")
+        [run] = engine.run_scenario(retry.scenarios[1], "javascript")
+        assert run.status == "pass", run.reason  # what the old Node has, still runs and passes
