@@ -1,0 +1,98 @@
+"""The engine: a runner that hangs, crashes or prints garbage costs only that scenario, which is
+reported with the reason; the runner is restarted and the run goes on."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from asyncconf import languages
+from asyncconf.engine import Engine
+from asyncconf.spec import load_spec
+from asyncconf.transports.jsonl_process import JsonLinesProcess
+
+# A "javascript" runner that delegates to the Python runner, except for three scenarios.
+FLAKY_RUNNER = textwrap.dedent(
+    """
+    import json, sys, time
+    from asyncpatterns.runner import handle
+    for line in sys.stdin:
+        request = json.loads(line)
+        delay = request.get("params", {}).get("base_delay_ms")
+        plan = json.dumps(request.get("plan"))
+        if request.get("op") == "run" and request["pattern"] == "timeout" and '"after_ms": 30' in plan:
+            time.sleep(3600)                      # completes-in-time: hangs
+        if request.get("op") == "run" and request["pattern"] == "timeout" and '"after_ms": 80' in plan:
+            sys.exit(9)                           # exceeds-limit: crashes
+        if request.get("op") == "run" and request["pattern"] == "timeout" and '"cancel_ms": 5' in plan:
+            print("Segmentation fault (not really)", flush=True)   # slow-to-stop: garbage
+            continue
+        print(json.dumps(handle(request)), flush=True)
+    """
+)
+
+
+def test_bad_runner_answers_cost_only_their_scenario(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    script = tmp_path / "flaky_runner.py"
+    script.write_text(FLAKY_RUNNER)
+    monkeypatch.setitem(
+        languages.TRANSPORT_FACTORIES,
+        "javascript",
+        lambda: [JsonLinesProcess("javascript", "subprocess", [sys.executable, str(script)], cwd=tmp_path)],
+    )
+    monkeypatch.setattr("asyncconf.engine.wall_timeout_s", lambda request: 2.0)
+    # It answers check_api as Python would: the JavaScript names would all be "missing".
+    timeout = [replace(p, api={"javascript": ()}) for p in load_spec() if p.id == "timeout"]
+    with Engine(timeout, ["javascript"]) as engine:
+        runs = {run.scenario: run for run in engine.run_all("reference")}
+        restarts = engine.session("javascript").transports[0].restarts  # type: ignore[attr-defined]
+    assert runs["completes-in-time"].status == "error"
+    assert "gave no answer within 2 s (restarted)" in runs["completes-in-time"].reason
+    assert runs["exceeds-limit"].status == "error"
+    assert "exited with code 9" in runs["exceeds-limit"].reason
+    assert runs["slow-to-stop"].status == "error"
+    assert "not JSON: 'Segmentation fault (not really)'" in runs["slow-to-stop"].reason
+    for name in ("own-failure-propagates", "own-timeout-error-propagates", "caller-cancels"):
+        assert runs[name].status == "pass", runs[name].reason  # the run went on
+    assert restarts == 3
+    assert json.dumps([r.to_json() for r in runs.values()])  # every record serializes
+
+
+def _answer(trace: list[dict[str, object]], outcome: object = None) -> dict[str, object]:
+    return {"outcome": outcome or {"ok": "data"}, "trace": trace, "elapsed_ms": 20, "leaks": []}
+
+
+def test_a_divergence_between_languages_fails_naming_the_first_differing_event() -> None:
+    from asyncconf.engine import Run, compare_languages
+
+    base = [
+        {"t": 0, "ev": "call", "key": "a", "n": 1},
+        {"t": 0, "ev": "call", "key": "b", "n": 1},
+        {"t": 20, "ev": "ok", "key": "a", "n": 1},
+    ]
+    reordered = [base[1], base[0], base[2]]  # the same instant in another order: not a divergence
+    late = [base[0], base[1], {"t": 21, "ev": "ok", "key": "a", "n": 1}]
+
+    def run(lang: str, transport: str, trace: list[dict[str, object]]) -> Run:
+        return Run("p", "s", lang, transport, "reference", "pass", answer=_answer(trace))
+
+    records = list(
+        compare_languages(
+            [
+                run("python", "inprocess", base),
+                run("python", "subprocess", reordered),
+                run("javascript", "subprocess", late),
+            ]
+        )
+    )
+    assert [(r.lang, r.transport, r.status) for r in records] == [
+        ("python", "subprocess", "pass"),
+        ("javascript", "subprocess", "fail"),
+    ]
+    assert records[1].reason == "differs from python/inprocess: trace event 3: t=20 ok a#1 vs t=21 ok a#1"
+    assert records[1].check == "equivalence"
