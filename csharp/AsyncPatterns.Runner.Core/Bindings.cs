@@ -1,0 +1,151 @@
+using System.Collections;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AsyncPatterns.AntiPatterns;
+using AsyncPatterns.BoundedConcurrency;
+using AsyncPatterns.CancellationCleanup;
+using AsyncPatterns.ParallelPartialFailures;
+using AsyncPatterns.RetryBackoff;
+using AsyncPatterns.TaskGroup;
+using AsyncPatterns.Timeout;
+
+namespace AsyncConf.Runner;
+
+/// <summary>What a run of the pattern gives the runner: the task to watch, and how to read its value once it succeeded.</summary>
+internal readonly record struct PatternRun(Task Task, Func<object?> Result)
+{
+    public static PatternRun Of<T>(Task<T> task) => new(task, () => task.Result);
+}
+
+/// <summary>What a pattern is given: the instruments, the clock and the caller's cancellation.</summary>
+internal sealed record ScenarioContext(Instruments Instruments, TimeProvider TimeProvider, CancellationToken CancellationToken);
+
+/// <summary>
+/// How the runner calls each pattern (spec/PROTOCOL.md §8), and how it turns the pattern's value into JSON. The reference
+/// and every anti-pattern of a pattern share its signature, so one binding runs any of them.
+/// </summary>
+internal sealed class PatternBinding
+{
+    private readonly Func<string, JsonObject, Func<ScenarioContext, PatternRun>?> _prepare;
+
+    private PatternBinding(string id, IEnumerable<string> antiPatterns, Func<string, JsonObject, Func<ScenarioContext, PatternRun>?> prepare)
+    {
+        Id = id;
+        Implementations = ["reference", .. antiPatterns.Order(StringComparer.Ordinal)];
+        _prepare = prepare;
+    }
+
+    /// <summary>Gets every pattern this runner implements, by spec id.</summary>
+    public static IReadOnlyDictionary<string, PatternBinding> All { get; } = new[]
+    {
+        Bind("retry-backoff", AntiPatternRegistry.RetryBackoff<object?>(), RetryBackoffStrategy.ExecuteAsync, (impl, p) =>
+        {
+            var options = new RetryBackoffOptions
+            {
+                MaxAttempts = (int)Param.Integer(p, "max_attempts"),
+                BaseDelay = TimeSpan.FromMilliseconds(Param.Number(p, "base_delay_ms")),
+                Factor = Param.Number(p, "factor"),
+                MaxDelay = TimeSpan.FromMilliseconds(Param.Number(p, "max_delay_ms")),
+                Jitter = Param.String(p, "jitter") switch
+                {
+                    "none" => RetryJitter.None,
+                    "proportional" => RetryJitter.Proportional,
+                    var other => throw new BadRequestException("bad-request", $"params.jitter must be 'none' or 'proportional', got '{other}'"),
+                },
+            };
+            return ctx =>
+            {
+                options.Randomizer = ctx.Instruments.Draw;
+                return PatternRun.Of(impl(ct => ctx.Instruments.Operation("op", ct), options, ctx.TimeProvider, ctx.CancellationToken));
+            };
+        }),
+        Bind("timeout", AntiPatternRegistry.Timeout<object?>(), TimeoutStrategy.ExecuteAsync, (impl, p) =>
+        {
+            var options = new TimeoutOptions { Timeout = TimeSpan.FromMilliseconds(Param.Number(p, "timeout_ms")) };
+            return ctx => PatternRun.Of(impl(ct => ctx.Instruments.Operation("op", ct), options, ctx.TimeProvider, ctx.CancellationToken));
+        }),
+        Bind(
+            "cancellation-cleanup",
+            AntiPatternRegistry.CancellationCleanup<IAsyncDisposable, object?>(),
+            CancellationCleanupStrategy.UseResourceAsync,
+            (impl, _) => ctx => PatternRun.Of(impl(
+                ct => ctx.Instruments.OpenResourceAsync("conn", ct),
+                (_, ct) => ctx.Instruments.Operation("op", ct),
+                ctx.CancellationToken))),
+        Bind("parallel-partial-failures", AntiPatternRegistry.ParallelPartialFailures<string, object?>(), ParallelPartialFailuresStrategy.RunAllAsync, (impl, p) =>
+        {
+            var items = Param.Items(p);
+            return ctx => PatternRun.Of(impl(ctx.Instruments.Operation, items, ctx.CancellationToken));
+        }),
+        Bind("bounded-concurrency", AntiPatternRegistry.BoundedConcurrency<string, object?>(), BoundedConcurrencyStrategy.MapAsync, (impl, p) =>
+        {
+            var items = Param.Items(p);
+            var options = new BoundedConcurrencyOptions { Limit = (int)Param.Integer(p, "limit") };
+            return ctx => PatternRun.Of(impl(ctx.Instruments.Operation, items, options, ctx.CancellationToken));
+        }),
+        Bind("task-group", AntiPatternRegistry.TaskGroup<string, object?>(), TaskGroupStrategy.RunAsync, (impl, p) =>
+        {
+            var items = Param.Items(p);
+            return ctx => PatternRun.Of(impl(ctx.Instruments.Operation, items, ctx.CancellationToken));
+        }),
+    }.ToDictionary(binding => binding.Id, StringComparer.Ordinal);
+
+    /// <summary>Gets the pattern's spec id.</summary>
+    public string Id { get; }
+
+    /// <summary>Gets <c>reference</c>, then the anti-pattern ids, sorted.</summary>
+    public IReadOnlyList<string> Implementations { get; }
+
+    /// <summary>
+    /// Checks the parameters and returns what starts a run of <paramref name="impl"/>; null when the pattern has no such
+    /// implementation. A bad parameter throws <see cref="BadRequestException"/>.
+    /// </summary>
+    public Func<ScenarioContext, PatternRun>? Prepare(string impl, JsonObject parameters) => _prepare(impl, parameters);
+
+    /// <summary>The pattern's value in the protocol's JSON form.</summary>
+    public static JsonNode? ToJson(object? value, Func<Exception, string?> origin) => value switch
+    {
+        null => null,
+        JsonNode node => node.DeepClone(),
+        PartialResults<string, object?> partial => new JsonObject
+        {
+            ["succeeded"] = new JsonObject(partial.Succeeded.Select(entry => KeyValuePair.Create(entry.Key, ToJson(entry.Value, origin)))),
+            ["failed"] = new JsonObject(partial.Failed.Select(entry => KeyValuePair.Create(entry.Key, (JsonNode?)ErrorKinds.Describe(entry.Value, origin)))),
+        },
+        string text => JsonValue.Create(text),
+        IEnumerable list => new JsonArray([.. list.Cast<object?>().Select(item => ToJson(item, origin))]),
+        _ => JsonSerializer.SerializeToNode(value, value.GetType()),
+    };
+
+    private static PatternBinding Bind<TImplementation>(
+        string id,
+        IReadOnlyDictionary<string, TImplementation> antiPatterns,
+        TImplementation reference,
+        Func<TImplementation, JsonObject, Func<ScenarioContext, PatternRun>> prepare) =>
+        new(id, antiPatterns.Keys, (impl, parameters) =>
+            impl == "reference" ? prepare(reference, parameters)
+            : antiPatterns.TryGetValue(impl, out var antiPattern) ? prepare(antiPattern, parameters)
+            : null);
+
+    /// <summary>Reading the pattern's parameters from <c>params</c>.</summary>
+    private static class Param
+    {
+        public static JsonNode Required(JsonObject parameters, string name) =>
+            parameters[name] ?? throw new BadRequestException("bad-request", $"params.{name} is required");
+
+        public static double Number(JsonObject parameters, string name) => Json.Number(Required(parameters, name), $"params.{name}");
+
+        public static long Integer(JsonObject parameters, string name)
+        {
+            var value = Json.Integer(Required(parameters, name), $"params.{name}");
+            return value is >= int.MinValue and <= int.MaxValue ? value
+                : throw new BadRequestException("bad-request", $"params.{name} is out of range: {value}");
+        }
+
+        public static string String(JsonObject parameters, string name) => Json.String(Required(parameters, name), $"params.{name}");
+
+        public static IReadOnlyList<string> Items(JsonObject parameters) =>
+            Required(parameters, "items") is JsonArray items ? items.Select(Json.Key).ToArray()
+            : throw new BadRequestException("bad-request", "params.items must be a list");
+    }
+}

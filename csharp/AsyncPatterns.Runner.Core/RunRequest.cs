@@ -1,0 +1,95 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace AsyncConf.Runner;
+
+/// <summary>A checked <c>run</c> request (spec/PROTOCOL.md §2).</summary>
+internal sealed record RunRequest(
+    string Pattern,
+    string Impl,
+    JsonObject Params,
+    Plan Plan,
+    long? CancelAtMs,
+    IReadOnlyList<double> Random,
+    bool Virtual,
+    long LimitMs,
+    int MaxCalls,
+    TimeSpan WallBudget)
+{
+    /// <summary>The default <c>limit_ms</c> on virtual time.</summary>
+    public const long DefaultVirtualLimitMs = 3_600_000;
+
+    /// <summary>The default <c>limit_ms</c> on real time.</summary>
+    public const long DefaultRealLimitMs = 30_000;
+
+    /// <summary>The default <c>max_calls</c>.</summary>
+    public const int DefaultMaxCalls = 1000;
+
+    /// <summary>The default real-time budget of a run (the runner's own field <c>wall_budget_s</c>).</summary>
+    public static readonly TimeSpan DefaultWallBudget = TimeSpan.FromSeconds(20);
+
+    public static RunRequest Parse(JsonObject request)
+    {
+        var pattern = Field(request, "pattern", JsonValueKind.String)?.GetValue<string>()
+            ?? throw new BadRequestException("bad-request", "`pattern` is required");
+        var impl = Field(request, "impl", JsonValueKind.String)?.GetValue<string>() ?? "reference";
+        var clock = Field(request, "clock", JsonValueKind.String)?.GetValue<string>() ?? "virtual";
+        if (clock is not ("virtual" or "real"))
+        {
+            throw new BadRequestException("bad-request", $"`clock` must be 'virtual' or 'real', got '{clock}'");
+        }
+
+        var isVirtual = clock == "virtual";
+        var parameters = (JsonObject?)Field(request, "params", JsonValueKind.Object) ?? [];
+        var plan = new Plan((JsonObject?)Field(request, "plan", JsonValueKind.Object) ?? []);
+        var random = ((JsonArray?)Field(request, "random", JsonValueKind.Array) ?? [])
+            .Select((value, index) => value is null ? throw new BadRequestException("bad-request", $"random[{index}] must be a number") : Json.Number(value, $"random[{index}]"))
+            .ToArray();
+        var maxCalls = Integer(request, "max_calls") ?? DefaultMaxCalls;
+        var wallBudget = Field(request, "wall_budget_s", JsonValueKind.Number) is { } budget ? TimeSpan.FromSeconds(budget.GetValue<double>()) : DefaultWallBudget;
+        return new RunRequest(
+            pattern,
+            impl,
+            parameters,
+            plan,
+            Integer(request, "cancel_at_ms"),
+            random,
+            isVirtual,
+            Integer(request, "limit_ms") ?? (isVirtual ? DefaultVirtualLimitMs : DefaultRealLimitMs),
+            (int)Math.Clamp(maxCalls, 0, int.MaxValue),
+            wallBudget);
+    }
+
+    private static JsonNode? Field(JsonObject request, string name, JsonValueKind kind)
+    {
+        var value = request[name];
+        if (value is null)
+        {
+            return null;
+        }
+
+        return value.GetValueKind() == kind ? value
+            : throw new BadRequestException("bad-request", $"`{name}` must be {Describe(kind)}, got {value.ToJsonString()}");
+    }
+
+    private static long? Integer(JsonObject request, string name)
+    {
+        var value = request[name];
+        if (value is null)
+        {
+            return null;
+        }
+
+        return value.GetValueKind() == JsonValueKind.Number && value.AsValue().TryGetValue<long>(out var integer) ? integer
+            : throw new BadRequestException("bad-request", $"`{name}` must be an integer, got {value.ToJsonString()}");
+    }
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.String => "a string",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "a list",
+        JsonValueKind.Number => "a number",
+        _ => kind.ToString(),
+    };
+}

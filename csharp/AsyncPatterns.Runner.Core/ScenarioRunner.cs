@@ -1,0 +1,266 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using AsyncConf.Runner.VirtualTime;
+
+namespace AsyncConf.Runner;
+
+/// <summary>Runs one scenario of one implementation and reports outcome, trace, elapsed time and leaks (spec/PROTOCOL.md §2-§7).</summary>
+internal static class ScenarioRunner
+{
+    /// <summary>After the pattern settles (or its limit passes), how long leftovers get to stop, on virtual time.</summary>
+    public const long VirtualGraceMs = 3_600_000;
+
+    /// <summary>The same on real time.</summary>
+    public const long RealGraceMs = 500;
+
+    /// <summary>How long a run waits, before it starts, for thread-pool work left over by earlier runs to finish.</summary>
+    public static readonly TimeSpan SettleBeforeRun = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How much longer than the wall budget the caller waits for a loop thread that is blocked.</summary>
+    public static readonly TimeSpan LoopThreadGrace = TimeSpan.FromSeconds(2);
+
+    public static JsonObject Run(RunRequest request)
+    {
+        if (!PatternBinding.All.TryGetValue(request.Pattern, out var binding))
+        {
+            throw new BadRequestException("unknown-pattern", $"no C# implementation of pattern '{request.Pattern}'");
+        }
+
+        var start = binding.Prepare(request.Impl, request.Params)
+            ?? throw new BadRequestException(
+                "unknown-impl",
+                $"pattern '{request.Pattern}' has no implementation '{request.Impl}' here ({string.Join(", ", binding.Implementations)})");
+
+        return Run(request, start);
+    }
+
+    /// <summary>Runs <paramref name="start"/> as the pattern of <paramref name="request"/> (the seam the tests use).</summary>
+    internal static JsonObject Run(RunRequest request, Func<ScenarioContext, PatternRun> start)
+    {
+        var run = new ScenarioRun(request, start);
+        run.MeasureBaseline();
+        var thread = new Thread(run.Execute) { IsBackground = true, Name = $"asyncconf loop ({request.Pattern})" };
+        thread.Start();
+        if (!thread.Join(request.WallBudget + LoopThreadGrace))
+        {
+            run.Abandon(
+                $"the loop thread stayed blocked for more than {request.WallBudget.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s of real time " +
+                "(a blocking wait on the loop thread, e.g. .Result/.Wait() on a task that needs the loop, or a long Thread.Sleep)");
+        }
+
+        return run.Answer();
+    }
+
+    /// <summary>The state of one run; <see cref="Execute"/> runs on the loop thread.</summary>
+    private sealed class ScenarioRun
+    {
+        private readonly object _gate = new();
+        private readonly RunRequest _request;
+        private readonly Func<ScenarioContext, PatternRun> _start;
+        private readonly VirtualTimeProvider? _virtualTime;
+        private readonly RunLoop _loop;
+        private readonly RunClock _clock;
+        private readonly Instruments _instruments;
+        private readonly CancellationTokenSource _caller = new();
+        private readonly long _wallStart = Stopwatch.GetTimestamp();
+        private JsonObject? _outcome;
+        private long? _elapsedMs;
+        private IReadOnlyList<string>? _leaks;
+        private bool _judged;
+        private volatile bool _settled;
+        private volatile bool _limitPassed;
+        private volatile bool _gracePassed;
+        private BadRequestException? _refusal;
+
+        public ScenarioRun(RunRequest request, Func<ScenarioContext, PatternRun> start)
+        {
+            _request = request;
+            _start = start;
+            _virtualTime = request.Virtual ? new VirtualTimeProvider() : null;
+            _loop = new RunLoop(_virtualTime);
+            _clock = _virtualTime is null ? new RealRunClock(_loop) : new VirtualRunClock(_loop, _virtualTime);
+            var closeMs = request.Params["close_ms"] is { } close ? (long)Math.Round(Json.Number(close, "params.close_ms")) : 0;
+            _instruments = new Instruments(request.Plan, _clock, request.Random, request.MaxCalls, closeMs);
+        }
+
+        private long WallDeadline => _wallStart + (long)(_request.WallBudget.TotalSeconds * Stopwatch.Frequency);
+
+        /// <summary>
+        /// Waits (briefly) for thread-pool work of earlier runs to finish, and counts the pool workers that stay busy
+        /// (the calling thread, if it is a pool thread) so the loop ignores them. Said on stderr, not in the answer, so
+        /// that the answer does not depend on the host process.
+        /// </summary>
+        public void MeasureBaseline()
+        {
+            if (_virtualTime is null)
+            {
+                return;
+            }
+
+            var (baseline, quiet) = RunLoop.MeasureBaselineBusyWorkers(SettleBeforeRun);
+            _loop.BaselineBusyWorkers = baseline;
+            if (!quiet)
+            {
+                Console.Error.WriteLine(
+                    $"asyncconf runner: {baseline} thread-pool thread(s) stayed busy outside this run " +
+                    "(blocked by an earlier run, or the host's own); the loop ignores them. Restart the runner if times look wrong.");
+            }
+        }
+
+        public void Execute()
+        {
+            try
+            {
+                ExecutePhases();
+            }
+            catch (Exception error)
+            {
+                lock (_gate)
+                {
+                    _refusal ??= new BadRequestException("internal", $"{error.GetType().Name}: {error.Message}");
+                }
+            }
+        }
+
+        public void Abandon(string reason)
+        {
+            lock (_gate)
+            {
+                if (!_judged)
+                {
+                    Unfinished(reason);
+                }
+            }
+        }
+
+        public JsonObject Answer()
+        {
+            lock (_gate)
+            {
+                if (_refusal is not null)
+                {
+                    throw _refusal;
+                }
+
+                var warnings = _loop.Warnings.Distinct().Order(StringComparer.Ordinal);
+                return new JsonObject
+                {
+                    ["outcome"] = _outcome,
+                    ["trace"] = new JsonArray([.. _instruments.Trace().Select(e => (JsonNode)e.ToJson())]),
+                    ["elapsed_ms"] = _elapsedMs,
+                    ["leaks"] = new JsonArray([.. _leaks!.Select(leak => (JsonNode?)leak)]),
+                    ["runtime"] = Protocol.RuntimeJson(),
+                    ["warnings"] = new JsonArray([.. warnings.Select(warning => (JsonNode?)warning)]),
+                };
+            }
+        }
+
+        private void ExecutePhases()
+        {
+            // Timers in the order the Python runner schedules them: the caller's cancellation, then the limit.
+            using var cancelTimer = _request.CancelAtMs is { } cancelAt ? _clock.After(cancelAt, _caller.Cancel) : null;
+            using var limitTimer = _clock.After(_request.LimitMs, () => _limitPassed = true);
+            _loop.Post(_ => StartPattern(), null);
+
+            var stop = _loop.RunUntil(() => _settled || _limitPassed, WallDeadline);
+            lock (_gate)
+            {
+                if (!_judged)
+                {
+                    switch (stop)
+                    {
+                        case LoopStop.Done or LoopStop.Idle:
+                            Unfinished(_instruments.LimitReached
+                                ? $"more than {_instruments.MaxCalls} operation calls"
+                                : $"had not settled after {_request.LimitMs} ms of {(_virtualTime is null ? "real" : "virtual")} time");
+                            break;
+                        case LoopStop.WallBudget:
+                            Unfinished($"used more than its wall-clock budget ({Stopwatch.GetElapsedTime(_wallStart).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s real time)");
+                            break;
+                        case LoopStop.PoolBusy:
+                            Unfinished(
+                                $"thread-pool work kept running for more than {_loop.QuiescenceBudget.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s of real time " +
+                                "while virtual time waited for it (blocked or long-running work off the loop: .Result/.Wait(), Thread.Sleep, a busy loop)");
+                            break;
+                        case LoopStop.RealTimer:
+                            _refusal = new BadRequestException(
+                                "unsupported",
+                                "the implementation started a real-time wait that virtual time cannot drive (a System.Threading.Timer: Task.Delay or " +
+                                "Task.WaitAsync without a TimeProvider, CancelAfter on a CancellationTokenSource built without one, " +
+                                "SemaphoreSlim.WaitAsync(TimeSpan) ...); run it with clock: real, or pass the TimeProvider");
+                            _judged = true;
+                            return;
+                    }
+                }
+            }
+
+            if (stop is not (LoopStop.Done or LoopStop.Idle))
+            {
+                return;
+            }
+
+            // Cancel what the pattern left running and give it a bounded time to stop: it must not affect the next run.
+            _caller.Cancel();
+            using var graceTimer = _clock.After(_virtualTime is null ? RealGraceMs : VirtualGraceMs, () => _gracePassed = true);
+            _loop.RunUntil(() => _gracePassed || _instruments.Quiet, WallDeadline);
+        }
+
+        private void StartPattern()
+        {
+            PatternRun run;
+            try
+            {
+                run = _start(new ScenarioContext(_instruments, _clock.TimeProvider, _caller.Token));
+            }
+            catch (Exception error)
+            {
+                run = new PatternRun(Task.FromException(error), static () => null);
+            }
+
+            run.Task.ContinueWith(
+                (task, state) => ((ScenarioRun)state!).Settle(task, run.Result),
+                this,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+
+        /// <summary>Records the outcome at the moment the pattern settles (runs synchronously with its completion).</summary>
+        private void Settle(Task task, Func<object?> result)
+        {
+            JsonObject outcome;
+            try
+            {
+                task.GetAwaiter().GetResult();
+                outcome = new JsonObject { ["ok"] = PatternBinding.ToJson(result(), _instruments.Origin) };
+            }
+            catch (Exception error)
+            {
+                outcome = ErrorKinds.Describe(error, _instruments.Origin);
+            }
+
+            lock (_gate)
+            {
+                if (!_judged)
+                {
+                    _outcome = outcome;
+                    _elapsedMs = _clock.NowMs;
+                    _leaks = _instruments.Leaks();
+                    _judged = true;
+                    _settled = true;
+                }
+            }
+
+            _loop.Wake();
+        }
+
+        private void Unfinished(string reason)
+        {
+            _outcome = new JsonObject { ["unfinished"] = true, ["reason"] = reason };
+            _elapsedMs = null;
+            _leaks = _instruments.Leaks();
+            _judged = true;
+        }
+    }
+}

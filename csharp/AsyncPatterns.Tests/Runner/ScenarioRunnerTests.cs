@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using AsyncConf.Runner;
+
+namespace AsyncPatterns.Tests.Runner;
+
+/// <summary>The runner fails loudly instead of ever reading a wrong time.</summary>
+public class ScenarioRunnerTests
+{
+    private static RunRequest Request(double wallBudgetSeconds = 20) =>
+        RunRequest.Parse(JsonNode.Parse($$"""{"pattern": "timeout", "params": {"timeout_ms": 50}, "plan": {"op": [{"after_ms": 10, "ok": 1}]}, "wall_budget_s": {{wallBudgetSeconds}}}""")!.AsObject());
+
+    [Fact]
+    public void Run_LoopThreadBlockedForGood_AnswersUnfinishedWithTheReason()
+    {
+        // .Wait() on a virtual delay, on the loop thread: only the loop could fire it (a sync-over-async deadlock).
+        var answer = ScenarioRunner.Run(Request(wallBudgetSeconds: 0.3), ctx =>
+        {
+            Task.Delay(TimeSpan.FromMilliseconds(10), ctx.TimeProvider).Wait();
+            return PatternRun.Of(Task.FromResult(1));
+        });
+
+        Assert.True((bool?)answer["outcome"]!["unfinished"]);
+        Assert.StartsWith("the loop thread stayed blocked for more than 0.3 s of real time", (string?)answer["outcome"]!["reason"], StringComparison.Ordinal);
+        Assert.Null(answer["elapsed_ms"]);
+    }
+
+    [Fact]
+    public void Run_RealTimeWait_IsRefusedAsUnsupported()
+    {
+        var error = Assert.Throws<BadRequestException>(() => ScenarioRunner.Run(Request(), _ => PatternRun.Of(Task.Delay(200).ContinueWith(_ => 1, TaskScheduler.Default))));
+
+        Assert.Equal("unsupported", error.Kind);
+        Assert.Contains("real-time wait that virtual time cannot drive", error.Message, StringComparison.Ordinal);
+        Thread.Sleep(300); // let the real timer go before the next test measures its baseline
+    }
+
+    [Fact]
+    public async Task Run_ThreadPoolBusyPastTheBudget_AnswersUnfinished()
+    {
+        Task? blocker = null;
+        var answer = ScenarioRunner.Run(Request(), _ =>
+        {
+            blocker = Task.Run(() => Thread.Sleep(2600));
+            return PatternRun.Of(blocker.ContinueWith(_ => 1, TaskScheduler.Default));
+        });
+
+        Assert.StartsWith("thread-pool work kept running for more than 2 s", (string?)answer["outcome"]!["reason"], StringComparison.Ordinal);
+        await blocker!;
+    }
+
+    [Fact]
+    public void Run_PatternThrowsSynchronously_IsItsOutcome()
+    {
+        var answer = ScenarioRunner.Run(Request(), _ => throw new ArgumentException("bad options"));
+
+        Assert.Equal("""{"fail":"other","type":"ArgumentException","message":"bad options"}""", answer["outcome"]!.ToJsonString());
+        Assert.Equal(0, (long?)answer["elapsed_ms"]);
+    }
+}

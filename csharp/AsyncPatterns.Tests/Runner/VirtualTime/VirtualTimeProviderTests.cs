@@ -1,0 +1,123 @@
+using AsyncConf.Runner.VirtualTime;
+
+namespace AsyncPatterns.Tests.Runner.VirtualTime;
+
+public class VirtualTimeProviderTests
+{
+    [Fact]
+    public void FireNext_TimersDueAtTheSameTime_FireInTheOrderScheduled()
+    {
+        var time = new VirtualTimeProvider();
+        var fired = new List<int>();
+        for (var i = 0; i < 8; i++)
+        {
+            var index = i;
+            time.CreateTimer(_ => fired.Add(index), null, TimeSpan.FromMilliseconds(10), System.Threading.Timeout.InfiniteTimeSpan);
+        }
+
+        while (time.FireNext())
+        {
+        }
+
+        Assert.Equal([0, 1, 2, 3, 4, 5, 6, 7], fired);
+        Assert.Equal(10, time.NowMs);
+    }
+
+    [Fact]
+    public void FireNext_JumpsStraightToTheEarliestTimer()
+    {
+        var time = new VirtualTimeProvider();
+        var fired = new List<long>();
+        time.CreateTimer(_ => fired.Add(time.NowMs), null, TimeSpan.FromMinutes(5), System.Threading.Timeout.InfiniteTimeSpan);
+        time.CreateTimer(_ => fired.Add(time.NowMs), null, TimeSpan.FromMilliseconds(330), System.Threading.Timeout.InfiniteTimeSpan);
+
+        Assert.True(time.TryGetNextDue(out var due));
+        Assert.Equal(330, due);
+        Assert.True(time.FireNext());
+        Assert.True(time.FireNext());
+        Assert.False(time.FireNext());
+        Assert.Equal([330, 300_000], fired);
+    }
+
+    [Fact]
+    public void Clock_StartsAtZeroAndReadsWholeMilliseconds()
+    {
+        var time = new VirtualTimeProvider();
+        var start = time.GetTimestamp();
+        time.CreateTimer(_ => { }, null, TimeSpan.FromMilliseconds(0.4), System.Threading.Timeout.InfiniteTimeSpan);
+        time.CreateTimer(_ => { }, null, TimeSpan.FromMilliseconds(2.5), System.Threading.Timeout.InfiniteTimeSpan);
+        time.CreateTimer(_ => { }, null, TimeSpan.FromMilliseconds(3.5), System.Threading.Timeout.InfiniteTimeSpan);
+        var readings = new List<long>();
+        while (time.FireNext())
+        {
+            readings.Add(time.NowMs);
+        }
+
+        Assert.Equal([0, 2, 4], readings);
+        Assert.Equal(TimeSpan.FromMilliseconds(4), time.GetElapsedTime(start));
+        Assert.Equal(VirtualTimeProvider.DefaultEpoch.AddMilliseconds(4), time.GetUtcNow());
+    }
+
+    [Fact]
+    public void CreateTimer_Periodic_IsRearmedAfterEachFiring()
+    {
+        var time = new VirtualTimeProvider();
+        var fired = new List<long>();
+        using var timer = time.CreateTimer(_ => fired.Add(time.NowMs), null, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(10));
+        for (var i = 0; i < 3; i++)
+        {
+            time.FireNext();
+        }
+
+        Assert.Equal([5, 15, 25], fired);
+    }
+
+    [Fact]
+    public void Dispose_ArmedTimer_NeverFires()
+    {
+        var time = new VirtualTimeProvider();
+        var fired = false;
+        var timer = time.CreateTimer(_ => fired = true, null, TimeSpan.FromMilliseconds(5), System.Threading.Timeout.InfiniteTimeSpan);
+
+        timer.Dispose();
+
+        Assert.False(time.FireNext());
+        Assert.False(fired);
+        Assert.False(timer.Change(TimeSpan.Zero, System.Threading.Timeout.InfiniteTimeSpan));
+    }
+
+    [Fact]
+    public void Change_Rearmed_FiresOnceAtTheNewTime()
+    {
+        var time = new VirtualTimeProvider();
+        var fired = new List<long>();
+        var timer = time.CreateTimer(_ => fired.Add(time.NowMs), null, TimeSpan.FromMilliseconds(5), System.Threading.Timeout.InfiniteTimeSpan);
+
+        timer.Change(TimeSpan.FromMilliseconds(20), System.Threading.Timeout.InfiniteTimeSpan);
+        while (time.FireNext())
+        {
+        }
+
+        Assert.Equal([20], fired);
+        Assert.Equal(0, time.ArmedTimerCount);
+    }
+
+    [Fact]
+    public void CreateTimer_NegativeDueTime_Throws() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new VirtualTimeProvider().CreateTimer(_ => { }, null, TimeSpan.FromMilliseconds(-2), System.Threading.Timeout.InfiniteTimeSpan));
+
+    [Fact]
+    public void TaskDelayAndCancellationTokenSource_TakeTheProvider()
+    {
+        var time = new VirtualTimeProvider();
+        var delay = Task.Delay(TimeSpan.FromSeconds(1), time);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500), time);
+
+        Assert.Equal(2, time.ArmedTimerCount);
+        time.FireNext();
+        Assert.True(cts.IsCancellationRequested);
+        Assert.False(delay.IsCompleted);
+        time.FireNext();
+        Assert.True(delay.IsCompletedSuccessfully);
+    }
+}

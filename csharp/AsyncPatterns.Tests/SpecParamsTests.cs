@@ -1,0 +1,23 @@
+using AsyncPatterns.Tests.TestSupport;
+
+namespace AsyncPatterns.Tests;
+
+/// <summary>
+/// Patterns whose spec <c>params</c> are only scenario inputs have no options type; if the spec gives one of them a
+/// parameter of the algorithm, this fails until the pattern gets options (and a constants test pinning them).
+/// </summary>
+public class SpecParamsTests
+{
+    [Theory]
+    [InlineData("cancellation-cleanup", "close_ms")] // how long the injected resource takes to close
+    [InlineData("parallel-partial-failures", "items")]
+    [InlineData("task-group", "items")]
+    public void PatternWithoutOptions_HasOnlyScenarioInputs(string pattern, string input) =>
+        Assert.Equal([input], Spec.Params(pattern).Keys);
+
+    [Fact]
+    public void EverySpecPattern_IsCoveredByAParamsTest() =>
+        Assert.Equal(
+            ["bounded-concurrency", "cancellation-cleanup", "parallel-partial-failures", "retry-backoff", "task-group", "timeout"],
+            Spec.PatternIds);
+}

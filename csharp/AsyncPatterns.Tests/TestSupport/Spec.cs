@@ -1,0 +1,68 @@
+using System.Globalization;
+
+namespace AsyncPatterns.Tests.TestSupport;
+
+/// <summary>
+/// Reads the few lines of <c>spec/patterns/*.yaml</c> the tests need — the flat <c>params:</c> block and the ids of the
+/// <c>antipatterns:</c> list — without a YAML library (the SDK has none). The format those lines take is the spec's
+/// own (checked by spec/schema.json); anything else fails the test that reads it, loudly.
+/// </summary>
+internal static class Spec
+{
+    public static string PatternsDirectory { get; } = FindPatternsDirectory();
+
+    public static IReadOnlyList<string> PatternIds =>
+        [.. Directory.GetFiles(PatternsDirectory, "*.yaml").Select(path => Path.GetFileNameWithoutExtension(path)!).Order(StringComparer.Ordinal)];
+
+    /// <summary>The <c>params:</c> of a pattern: each value as written (<c>1000</c>, <c>none</c>, <c>[a, b, c]</c>).</summary>
+    public static IReadOnlyDictionary<string, string> Params(string patternId)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in Block(patternId, "params:"))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            var value = line[(colon + 1)..];
+            var comment = value.IndexOf(" #", StringComparison.Ordinal);
+            values[line[..colon].Trim()] = (comment < 0 ? value : value[..comment]).Trim();
+        }
+
+        return values;
+    }
+
+    public static long Integer(string patternId, string name) => long.Parse(Params(patternId)[name], CultureInfo.InvariantCulture);
+
+    /// <summary>The ids of the pattern's <c>antipatterns:</c> list, in spec order.</summary>
+    public static IReadOnlyList<string> AntiPatternIds(string patternId) =>
+        [.. Block(patternId, "antipatterns:").Select(line =>
+        {
+            var start = line.IndexOf("id:", StringComparison.Ordinal) + 3;
+            return line[start..line.IndexOf(',', start)].Trim();
+        })];
+
+    /// <summary>The indented lines under a top-level key.</summary>
+    private static IEnumerable<string> Block(string patternId, string header)
+    {
+        var lines = File.ReadAllLines(Path.Combine(PatternsDirectory, $"{patternId}.yaml"));
+        var start = Array.IndexOf(lines, header);
+        if (start < 0)
+        {
+            throw new InvalidDataException($"{patternId}.yaml has no top-level `{header}` line");
+        }
+
+        return lines.Skip(start + 1).TakeWhile(line => line.Length == 0 || line.StartsWith(' ')).Where(line => line.Trim().Length > 0 && !line.TrimStart().StartsWith('#'));
+    }
+
+    private static string FindPatternsDirectory()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "spec", "patterns");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"no spec/patterns above {AppContext.BaseDirectory}");
+    }
+}

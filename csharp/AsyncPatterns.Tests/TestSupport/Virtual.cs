@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using AsyncConf.Runner.VirtualTime;
+
+namespace AsyncPatterns.Tests.TestSupport;
+
+/// <summary>What a body run on virtual time produced, and when.</summary>
+/// <typeparam name="T">The body's result type.</typeparam>
+internal sealed record VirtualResult<T>(T? Value, Exception? Error, long ElapsedMs, LoopStop Stop)
+{
+    public T Result => Error is null ? Value! : throw new InvalidOperationException($"the body failed: {Error}", Error);
+}
+
+/// <summary>Runs a body on a <see cref="RunLoop"/> over a fresh <see cref="VirtualTimeProvider"/>, as the runner does.</summary>
+internal static class Virtual
+{
+    // The test host keeps pool threads of its own busy (blocked); measured once: a test that left more of them busy
+    // makes the next run stop with PoolBusy rather than read a wrong time.
+    private static readonly Lazy<int> Baseline = new(() => RunLoop.MeasureBaselineBusyWorkers(TimeSpan.FromMilliseconds(200)).Baseline);
+
+    public static VirtualResult<T> Run<T>(Func<VirtualTimeProvider, Task<T>> body, Action<VirtualTimeProvider, RunLoop>? setUp = null)
+    {
+        var time = new VirtualTimeProvider();
+        var loop = new RunLoop(time) { BaselineBusyWorkers = Baseline.Value };
+        setUp?.Invoke(time, loop);
+        Task<T>? task = null;
+        long? settledAt = null;
+        loop.Post(
+            _ =>
+            {
+                task = body(time);
+                task.ContinueWith(_ => settledAt = time.NowMs, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            },
+            null);
+        var stop = loop.RunUntil(() => settledAt is not null, Stopwatch.GetTimestamp() + (10 * Stopwatch.Frequency));
+        if (settledAt is null)
+        {
+            return new VirtualResult<T>(default, null, -1, stop);
+        }
+
+        try
+        {
+            return new VirtualResult<T>(task!.GetAwaiter().GetResult(), null, settledAt.Value, stop);
+        }
+        catch (Exception error)
+        {
+            return new VirtualResult<T>(default, error, settledAt.Value, stop);
+        }
+    }
+
+    public static VirtualResult<T> Run<T>(Func<VirtualTimeProvider, CancellationToken, Task<T>> body, long cancelAtMs)
+    {
+        var caller = new CancellationTokenSource();
+        return Run(
+            time => body(time, caller.Token),
+            (time, _) => time.CreateTimer(_ => caller.Cancel(), null, TimeSpan.FromMilliseconds(cancelAtMs), System.Threading.Timeout.InfiniteTimeSpan));
+    }
+}
+
+/// <summary>A scripted operation on virtual time that records when it was called, and what happened to each call.</summary>
+internal sealed class FakeOperation(TimeProvider time)
+{
+    private readonly List<string> _log = [];
+
+    public IReadOnlyList<string> Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return [.. _log];
+            }
+        }
+    }
+
+    public int Calls => Log.Count(entry => entry.StartsWith("call ", StringComparison.Ordinal));
+
+    public IReadOnlyList<long> CallTimes(string key) =>
+        [.. Log.Where(entry => entry.StartsWith($"call {key} ", StringComparison.Ordinal)).Select(entry => long.Parse(entry.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture))];
+
+    /// <summary>A call that completes after <paramref name="afterMs"/> with <paramref name="value"/> or <paramref name="error"/>,
+    /// or never (<paramref name="afterMs"/> null) until cancelled; it then takes <paramref name="cancelMs"/> to stop.</summary>
+    public async Task<T> Call<T>(string key, long? afterMs, T value, CancellationToken cancellationToken, Exception? error = null, long cancelMs = 0)
+    {
+        Record($"call {key} {Now}");
+        try
+        {
+            await Task.Delay(afterMs is { } ms ? TimeSpan.FromMilliseconds(ms) : System.Threading.Timeout.InfiniteTimeSpan, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            if (cancelMs > 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(cancelMs), time, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            Record($"cancel {key} {Now}");
+            throw;
+        }
+
+        if (error is not null)
+        {
+            Record($"fail {key} {Now}");
+            throw error;
+        }
+
+        Record($"ok {key} {Now}");
+        return value;
+    }
+
+    private long Now => (long)time.GetElapsedTime(0).TotalMilliseconds;
+
+    private void Record(string entry)
+    {
+        lock (_log)
+        {
+            _log.Add(entry);
+        }
+    }
+}
