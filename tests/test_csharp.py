@@ -64,3 +64,12 @@ def test_a_failed_build_is_an_error_with_the_compilers_words(
     source.write_text(source.read_text() + "\nthis is not C#\n")
     with pytest.raises(PrepareFailed, match=r"dotnet build failed: .*TimeoutStrategy\.cs.*error CS"):
         dotnet.build(dotnet_cli, dotnet.target_framework(dotnet_cli))
+
+
+def test_no_dotnet_is_a_skip_that_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from asyncconf.languages import open_language
+
+    monkeypatch.setattr(dotnet.shutil, "which", lambda name: None)
+    session = open_language("csharp", [])
+    assert session.skip_reason == "no `dotnet` on PATH; install the .NET SDK 8 or newer (https://dot.net)"
+    assert session.error is None
