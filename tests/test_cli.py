@@ -117,3 +117,16 @@ def test_a_pattern_whose_api_is_missing_is_skipped_naming_the_api(spec_copy: Pat
     runs = json.loads(out.read_text())["runs"]
     assert runs and all(run["status"] == "skip" for run in runs if run["check"] == "spec")
     assert runs[0]["reason"].startswith("needs asyncio.nonexistent (since 3.99); missing in cpython 3.")
+
+
+def test_a_language_that_cannot_run_still_has_its_column(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    def absent() -> list[object]:
+        raise Unavailable("no Node.js found")
+
+    monkeypatch.setitem(languages.TRANSPORT_FACTORIES, "javascript", absent)
+    out = tmp_path / "run.json"
+    invoke("run", "--lang", "python,javascript", "--pattern", "task-group", "--json", str(out))
+    code, output = invoke("report", str(out), "--markdown")
+    assert code == 0
+    assert output.splitlines()[0] == "| pattern | python/inprocess | python/subprocess | javascript/- | equivalence |"
+    assert "| task-group | 4/4 pass; anti 5/5 | 4/4 pass; anti 5/5 | skip | same (4) |" in output

@@ -13,12 +13,14 @@ from .engine import Run
 
 
 def _columns(runs: Iterable[Run]) -> list[str]:
+    """``lang/transport`` of every spec run; a language that did not run at all shows as ``lang/-``."""
     columns: list[str] = []
     for run in runs:
         label = f"{run.lang}/{run.transport}"
-        if run.check == "spec" and run.transport != "-" and label not in columns:
+        if run.check == "spec" and label not in columns:
             columns.append(label)
-    return columns
+    ran = {column.split("/")[0] for column in columns if not column.endswith("/-")}
+    return [column for column in columns if not (column.endswith("/-") and column.split("/")[0] in ran)]
 
 
 def antipattern_verdicts(runs: Iterable[Run]) -> dict[tuple[str, str, str, str], str]:
@@ -109,7 +111,6 @@ def matrix_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
             else (f"same ({len(equivalent)})" if not failed else f"DIFFERS ({failed}/{len(equivalent)})")
         )
         rows.append(row)
-    # languages skipped as a whole have no transport column: show them too
     return header, rows
 
 
