@@ -4,6 +4,7 @@ is 0 only when every reference scenario passes and every anti-pattern is rejecte
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,19 @@ def test_a_language_that_cannot_run_still_has_its_column(monkeypatch: pytest.Mon
     assert code == 0
     assert output.splitlines()[0] == "| pattern | python/inprocess | python/subprocess | javascript/- | equivalence |"
     assert "| task-group | 4/4 pass; anti 5/5 | 4/4 pass; anti 5/5 | skip | same (4) |" in output
+
+
+def test_a_runner_of_your_own_runs_in_place_of_ours(tmp_path: Path) -> None:
+    # Any program that speaks spec/PROTOCOL.md will do; here, our Python runner as a stranger would start it.
+    out = tmp_path / "run.json"
+    runner = f"python={sys.executable} -m asyncpatterns.runner"
+    code, output = invoke(
+        "run", "--lang", "python", "--pattern", "retry-backoff", "--runner", runner, "--json", str(out)
+    )
+    assert code == 0, output
+    runs = json.loads(out.read_text())["runs"]
+    assert {run["transport"] for run in runs if run["check"] == "spec"} == {"custom"}
+    code, output = invoke("run", "--lang", "python", "--runner", "python")
+    assert code == 2 and "expected LANG=COMMAND" in output
+    code, output = invoke("run", "--lang", "python", "--runner", f"python={tmp_path / 'no-such-runner'}")
+    assert code == 1 and "cannot start" in output

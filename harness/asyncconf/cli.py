@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -47,6 +48,18 @@ def _langs(value: str) -> list[str]:
     if unknown or not langs:
         raise click.BadParameter(f"expected a comma-separated subset of {','.join(LANGUAGES)}, got {value!r}")
     return langs
+
+
+def _runners(specs: Sequence[str], langs: list[str]) -> dict[str, list[str]]:
+    runners = {}
+    for spec in specs:
+        lang, _, command = spec.partition("=")
+        if lang not in LANGUAGES or not command.strip():
+            raise click.BadParameter(f"expected LANG=COMMAND with LANG one of {', '.join(LANGUAGES)}, got {spec!r}")
+        if lang not in langs:
+            raise click.BadParameter(f"{lang} is not among the languages run (--lang {','.join(langs)})")
+        runners[lang] = shlex.split(command)
+    return runners
 
 
 spec_option = click.option(
@@ -112,6 +125,13 @@ def validate(spec_dir: Path) -> None:
     default="",
     help="Languages that must run: a skip of one of them (runtime absent) fails the run. CI sets all three.",
 )
+@click.option(
+    "--runner",
+    "runner_specs",
+    multiple=True,
+    metavar="LANG=COMMAND",
+    help="Run LANG through your own runner (a program speaking spec/PROTOCOL.md) instead of ours; repeatable.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="List every failing run, anti-patterns included.")
 def run(
     spec_dir: Path,
@@ -122,6 +142,7 @@ def run(
     json_file: Path | None,
     junit_file: Path | None,
     required: str,
+    runner_specs: tuple[str, ...],
     verbose: bool,
 ) -> None:
     """Run the conformance matrix; exit 0 only when every reference scenario passes, every
@@ -129,8 +150,9 @@ def run(
     selected = _langs(langs)
     required_langs = _langs(required) if required else []
     patterns = _load(spec_dir, pattern_ids)
+    runners = _runners(runner_specs, selected)
     runs: list[Run] = []
-    with Engine(patterns, selected, clock=clock) as engine:
+    with Engine(patterns, selected, clock=clock, runners=runners) as engine:
         for lang in selected:  # open (prepare, build, start) each language before counting runs
             session = engine.session(lang)
             state = (session.skip_reason and f"skip — {session.skip_reason}") or (

@@ -73,10 +73,18 @@ def wall_timeout_s(request: dict[str, Any]) -> float:
 class Engine:
     """Opens the selected languages lazily and runs scenarios through all their transports."""
 
-    def __init__(self, patterns: list[Pattern], langs: Iterable[str], *, clock: str = "virtual"):
+    def __init__(
+        self,
+        patterns: list[Pattern],
+        langs: Iterable[str],
+        *,
+        clock: str = "virtual",
+        runners: dict[str, list[str]] | None = None,
+    ):
         self.patterns = patterns
         self.langs = list(langs)
         self.clock = clock
+        self.runners = runners or {}  # language -> the command of a runner of the user's own
         self._sessions: dict[str, LanguageSession] = {}
         self._next_id = 0
 
@@ -93,7 +101,7 @@ class Engine:
 
     def session(self, lang: str) -> LanguageSession:
         if lang not in self._sessions:
-            self._sessions[lang] = open_language(lang, self.patterns)
+            self._sessions[lang] = open_language(lang, self.patterns, self.runners.get(lang))
         return self._sessions[lang]
 
     def transport_labels(self, lang: str) -> list[str]:

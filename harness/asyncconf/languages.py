@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .spec import Api, Pattern
@@ -73,12 +74,20 @@ class LanguageSession:
             transport.close()
 
 
-def open_language(name: str, patterns: Iterable[Pattern]) -> LanguageSession:
+def custom_transports(name: str, command: Sequence[str]) -> list[Transport]:
+    """A runner of the user's own (any program speaking spec/PROTOCOL.md) in place of ours."""
+    from .transports.jsonl_process import JsonLinesProcess
+
+    return [JsonLinesProcess(name, "custom", command, cwd=Path.cwd())]
+
+
+def open_language(name: str, patterns: Iterable[Pattern], command: Sequence[str] | None = None) -> LanguageSession:
+    """Start the language's transports -- or, given ``command``, that runner instead."""
     patterns = list(patterns)
     session = LanguageSession(name)
     started = time.perf_counter()
     try:
-        session.transports = TRANSPORT_FACTORIES[name]()
+        session.transports = custom_transports(name, command) if command else TRANSPORT_FACTORIES[name]()
         for transport in session.transports:
             transport.start()
             described = transport.describe()
