@@ -26,7 +26,11 @@ def dotnet_cli() -> str:
 
 def test_dotnet_test_passes(dotnet_cli: str) -> None:
     result = subprocess.run(
-        [dotnet_cli, "test", str(CSHARP_DIR), "-nologo"], capture_output=True, text=True, timeout=1800, check=False
+        [dotnet_cli, "test", str(CSHARP_DIR), "-nologo", "--disable-build-servers"],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
     )
     output = result.stdout + result.stderr
     problems = [line for line in output.splitlines() if " error " in line or "[FAIL]" in line or "Failed " in line]

@@ -77,7 +77,17 @@ def build(dotnet: str, framework: str) -> Path:
     if built.exists() and built.stat().st_mtime >= newest:
         return built.parent
     note(f"building csharp: dotnet build ({'first build' if not built.exists() else 'sources changed'})")
-    command = [dotnet, "build", str(RUNNER_PROJECT), "-c", CONFIGURATION, f"-p:TargetFramework={framework}", "-nologo"]
+    # --disable-build-servers: no MSBuild node or compiler server may outlive the harness.
+    command = [
+        dotnet,
+        "build",
+        str(RUNNER_PROJECT),
+        "-c",
+        CONFIGURATION,
+        f"-p:TargetFramework={framework}",
+        "-nologo",
+        "--disable-build-servers",
+    ]
     env = {**os.environ, "DOTNET_CLI_TELEMETRY_OPTOUT": "1", "DOTNET_NOLOGO": "1"}
     result = subprocess.run(command, capture_output=True, text=True, cwd=CSHARP_DIR, env=env, timeout=1800, check=False)
     if result.returncode != 0:
