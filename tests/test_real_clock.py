@@ -1,0 +1,37 @@
+"""Every language's reference works on its runtime's real clock too, not only on virtual time.
+
+Every scenario of up to 400 ms, in every language, with the checker's generous real-clock band
+(never much early, up to half again + 60 ms late): real time is never asserted to be fast.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from asyncconf.checker import longest_expected_ms
+from asyncconf.engine import Engine
+from asyncconf.pytest_plugin import skip_or_fail
+from asyncconf.spec import Scenario, load_spec
+
+SCENARIOS = [s for p in load_spec() for s in p.scenarios if longest_expected_ms(s) <= 400]
+
+
+@pytest.fixture(scope="module")
+def real_engine(asyncconf_engine: Engine) -> Engine:  # type: ignore[misc]
+    with Engine(asyncconf_engine.patterns, asyncconf_engine.langs, clock="real") as engine:
+        yield engine
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "lang" in metafunc.fixturenames:
+        value = metafunc.config.getoption("--asyncconf-lang") or metafunc.config.getini("asyncconf_langs")
+        metafunc.parametrize("lang", [lang.strip() for lang in str(value).split(",") if lang.strip()])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+def test_the_reference_works_on_the_real_clock(real_engine: Engine, lang: str, scenario: Scenario) -> None:
+    runs = real_engine.run_scenario(scenario, lang)
+    if all(run.status == "skip" for run in runs):
+        skip_or_fail(lang, runs[0].reason)
+    assert [(run.transport, run.status, run.reason) for run in runs if run.status != "pass"] == []
