@@ -3,6 +3,7 @@ or stale, saying so -- and a build that fails is reported with the compiler's er
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -55,7 +56,9 @@ def test_the_harness_builds_when_missing_or_stale_and_says_so(
     assert "building csharp: dotnet build (first build)" in capsys.readouterr().err
     dotnet.build(dotnet_cli, framework)
     assert capsys.readouterr().err == ""  # up to date: no build
-    (copy / "AsyncPatterns" / "Timeout" / "TimeoutStrategy.cs").touch()
+    # An edit after the build (set explicitly: file times are only as fine as the kernel's tick).
+    built = (folder / f"{dotnet.CORE_ASSEMBLY}.dll").stat().st_mtime
+    os.utime(copy / "AsyncPatterns" / "Timeout" / "TimeoutStrategy.cs", (built + 2, built + 2))
     dotnet.build(dotnet_cli, framework)
     assert "building csharp: dotnet build (sources changed)" in capsys.readouterr().err
 
@@ -77,3 +80,20 @@ def test_no_dotnet_is_a_skip_that_says_how_to_install(monkeypatch: pytest.Monkey
     session = open_language("csharp", [])
     assert session.skip_reason == "no `dotnet` on PATH; install the .NET SDK 8 or newer (https://dot.net)"
     assert session.error is None
+
+
+def test_a_transport_that_cannot_start_does_not_take_the_other_down(
+    dotnet_cli: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from asyncconf.engine import Engine
+    from asyncconf.spec import load_spec
+
+    def no_pythonnet(self: dotnet.DotnetInProcess) -> None:
+        raise Unavailable("pythonnet is not installed")
+
+    monkeypatch.setattr(dotnet.DotnetInProcess, "start", no_pythonnet)
+    patterns = load_spec()
+    with Engine(patterns, ["csharp"]) as engine:
+        runs = engine.run_scenario(patterns[0].scenarios[0], "csharp")
+    assert sorted((run.transport, run.status) for run in runs) == [("pythonnet", "skip"), ("subprocess", "pass")]
+    assert next(run for run in runs if run.transport == "pythonnet").reason == "pythonnet is not installed"

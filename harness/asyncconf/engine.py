@@ -107,7 +107,7 @@ class Engine:
     def transport_labels(self, lang: str) -> list[str]:
         """The transports a language runs through (known once the language is opened)."""
         session = self.session(lang)
-        return [t.name for t in session.transports] or ["-"]
+        return [*session.broken, *(t.name for t in session.transports)] or ["-"]
 
     def implementations(self, pattern: Pattern, lang: str, which: str) -> list[str]:
         """The implementations to run: ``reference``, ``antipatterns`` or ``all``."""
@@ -131,14 +131,15 @@ class Engine:
             return [record("-", "skip", session.skip_reason)]
         if session.error:
             return [record("-", "error", session.error)]
+        # A transport that could not start answers for itself; the others run.
+        runs = [record(transport, status, reason) for transport, (status, reason) in session.broken.items()]
         lacking = session.missing_api.get(scenario.pattern)
         if lacking:
             version = f"{session.runtime.get('name', lang)} {session.runtime.get('version', '?')}"
             needs = ", ".join(str(api) for api in lacking)
-            return [record(t.name, "skip", f"needs {needs}; missing in {version}") for t in session.transports]
+            return runs + [record(t.name, "skip", f"needs {needs}; missing in {version}") for t in session.transports]
         if self.clock == "real" and (why := real_time_skip_reason(scenario)):
-            return [record(t.name, "skip", why) for t in session.transports]
-        runs = []
+            return runs + [record(t.name, "skip", why) for t in session.transports]
         for transport in session.transports:
             implemented = session.implementations.get(transport.label, {}).get(scenario.pattern)
             if implemented is None:

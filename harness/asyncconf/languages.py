@@ -62,6 +62,8 @@ class LanguageSession:
     implementations: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     #: pattern id -> the spec APIs missing from the running runtime
     missing_api: dict[str, list[Api]] = field(default_factory=dict)
+    #: transports that could not start: name -> (skip | error, reason)
+    broken: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: wall seconds to find, prepare (install, build) and start every transport
     open_s: float = 0.0
 
@@ -82,29 +84,51 @@ def custom_transports(name: str, command: Sequence[str]) -> list[Transport]:
 
 
 def open_language(name: str, patterns: Iterable[Pattern], command: Sequence[str] | None = None) -> LanguageSession:
-    """Start the language's transports -- or, given ``command``, that runner instead."""
+    """Start the language's transports -- or, given ``command``, that runner instead.
+
+    A transport that cannot start is set aside with its own skip or error (``broken``); the
+    language as a whole is skipped or in error only when none of its transports starts.
+    """
     patterns = list(patterns)
     session = LanguageSession(name)
     started = time.perf_counter()
     try:
-        session.transports = custom_transports(name, command) if command else TRANSPORT_FACTORIES[name]()
-        for transport in session.transports:
-            transport.start()
-            described = transport.describe()
-            session.runtime = described.get("runtime", {})
-            session.implementations[transport.label] = described.get("patterns", {})
-        wanted = {api.name: api for pattern in patterns for api in pattern.api[name]}
-        for transport in session.transports:
-            missing = transport.missing_apis(sorted(wanted))
-            for pattern in patterns:
-                lacking = [api for api in pattern.api[name] if api.name in missing]
-                if lacking:
-                    session.missing_api[pattern.id] = lacking
+        candidates = custom_transports(name, command) if command else TRANSPORT_FACTORIES[name]()
     except Unavailable as error:
         session.skip_reason = str(error)
-    except (PrepareFailed, TransportError) as error:
+    except PrepareFailed as error:
         session.error = str(error)
+    else:
+        for transport in candidates:
+            try:
+                _start(transport, session, patterns)
+            except Unavailable as error:
+                session.broken[transport.name] = ("skip", str(error))
+            except (PrepareFailed, TransportError) as error:
+                session.broken[transport.name] = ("error", str(error))
+            else:
+                session.transports.append(transport)
+                continue
+            transport.close()
+        if not session.transports:
+            reasons = "; ".join(reason for _, reason in session.broken.values())
+            if all(status == "skip" for status, _ in session.broken.values()):
+                session.skip_reason = reasons
+            else:
+                session.error = reasons
+            session.broken.clear()
     session.open_s = time.perf_counter() - started
-    if not session.usable:
-        session.close()
     return session
+
+
+def _start(transport: Transport, session: LanguageSession, patterns: list[Pattern]) -> None:
+    """Start one transport, learn what its runner implements and which spec APIs it lacks."""
+    transport.start()
+    described = transport.describe()
+    session.runtime = described.get("runtime", {})
+    session.implementations[transport.label] = described.get("patterns", {})
+    missing = transport.missing_apis(sorted({api.name for pattern in patterns for api in pattern.api[session.name]}))
+    for pattern in patterns:
+        lacking = [api for api in pattern.api[session.name] if api.name in missing]
+        if lacking:
+            session.missing_api[pattern.id] = lacking
