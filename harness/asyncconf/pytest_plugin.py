@@ -73,6 +73,10 @@ def _engine(config: pytest.Config) -> Engine:
     return config.stash[_ENGINE]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    _langs(config)  # a bad --asyncconf-lang is a usage error up front, not a collection error
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _ENGINE in config.stash:
         config.stash[_ENGINE].close()
