@@ -46,36 +46,3 @@ export function loadSpec() {
 export function javascriptAntipatterns(pattern) {
   return (pattern.antipatterns ?? []).filter((a) => !a.langs || a.langs.includes('javascript')).map((a) => a.id);
 }
-
-/**
- * The scenario's expected duration (the upper bound when a range), 0 when it gives none.
- * @param {Scenario} scenario
- */
-function longestExpectedMs(scenario) {
-  const elapsed = scenario.expect.elapsed_ms;
-  if (elapsed && typeof elapsed === 'object') return Number(elapsed.max ?? elapsed.min ?? 0);
-  return Number(elapsed ?? 0);
-}
-
-/**
- * The protocol's run request for one scenario, as the harness builds it.
- * @param {Pattern} pattern
- * @param {Scenario} scenario
- * @param {{impl?: string, clock?: 'virtual' | 'real', id?: unknown}} [options]
- */
-export function requestFor(pattern, scenario, {impl = 'reference', clock = 'virtual', id = 1} = {}) {
-  const longest = longestExpectedMs(scenario);
-  return {
-    id,
-    op: 'run',
-    pattern: pattern.id,
-    impl,
-    params: {...pattern.params, ...scenario.params},
-    plan: scenario.plan,
-    cancel_at_ms: scenario.cancel_at_ms ?? null,
-    random: scenario.random ?? [],
-    clock,
-    limit_ms: clock === 'virtual' ? Math.max(10 * longest, 60_000) : 2 * longest + 1000,
-    max_calls: 1000,
-  };
-}
