@@ -15,9 +15,8 @@ from rich.table import Table
 
 from . import __version__, report
 from .engine import Engine, Run
-from .languages import LANGUAGES
 from .paths import PATTERNS_DIR
-from .spec import Pattern, SpecError, load_spec, pattern_files
+from .spec import LANGUAGES, Pattern, SpecError, load_spec, pattern_files
 
 console = Console(soft_wrap=True)  # a problem is one line, whatever the terminal width
 errors = Console(stderr=True, soft_wrap=True)

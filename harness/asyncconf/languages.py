@@ -18,8 +18,6 @@ from typing import Any
 from .spec import Api, Pattern
 from .transports.base import PrepareFailed, Transport, TransportError, Unavailable
 
-LANGUAGES = ("python", "javascript", "csharp")
-
 
 def _python_transports() -> list[Transport]:
     from .transports.python import PythonInProcess, python_subprocess

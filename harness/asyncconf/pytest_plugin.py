@@ -21,8 +21,7 @@ from typing import Any
 import pytest
 
 from .engine import Engine, Run, compare_languages
-from .languages import LANGUAGES
-from .spec import Pattern, Scenario, SpecError, load_pattern, load_spec
+from .spec import LANGUAGES, Pattern, Scenario, SpecError, load_pattern, load_spec
 
 _ENGINE = pytest.StashKey[Engine]()
 _CACHE = pytest.StashKey[dict[tuple[str, str, str], list[Run]]]()
