@@ -96,3 +96,23 @@ def test_a_divergence_between_languages_fails_naming_the_first_differing_event()
     ]
     assert records[1].reason == "differs from python/inprocess: trace event 3: t=20 ok a#1 vs t=21 ok a#1"
     assert records[1].check == "equivalence"
+
+
+def test_a_transport_that_did_not_run_is_left_out_unless_its_language_is_required(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from asyncconf.engine import Run
+    from asyncconf.pytest_plugin import ran_transports
+
+    runs = [
+        Run("p", "s1", "csharp", "pythonnet", "no-cap", "skip", "pythonnet is not installed"),
+        Run("p", "s1", "csharp", "subprocess", "no-cap", "pass"),
+        Run("p", "s2", "csharp", "pythonnet", "no-cap", "skip", "pythonnet is not installed"),
+        Run("p", "s2", "csharp", "subprocess", "no-cap", "fail", "calls: ..."),
+    ]
+    monkeypatch.delenv("ASYNCCONF_REQUIRE", raising=False)
+    # Left out: an anti-pattern is judged by the transports that ran, not called "missed" by one that could not.
+    assert [run.transport for run in ran_transports("csharp", runs)] == ["subprocess", "subprocess"]
+    monkeypatch.setenv("ASYNCCONF_REQUIRE", "python,csharp")
+    with pytest.raises(pytest.fail.Exception, match=r"csharp/pythonnet is required here .* pythonnet is not installed"):
+        ran_transports("csharp", runs)

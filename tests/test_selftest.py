@@ -15,7 +15,7 @@ from collections.abc import Callable
 import pytest
 
 from asyncconf.engine import Engine, Run
-from asyncconf.pytest_plugin import skip_or_fail
+from asyncconf.pytest_plugin import ran_transports, skip_or_fail
 from asyncconf.spec import Pattern, Scenario, load_spec
 
 PATTERNS = load_spec()
@@ -58,7 +58,9 @@ def test_every_antipattern_is_rejected(
     _usable(asyncconf_engine, lang)
     missed = []
     for impl in asyncconf_engine.implementations(pattern, lang, "antipatterns"):
-        runs = [run for scenario in pattern.scenarios for run in asyncconf_runs(scenario, lang, impl)]
+        runs = ran_transports(
+            lang, [run for scenario in pattern.scenarios for run in asyncconf_runs(scenario, lang, impl)]
+        )
         for transport, statuses in _verdicts(runs).items():
             assert "error" not in statuses, [r.reason for r in runs if r.status == "error"]
             if "fail" not in statuses:
@@ -74,7 +76,7 @@ def test_every_scenario_fails_some_antipattern(
     antipatterns = asyncconf_engine.implementations(pattern, lang, "antipatterns")
     untested = []
     for scenario in pattern.scenarios:
-        runs = [run for impl in antipatterns for run in asyncconf_runs(scenario, lang, impl)]
+        runs = ran_transports(lang, [run for impl in antipatterns for run in asyncconf_runs(scenario, lang, impl)])
         for transport, statuses in _verdicts(runs).items():
             if "fail" not in statuses:
                 untested.append(f"{transport}: {scenario.id}")

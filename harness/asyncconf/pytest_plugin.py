@@ -64,6 +64,22 @@ def skip_or_fail(lang: str, reason: str) -> None:
     pytest.skip(reason)
 
 
+def ran_transports(lang: str, runs: list[Run]) -> list[Run]:
+    """The runs of the transports that ran: a transport whose every run skipped (it could not
+    start, say) is left out -- or fails the test, when the language is required."""
+    kept = []
+    for transport in dict.fromkeys(run.transport for run in runs):
+        mine = [run for run in runs if run.transport == transport]
+        if all(run.status == "skip" for run in mine):
+            if lang in required_langs():
+                pytest.fail(
+                    f"{lang}/{transport} is required here (ASYNCCONF_REQUIRE) but did not run: {mine[0].reason}"
+                )
+            continue
+        kept += mine
+    return kept
+
+
 def _engine(config: pytest.Config) -> Engine:
     if _ENGINE not in config.stash:
         spec_dir = Path(str(config.rootpath)) / "spec" / "patterns"
@@ -161,7 +177,7 @@ def _verdict(runs: list[Run]) -> None:
     """Skip when every run skipped; fail with every problem; pass otherwise."""
     if all(run.status == "skip" for run in runs):
         skip_or_fail(runs[0].lang, runs[0].reason)
-    bad = [run for run in runs if run.status in ("fail", "error")]
+    bad = [run for run in ran_transports(runs[0].lang, runs) if run.status in ("fail", "error")]
     if bad:
         raise ScenarioFailed("\n".join(f"{run.lang}/{run.transport} {run.status}: {run.reason}" for run in bad))
 
@@ -190,6 +206,7 @@ class AntiPatternItem(_Item):
         runs = [run for scenario in self.pattern.scenarios for run in self._runs(scenario, self.lang, self.impl)]
         if all(run.status == "skip" for run in runs):
             skip_or_fail(self.lang, runs[0].reason)
+        runs = ran_transports(self.lang, runs)
         errors = [run for run in runs if run.status == "error"]
         if errors:
             raise ScenarioFailed(

@@ -31,6 +31,7 @@ RUNNER_ASSEMBLY = "AsyncPatterns.Runner"
 CORE_ASSEMBLY = "AsyncPatterns.Runner.Core"
 ENTRY_TYPE = ("AsyncConf.Runner", "Protocol")  # namespace, class holding Handle(string)
 SOURCE_SUFFIXES = {".cs", ".csproj", ".props", ".targets", ".json", ".slnx"}
+QUIET = {"DOTNET_CLI_TELEMETRY_OPTOUT": "1", "DOTNET_NOLOGO": "1"}
 
 
 def find_dotnet() -> str:
@@ -57,12 +58,13 @@ def output_dir(framework: str) -> Path:
 
 
 def _sources() -> list[Path]:
+    """The runner's inputs: every source under csharp/ but build output and the test project."""
     return [
         path
         for path in CSHARP_DIR.rglob("*")
         if path.suffix in SOURCE_SUFFIXES
-        and not {"bin", "obj"} & set(path.relative_to(CSHARP_DIR).parts)
-        and not path.relative_to(CSHARP_DIR).parts[0].endswith(".Tests")
+        and not {"bin", "obj"} & set(parts := path.relative_to(CSHARP_DIR).parts)
+        and not parts[0].endswith(".Tests")
     ]
 
 
@@ -88,7 +90,7 @@ def build(dotnet: str, framework: str) -> Path:
         "-nologo",
         "--disable-build-servers",
     ]
-    env = {**os.environ, "DOTNET_CLI_TELEMETRY_OPTOUT": "1", "DOTNET_NOLOGO": "1"}
+    env = {**os.environ, **QUIET}
     result = subprocess.run(command, capture_output=True, text=True, cwd=CSHARP_DIR, env=env, timeout=1800, check=False)
     if result.returncode != 0:
         lines = (result.stdout + result.stderr).splitlines()
@@ -164,8 +166,7 @@ def dotnet_transports() -> list[Transport]:
     dotnet = find_dotnet()
     framework = target_framework(dotnet)
     folder = build(dotnet, framework)
-    env = {"DOTNET_CLI_TELEMETRY_OPTOUT": "1", "DOTNET_NOLOGO": "1"}
     subprocess_transport = JsonLinesProcess(
-        "csharp", "subprocess", [dotnet, str(folder / f"{RUNNER_ASSEMBLY}.dll")], cwd=CSHARP_DIR, env=env
+        "csharp", "subprocess", [dotnet, str(folder / f"{RUNNER_ASSEMBLY}.dll")], cwd=CSHARP_DIR, env=QUIET
     )
     return [subprocess_transport, DotnetInProcess(folder)]
