@@ -13,40 +13,57 @@
  * @module
  */
 
+import {deriveAbortController} from './common/abort.js';
+
+/** The largest delay `setTimeout` honours (a longer one fires after 1 ms). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /**
  * Runs `fn` with a time limit of `timeoutMs`; `null` when the limit expired first.
  *
  * `fn` gets a signal that aborts at the limit (with a `TimeoutError` `DOMException`) or when the
  * caller's `signal` aborts, whichever comes first; it must stop when it aborts. The result is
- * settled only once `fn` has settled.
+ * settled only once `fn` has settled. Once it has, the limit is cleared and the call is unhooked
+ * from the caller's `signal`: a long-lived caller signal keeps nothing of a finished call.
  *
  * @example
  * const page = await withTimeout(({signal}) => fetch(url, {signal}).then((r) => r.text()), 5000);
  * if (page === null) console.log('no answer within 5 s');
  * @template T
  * @param {(options: {signal: AbortSignal}) => Promise<T> | T} fn The operation.
- * @param {number} timeoutMs The limit, in ms (an integer from 0 and up).
+ * @param {number} timeoutMs The limit, in ms: an integer from 0 to 2147483647 (`setTimeout`'s most).
  * @param {{signal?: AbortSignal}} [options] `signal`: the caller's cancellation.
  * @returns {Promise<T | null>}
  */
 export async function withTimeout(fn, timeoutMs, {signal} = {}) {
   if (typeof fn !== 'function') throw new TypeError('Expected `fn` to be a function');
-  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0) {
-    throw new TypeError('Expected `timeoutMs` to be an integer from 0 and up');
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_TIMEOUT_MS) {
+    throw new TypeError(`Expected \`timeoutMs\` to be an integer from 0 to ${MAX_TIMEOUT_MS}`);
   }
   signal?.throwIfAborted();
-  const deadline = AbortSignal.timeout(timeoutMs);
-  const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
+  // Not AbortSignal.timeout + AbortSignal.any: that timer cannot be cleared, and before Node 22.12
+  // the caller's signal keeps every combined signal (nodejs/node#55351) -- a leak per call under a
+  // long-lived caller signal. A derived controller, a cleared timer and an unhook in `finally` keep
+  // nothing (cockatiel's TimeoutPolicy).
+  const {controller, dispose} = deriveAbortController(signal);
+  let expired = false;
+  const timer = setTimeout(() => {
+    expired = true;
+    controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+  }, timeoutMs);
   try {
-    return await fn({signal: combined});
+    return await fn({signal: controller.signal});
   } catch (error) {
-    if (deadline.aborted && (error === deadline.reason || isAbortError(error))) {
+    if (expired && (error === controller.signal.reason || isAbortError(error))) {
       // The operation stopped because this limit expired: no result (R2, R3) -- unless the caller
       // cancelled meanwhile, which still propagates (R5).
       signal?.throwIfAborted();
       return null;
     }
     throw error; // its own failure, a TimeoutError of its own included (R4)
+  } finally {
+    clearTimeout(timer);
+    dispose();
   }
 }
 

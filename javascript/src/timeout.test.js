@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import {getEventListeners} from 'node:events';
 import {describe, it} from 'node:test';
 import {play, times} from '../runner/testing.js';
 import {withTimeout} from './timeout.js';
@@ -9,8 +10,10 @@ const op = (ins) => (/** @type {{signal: AbortSignal}} */ {signal}) => ins.opera
 
 describe('withTimeout', () => {
   it('validates `timeoutMs`, quoting it', async () => {
-    await assert.rejects(withTimeout(async () => 1, -1), {name: 'TypeError', message: 'Expected `timeoutMs` to be an integer from 0 and up'});
-    await assert.rejects(withTimeout(async () => 1, 1.5), {message: 'Expected `timeoutMs` to be an integer from 0 and up'});
+    await assert.rejects(withTimeout(async () => 1, -1), {name: 'TypeError', message: 'Expected `timeoutMs` to be an integer from 0 to 2147483647'});
+    await assert.rejects(withTimeout(async () => 1, 1.5), {message: 'Expected `timeoutMs` to be an integer from 0 to 2147483647'});
+    // setTimeout would fire a longer one after 1 ms
+    await assert.rejects(withTimeout(async () => 1, 2 ** 31), {message: 'Expected `timeoutMs` to be an integer from 0 to 2147483647'});
   });
 
   it('returns the value as soon as it completes (R1)', async () => {
@@ -42,7 +45,38 @@ describe('withTimeout', () => {
     assert.deepEqual(times(run.trace, 'cancel'), {op: [20]});
   });
 
-  it('runs AbortSignal.timeout on virtual time: a ten-minute limit takes no real time', async () => {
+  it("clears its limit once the operation completes: the finished call's signal never aborts later", async () => {
+    /** @type {AbortSignal | undefined} */
+    let seen;
+    const run = await play({op: [{after_ms: 30, ok: 'data'}]}, async (ins) => {
+      const value = await withTimeout(({signal}) => ((seen = signal), ins.operation('op', signal)), 50);
+      await new Promise((resolve) => setTimeout(resolve, 100)); // well past the limit
+      return value;
+    });
+    assert.deepEqual([run.status, run.status === 'fulfilled' && run.value], ['fulfilled', 'data']);
+    assert.equal(seen?.aborted, false);
+  });
+
+  it("unhooks from a long-lived caller signal: a later abort of the caller does not reach a finished call", async () => {
+    const shutdown = new AbortController(); // a server's shutdown signal, say, shared by every call
+    /** @type {AbortSignal[]} */
+    const seen = [];
+    for (let call = 0; call < 3; call++) {
+      assert.equal(await withTimeout(({signal}) => (seen.push(signal), 'data'), 600_000, {signal: shutdown.signal}), 'data');
+    }
+    assert.deepEqual(getEventListeners(shutdown.signal, 'abort'), []);
+    shutdown.abort();
+    assert.deepEqual(seen.map((signal) => signal.aborted), [false, false, false]);
+  });
+
+  it('yields null when the operation stops with the reason it was given at the limit (R2, R3)', async () => {
+    const run = await play({op: [{hang: true}]}, (ins) =>
+      withTimeout(({signal}) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))), 50),
+    );
+    assert.deepEqual([run.status, run.status === 'fulfilled' && run.value, run.elapsedMs], ['fulfilled', null, 50]);
+  });
+
+  it('runs its limit on virtual time: a ten-minute limit takes no real time', async () => {
     const started = performance.now();
     const run = await play({op: [{hang: true}]}, (ins) => withTimeout(op(ins), 600_000));
     assert.deepEqual([run.status, run.elapsedMs], ['fulfilled', 600_000]);
