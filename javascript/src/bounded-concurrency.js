@@ -14,7 +14,7 @@
  * @module
  */
 
-import {deriveAbortController} from './common/abort.js';
+import {SignalFanOut, deriveAbortController} from './common/abort.js';
 
 /**
  * Maps `items` through `operation` with at most `limit` operations in flight.
@@ -37,7 +37,10 @@ export async function mapBounded(operation, items, limit, {signal} = {}) {
   signal?.throwIfAborted();
   // Aborts with the caller's reason or with the first failure, whichever comes first.
   const {controller: stop, dispose} = deriveAbortController(signal);
-  const options = {signal: stop.signal};
+  // A signal per operation, not one shared by `limit` of them (see SignalFanOut).
+  const signals = new SignalFanOut(stop.signal);
+  /** @type {{error: unknown} | undefined} the first failure, boxed: `throw undefined` is one too */
+  let failure;
   /** @type {T[]} */
   const results = new Array(list.length);
   let next = 0;
@@ -45,10 +48,14 @@ export async function mapBounded(operation, items, limit, {signal} = {}) {
   const worker = async () => {
     while (next < list.length && !stop.signal.aborted) {
       const index = next++;
+      const own = signals.fork();
       try {
-        results[index] = await operation(list[index], options);
+        results[index] = await operation(list[index], {signal: own.signal});
+        signals.release(own);
       } catch (error) {
-        stop.abort(error); // a no-op once aborted: the first failure (or the caller's abort) wins
+        signals.release(own);
+        if (!stop.signal.aborted) failure = {error}; // the first failure wins, unless the caller aborted first
+        stop.abort(error);
         return;
       }
     }
@@ -56,8 +63,10 @@ export async function mapBounded(operation, items, limit, {signal} = {}) {
   try {
     await Promise.all(Array.from({length: Math.min(limit, list.length)}, worker)); // workers never reject
   } finally {
+    signals.dispose();
     dispose();
   }
-  stop.signal.throwIfAborted(); // the first failure unchanged (R4), or the caller's reason (R5)
+  if (failure) throw failure.error; // the first failure unchanged (R4)
+  stop.signal.throwIfAborted(); // the caller's reason (R5)
   return results;
 }

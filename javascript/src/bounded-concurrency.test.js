@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {play, times} from '../runner/testing.js';
 import {mapBounded} from './bounded-concurrency.js';
+import {collectWarnings, listeningOperation} from './common/warnings.js';
 
 /** @typedef {import('../runner/instruments.js').Instruments} Instruments */
 /** @param {Instruments} ins */
@@ -44,5 +45,41 @@ describe('mapBounded', () => {
     assert.equal(run.status === 'rejected' && /** @type {Error} */ (run.reason).name, 'AbortError');
     assert.deepEqual(times(run.trace, 'call'), {a: [0], b: [0]});
     assert.equal(run.elapsedMs, 10);
+  });
+
+  it("propagates a failure unchanged even when it is not an Error: `throw undefined` stays undefined (R4)", async () => {
+    for (const thrown of [undefined, null, 'boom', 0]) {
+      await assert.rejects(
+        mapBounded(async () => Promise.reject(thrown), [1, 2, 3], 2),
+        (/** @type {unknown} */ reason) => (assert.equal(reason, thrown), true),
+      );
+    }
+  });
+
+  it('runs 100 at once, each listening on its signal as fetch does, without a MaxListenersExceededWarning', async () => {
+    const items = Array.from({length: 300}, (_, index) => index);
+    const {value, warnings} = await collectWarnings(() => mapBounded(listeningOperation, items, 100));
+    assert.deepEqual([value, warnings], [items, []]);
+  });
+
+  it('still cancels every running operation on the first failure, with that failure as the reason (R4)', async () => {
+    /** @type {AbortSignal[]} */
+    const signals = [];
+    const boom = new Error('boom');
+    await assert.rejects(
+      mapBounded(
+        (item, {signal}) => {
+          signals.push(signal);
+          if (item === 3) return Promise.reject(boom);
+          return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+        },
+        [1, 2, 3, 4, 5],
+        3,
+      ),
+      (/** @type {unknown} */ reason) => reason === boom,
+    );
+    // items 1 and 2 were running and are cancelled; item 3 failed; items 4 and 5 never started
+    assert.deepEqual(signals.map((signal) => signal.aborted), [true, true, false]);
+    assert.deepEqual([signals[0].reason, signals[1].reason], [boom, boom]);
   });
 });

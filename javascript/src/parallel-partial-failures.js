@@ -13,6 +13,8 @@
  * @module
  */
 
+import {SignalFanOut} from './common/abort.js';
+
 /**
  * Each item exactly once: in `succeeded` with its value, or in `failed` with its error.
  * @template K, T
@@ -34,10 +36,26 @@ export async function runAll(operation, items, {signal} = {}) {
   if (typeof operation !== 'function') throw new TypeError('Expected `operation` to be a function');
   const list = Array.from(items);
   signal?.throwIfAborted();
-  const options = {signal: signal ?? new AbortController().signal};
-  // allSettled, not all: one failure must not abandon the others (R2). The async wrapper turns a
-  // synchronous throw into that item's failure.
-  const outcomes = await Promise.allSettled(list.map(async (item) => operation(item, options)));
+  // A signal per operation, not the caller's shared by all of them (see SignalFanOut).
+  const signals = new SignalFanOut(signal);
+  /** @type {PromiseSettledResult<Awaited<T>>[]} */
+  let outcomes;
+  try {
+    // allSettled, not all: one failure must not abandon the others (R2). The async wrapper turns a
+    // synchronous throw into that item's failure.
+    outcomes = await Promise.allSettled(
+      list.map(async (item) => {
+        const own = signals.fork();
+        try {
+          return await operation(item, {signal: own.signal});
+        } finally {
+          signals.release(own);
+        }
+      }),
+    );
+  } finally {
+    signals.dispose();
+  }
   signal?.throwIfAborted(); // R5: a cancelled run has no partial result
   /** @type {PartialResults<K, T>} */
   const results = {succeeded: new Map(), failed: new Map()};

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {play, times} from '../runner/testing.js';
 import {runAll} from './parallel-partial-failures.js';
+import {collectWarnings, listeningOperation} from './common/warnings.js';
 
 /** @typedef {import('../runner/instruments.js').Instruments} Instruments */
 /** @param {Instruments} ins */
@@ -32,5 +33,12 @@ describe('runAll', () => {
     assert.equal(run.status === 'rejected' && /** @type {Error} */ (run.reason).name, 'AbortError');
     assert.deepEqual(times(run.trace, 'cancel'), {b: [20], c: [20]});
     assert.equal(run.elapsedMs, 20);
+  });
+
+  it('runs 30 at once, each listening on its signal as fetch does, without a MaxListenersExceededWarning', async () => {
+    const shutdown = new AbortController(); // the caller's signal, shared by every operation
+    const items = Array.from({length: 30}, (_, index) => index);
+    const {value, warnings} = await collectWarnings(() => runAll(listeningOperation, items, {signal: shutdown.signal}));
+    assert.deepEqual([((outcome) => [...outcome.succeeded.values()])(value), warnings], [items, []]);
   });
 });

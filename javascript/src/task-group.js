@@ -15,7 +15,7 @@
  * @module
  */
 
-import {deriveAbortController} from './common/abort.js';
+import {SignalFanOut, deriveAbortController} from './common/abort.js';
 
 /**
  * Runs `operation(item)` for every item as children of one group.
@@ -34,12 +34,14 @@ export async function runGroup(operation, items, {signal} = {}) {
   signal?.throwIfAborted();
   // Aborts with the caller's reason, or when a child fails.
   const {controller: group, dispose} = deriveAbortController(signal);
-  const options = {signal: group.signal};
+  // A signal per child, not one shared by all of them (see SignalFanOut).
+  const signals = new SignalFanOut(group.signal);
   /** @type {unknown[]} */
   const failures = [];
   const children = list.map(async (item) => {
+    const own = signals.fork();
     try {
-      return await operation(item, options);
+      return await operation(item, {signal: own.signal});
     } catch (error) {
       // A child that stopped because the group was cancelled did not fail (R5).
       if (!(group.signal.aborted && (error === group.signal.reason || isAbortError(error)))) {
@@ -47,6 +49,8 @@ export async function runGroup(operation, items, {signal} = {}) {
         group.abort(new DOMException('A sibling task failed', 'AbortError')); // R3
       }
       throw error;
+    } finally {
+      signals.release(own);
     }
   });
   /** @type {PromiseSettledResult<T>[]} */
@@ -54,6 +58,7 @@ export async function runGroup(operation, items, {signal} = {}) {
   try {
     settled = await Promise.allSettled(children); // every child has finished (R4)
   } finally {
+    signals.dispose();
     dispose();
   }
   if (failures.length > 0) {

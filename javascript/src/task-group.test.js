@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {play, times} from '../runner/testing.js';
 import {runGroup} from './task-group.js';
+import {collectWarnings, listeningOperation} from './common/warnings.js';
 
 /** @typedef {import('../runner/instruments.js').Instruments} Instruments */
 /** @param {Instruments} ins */
@@ -34,5 +35,11 @@ describe('runGroup', () => {
     const run = await play({'*': [{hang: true}]}, (ins, signal) => runGroup(op(ins), ['a', 'b', 'c'], {signal}), {cancelAtMs: 15});
     assert.equal(run.status === 'rejected' && /** @type {Error} */ (run.reason).name, 'AbortError');
     assert.deepEqual(times(run.trace, 'cancel'), {a: [15], b: [15], c: [15]});
+  });
+
+  it('runs 30 at once, each listening on its signal as fetch does, without a MaxListenersExceededWarning', async () => {
+    const items = Array.from({length: 30}, (_, index) => index);
+    const {value, warnings} = await collectWarnings(() => runGroup(listeningOperation, items));
+    assert.deepEqual([((outcome) => outcome)(value), warnings], [items, []]);
   });
 });
