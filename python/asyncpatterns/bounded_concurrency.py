@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Iterable
-from typing import Any, TypeVar
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from typing import Any, Final, TypeVar
 
 K = TypeVar("K")
 T = TypeVar("T")
 
+_DONE: Final = object()  # no item left (an item may itself be None)
 
-async def map_bounded(operation: Callable[[K], Coroutine[Any, Any, T]], items: Iterable[K], limit: int) -> list[T]:
+
+class _Failed(Exception):
+    """A worker stopped on a failure: the TaskGroup cancels the others; the failure itself is kept apart."""
+
+
+async def map_bounded(
+    operation: Callable[[K], Awaitable[T]],
+    items: Iterable[K] | AsyncIterable[K],
+    limit: int,
+) -> list[T]:
     """``[await operation(item) for item in items]``, with at most ``limit`` running at once.
 
     Guarantees (the spec's rules):
@@ -18,33 +28,71 @@ async def map_bounded(operation: Callable[[K], Coroutine[Any, Any, T]], items: I
     - items start in input order, each as soon as a slot is free -- the limit is fully used (R2);
     - results come back in input order, not completion order (R3);
     - on the first failure no further item starts, the running ones are cancelled, and that
-      failure propagates unchanged once they have stopped (R4);
+      failure propagates unchanged (the exception itself, its ``__cause__`` and ``__context__``
+      intact) once they have stopped (R4);
     - the caller's cancellation cancels the running operations, starts no new one, and propagates
       as ``asyncio.CancelledError`` (R5).
+
+    ``items`` may be any iterable or async iterable; it is consumed lazily, one item as a slot
+    frees, and never past a failure. At most ``limit`` tasks run, each taking item after item
+    (as aiometer does), rather than a task per item.
     """
     if limit < 1:
         raise ValueError(f"`limit` must be at least 1, got {limit}")
-    slots = asyncio.Semaphore(limit)  # its waiters are woken first-in, first-out
-    failed = False
+    iterator: Iterator[K] = iter(())
+    take_async: Callable[[], Awaitable[Any]] | None = None
+    if isinstance(items, AsyncIterable):
+        take_async = _serialized_anext(aiter(items))
+    else:
+        iterator = iter(items)
+    results: list[Any] = []
+    first_failure: BaseException | None = None
+    workers = 0
 
-    async def run_one(item: K) -> T:
-        nonlocal failed
-        async with slots:
-            # A failing item frees its slot before the TaskGroup's done-callback cancels the
-            # waiters, so the next waiter would start in the same instant: R4 forbids it.
-            if failed:
-                raise asyncio.CancelledError
+    async def work() -> None:
+        nonlocal first_failure, workers
+        while first_failure is None:  # no item starts after a failure, even in the same instant (R4)
+            item: Any
             try:
-                return await operation(item)
-            except Exception:
-                failed = True
-                raise
+                item = next(iterator, _DONE) if take_async is None else await take_async()
+            except Exception as error:  # the input itself failed
+                first_failure = error
+                raise _Failed from None
+            if item is _DONE or first_failure is not None:
+                return
+            if workers < limit:
+                # Another worker takes the next item at once: the limit is filled (R2).
+                workers += 1
+                group.create_task(work())
+            index = len(results)
+            results.append(None)
+            try:
+                results[index] = await operation(item)
+            except Exception as error:
+                if first_failure is None:
+                    first_failure = error
+                raise _Failed from None
 
     try:
         async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(run_one(item)) for item in items]
-    except BaseExceptionGroup as failures:
-        # TaskGroup groups the failures; a bounded map reports the first one itself, unchanged,
-        # as p-map and Parallel.ForEachAsync do.
-        raise failures.exceptions[0] from None
-    return [task.result() for task in tasks]
+            workers = 1
+            group.create_task(work())
+    except BaseExceptionGroup:
+        if first_failure is None:
+            raise
+    if first_failure is not None:
+        # Raised here, outside any handler: the failure keeps its own __cause__ and __context__,
+        # unwrapped from the TaskGroup's group, as p-map and Parallel.ForEachAsync report it.
+        raise first_failure
+    return results
+
+
+def _serialized_anext(iterator: AsyncIterator[K]) -> Callable[[], Awaitable[Any]]:
+    """``anext`` for many workers: one at a time (an async generator refuses concurrent ``anext``)."""
+    lock = asyncio.Lock()
+
+    async def take() -> Any:
+        async with lock:
+            return await anext(iterator, _DONE)
+
+    return take

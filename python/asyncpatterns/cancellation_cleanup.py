@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
 
@@ -30,7 +30,33 @@ async def run_with_resource(
     - the value or the operation's error comes out only after the cleanup has completed, the
       error unchanged (R2, R3, R5);
     - on cancellation the cleanup runs to completion and then ``asyncio.CancelledError``
-      propagates: cancellation is never swallowed or turned into a value (R4).
+      propagates: cancellation is never swallowed or turned into a value (R4) -- a further
+      cancellation during the cleanup included: the close still completes, then it propagates.
     """
-    async with contextlib.aclosing(await open_resource()) as resource:
+    resource = await open_resource()
+    try:
         return await operation(resource)
+    finally:
+        await _aclose_shielded(resource)
+
+
+async def _aclose_shielded(resource: AsyncClosable) -> None:
+    """``await resource.aclose()``, finished even when the caller is cancelled again meanwhile.
+
+    A cancellation during the close is held until the close has completed, then re-raised: the
+    resource is never left half-closed, and the cancellation is never swallowed (trio and anyio
+    shield cleanup the same way).
+    """
+    # ensure_future, not create_task: an async generator's aclose() is an awaitable, not a coroutine.
+    closing = asyncio.ensure_future(resource.aclose())
+    cancelled: asyncio.CancelledError | None = None
+    while not closing.done():
+        try:
+            await asyncio.shield(closing)
+        except asyncio.CancelledError as error:
+            if closing.cancelled():
+                raise  # the close cancelled itself: nothing left to wait for
+            cancelled = error
+    if cancelled is not None:
+        raise cancelled
+    closing.result()  # the close's own failure, if any

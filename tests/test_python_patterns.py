@@ -1,0 +1,201 @@
+"""The Python reference under misuse and load: behaviours the spec's scenarios cannot see (a second
+cancellation during cleanup, a failure's ``__cause__``, how many tasks run, lazy inputs)."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+
+import pytest
+
+from asyncpatterns import map_bounded, run_with_resource
+
+
+class SlowToClose:
+    """A resource whose close takes until ``release`` is set."""
+
+    def __init__(self) -> None:
+        self.closing = asyncio.Event()
+        self.release = asyncio.Event()
+        self.closed = False
+
+    async def aclose(self) -> None:
+        self.closing.set()
+        await self.release.wait()
+        self.closed = True
+
+
+def test_cleanup_runs_to_completion_through_a_second_cancellation() -> None:
+    async def main() -> None:
+        resource = SlowToClose()
+
+        async def open_resource() -> SlowToClose:
+            return resource
+
+        async def hang(_: SlowToClose) -> None:
+            await asyncio.Event().wait()
+
+        task = asyncio.create_task(run_with_resource(open_resource, hang))
+        await asyncio.sleep(0)
+        task.cancel()  # the first cancellation: the cleanup starts
+        await resource.closing.wait()
+        task.cancel()  # a second one, during the cleanup: it must not abandon the close
+        for _ in range(3):
+            await asyncio.sleep(0)
+        assert not task.done()  # still closing
+        resource.release.set()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert resource.closed
+
+    asyncio.run(main())
+
+
+def test_cleanup_re_raises_a_cancellation_that_came_during_a_close_after_success() -> None:
+    async def main() -> None:
+        resource = SlowToClose()
+
+        async def open_resource() -> SlowToClose:
+            return resource
+
+        async def succeed(_: SlowToClose) -> str:
+            return "data"
+
+        task = asyncio.create_task(run_with_resource(open_resource, succeed))
+        await resource.closing.wait()
+        task.cancel()  # cancelled during the cleanup of a success: never turned into the value
+        await asyncio.sleep(0)
+        resource.release.set()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert resource.closed
+
+    asyncio.run(main())
+
+
+def test_bounded_failure_propagates_with_its_cause_and_context_intact() -> None:
+    root = KeyError("root")
+
+    async def operation(item: int) -> int:
+        if item == 2:
+            try:
+                raise root
+            except KeyError as error:
+                raise ValueError("boom") from error
+        await asyncio.sleep(0)
+        return item
+
+    async def main() -> None:
+        with pytest.raises(ValueError, match="boom") as caught:
+            await map_bounded(operation, [1, 2, 3], 2)
+        assert caught.value.__cause__ is root
+        assert caught.value.__context__ is root
+
+    asyncio.run(main())
+
+
+def test_bounded_runs_limit_tasks_not_one_per_item() -> None:
+    most_tasks = 0
+
+    async def operation(item: int) -> int:
+        nonlocal most_tasks
+        most_tasks = max(most_tasks, len(asyncio.all_tasks()))
+        await asyncio.sleep(0)
+        return item * 2
+
+    async def main() -> list[int]:
+        return await map_bounded(operation, range(1000), 4)
+
+    assert asyncio.run(main()) == [item * 2 for item in range(1000)]
+    assert most_tasks <= 4 + 1  # the workers and main; not 1000 tasks up front
+
+
+def test_bounded_takes_items_lazily_from_any_iterable() -> None:
+    pulled: list[int] = []
+
+    def items() -> Iterator[int]:
+        for item in range(10):
+            pulled.append(item)
+            yield item
+
+    started: list[int] = []
+
+    async def operation(item: int) -> int:
+        started.append(item)
+        # when item 0 starts, at most the first `limit` items have been taken from the iterator
+        if item == 0:
+            assert len(pulled) <= 2
+        await asyncio.sleep(0)
+        return item
+
+    assert asyncio.run(map_bounded(operation, items(), 2)) == list(range(10))
+    assert started == list(range(10))
+
+
+def test_bounded_takes_an_async_iterable() -> None:
+    async def items() -> AsyncIterator[str]:
+        for item in "abc":
+            await asyncio.sleep(0)
+            yield item
+
+    async def upper(item: str) -> str:
+        return item.upper()
+
+    assert asyncio.run(map_bounded(upper, items(), 2)) == ["A", "B", "C"]
+
+
+def test_bounded_stops_taking_items_after_a_failure() -> None:
+    pulled: list[int] = []
+
+    def items() -> Iterator[int]:
+        for item in range(100):
+            pulled.append(item)
+            yield item
+
+    async def operation(item: int) -> int:
+        await asyncio.sleep(0)
+        if item == 1:
+            raise ConnectionError("down")
+        return item
+
+    with pytest.raises(ConnectionError):
+        asyncio.run(map_bounded(operation, items(), 2))
+    assert len(pulled) <= 3
+
+
+def test_bounded_leaves_no_task_behind_on_the_callers_cancellation() -> None:
+    async def main() -> None:
+        async def hang(_: int) -> int:
+            await asyncio.Event().wait()
+            return 0
+
+        task = asyncio.create_task(map_bounded(hang, range(10), 3))
+        await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert asyncio.all_tasks() == {asyncio.current_task()}
+
+    asyncio.run(main())
+    gc.collect()
+
+
+def test_cleanup_closes_an_async_generator() -> None:
+    closed = []
+
+    async def numbers() -> AsyncGenerator[int, None]:
+        try:
+            yield 1
+            yield 2
+        finally:
+            closed.append(True)
+
+    async def open_resource() -> AsyncGenerator[int, None]:
+        return numbers()
+
+    async def first(resource: AsyncGenerator[int, None]) -> int:
+        return await anext(resource)
+
+    assert asyncio.run(run_with_resource(open_resource, first)) == 1
+    assert closed == [True]
