@@ -14,7 +14,10 @@ from asyncconf import languages
 from asyncconf.cli import main
 from asyncconf.transports.base import Unavailable
 
-RUN_KEYS = {"pattern", "scenario", "lang", "transport", "impl", "status", "reason", "virtual_ms", "wall_ms", "check"}
+RUN_KEYS = {
+    "pattern", "scenario", "lang", "transport", "impl", "status", "reason",
+    "virtual_ms", "wall_ms", "check", "skip_cause",
+}  # fmt: skip
 
 
 def invoke(*args: str) -> tuple[int, str]:
@@ -114,7 +117,8 @@ def test_a_pattern_whose_api_is_missing_is_skipped_naming_the_api(spec_copy: Pat
     code, output = invoke(
         "run", "--spec", str(spec_copy), "--lang", "python", "--pattern", "timeout", "--json", str(out)
     )
-    assert code == 0, output  # skipped is not failed: this machine simply lacks the API
+    assert code == 1, output  # skipped is not failed -- but a run that checked nothing is not OK either
+    assert "NOT OK: reference 0 pass" in output and "nothing was checked" in output
     runs = json.loads(out.read_text())["runs"]
     assert runs and all(run["status"] == "skip" for run in runs if run["check"] == "spec")
     assert runs[0]["reason"].startswith("needs asyncio.nonexistent (since 3.99); missing in cpython 3.")

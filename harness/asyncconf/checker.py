@@ -32,12 +32,45 @@ class Mismatch:
     note: str = ""
 
     def __str__(self) -> str:
-        text = f"{self.check}: expected {compact(self.expected)}, saw {compact(self.seen)}"
+        expected, seen = compact(self.expected), compact(self.seen)
+        text = f"{self.check}: expected {expected}, saw {seen}"
+        if expected.endswith("…") or seen.endswith("…"):  # too long to read: say where they part
+            text += f" (first difference: {first_difference(self.expected, self.seen)})"
         return f"{text} ({self.note})" if self.note else text
 
 
+#: The longest value a reason shows; past it, the value is cut and the first difference named.
+MAX_SHOWN = 160
+
+
 def compact(value: Any) -> str:
-    return json.dumps(value, separators=(", ", ": "), sort_keys=True) if not isinstance(value, str) else value
+    text = json.dumps(value, separators=(", ", ": "), sort_keys=True) if not isinstance(value, str) else value
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
+
+
+def first_difference(expected: Any, seen: Any, at: str = "") -> str | None:
+    """Where two JSON values first differ (``op[3]: expected 370, saw 420``), or None."""
+    if isinstance(expected, dict) and isinstance(seen, dict):
+        for key in sorted(set(expected) | set(seen), key=str):
+            if key not in seen:
+                return f"{at}{key}: missing"
+            if key not in expected:
+                return f"{at}{key}: not expected"
+            found = first_difference(expected[key], seen[key], f"{at}{key}")
+            if found:
+                return found
+        return None
+    if isinstance(expected, list) and isinstance(seen, list):
+        for index, (e, s) in enumerate(zip(expected, seen, strict=False)):
+            found = first_difference(e, s, f"{at}[{index}]")
+            if found:
+                return found
+        if len(expected) != len(seen):
+            return f"{at or 'list'}: {len(expected)} items expected, saw {len(seen)}"
+        return None
+    if expected != seen:
+        return f"{at or 'value'}: expected {compact(expected)}, saw {compact(seen)}"
+    return None
 
 
 def real_time_band(expected_ms: int) -> tuple[int, int]:
@@ -234,6 +267,54 @@ def check(scenario: Scenario, answer: dict[str, Any], *, clock: str = "virtual")
     if scenario.expect.get("leaks", "none") == "none" and answer.get("leaks"):
         mismatches.append(Mismatch("leaks", [], answer["leaks"]))
     return mismatches
+
+
+#: Outcome types that mean the implementation could not run as written -- a programming error,
+#: an API missing from this runtime, an interrupt -- rather than behaved one way or another. Such
+#: a run is an error: it neither passes nor rejects anything. (JavaScript's TypeError is the
+#: `fatal` kind's native type, so it cannot be told apart here; the API probe catches it first.)
+CRASH_TYPES = frozenset(
+    {
+        # Python
+        "NameError", "UnboundLocalError", "AttributeError", "TypeError", "ImportError", "ModuleNotFoundError",
+        "NotImplementedError", "RecursionError", "KeyboardInterrupt", "SystemExit",
+        # JavaScript
+        "ReferenceError", "SyntaxError", "RangeError",
+        # C#
+        "MissingMethodException", "MissingMemberException", "MissingFieldException", "TypeLoadException",
+        "NullReferenceException", "InvalidCastException", "NotImplementedException", "EntryPointNotFoundException",
+    }
+)  # fmt: skip
+
+
+def crash_reason(answer: dict[str, Any]) -> str | None:
+    """Why an answer is a crash rather than a behaviour (see CRASH_TYPES), or None."""
+    outcome = answer.get("outcome")
+    if isinstance(outcome, dict) and outcome.get("fail") == "other" and outcome.get("type") in CRASH_TYPES:
+        return (
+            f"the implementation crashed with {outcome['type']}: {outcome.get('message', '')}"
+            " (a programming error, a missing API or an interrupt: no verdict)"
+        )
+    return None
+
+
+def expected_calls(scenario: Scenario) -> int:
+    """How many operation calls a correct implementation makes at most, as far as the scenario says."""
+
+    def bound(count: Any) -> int:  # a number, or {min, max}
+        if isinstance(count, dict):
+            return int(count.get("max") or count.get("min") or 0)
+        return int(count or 0)
+
+    calls: Any = scenario.expect.get("calls")
+    if isinstance(calls, dict) and not {"min", "max"} & calls.keys():
+        stated = sum(bound(count) for count in calls.values())  # per key
+    else:
+        stated = bound(calls)
+    timed = sum(len(times) for times in scenario.expect.get("calls_at_ms", {}).values())
+    items = max((len(v) for v in scenario.params.values() if isinstance(v, list)), default=0)
+    attempts = max((v for k, v in scenario.params.items() if k.endswith("attempts") and isinstance(v, int)), default=1)
+    return max(stated, timed, items * attempts, 1)
 
 
 def longest_expected_ms(scenario: Scenario) -> int:

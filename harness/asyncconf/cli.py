@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import shlex
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -14,7 +17,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import __version__, report
-from .engine import Engine, Run
+from .engine import DEFAULT_HANG_TIMEOUT_S, Engine, Interrupted, Run
+from .languages import LanguageSession
 from .paths import PATTERNS_DIR
 from .spec import LANGUAGES, Pattern, SpecError, load_spec, pattern_files
 
@@ -131,6 +135,15 @@ def validate(spec_dir: Path) -> None:
     metavar="LANG=COMMAND",
     help="Run LANG through your own runner (a program speaking spec/PROTOCOL.md) instead of ours; repeatable.",
 )
+@click.option(
+    "--hang-timeout",
+    "hang_timeout_s",
+    type=click.FloatRange(min=0.5),
+    default=DEFAULT_HANG_TIMEOUT_S,
+    show_default=True,
+    help="Seconds to wait for one answer (virtual clock; on the real clock, added to the scenario's length) "
+    "before calling the runner hung and restarting it.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="List every failing run, anti-patterns included.")
 def run(
     spec_dir: Path,
@@ -142,39 +155,37 @@ def run(
     junit_file: Path | None,
     required: str,
     runner_specs: tuple[str, ...],
+    hang_timeout_s: float,
     verbose: bool,
 ) -> None:
     """Run the conformance matrix; exit 0 only when every reference scenario passes, every
     anti-pattern is rejected and the languages agree."""
+    _fit_consoles()
     selected = _langs(langs)
     required_langs = _langs(required) if required else []
+    outside = [lang for lang in required_langs if lang not in selected]
+    if outside:
+        raise click.BadParameter(
+            f"{', '.join(outside)} must run but is not among --lang {','.join(selected)}", param_hint="--require"
+        )
+    for path, option in ((json_file, "--json"), (junit_file, "--junit")):
+        _check_writable(path, option)  # before minutes of running, not after
     patterns = _load(spec_dir, pattern_ids)
     runners = _runners(runner_specs, selected)
     runs: list[Run] = []
-    with Engine(patterns, selected, clock=clock, runners=runners) as engine:
-        for lang in selected:  # open (prepare, build, start) each language before counting runs
-            session = engine.session(lang)
-            state = (session.skip_reason and f"skip — {session.skip_reason}") or (
-                session.error and f"ERROR — {session.error}"
-            )
-            runtime = f"{session.runtime.get('name', '')} {session.runtime.get('version', '')}".strip()
-            errors.print(f"asyncconf: {lang}: {state or runtime}", markup=False, highlight=False)
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=errors,
-            transient=True,
-            disable=not errors.is_terminal,
-        ) as progress:
-            task = progress.add_task("running", total=engine.planned(which))
-
-            def on_run(done: Run) -> None:
-                progress.update(task, advance=1, description=f"{done.lang} {done.pattern}")
-
-            runs = engine.run_all(which, on_run)
-    summary = report.summarize(runs, required=required_langs)
+    try:
+        with Engine(patterns, selected, clock=clock, runners=runners, hang_timeout_s=hang_timeout_s) as engine:
+            for lang, session in engine.open_all().items():  # prepare, build, start: side by side
+                errors.print(f"asyncconf: {lang}: {_session_state(lang, session)}", markup=False, highlight=False)
+            runs = _run_with_progress(engine, which)
+    except Interrupted as interrupted:
+        errors.print(
+            f"INTERRUPTED: {interrupted}; every runner stopped. No verdict: nothing was written.",
+            markup=False,
+            highlight=False,
+        )
+        sys.exit(130)
+    summary = report.summarize(runs, required=required_langs, langs=selected)
     _print_matrix(runs)
     _print_problems(runs, summary, verbose)
     meta = {"asyncconf": __version__, "clock": clock, "impl": which, "python": platform.python_version()}
@@ -183,6 +194,81 @@ def run(
     if junit_file:
         report.write_junit(junit_file, runs)
     sys.exit(0 if summary["ok"] else 1)
+
+
+def _fit_consoles() -> None:
+    """Piped output (a file, a CI log) is never cut to a terminal's width."""
+    for stream in (console, errors):
+        if not stream.is_terminal:
+            stream.width = 100_000
+
+
+def _check_writable(path: Path | None, option: str) -> None:
+    if path is None:
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise click.BadParameter(f"cannot write {path}: the folder {folder} does not exist", param_hint=option)
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise click.BadParameter(f"cannot write {path}: permission denied", param_hint=option)
+
+
+def _session_state(lang: str, session: LanguageSession) -> str:
+    """The one line that says what a language runs on -- or why it does not run."""
+    if session.skip_reason:
+        return f"skip — {session.skip_reason}"
+    if session.error:
+        return f"ERROR — {session.error}"
+    name, version = session.runtime.get("name", ""), str(session.runtime.get("version", ""))
+    state = f"{name} {version}".strip()
+    if lang == "javascript" and name == "node" and version:
+        from .transports.node import MIN_NODE
+
+        found = tuple(int(part) for part in version.split(".")[:2] if part.isdigit())
+        if found < MIN_NODE:
+            state += (
+                f" — older than the Node.js {MIN_NODE[0]} the references target (no newer `node` on PATH):"
+                " patterns needing newer APIs are skipped"
+            )
+    for transport, (status, reason) in session.broken.items():
+        state += f"; {transport}: {status} — {reason}"
+    return state
+
+
+def _run_with_progress(engine: Engine, which: str) -> list[Run]:
+    """Run everything with a progress bar on a terminal, and name a run that keeps us waiting."""
+    announced: set[str] = set()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+        disable=not errors.is_terminal,
+    ) as progress:
+        task = progress.add_task("running", total=engine.planned(which))
+
+        def on_run(done: Run) -> None:
+            progress.update(task, advance=1, description=f"{done.lang} {done.pattern}")
+
+        def on_tick() -> None:
+            waiting = engine.longest_wait()
+            if waiting is None:
+                return
+            waited = time.monotonic() - waiting.since
+            if waited >= 2:
+                progress.update(task, description=f"waiting {waited:.0f} s for {waiting.what}")
+            if waited >= 5 and waiting.what not in announced and not errors.is_terminal:
+                announced.add(waiting.what)
+                errors.print(
+                    f"asyncconf: still waiting for {waiting.what} ({waited:.0f} s; a hang ends at "
+                    f"{engine.hang_timeout_s:.0f} s, see --hang-timeout)",
+                    markup=False,
+                    highlight=False,
+                )
+
+        return engine.run_all(which, on_run, on_tick)
 
 
 def _print_matrix(runs: Sequence[Run]) -> None:
@@ -194,42 +280,42 @@ def _print_matrix(runs: Sequence[Run]) -> None:
 
 
 def _styled(cell: str) -> str:
-    if "FAIL" in cell or "DIFFERS" in cell:
+    if any(word in cell for word in ("FAIL", "ERROR", "MISSED", "DIFFERS")):
         return f"[red]{cell}[/red]"
     if cell == "skip":
         return f"[yellow]{cell}[/yellow]"
     return cell
 
 
-def _print_problems(runs: Sequence[Run], summary: dict[str, object], verbose: bool) -> None:
+def _print_problems(runs: Sequence[Run], summary: dict[str, Any], verbose: bool) -> None:
+    def say(text: str) -> None:
+        console.print(text, markup=False, highlight=False)
+
     for run in runs:
-        interesting = run.status == "error" or (run.status == "fail" and (run.impl == "reference" or verbose))
-        if run.status == "skip" and run.transport == "-":
-            interesting = True
-        if interesting and (run.check == "spec" or run.status != "pass"):
+        if run.status == "error" or (run.status == "fail" and (run.impl == "reference" or verbose)):
             tag = "≡ " if run.check == "equivalence" else ""
-            where = f"{run.lang}/{run.transport} {run.pattern}/{run.scenario} [{run.impl}]"
-            console.print(
-                f"{run.status.upper():5} {tag}{where}: {run.reason}",
-                markup=False,
-                highlight=False,
-            )
+            say(f"{run.status.upper():5} {tag}{run.column} {run.pattern}/{run.scenario} [{run.impl}]: {run.reason}")
+    for line in summary.get("skip_reasons", []):
+        say(f"skip  {line}")
     anti = summary["antipatterns"]
-    assert isinstance(anti, dict)
     for missed in anti["missed"]:
-        console.print(f"MISSED anti-pattern {missed}: no scenario failed it", markup=False, highlight=False)
-    for uncaught in summary["scenarios_no_antipattern_fails"]:  # type: ignore[attr-defined]
-        console.print(f"note: no anti-pattern fails {uncaught}", markup=False, highlight=False)
-    ref = summary["reference"]
-    eq = summary["equivalence"]
-    assert isinstance(ref, dict) and isinstance(eq, dict)
+        say(f"MISSED anti-pattern {missed}: no scenario failed it")
+    for errored in anti.get("error", []):
+        say(f"ERROR anti-pattern {errored}: could not be judged (it crashed or its runner failed); not a rejection")
+    for uncaught in summary["scenarios_no_antipattern_fails"]:
+        say(f"note: no anti-pattern fails {uncaught}")
+    for problem in summary.get("required_problems", []):
+        say(f"REQUIRED {problem}")
+    ref, eq = summary["reference"], summary["equivalence"]
+    if not ref["pass"]:
+        say("note: nothing was checked -- no reference scenario ran and passed, which is not an OK")
     verdict = "OK" if summary["ok"] else "NOT OK"
-    console.print(
+    judged = f"anti-patterns {anti['rejected']}/{anti['total']} rejected"
+    if anti["skipped"]:
+        judged += f" ({anti['skipped']} skipped, not judged)"
+    say(
         f"{verdict}: reference {ref['pass']} pass, {ref['fail']} fail, {ref['error']} error, {ref['skip']} skip; "
-        f"anti-patterns {anti['rejected']}/{anti['total']} rejected; "
-        f"equivalence {eq['pass']} same, {eq['fail']} differ",
-        markup=False,
-        highlight=False,
+        f"{judged}; equivalence {eq['pass']} same, {eq['fail']} differ"
     )
 
 
@@ -279,7 +365,13 @@ def bench_command(spec_dir: Path, langs: str, repeats: int, markdown: bool) -> N
 @click.option("--markdown", is_flag=True, help="Print the matrix as a Markdown table (for the README).")
 def report_command(json_file: Path, markdown: bool) -> None:
     """Show the matrix of a run saved with --json."""
-    runs, summary, _meta = report.read_json(json_file)
+    _fit_consoles()
+    try:
+        runs, summary, _meta = report.read_json(json_file)
+    except report.ReportError as error:
+        errors.print(f"asyncconf report: {error}", markup=False, highlight=False)
+        sys.exit(1)
+    summary = summary or report.summarize(runs)
     if markdown:
         click.echo(report.render_markdown(runs))
     else:

@@ -5,24 +5,40 @@ pytest plugin one per test item). Each run becomes a ``Run`` record with its sta
 
 - ``pass`` / ``fail`` -- the checker's verdict on the answer (for an anti-pattern, ``fail`` is
   the suite catching the mistake);
-- ``error`` -- no verdict: the runner could not run it, or the language could not be prepared;
-- ``skip`` -- not run, with the reason (runtime absent, API missing, real-clock budget).
+- ``error`` -- no verdict: the runner could not run it, the language could not be prepared, or
+  the implementation crashed (a programming error or a missing API is not a behaviour to judge);
+- ``skip`` -- not run, with the reason and its cause (runtime absent, API missing, real-clock
+  budget).
+
+``run_all`` runs every transport in a thread of its own (each transport answers one request at a
+time, so a transport's runs stay sequential); languages are opened concurrently too. An interrupt
+(Ctrl-C) stops every runner and raises ``Interrupted``: no partial result is ever a verdict.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from . import equivalence
-from .checker import check, longest_expected_ms, real_time_skip_reason
+from .checker import check, crash_reason, expected_calls, longest_expected_ms, real_time_skip_reason
 from .languages import LanguageSession, open_language
 from .spec import Pattern, Scenario
 from .transports.base import Transport, TransportError
 
 STATUSES = ("pass", "fail", "error", "skip")
+
+#: Why a run was skipped. Only ``clock-budget`` is a choice of the suite; the others mean this
+#: machine could not run it, which fails a language that is required (report.required_problems).
+SKIP_CAUSES = ("unavailable", "missing-api", "clock-budget")
+
+#: Default seconds the harness waits for one answer on the virtual clock before calling the
+#: runner hung. A correct run takes milliseconds; the runner's own wall budget (sent in each
+#: request) ends a blocked run first, with an honest `unfinished` answer.
+DEFAULT_HANG_TIMEOUT_S = 10.0
 
 
 @dataclass
@@ -37,6 +53,7 @@ class Run:
     virtual_ms: int | None = None
     wall_ms: float | None = None
     check: str = "spec"  # "spec": against the scenario's expectations; "equivalence": across languages
+    skip_cause: str = ""  # one of SKIP_CAUSES when status is "skip"
     answer: dict[str, Any] | None = field(default=None, repr=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -44,8 +61,33 @@ class Run:
         record.pop("answer")
         return record
 
+    @property
+    def column(self) -> str:
+        return f"{self.lang}/{self.transport}"
 
-def request_for(scenario: Scenario, impl: str, clock: str, request_id: int) -> dict[str, Any]:
+
+class Interrupted(Exception):
+    """The run was interrupted (Ctrl-C): ``done`` of ``planned`` runs had answered. No verdict."""
+
+    def __init__(self, done: int, planned: int) -> None:
+        super().__init__(f"interrupted after {done} of {planned} runs")
+        self.done = done
+        self.planned = planned
+
+
+def max_calls_for(scenario: Scenario) -> int:
+    """The call limit of a run: ten times what a correct implementation needs, and at least 1000."""
+    return max(1000, 10 * expected_calls(scenario))
+
+
+def request_for(
+    scenario: Scenario,
+    impl: str,
+    clock: str,
+    request_id: int,
+    *,
+    hang_timeout_s: float = DEFAULT_HANG_TIMEOUT_S,
+) -> dict[str, Any]:
     """The protocol's run request for one scenario (spec/PROTOCOL.md section 2)."""
     longest = longest_expected_ms(scenario)
     # Long enough for any correct implementation; short enough that a runaway ends soon.
@@ -61,13 +103,26 @@ def request_for(scenario: Scenario, impl: str, clock: str, request_id: int) -> d
         "random": list(scenario.random),
         "clock": clock,
         "limit_ms": limit_ms,
-        "max_calls": 1000,
+        "max_calls": max_calls_for(scenario),
+        # The runner ends a run that takes too long in real time itself, before the harness
+        # gives up on it (a blocked loop answers `unfinished`; a hung runner is restarted).
+        "wall_budget_s": round(0.75 * hang_timeout_s, 3),
     }
 
 
-def wall_timeout_s(request: dict[str, Any]) -> float:
+def wall_timeout_s(request: dict[str, Any], hang_timeout_s: float = DEFAULT_HANG_TIMEOUT_S) -> float:
     """How long the harness waits for one answer before calling the runner hung."""
-    return 60.0 if request["clock"] == "virtual" else request["limit_ms"] / 1000 + 60.0
+    if request["clock"] == "virtual":
+        return hang_timeout_s
+    return float(request["limit_ms"]) / 1000 + hang_timeout_s
+
+
+@dataclass
+class _Waiting:
+    """What one transport is waiting for right now (shown when it takes long)."""
+
+    what: str
+    since: float
 
 
 class Engine:
@@ -80,13 +135,18 @@ class Engine:
         *,
         clock: str = "virtual",
         runners: dict[str, list[str]] | None = None,
+        hang_timeout_s: float = DEFAULT_HANG_TIMEOUT_S,
     ):
         self.patterns = patterns
         self.langs = list(langs)
         self.clock = clock
         self.runners = runners or {}  # language -> the command of a runner of the user's own
+        self.hang_timeout_s = hang_timeout_s
         self._sessions: dict[str, LanguageSession] = {}
-        self._next_id = 0
+        self._opening = threading.Lock()
+        self._ids = iter(range(1, 1 << 62))
+        self._ids_lock = threading.Lock()
+        self.waiting: dict[str, _Waiting] = {}  # transport label -> what it is waiting for
 
     def __enter__(self) -> Engine:
         return self
@@ -95,84 +155,104 @@ class Engine:
         self.close()
 
     def close(self) -> None:
-        for session in self._sessions.values():
+        for session in list(self._sessions.values()):
             session.close()
         self._sessions.clear()
 
     def session(self, lang: str) -> LanguageSession:
-        if lang not in self._sessions:
-            self._sessions[lang] = open_language(lang, self.patterns, self.runners.get(lang))
-        return self._sessions[lang]
+        with self._opening:
+            if lang not in self._sessions:
+                self._sessions[lang] = open_language(
+                    lang, self.patterns, self.runners.get(lang), start_timeout_s=max(30.0, self.hang_timeout_s)
+                )
+            return self._sessions[lang]
+
+    def open_all(self) -> dict[str, LanguageSession]:
+        """Open every selected language at once (installs and builds run side by side)."""
+        threads = [threading.Thread(target=self.session, args=(lang,), daemon=True) for lang in self.langs]
+        for thread in threads:
+            thread.start()
+        _join(threads)
+        return {lang: self.session(lang) for lang in self.langs}
 
     def transport_labels(self, lang: str) -> list[str]:
         """The transports a language runs through (known once the language is opened)."""
         session = self.session(lang)
-        return [*session.broken, *(t.name for t in session.transports)] or ["-"]
+        return [*session.broken, *(t.name for t in session.transports)] or session.tried or ["-"]
 
     def implementations(self, pattern: Pattern, lang: str, which: str) -> list[str]:
-        """The implementations to run: ``reference``, ``antipatterns`` or ``all``."""
+        """The implementations to run: ``reference``, ``antipatterns`` or ``all``.
+
+        Anti-patterns are judged only where the reference passes, so ``antipatterns`` runs the
+        reference too.
+        """
         described = next(iter(self.session(lang).implementations.values()), {})
         antipatterns = [impl for impl in described.get(pattern.id, []) if impl != "reference"]
-        return {
-            "reference": ["reference"],
-            "antipatterns": antipatterns,
-            "all": ["reference", *antipatterns],
-        }[which]
+        return ["reference"] if which == "reference" else ["reference", *antipatterns]
 
     # -- running ---------------------------------------------------------------------------------------
-    def run_scenario(self, scenario: Scenario, lang: str, impl: str = "reference") -> list[Run]:
-        """One scenario through every transport of one language."""
+    def _prepared(self, scenario: Scenario, lang: str, impl: str) -> tuple[list[Run], list[Transport]]:
+        """The records a scenario gets without running (skips, errors) and the transports to run."""
         session = self.session(lang)
 
-        def record(transport: str, status: str, reason: str) -> Run:
-            return Run(scenario.pattern, scenario.id, lang, transport, impl, status, reason)
+        def record(transport: str, status: str, reason: str, cause: str = "") -> Run:
+            return Run(scenario.pattern, scenario.id, lang, transport, impl, status, reason, skip_cause=cause)
 
+        names = session.tried or ["-"]
         if session.skip_reason:
-            return [record("-", "skip", session.skip_reason)]
+            return [record(name, "skip", session.skip_reason, "unavailable") for name in names], []
         if session.error:
-            return [record("-", "error", session.error)]
+            return [record(name, "error", session.error) for name in names], []
         # A transport that could not start answers for itself; the others run.
-        runs = [record(transport, status, reason) for transport, (status, reason) in session.broken.items()]
+        runs = [
+            record(name, status, reason, "unavailable" if status == "skip" else "")
+            for name, (status, reason) in session.broken.items()
+        ]
         lacking = session.missing_api.get(scenario.pattern)
         if lacking:
             version = f"{session.runtime.get('name', lang)} {session.runtime.get('version', '?')}"
             needs = ", ".join(str(api) for api in lacking)
-            return runs + [record(t.name, "skip", f"needs {needs}; missing in {version}") for t in session.transports]
-        if self.clock == "real" and (why := real_time_skip_reason(scenario)):
-            return runs + [record(t.name, "skip", why) for t in session.transports]
+            why = f"needs {needs}; missing in {version}"
+            return runs + [record(t.name, "skip", why, "missing-api") for t in session.transports], []
+        budget = real_time_skip_reason(scenario) if self.clock == "real" else None
+        if budget:
+            return runs + [record(t.name, "skip", budget, "clock-budget") for t in session.transports], []
+        runnable = []
         for transport in session.transports:
             implemented = session.implementations.get(transport.label, {}).get(scenario.pattern)
             if implemented is None:
                 runs.append(
                     record(
-                        transport.name,
-                        "error",
-                        f"the {transport.label} runner does not implement {scenario.pattern}",
+                        transport.name, "error", f"the {transport.label} runner does not implement {scenario.pattern}"
                     )
                 )
             elif impl not in implemented:
                 runs.append(
-                    record(
-                        transport.name,
-                        "error",
-                        f"the {transport.label} runner has no implementation {impl!r}",
-                    )
+                    record(transport.name, "error", f"the {transport.label} runner has no implementation {impl!r}")
                 )
             else:
-                runs.append(self._run_one(transport, scenario, lang, impl))
-        return runs
+                runnable.append(transport)
+        return runs, runnable
+
+    def run_scenario(self, scenario: Scenario, lang: str, impl: str = "reference") -> list[Run]:
+        """One scenario through every transport of one language, one after another."""
+        runs, runnable = self._prepared(scenario, lang, impl)
+        return runs + [self._run_one(transport, scenario, lang, impl) for transport in runnable]
 
     def _run_one(self, transport: Transport, scenario: Scenario, lang: str, impl: str) -> Run:
-        self._next_id += 1
-        request = request_for(scenario, impl, self.clock, self._next_id)
+        with self._ids_lock:
+            request_id = next(self._ids)
+        request = request_for(scenario, impl, self.clock, request_id, hang_timeout_s=self.hang_timeout_s)
         started = time.perf_counter()
         run = Run(scenario.pattern, scenario.id, lang, transport.name, impl, "error")
+        self.waiting[transport.label] = _Waiting(f"{transport.label} {scenario.name} [{impl}]", time.monotonic())
         try:
-            answer = transport.request(request, timeout_s=wall_timeout_s(request))
+            answer = transport.request(request, timeout_s=wall_timeout_s(request, self.hang_timeout_s))
         except TransportError as error:
             run.reason = str(error)
             return run
         finally:
+            self.waiting.pop(transport.label, None)
             run.wall_ms = round((time.perf_counter() - started) * 1000, 3)
         if "error" in answer:
             failure = answer["error"]
@@ -180,6 +260,10 @@ class Engine:
             return run
         run.answer = answer
         run.virtual_ms = answer.get("elapsed_ms") if self.clock == "virtual" else None
+        crashed = crash_reason(answer)
+        if crashed:
+            run.reason = crashed
+            return run
         mismatches = check(scenario, answer, clock=self.clock)
         run.status = "fail" if mismatches else "pass"
         run.reason = "; ".join(str(m) for m in mismatches)
@@ -189,31 +273,103 @@ class Engine:
         self,
         which: str = "reference",
         on_run: Callable[[Run], None] = lambda run: None,
+        on_tick: Callable[[], None] = lambda: None,
     ) -> list[Run]:
-        """Every scenario of every selected pattern, in every language, plus equivalence."""
-        runs: list[Run] = []
+        """Every scenario of every selected pattern, in every language, plus equivalence.
+
+        ``on_run`` is called (from the calling thread) for each scenario run as it ends,
+        ``on_tick`` about ten times a second while runs are going on.
+        """
+        self.open_all()
+        order: list[tuple[str, str, str, str]] = []  # (lang, pattern, impl, scenario) in report order
+        ready: list[Run] = []
+        queues: dict[str, tuple[Transport, list[tuple[Scenario, str, str]]]] = {}
         for lang in self.langs:
             for pattern in self.patterns:
-                for impl in self.implementations(pattern, lang, which) or ["reference"]:
+                for impl in self.implementations(pattern, lang, which):
                     for scenario in pattern.scenarios:
-                        for run in self.run_scenario(scenario, lang, impl):
-                            runs.append(run)
-                            on_run(run)
+                        order.append((lang, pattern.id, impl, scenario.id))
+                        runs, runnable = self._prepared(scenario, lang, impl)
+                        ready += runs
+                        for transport in runnable:
+                            queues.setdefault(transport.label, (transport, []))[1].append((scenario, lang, impl))
+        planned = len(ready) + sum(len(jobs) for _, jobs in queues.values())
+        finished: list[Run] = []
+        lock = threading.Lock()
+        stop = threading.Event()
+
+        def work(transport: Transport, jobs: list[tuple[Scenario, str, str]]) -> None:
+            for scenario, lang, impl in jobs:
+                if stop.is_set():
+                    return
+                try:
+                    run = self._run_one(transport, scenario, lang, impl)
+                except Exception as error:  # a harness bug costs its run, which says so: never a lost run
+                    reason = f"harness error: {type(error).__name__}: {error}"
+                    run = Run(scenario.pattern, scenario.id, lang, transport.name, impl, "error", reason)
+                with lock:
+                    finished.append(run)
+
+        workers = [
+            threading.Thread(target=work, args=queue, daemon=True, name=f"asyncconf-{label}")
+            for label, queue in queues.items()
+        ]
+        for run in ready:
+            on_run(run)
+        reported = 0
+        try:
+            for worker in workers:
+                worker.start()
+            while any(worker.is_alive() for worker in workers) or reported < len(finished):
+                with lock:
+                    fresh = finished[reported:]
+                reported += len(fresh)
+                for run in fresh:
+                    on_run(run)
+                on_tick()
+                if not fresh:
+                    _join(workers, timeout_s=0.1)
+        except KeyboardInterrupt:
+            stop.set()
+            self.close()  # kills every runner process: the workers' requests end at once
+            raise Interrupted(len(ready) + len(finished), planned) from None
+        position = {key: index for index, key in enumerate(order)}
+        columns = {lang: self.transport_labels(lang) for lang in self.langs}
+
+        def report_order(run: Run) -> tuple[int, int]:
+            known = columns[run.lang]
+            return position[(run.lang, run.pattern, run.impl, run.scenario)], (
+                known.index(run.transport) if run.transport in known else len(known)
+            )
+
+        runs = sorted(ready + finished, key=report_order)
         if self.clock == "virtual":
-            for run in compare_languages(runs):
-                runs.append(run)
-                on_run(run)
+            runs += compare_languages(runs)
         return runs
 
     def planned(self, which: str) -> int:
         """How many scenario runs ``run_all`` will make (for a progress display)."""
         return sum(
-            len(pattern.scenarios)
-            * len(self.implementations(pattern, lang, which) or ["reference"])
-            * len(self.transport_labels(lang))
+            len(pattern.scenarios) * len(self.implementations(pattern, lang, which)) * len(self.transport_labels(lang))
             for lang in self.langs
             for pattern in self.patterns
         )
+
+    def longest_wait(self) -> _Waiting | None:
+        """The run that has been waiting longest for its answer, if any."""
+        waiting = list(self.waiting.values())
+        return min(waiting, key=lambda w: w.since) if waiting else None
+
+
+def _join(threads: list[threading.Thread], timeout_s: float | None = None) -> None:
+    """Join threads in short steps, so that Ctrl-C reaches the main thread at once."""
+    deadline = None if timeout_s is None else time.monotonic() + timeout_s
+    for thread in threads:
+        while thread.is_alive():
+            left = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
+            if left <= 0:
+                return
+            thread.join(left)
 
 
 def compare_languages(runs: Iterable[Run]) -> Iterator[Run]:

@@ -9,6 +9,7 @@ and how to install it; one whose side cannot be prepared is an *error* -- never 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -62,6 +63,8 @@ class LanguageSession:
     missing_api: dict[str, list[Api]] = field(default_factory=dict)
     #: transports that could not start: name -> (skip | error, reason)
     broken: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: the names of the transports it tried to start (the matrix's columns, even when none started)
+    tried: list[str] = field(default_factory=list)
     #: wall seconds to find, prepare (install, build) and start every transport
     open_s: float = 0.0
 
@@ -81,11 +84,18 @@ def custom_transports(name: str, command: Sequence[str]) -> list[Transport]:
     return [JsonLinesProcess(name, "custom", command, cwd=Path.cwd())]
 
 
-def open_language(name: str, patterns: Iterable[Pattern], command: Sequence[str] | None = None) -> LanguageSession:
+def open_language(
+    name: str,
+    patterns: Iterable[Pattern],
+    command: Sequence[str] | None = None,
+    *,
+    start_timeout_s: float = 60.0,
+) -> LanguageSession:
     """Start the language's transports -- or, given ``command``, that runner instead.
 
     A transport that cannot start is set aside with its own skip or error (``broken``); the
-    language as a whole is skipped or in error only when none of its transports starts.
+    language as a whole is skipped or in error only when none of its transports starts. A runner
+    that does not answer its first requests within ``start_timeout_s`` has failed to start.
     """
     patterns = list(patterns)
     session = LanguageSession(name)
@@ -97,9 +107,10 @@ def open_language(name: str, patterns: Iterable[Pattern], command: Sequence[str]
     except PrepareFailed as error:
         session.error = str(error)
     else:
+        session.tried = [transport.name for transport in candidates]
         for transport in candidates:
             try:
-                _start(transport, session, patterns)
+                _start(transport, session, patterns, start_timeout_s)
             except Unavailable as error:
                 session.broken[transport.name] = ("skip", str(error))
             except (PrepareFailed, TransportError) as error:
@@ -119,13 +130,23 @@ def open_language(name: str, patterns: Iterable[Pattern], command: Sequence[str]
     return session
 
 
-def _start(transport: Transport, session: LanguageSession, patterns: list[Pattern]) -> None:
+def _start(transport: Transport, session: LanguageSession, patterns: list[Pattern], timeout_s: float) -> None:
     """Start one transport, learn what its runner implements and which spec APIs it lacks."""
     transport.start()
-    described = transport.describe()
+    # A runner that is slow to answer its first request is named, not waited for in silence.
+    slow = threading.Timer(
+        3.0, note, [f"waiting for the {transport.label} runner to start (gives up after {timeout_s:.0f} s)"]
+    )
+    slow.daemon = True
+    slow.start()
+    try:
+        described = transport.describe(timeout_s=timeout_s)
+        names = sorted({api.name for pattern in patterns for api in pattern.api[session.name]})
+        missing = transport.missing_apis(names, timeout_s=timeout_s)
+    finally:
+        slow.cancel()
     session.runtime = described.get("runtime", {})
     session.implementations[transport.label] = described.get("patterns", {})
-    missing = transport.missing_apis(sorted({api.name for pattern in patterns for api in pattern.api[session.name]}))
     for pattern in patterns:
         lacking = [api for api in pattern.api[session.name] if api.name in missing]
         if lacking:

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from . import report
 from .engine import Engine, Run, compare_languages
 from .spec import LANGUAGES, Pattern, Scenario, SpecError, load_pattern, load_spec
 
@@ -64,19 +65,22 @@ def skip_or_fail(lang: str, reason: str) -> None:
     pytest.skip(reason)
 
 
+def fail_if_required_did_not_run(runs: list[Run]) -> None:
+    """report.required_problems -- the CLI's rule for ``--require`` -- applied to a test item."""
+    problems = report.required_problems(runs, required_langs() & {run.lang for run in runs})
+    if problems:
+        pytest.fail("required here (ASYNCCONF_REQUIRE): " + "; ".join(problems))
+
+
 def ran_transports(lang: str, runs: list[Run]) -> list[Run]:
     """The runs of the transports that ran: a transport whose every run skipped (it could not
     start, say) is left out -- or fails the test, when the language is required."""
+    fail_if_required_did_not_run(runs)
     kept = []
     for transport in dict.fromkeys(run.transport for run in runs):
         mine = [run for run in runs if run.transport == transport]
-        if all(run.status == "skip" for run in mine):
-            if lang in required_langs():
-                pytest.fail(
-                    f"{lang}/{transport} is required here (ASYNCCONF_REQUIRE) but did not run: {mine[0].reason}"
-                )
-            continue
-        kept += mine
+        if not all(run.status == "skip" for run in mine):
+            kept += mine
     return kept
 
 
@@ -89,7 +93,12 @@ def _engine(config: pytest.Config) -> Engine:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    _langs(config)  # a bad --asyncconf-lang is a usage error up front, not a collection error
+    langs = _langs(config)  # a bad --asyncconf-lang is a usage error up front, not a collection error
+    outside = sorted(required_langs() - set(langs))
+    if outside:
+        raise pytest.UsageError(
+            f"ASYNCCONF_REQUIRE names {', '.join(outside)}, which the run does not select ({', '.join(langs)})"
+        )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -174,12 +183,14 @@ class _Item(pytest.Item):
 
 
 def _verdict(runs: list[Run]) -> None:
-    """Skip when every run skipped; fail with every problem; pass otherwise."""
+    """Fail when a required language did not run; skip when every run skipped; fail with every
+    problem; pass otherwise."""
+    fail_if_required_did_not_run(runs)
     if all(run.status == "skip" for run in runs):
-        skip_or_fail(runs[0].lang, runs[0].reason)
-    bad = [run for run in ran_transports(runs[0].lang, runs) if run.status in ("fail", "error")]
+        pytest.skip(runs[0].reason)
+    bad = [run for run in runs if run.status in ("fail", "error")]
     if bad:
-        raise ScenarioFailed("\n".join(f"{run.lang}/{run.transport} {run.status}: {run.reason}" for run in bad))
+        raise ScenarioFailed("\n".join(f"{run.column} {run.status}: {run.reason}" for run in bad))
 
 
 class ScenarioItem(_Item):
@@ -203,22 +214,29 @@ class AntiPatternItem(_Item):
         self.lang = lang
 
     def runtest(self) -> None:
-        runs = [run for scenario in self.pattern.scenarios for run in self._runs(scenario, self.lang, self.impl)]
-        if all(run.status == "skip" for run in runs):
-            skip_or_fail(self.lang, runs[0].reason)
-        runs = ran_transports(self.lang, runs)
-        errors = [run for run in runs if run.status == "error"]
-        if errors:
-            raise ScenarioFailed(
-                "\n".join(f"{run.lang}/{run.transport} {run.scenario}: error: {run.reason}" for run in errors)
-            )
-        for transport in sorted({run.transport for run in runs}):
-            mine = [run for run in runs if run.transport == transport]
-            if not any(run.status == "fail" for run in mine):
-                raise ScenarioFailed(
-                    f"{self.lang}/{transport}: anti-pattern {self.impl!r} passed every scenario of {self.pattern.id}: "
-                    "the spec does not catch this mistake"
+        mine = [run for scenario in self.pattern.scenarios for run in self._runs(scenario, self.lang, self.impl)]
+        fail_if_required_did_not_run(mine)
+        # Judged against the reference: only a scenario the reference passes can reject it.
+        baseline = [run for scenario in self.pattern.scenarios for run in self._runs(scenario, self.lang, "reference")]
+        verdicts = {
+            transport: verdict
+            for (_lang, transport, _pattern, _impl), verdict in report.antipattern_verdicts(baseline + mine).items()
+        }
+        problems = []
+        for transport, verdict in verdicts.items():
+            where = f"{self.lang}/{transport}: anti-pattern {self.impl!r}"
+            if verdict == "missed":
+                problems.append(
+                    f"{where} passed every scenario of {self.pattern.id}: the spec does not catch this mistake"
                 )
+            elif verdict == "error":
+                errors = [f"{r.scenario}: {r.reason}" for r in mine if r.transport == transport and r.status == "error"]
+                problems.append(f"{where} could not be judged (not a rejection): " + "; ".join(errors[:3]))
+        if problems:
+            raise ScenarioFailed("\n".join(problems))
+        if all(verdict == "skipped" for verdict in verdicts.values()):
+            skipped = next((run for run in mine if run.status == "skip"), None)
+            pytest.skip(skipped.reason if skipped else "the reference passed no scenario to judge it by")
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, 0, f"{self.pattern.id}: anti-pattern {self.impl} [{self.lang}]"

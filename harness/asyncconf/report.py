@@ -9,30 +9,55 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from .engine import Run
+from .engine import STATUSES, Run
 
 
 def _columns(runs: Iterable[Run]) -> list[str]:
     """``lang/transport`` of every spec run; a language that did not run at all shows as ``lang/-``."""
     columns: list[str] = []
     for run in runs:
-        label = f"{run.lang}/{run.transport}"
-        if run.check == "spec" and label not in columns:
-            columns.append(label)
+        if run.check == "spec" and run.column not in columns:
+            columns.append(run.column)
     ran = {column.split("/")[0] for column in columns if not column.endswith("/-")}
     return [column for column in columns if not (column.endswith("/-") and column.split("/")[0] in ran)]
 
 
+#: What became of one anti-pattern on one transport:
+#: - rejected: a scenario that the reference passes there failed it -- the suite caught the mistake;
+#: - missed: it ran where the reference passes, and passed everything -- the spec does not catch it;
+#: - error: it could not be judged (it crashed, its runner failed) and nothing caught it -- no verdict;
+#: - skipped: it did not run (runtime or API absent), or nowhere did the reference pass to judge it by.
+VERDICTS = ("rejected", "missed", "error", "skipped")
+
+
 def antipattern_verdicts(runs: Iterable[Run]) -> dict[tuple[str, str, str, str], str]:
-    """(lang, transport, pattern, impl) -> rejected | missed | skipped, for every anti-pattern run."""
+    """(lang, transport, pattern, impl) -> one of VERDICTS, for every anti-pattern run.
+
+    An anti-pattern is judged only by the scenarios whose reference passed on the same transport
+    in this run: a scenario the reference fails, or could not run, cannot tell a mistake apart.
+    """
+    runs = [run for run in runs if run.check == "spec"]
+    reference_passed = {
+        (r.lang, r.transport, r.pattern, r.scenario) for r in runs if r.impl == "reference" and r.status == "pass"
+    }
     statuses: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
     for run in runs:
-        if run.check == "spec" and run.impl != "reference":
-            statuses[(run.lang, run.transport, run.pattern, run.impl)].add(run.status)
-    return {
-        key: "rejected" if "fail" in seen else ("skipped" if seen == {"skip"} else "missed")
-        for key, seen in statuses.items()
-    }
+        if run.impl == "reference":
+            continue
+        key = (run.lang, run.transport, run.pattern, run.impl)
+        judged = (run.lang, run.transport, run.pattern, run.scenario) in reference_passed
+        statuses[key].add(run.status if judged or run.status in ("skip", "error") else "unjudged")
+    return {key: _verdict(seen) for key, seen in statuses.items()}
+
+
+def _verdict(seen: set[str]) -> str:
+    if "fail" in seen:
+        return "rejected"
+    if "error" in seen:
+        return "error"
+    if "pass" in seen:
+        return "missed"
+    return "skipped"
 
 
 def uncaught_scenarios(runs: Iterable[Run]) -> list[str]:
@@ -49,24 +74,63 @@ def uncaught_scenarios(runs: Iterable[Run]) -> list[str]:
     )
 
 
-def summarize(runs: Sequence[Run], *, required: Iterable[str] = ()) -> dict[str, Any]:
+def required_problems(runs: Iterable[Run], required: Iterable[str], langs: Iterable[str] = ()) -> list[str]:
+    """Why the required languages did not all run: one line per transport and reason.
+
+    The one rule, for the CLI and the pytest plugin alike: a required language fails the run
+    when any of its runs was skipped because this machine could not run it (runtime or
+    transport unavailable, an API missing). A real-clock budget skip is the suite's choice and
+    does not count. ``langs``: the selected languages; a required one missing from them fails too.
+    """
+    runs = [run for run in runs if run.check == "spec"]
+    required = list(dict.fromkeys(required))
+    problems = [f"{lang}: required but not run (not selected)" for lang in required if langs and lang not in langs]
+    for lang in required:
+        seen = dict.fromkeys(
+            f"{run.column}: required but did not run: {run.reason}"
+            for run in runs
+            if run.lang == lang and run.status == "skip" and run.skip_cause != "clock-budget"
+        )
+        problems += list(seen)
+    return problems
+
+
+def skip_reasons(runs: Iterable[Run]) -> list[str]:
+    """Each distinct reason for skipping, once, with where it applied and how many runs."""
+    where: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for run in runs:
+        if run.check == "spec" and run.status == "skip":
+            where[run.reason][f"{run.column} {run.pattern}"] += 1
+    lines = []
+    for reason, places in where.items():
+        count = sum(places.values())
+        shown = ", ".join(list(places)[:4]) + (f" and {len(places) - 4} more" if len(places) > 4 else "")
+        lines.append(f"{count} run{'s' if count != 1 else ''} ({shown}): {reason}")
+    return lines
+
+
+def summarize(runs: Sequence[Run], *, required: Iterable[str] = (), langs: Iterable[str] = ()) -> dict[str, Any]:
     reference = Counter(run.status for run in runs if run.check == "spec" and run.impl == "reference")
     verdicts = antipattern_verdicts(runs)
-    missed = sorted(
-        f"{lang}/{transport} {pattern}:{impl}"
-        for (lang, transport, pattern, impl), v in verdicts.items()
-        if v == "missed"
-    )
+
+    def named(verdict: str) -> list[str]:
+        return sorted(
+            f"{lang}/{transport} {pattern}:{impl}"
+            for (lang, transport, pattern, impl), v in verdicts.items()
+            if v == verdict
+        )
+
     equivalence = Counter(run.status for run in runs if run.check == "equivalence")
-    required_skipped = sorted(
-        {run.lang for run in runs if run.lang in set(required) and run.status == "skip" and run.transport == "-"}
-    )
+    required_failed = required_problems(runs, required, list(langs))
+    missed, errored = named("missed"), named("error")
     ok = (
         reference["fail"] == 0
         and reference["error"] == 0
+        and reference["pass"] > 0
         and not missed
+        and not errored
         and equivalence["fail"] == 0
-        and not required_skipped
+        and not required_failed
     )
     return {
         "ok": ok,
@@ -76,10 +140,12 @@ def summarize(runs: Sequence[Run], *, required: Iterable[str] = ()) -> dict[str,
             "rejected": sum(v == "rejected" for v in verdicts.values()),
             "skipped": sum(v == "skipped" for v in verdicts.values()),
             "missed": missed,
+            "error": errored,
         },
         "equivalence": {status: equivalence[status] for status in ("pass", "fail")},
         "scenarios_no_antipattern_fails": uncaught_scenarios(runs),
-        "required_languages_skipped": required_skipped,
+        "required_problems": required_failed,
+        "skip_reasons": skip_reasons(runs),
     }
 
 
@@ -120,16 +186,19 @@ def _cell(
     reference = [r for r in runs if r.impl == "reference"]
     if reference and all(r.status == "skip" for r in reference):
         return "skip"
-    passed = sum(r.status == "pass" for r in reference)
-    ran = sum(r.status != "skip" for r in reference)
-    cell = f"{passed}/{ran} pass" if passed == ran else f"{passed}/{ran} pass, {ran - passed} FAIL"
-    skipped = len(reference) - ran
-    if skipped:
-        cell += f", {skipped} skip"
-    mine = {impl: v for (l_, t, p, impl), v in verdicts.items() if (l_, t, p) == (lang, transport, pattern)}
+    counts = Counter(r.status for r in reference)
+    ran = len(reference) - counts["skip"]
+    cell = f"{counts['pass']}/{ran} pass"
+    for status in ("fail", "error", "skip"):
+        if counts[status]:
+            cell += f", {counts[status]} {status.upper() if status != 'skip' else status}"
+    mine = Counter(v for (l_, t, p, _impl), v in verdicts.items() if (l_, t, p) == (lang, transport, pattern))
     if mine:
-        rejected = sum(v == "rejected" for v in mine.values())
-        cell += f"; anti {rejected}/{len(mine)}"
+        total = sum(mine.values())
+        cell += f"; anti {mine['rejected']}/{total}"
+        for verdict in ("missed", "error", "skipped"):
+            if mine[verdict]:
+                cell += f" ({mine[verdict]} {verdict.upper() if verdict != 'skipped' else verdict})"
     return cell
 
 
@@ -150,9 +219,33 @@ def write_json(path: Path, runs: Sequence[Run], summary: dict[str, Any], meta: d
     )
 
 
+class ReportError(Exception):
+    """A saved run that cannot be read: the message says what is wrong, in one line."""
+
+
 def read_json(path: Path) -> tuple[list[Run], dict[str, Any], dict[str, Any]]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return [Run(**record) for record in data["runs"]], data.get("summary", {}), data.get("meta", {})
+    """A run saved by ``asyncconf run --json``; ReportError when the file is not one."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ReportError(f"{path}: cannot read: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise ReportError(f"{path}: not a text file (expected the JSON of `asyncconf run --json`)") from None
+    except json.JSONDecodeError as error:
+        raise ReportError(
+            f"{path}:{error.lineno}: not JSON ({error.msg}); expected the file of `asyncconf run --json`"
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("runs"), list):
+        raise ReportError(f"{path}: JSON without a `runs` list: not a file written by `asyncconf run --json`")
+    fields = set(Run.__dataclass_fields__) - {"answer"}
+    runs = []
+    for index, record in enumerate(data["runs"]):
+        required = {"pattern", "scenario", "lang", "transport", "impl", "status"}
+        if not isinstance(record, dict) or not required <= record.keys() or record.get("status") not in STATUSES:
+            raise ReportError(f"{path}: runs[{index}] is not a run record (needs {', '.join(sorted(required))})")
+        runs.append(Run(**{key: value for key, value in record.items() if key in fields}))
+    summary, meta = data.get("summary", {}), data.get("meta", {})
+    return runs, summary if isinstance(summary, dict) else {}, meta if isinstance(meta, dict) else {}
 
 
 def write_junit(path: Path, runs: Sequence[Run]) -> None:
@@ -183,6 +276,10 @@ def write_junit(path: Path, runs: Sequence[Run]) -> None:
             case = ElementTree.SubElement(suite, "testcase", classname=f"{lang}/{transport}.{pattern}", name=impl)
             if verdict == "missed":
                 ElementTree.SubElement(case, "failure", message="no scenario failed this anti-pattern")
+            elif verdict == "error":
+                ElementTree.SubElement(
+                    case, "error", message="it could not be judged: every run crashed or failed to run"
+                )
             elif verdict == "skipped":
                 ElementTree.SubElement(case, "skipped", message="not run")
     ElementTree.ElementTree(suites).write(path, encoding="unicode", xml_declaration=True)

@@ -42,8 +42,8 @@ class Transport(ABC):
     def close(self) -> None:  # noqa: B027 - most transports hold nothing
         """Release what start() took. Safe to call twice."""
 
-    def describe(self) -> dict[str, Any]:
-        answer = self.request({"id": "describe", "op": "describe"}, timeout_s=60)
+    def describe(self, *, timeout_s: float = 60.0) -> dict[str, Any]:
+        answer = self.request({"id": "describe", "op": "describe"}, timeout_s=timeout_s)
         if "error" in answer:
             raise PrepareFailed(f"{self.label}: describe failed: {answer['error'].get('message')}")
         if answer.get("protocol") not in KNOWN_PROTOCOLS:
@@ -52,10 +52,10 @@ class Transport(ABC):
             )
         return answer
 
-    def missing_apis(self, names: list[str]) -> set[str]:
+    def missing_apis(self, names: list[str], *, timeout_s: float = 60.0) -> set[str]:
         if not names:
             return set()
-        answer = self.request({"id": "check_api", "op": "check_api", "names": names}, timeout_s=60)
+        answer = self.request({"id": "check_api", "op": "check_api", "names": names}, timeout_s=timeout_s)
         if "error" in answer:
             raise PrepareFailed(f"{self.label}: check_api failed: {answer['error'].get('message')}")
         return set(answer.get("missing", []))

@@ -1,0 +1,272 @@
+"""A verdict says only what was checked (issue 8): an anti-pattern that crashed is not rejected, an
+interrupt is not a result, a required language that did not run fails, an error is not a FAIL, and
+what the run says on the terminal is complete, short and said once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from asyncconf import languages, report
+from asyncconf.cli import main
+from asyncconf.engine import Engine, Run, request_for
+from asyncconf.paths import ROOT
+from asyncconf.spec import load_spec
+from asyncconf.transports.base import Unavailable
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def _runner(tmp_path: Path, body: str) -> str:
+    """A protocol runner of our own: the Python runner, with ``body`` deciding some answers."""
+    script = tmp_path / "runner.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import json, os, sys, time
+            from asyncpatterns.runner import handle
+            open(os.environ.get("PID_FILE", os.devnull), "a").write(f"{os.getpid()}\\n")
+            for line in sys.stdin:
+                request = json.loads(line)
+                answer = handle(request)
+            """
+        )
+        + textwrap.indent(textwrap.dedent(body), "    ")
+        + "    print(json.dumps(answer), flush=True)\n"
+    )
+    return f"{sys.executable} {script}"
+
+
+# -- anti-patterns: rejected only by behaving wrongly ----------------------------------------------------
+
+
+def test_an_antipattern_that_crashes_is_not_rejected(tmp_path: Path) -> None:
+    runner = _runner(
+        tmp_path,
+        """
+        if request.get("op") == "run" and request.get("impl") != "reference":
+            answer["outcome"] = {"fail": "other", "type": "TypeError", "message": "AbortSignal.any is not a function"}
+        """,
+    )
+    out = tmp_path / "run.json"
+    code, output = invoke(
+        "run", "--lang", "python", "--pattern", "timeout", "--runner", f"python={runner}", "--json", str(out)
+    )
+    assert code == 1, output
+    assert "NOT OK" in output and "anti-patterns 0/7 rejected" in output
+    assert "ERROR anti-pattern python/custom timeout:leaves-running: could not be judged" in output
+    assert "crashed with TypeError: AbortSignal.any is not a function" in output
+    summary = json.loads(out.read_text())["summary"]
+    assert summary["ok"] is False and len(summary["antipatterns"]["error"]) == 7
+
+
+def test_an_antipattern_is_judged_only_where_the_reference_passes() -> None:
+    def run(impl: str, scenario: str, status: str) -> Run:
+        return Run("p", scenario, "python", "inprocess", impl, status)
+
+    # The reference fails s2 itself: the anti-pattern failing s2 too proves nothing.
+    runs = [
+        run("reference", "s1", "pass"),
+        run("reference", "s2", "fail"),
+        run("x", "s1", "pass"),
+        run("x", "s2", "fail"),
+    ]
+    assert report.antipattern_verdicts(runs) == {("python", "inprocess", "p", "x"): "missed"}
+    runs[2] = run("x", "s1", "error")
+    assert report.antipattern_verdicts(runs) == {("python", "inprocess", "p", "x"): "error"}
+    runs[2] = run("x", "s1", "fail")
+    assert report.antipattern_verdicts(runs) == {("python", "inprocess", "p", "x"): "rejected"}
+    summary = report.summarize(runs)
+    assert summary["ok"] is False  # the reference failed s2
+
+
+def test_a_run_with_nothing_checked_is_not_ok() -> None:
+    skipped = [Run("p", "s", "python", "inprocess", "reference", "skip", "no python", skip_cause="unavailable")]
+    assert report.summarize(skipped)["ok"] is False
+
+
+# -- an interrupt is not a result --------------------------------------------------------------------------
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie waiting for its parent is not running
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+    except OSError:
+        return False
+
+
+def test_ctrl_c_stops_the_run_says_so_and_leaves_no_process(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pids"
+    # A "javascript" runner that is Python's, claims every API, and takes a while per answer: a long run.
+    slow = _runner(
+        tmp_path,
+        """
+        if request.get("op") == "check_api":
+            answer = {"id": request["id"], "missing": []}
+        time.sleep(0.05)
+        """,
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "asyncconf.cli", "run", "--lang", "python,javascript", "--runner", f"javascript={slow}"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PID_FILE": str(pid_file)},
+    )
+    deadline = time.monotonic() + 60
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)  # well into the runs, Python in-process ones included
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 130, output
+    assert "INTERRUPTED" in output and "No verdict" in output
+    assert "OK:" not in output and "conformance matrix" not in output
+    pids = [int(line) for line in pid_file.read_text().split()]
+    time.sleep(0.2)
+    assert pids and not [pid for pid in pids if _alive(pid)], "a runner outlived the harness"
+
+
+# -- required languages: one rule ---------------------------------------------------------------------------
+
+
+def test_require_outside_the_selected_languages_is_a_usage_error() -> None:
+    code, output = invoke("run", "--lang", "python", "--require", "javascript,csharp")
+    assert code == 2 and "javascript, csharp must run but is not among --lang python" in output
+
+
+def test_a_required_language_with_a_transport_that_did_not_run_fails() -> None:
+    runs = [
+        Run("p", "s", "csharp", "subprocess", "reference", "pass"),
+        Run(
+            "p", "s", "csharp", "pythonnet", "reference", "skip", "pythonnet is not installed", skip_cause="unavailable"
+        ),
+        Run("p", "t", "csharp", "subprocess", "reference", "skip", "takes 9000 ms", skip_cause="clock-budget"),
+    ]
+    assert report.required_problems(runs, ["csharp"]) == [
+        "csharp/pythonnet: required but did not run: pythonnet is not installed"
+    ]
+    assert report.required_problems(runs, ["python"]) == []
+    assert report.summarize(runs, required=["csharp"])["ok"] is False
+    assert report.summarize(runs)["ok"] is True
+
+
+# -- the matrix: an error is not a fail, a custom runner keeps its name -------------------------------------
+
+
+def test_errors_show_as_errors_and_a_custom_runner_that_cannot_start_keeps_its_column(tmp_path: Path) -> None:
+    out = tmp_path / "run.json"
+    code, _ = invoke(
+        "run", "--lang", "python", "--pattern", "timeout", "--runner", f"python={tmp_path / 'absent'}",
+        "--json", str(out),
+    )  # fmt: skip
+    assert code == 1
+    code, markdown = invoke("report", str(out), "--markdown")
+    assert markdown.splitlines()[0] == "| pattern | python/custom | equivalence |"
+    assert "| timeout | 0/6 pass, 6 ERROR | - |" in markdown
+    assert "FAIL" not in markdown
+
+
+# -- outputs checked before running; bad saved runs are one line ------------------------------------------
+
+
+def test_an_unwritable_output_is_refused_before_running(tmp_path: Path) -> None:
+    started = time.monotonic()
+    for option in ("--json", "--junit"):
+        code, output = invoke("run", "--lang", "python", option, str(tmp_path / "no" / "dir" / "a.json"))
+        assert code == 2 and "does not exist" in output and "conformance matrix" not in output
+    assert time.monotonic() - started < 30  # nothing ran
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("not json at all", "not JSON"),
+        ('{"x": 1}', "JSON without a `runs` list"),
+        ('{"runs": [{"pattern": "p"}]}', "runs[0] is not a run record"),
+    ],
+)
+def test_report_on_a_bad_file_says_what_is_wrong_in_one_line(tmp_path: Path, content: str, expected: str) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(content)
+    result = CliRunner().invoke(main, ["report", str(bad)])
+    assert result.exit_code == 1
+    assert expected in result.output and len(result.output.strip().splitlines()) == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+# -- hangs: an option, and short reasons ----------------------------------------------------------------------
+
+
+def test_the_hang_timeout_is_an_option(tmp_path: Path) -> None:
+    hanging = _runner(
+        tmp_path,
+        """
+        if request.get("op") == "run" and '"after_ms": 30' in json.dumps(request.get("plan")):
+            time.sleep(3600)
+        """,
+    )
+    started = time.monotonic()
+    code, output = invoke(
+        "run", "--lang", "python", "--pattern", "timeout", "--impl", "reference", "--runner", f"python={hanging}",
+        "--hang-timeout", "1",
+    )  # fmt: skip
+    assert code == 1
+    assert "gave no answer within 1 s (restarted)" in output
+    assert time.monotonic() - started < 30
+
+
+def test_the_call_limit_comes_from_the_scenario_and_reasons_stay_short() -> None:
+    [bounded] = [p for p in load_spec() if p.id == "bounded-concurrency"]
+    scenario = bounded.scenarios[0]
+    many = replace(
+        scenario, params={**scenario.params, "items": list(range(3000))}, plan={"*": [{"after_ms": 1, "ok": 1}]}
+    )
+    assert request_for(many, "reference", "virtual", 1)["max_calls"] >= 3000
+    with Engine([bounded], ["python"]) as engine:
+        [run, *_] = engine.run_scenario(many, "python")
+    assert run.status == "fail"  # its expectations are the 10-item scenario's, so it fails -- but it settled
+    assert "never settled" not in run.reason
+    assert len(run.reason) < 1000 and "first difference" in run.reason
+
+
+# -- the terminal: a true count, every column whole, each skip reason once --------------------------------
+
+
+def test_progress_counts_exactly_the_planned_runs() -> None:
+    patterns = [p for p in load_spec() if p.id == "task-group"]
+    seen: list[Run] = []
+    with Engine(patterns, ["python"]) as engine:
+        planned = engine.planned("all")
+        engine.run_all("all", seen.append)
+    assert len(seen) == planned
+
+
+def test_piped_output_is_not_cut_and_skip_reasons_are_said_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    def absent() -> list[object]:
+        raise Unavailable("no Node.js found; install Node.js 20 or newer")
+
+    monkeypatch.setitem(languages.TRANSPORT_FACTORIES, "javascript", absent)
+    code, output = invoke("run", "--lang", "python,javascript", "--pattern", "timeout", "--impl", "reference")
+    assert code == 0, output
+    assert "python/subprocess" in output and "…" not in output
+    assert output.count("no Node.js found") == 2  # the start line, and the skip line
+    assert "skip  6 runs (javascript/- timeout): no Node.js found" in output
