@@ -101,6 +101,8 @@ def test_a_good_file_loads_with_merged_params(tmp_path: Path) -> None:
         ),
         # not YAML at all
         (("scenarios:", "scenarios: ["), ":12: not valid YAML"),
+        # an unclosed flow sequence is named at its own line, not where the parser noticed
+        (("covers: [R1]", "covers: [R1"), ":13: not valid YAML: while parsing a flow sequence here"),
     ],
 )
 def test_a_bad_file_gets_its_file_line_and_problem(tmp_path: Path, change: tuple[str, str], expected: str) -> None:

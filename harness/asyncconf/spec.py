@@ -85,6 +85,8 @@ class Pattern:
     antipatterns: tuple[AntiPattern, ...]
     scenarios: tuple[Scenario, ...] = field(default=())
     file: Path = Path()
+    #: the optional `fuzz:` section: domains for the differential fuzzer (asyncconf.fuzz)
+    fuzz: dict[str, Any] = field(default_factory=dict)
 
     def scenario(self, scenario_id: str) -> Scenario:
         for scenario in self.scenarios:
@@ -155,6 +157,32 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
 # -- loading ----------------------------------------------------------------------------------------------
 
 
+#: libyaml's loader when PyYAML has it (its wheels do): ~10x faster than the pure-Python one.
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _parse(text: str) -> tuple[yaml.Node | None, Any]:
+    """Parse once: the node tree (for line numbers) and the data built from that same tree."""
+    loader = _LOADER(text)
+    try:
+        root = loader.get_single_node()
+        return root, (loader.construct_document(root) if root is not None else None)
+    finally:
+        loader.dispose()
+
+
+def _yaml_problem(path: Path, error: yaml.MarkedYAMLError) -> Problem:
+    """A syntax error at the line of the construct it breaks (an unclosed `[` is found a line later)."""
+    problem = error.problem or str(error)
+    if error.context_mark is not None and error.problem_mark is not None:
+        line = error.context_mark.line + 1
+        return Problem(
+            path, line, f"not valid YAML: {error.context} here: {problem} (line {error.problem_mark.line + 1})"
+        )
+    mark = error.problem_mark or error.context_mark
+    return Problem(path, mark.line + 1 if mark else 0, f"not valid YAML: {problem}")
+
+
 def load_pattern(path: Path) -> Pattern:
     """Load and check one pattern file; raise SpecError listing all of its problems."""
     from .lint import lint_pattern
@@ -164,12 +192,9 @@ def load_pattern(path: Path) -> Pattern:
     except OSError as error:
         raise SpecError([Problem(path, 0, f"cannot read: {error.strerror}")]) from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root, data = _parse(text)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 0
-        raise SpecError([Problem(path, line, f"not valid YAML: {error.problem or error}")]) from None
+        raise SpecError([_yaml_problem(path, error)]) from None
     if root is None or not isinstance(data, dict):
         raise SpecError([Problem(path, 1, "a pattern file holds one mapping (id, title, rules, ...)")])
 
@@ -217,6 +242,7 @@ def _build(path: Path, data: dict[str, Any], root: yaml.Node) -> Pattern:
         ),
         scenarios=scenarios,
         file=path,
+        fuzz=dict(data.get("fuzz", {})),
     )
 
 
