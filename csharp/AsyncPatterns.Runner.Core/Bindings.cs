@@ -62,7 +62,11 @@ internal sealed class PatternBinding
         Bind("timeout", AntiPatternRegistry.Timeout<object?>(), TimeoutStrategy.ExecuteAsync, (impl, p) =>
         {
             var options = new TimeoutOptions { Timeout = TimeSpan.FromMilliseconds(Param.Number(p, "timeout_ms")) };
-            return ctx => PatternRun.Of(impl(ct => ctx.Instruments.Operation("op", ct), options, ctx.TimeProvider, ctx.CancellationToken));
+            return ctx =>
+            {
+                var task = impl(ct => ctx.Instruments.Operation("op", ct), options, ctx.TimeProvider, ctx.CancellationToken);
+                return new PatternRun(task, () => task.Result.TryGetValue(out var value) ? value : null); // no result: null
+            };
         }),
         Bind(
             "cancellation-cleanup",

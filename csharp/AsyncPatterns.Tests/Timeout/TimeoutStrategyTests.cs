@@ -12,12 +12,12 @@ public class TimeoutStrategyTests
     {
         var run = Virtual.Run(time => TimeoutStrategy.ExecuteAsync(ct => new FakeOperation(time).Call("op", 30, "data", ct), Limit50, time));
 
-        Assert.Equal("data", run.Result);
+        Assert.Equal("data", run.Result.Value);
         Assert.Equal(30, run.ElapsedMs);
     }
 
     [Fact]
-    public void ExecuteAsync_ExceedsTheLimit_CancelsTheOperationAndReturnsNull()
+    public void ExecuteAsync_ExceedsTheLimit_CancelsTheOperationAndReturnsNoResult()
     {
         FakeOperation? op = null;
         var run = Virtual.Run(time =>
@@ -26,17 +26,32 @@ public class TimeoutStrategyTests
             return TimeoutStrategy.ExecuteAsync(ct => op.Call("op", 80, "data", ct), Limit50, time);
         });
 
-        Assert.Null(run.Result);
+        Assert.True(run.Result.IsTimedOut);
         Assert.Equal(50, run.ElapsedMs);
         Assert.Equal(["call op 0", "cancel op 50"], op!.Log);
     }
 
     [Fact]
-    public void ExecuteAsync_ValueTypeTimesOut_ReturnsDefault()
+    public void ExecuteAsync_ValueTypeTimesOut_IsToldApartFromAGenuineDefault()
     {
-        var run = Virtual.Run(time => TimeoutStrategy.ExecuteAsync(ct => new FakeOperation(time).Call("op", 80, 42, ct), Limit50, time));
+        var timedOut = Virtual.Run(time => TimeoutStrategy.ExecuteAsync(ct => new FakeOperation(time).Call("op", 80, 0, ct), Limit50, time));
+        var genuineZero = Virtual.Run(time => TimeoutStrategy.ExecuteAsync(ct => new FakeOperation(time).Call("op", 30, 0, ct), Limit50, time));
 
-        Assert.Equal(0, run.Result);
+        Assert.True(timedOut.Result.IsTimedOut);
+        Assert.False(timedOut.Result.TryGetValue(out _));
+        Assert.Throws<InvalidOperationException>(() => timedOut.Result.Value);
+        Assert.True(genuineZero.Result.IsCompleted);
+        Assert.True(genuineZero.Result.TryGetValue(out var zero));
+        Assert.Equal(0, zero);
+    }
+
+    [Fact]
+    public void ExecuteAsync_OperationReturnsNull_IsACompletedResultNotATimeout()
+    {
+        var run = Virtual.Run(time => TimeoutStrategy.ExecuteAsync<string?>(_ => Task.FromResult<string?>(null), Limit50, time));
+
+        Assert.Equal(new TimeoutResult<string?>(null), run.Result);
+        Assert.NotEqual(default, run.Result);
     }
 
     [Fact]
@@ -49,7 +64,7 @@ public class TimeoutStrategyTests
             return TimeoutStrategy.ExecuteAsync(ct => op.Call<string>("op", null, "", ct, cancelMs: 5), Limit50, time);
         });
 
-        Assert.Null(run.Result);
+        Assert.True(run.Result.IsTimedOut);
         Assert.Equal(55, run.ElapsedMs);
         Assert.Equal("cancel op 55", op!.Log[^1]);
     }

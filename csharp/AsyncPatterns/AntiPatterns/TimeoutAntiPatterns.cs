@@ -17,14 +17,14 @@ public static class TimeoutAntiPatterns
     /// <param name="options">The timeout options.</param>
     /// <param name="timeProvider">The clock of the limit.</param>
     /// <param name="cancellationToken">The caller's cancellation.</param>
-    /// <returns>The value, or <c>default</c>.</returns>
-    public static async Task<T?> LeavesRunningAsync<T>(
+    /// <returns>The value, or a timed-out result.</returns>
+    public static async Task<TimeoutResult<T>> LeavesRunningAsync<T>(
         Func<CancellationToken, Task<T>> operation, TimeoutOptions options, TimeProvider? timeProvider, CancellationToken cancellationToken)
     {
         var task = operation(cancellationToken);
         try
         {
-            return await task.WaitAsync(options.Timeout, timeProvider ?? TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            return new TimeoutResult<T>(await task.WaitAsync(options.Timeout, timeProvider ?? TimeProvider.System, cancellationToken).ConfigureAwait(false));
         }
         catch (TimeoutException) when (!task.IsCompleted)
         {
@@ -41,15 +41,15 @@ public static class TimeoutAntiPatterns
     /// <param name="options">The timeout options.</param>
     /// <param name="timeProvider">The clock of the limit.</param>
     /// <param name="cancellationToken">The caller's cancellation.</param>
-    /// <returns>The value, or <c>default</c>.</returns>
-    public static async Task<T?> NoWaitAfterCancelAsync<T>(
+    /// <returns>The value, or a timed-out result.</returns>
+    public static async Task<TimeoutResult<T>> NoWaitAfterCancelAsync<T>(
         Func<CancellationToken, Task<T>> operation, TimeoutOptions options, TimeProvider? timeProvider, CancellationToken cancellationToken)
     {
         using var limit = new CancellationTokenSource(options.Timeout, timeProvider ?? TimeProvider.System);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
         try
         {
-            return await operation(linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
+            return new TimeoutResult<T>(await operation(linked.Token).WaitAsync(linked.Token).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -64,14 +64,14 @@ public static class TimeoutAntiPatterns
     /// <param name="timeProvider">The clock of the limit.</param>
     /// <param name="cancellationToken">The caller's cancellation.</param>
     /// <returns>The value.</returns>
-    public static async Task<T?> RaisesOnTimeoutAsync<T>(
+    public static async Task<TimeoutResult<T>> RaisesOnTimeoutAsync<T>(
         Func<CancellationToken, Task<T>> operation, TimeoutOptions options, TimeProvider? timeProvider, CancellationToken cancellationToken)
     {
         using var limit = new CancellationTokenSource(options.Timeout, timeProvider ?? TimeProvider.System);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
         try
         {
-            return await operation(linked.Token).ConfigureAwait(false);
+            return new TimeoutResult<T>(await operation(linked.Token).ConfigureAwait(false));
         }
         catch (OperationCanceledException error) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -85,15 +85,15 @@ public static class TimeoutAntiPatterns
     /// <param name="options">The timeout options.</param>
     /// <param name="timeProvider">The clock of the limit.</param>
     /// <param name="cancellationToken">The caller's cancellation.</param>
-    /// <returns>The value, or <c>default</c>.</returns>
-    public static async Task<T?> SwallowsOwnTimeoutAsync<T>(
+    /// <returns>The value, or a timed-out result.</returns>
+    public static async Task<TimeoutResult<T>> SwallowsOwnTimeoutAsync<T>(
         Func<CancellationToken, Task<T>> operation, TimeoutOptions options, TimeProvider? timeProvider, CancellationToken cancellationToken)
     {
         using var limit = new CancellationTokenSource(options.Timeout, timeProvider ?? TimeProvider.System);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
         try
         {
-            return await operation(linked.Token).ConfigureAwait(false);
+            return new TimeoutResult<T>(await operation(linked.Token).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -111,15 +111,15 @@ public static class TimeoutAntiPatterns
     /// <param name="options">The timeout options.</param>
     /// <param name="timeProvider">The clock of the limit.</param>
     /// <param name="cancellationToken">The caller's cancellation.</param>
-    /// <returns>The value, or <c>default</c>.</returns>
-    public static async Task<T?> NoneOnAnyErrorAsync<T>(
+    /// <returns>The value, or a timed-out result.</returns>
+    public static async Task<TimeoutResult<T>> NoneOnAnyErrorAsync<T>(
         Func<CancellationToken, Task<T>> operation, TimeoutOptions options, TimeProvider? timeProvider, CancellationToken cancellationToken)
     {
         using var limit = new CancellationTokenSource(options.Timeout, timeProvider ?? TimeProvider.System);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
         try
         {
-            return await operation(linked.Token).ConfigureAwait(false);
+            return new TimeoutResult<T>(await operation(linked.Token).ConfigureAwait(false));
         }
         catch (Exception)
         {
@@ -136,15 +136,15 @@ public static class TimeoutAntiPatterns
     /// <param name="options">The timeout options.</param>
     /// <param name="timeProvider">The clock of the limit.</param>
     /// <param name="cancellationToken">The caller's cancellation.</param>
-    /// <returns>The value, or <c>default</c>.</returns>
-    public static async Task<T?> CancelAsTimeoutAsync<T>(
+    /// <returns>The value, or a timed-out result.</returns>
+    public static async Task<TimeoutResult<T>> CancelAsTimeoutAsync<T>(
         Func<CancellationToken, Task<T>> operation, TimeoutOptions options, TimeProvider? timeProvider, CancellationToken cancellationToken)
     {
         using var limit = new CancellationTokenSource(options.Timeout, timeProvider ?? TimeProvider.System);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
         try
         {
-            return await operation(linked.Token).ConfigureAwait(false);
+            return new TimeoutResult<T>(await operation(linked.Token).ConfigureAwait(false));
         }
         catch (OperationCanceledException)
         {
@@ -161,8 +161,8 @@ public static class TimeoutAntiPatterns
     /// <param name="options">The timeout options.</param>
     /// <param name="timeProvider">The clock of the limit and the polls.</param>
     /// <param name="cancellationToken">The caller's cancellation.</param>
-    /// <returns>The value, or <c>default</c>.</returns>
-    public static async Task<T?> PollingAsync<T>(
+    /// <returns>The value, or a timed-out result.</returns>
+    public static async Task<TimeoutResult<T>> PollingAsync<T>(
         Func<CancellationToken, Task<T>> operation, TimeoutOptions options, TimeProvider? timeProvider, CancellationToken cancellationToken)
     {
         var clock = timeProvider ?? TimeProvider.System;
@@ -177,7 +177,7 @@ public static class TimeoutAntiPatterns
 
         if (task.IsCompleted)
         {
-            return await task.ConfigureAwait(false);
+            return new TimeoutResult<T>(await task.ConfigureAwait(false));
         }
 
         stop.Cancel();

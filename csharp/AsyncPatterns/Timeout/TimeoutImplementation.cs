@@ -9,8 +9,8 @@ namespace AsyncPatterns.Timeout;
 /// <param name="options">The timeout options.</param>
 /// <param name="timeProvider">The clock of the limit; <see langword="null"/> means <see cref="TimeProvider.System"/>.</param>
 /// <param name="cancellationToken">The caller's cancellation.</param>
-/// <returns>The operation's value, or <c>default</c> for "no result".</returns>
-public delegate Task<T?> TimeoutImplementation<T>(
+/// <returns>The operation's value, or a timed-out result for "no result".</returns>
+public delegate Task<TimeoutResult<T>> TimeoutImplementation<T>(
     Func<CancellationToken, Task<T>> operation,
     TimeoutOptions options,
     TimeProvider? timeProvider,

@@ -6,13 +6,13 @@ namespace AsyncPatterns.Timeout;
 /// </summary>
 public static class TimeoutStrategy
 {
-    /// <summary>Runs <paramref name="operation"/> for at most <see cref="TimeoutOptions.Timeout"/>; <c>default</c> if it did not finish in time.</summary>
+    /// <summary>Runs <paramref name="operation"/> for at most <see cref="TimeoutOptions.Timeout"/>; a timed-out result if it did not finish in time.</summary>
     /// <remarks>
     /// Guarantees (the spec's rules):
     /// <list type="bullet">
     /// <item>R1: an operation that completes within the limit returns its value, as soon as it completes.</item>
-    /// <item>R2: an operation still running when the limit expires yields no result (<c>default</c>, <see langword="null"/>
-    /// for reference types), not an error.</item>
+    /// <item>R2: an operation still running when the limit expires yields no result (<see cref="TimeoutResult{T}.IsTimedOut"/>),
+    /// not an error; a value the operation returns, even <c>default</c>, is never taken for a timeout.</item>
     /// <item>R3: the timed-out operation is cancelled at the limit (through the token it receives), and no result comes back
     /// only once it has stopped: it is never left running. (Unlike <see cref="Task.WaitAsync(TimeSpan, TimeProvider, CancellationToken)"/>,
     /// which stops waiting and leaves the operation running.)</item>
@@ -28,10 +28,10 @@ public static class TimeoutStrategy
     /// <param name="options">The timeout options, validated before the operation starts.</param>
     /// <param name="timeProvider">The clock of the limit; <see langword="null"/> means <see cref="TimeProvider.System"/>.</param>
     /// <param name="cancellationToken">The caller's cancellation.</param>
-    /// <returns>The operation's value, or <c>default</c> when the limit expired first.</returns>
+    /// <returns>The operation's value, or a timed-out result when the limit expired first.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="operation"/> or <paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">An option is invalid (thrown before the operation starts).</exception>
-    public static Task<T?> ExecuteAsync<T>(
+    public static Task<TimeoutResult<T>> ExecuteAsync<T>(
         Func<CancellationToken, Task<T>> operation,
         TimeoutOptions options,
         TimeProvider? timeProvider = null,
@@ -43,7 +43,7 @@ public static class TimeoutStrategy
         return ExecuteCoreAsync(operation, options.Timeout, timeProvider ?? TimeProvider.System, cancellationToken);
     }
 
-    private static async Task<T?> ExecuteCoreAsync<T>(
+    private static async Task<TimeoutResult<T>> ExecuteCoreAsync<T>(
         Func<CancellationToken, Task<T>> operation,
         TimeSpan timeout,
         TimeProvider timeProvider,
@@ -55,7 +55,7 @@ public static class TimeoutStrategy
         try
         {
             // Awaiting the operation itself, not a wait on it: the result comes only once it has stopped (R3).
-            return await operation(linked.Token).ConfigureAwait(false);
+            return new TimeoutResult<T>(await operation(linked.Token).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
