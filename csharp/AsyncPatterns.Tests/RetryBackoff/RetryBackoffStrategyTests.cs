@@ -219,4 +219,48 @@ public class RetryBackoffStrategyTests
 
         Assert.Equal(options.MaxDelay, RetryBackoffStrategy.GetDelay(1000, options));
     }
+
+    [Fact]
+    public void GetDelay_JitteredPastMaxSupportedDelay_IsClampedToIt()
+    {
+        var options = new RetryBackoffOptions
+        {
+            BaseDelay = RetryBackoffConstants.MaxSupportedDelay,
+            MaxDelay = RetryBackoffConstants.MaxSupportedDelay,
+            Jitter = RetryJitter.Proportional,
+            Randomizer = () => 0.99,
+        };
+
+        Assert.Equal(RetryBackoffConstants.MaxSupportedDelay, RetryBackoffStrategy.GetDelay(1, options));
+    }
+
+    [Fact]
+    public void GetDelay_ZeroBaseDelayOnceTheFactorOverflows_IsZero()
+    {
+        // Factor^(attempt - 1) is infinite by attempt 1100, and 0 * infinity is NaN.
+        var options = new RetryBackoffOptions { BaseDelay = TimeSpan.Zero, Factor = 2 };
+
+        Assert.Equal(TimeSpan.Zero, RetryBackoffStrategy.GetDelay(1100, options));
+    }
+
+    [Fact]
+    public void ExecuteAsync_ValidOptionsNearMaxSupportedDelay_WaitTheDelayInsteadOfThrowing()
+    {
+        var options = new RetryBackoffOptions
+        {
+            MaxAttempts = 2,
+            BaseDelay = RetryBackoffConstants.MaxSupportedDelay,
+            MaxDelay = RetryBackoffConstants.MaxSupportedDelay,
+            Jitter = RetryJitter.Proportional,
+            Randomizer = () => 0.99,
+        };
+        var run = Virtual.Run(
+            (time, ct) => RetryBackoffStrategy.ExecuteAsync(token => new FakeOperation(time).Call("op", 10, "", token, new HttpRequestException("down")), options, time, ct),
+            cancelAtMs: 1000);
+
+        // Cancelled during the (clamped) delay, not ArgumentOutOfRangeException from Task.Delay after the first attempt.
+        Assert.IsAssignableFrom<OperationCanceledException>(run.Error);
+        Assert.Equal(1000, run.ElapsedMs);
+    }
 }
+

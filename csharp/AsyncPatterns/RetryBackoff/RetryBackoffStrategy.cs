@@ -50,6 +50,8 @@ public static class RetryBackoffStrategy
     /// <c>min(BaseDelay * Factor^(attempt - 1), MaxDelay)</c>; with <see cref="RetryJitter.Proportional"/> that capped
     /// delay is then multiplied by <c>0.5 + u</c>, drawing <c>u</c> from <see cref="RetryBackoffOptions.Randomizer"/>:
     /// the cap comes first, so a jittered delay may exceed <see cref="RetryBackoffOptions.MaxDelay"/> by up to half.
+    /// Whatever the options, the delay is at most <see cref="RetryBackoffConstants.MaxSupportedDelay"/> (as Polly clamps
+    /// its delays), so options that pass validation never make <see cref="Task.Delay(TimeSpan, TimeProvider, CancellationToken)"/> throw.
     /// </remarks>
     /// <param name="attempt">The number of the attempt that just failed, from 1.</param>
     /// <param name="options">The retry options.</param>
@@ -58,10 +60,11 @@ public static class RetryBackoffStrategy
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(attempt, 1);
-        var exponential = options.BaseDelay.TotalMilliseconds * Math.Pow(options.Factor, attempt - 1);
+        // A zero base stays zero once Factor^(attempt - 1) overflows to infinity (0 * infinity is NaN).
+        var exponential = options.BaseDelay == TimeSpan.Zero ? 0 : options.BaseDelay.TotalMilliseconds * Math.Pow(options.Factor, attempt - 1);
         var capped = Math.Min(exponential, options.MaxDelay.TotalMilliseconds);
         var delay = options.Jitter == RetryJitter.Proportional ? capped * (0.5 + options.Randomizer()) : capped;
-        return TimeSpan.FromMilliseconds(delay);
+        return TimeSpan.FromMilliseconds(Math.Min(delay, RetryBackoffConstants.MaxSupportedDelay.TotalMilliseconds));
     }
 
     private static async Task<T> ExecuteCoreAsync<T>(
