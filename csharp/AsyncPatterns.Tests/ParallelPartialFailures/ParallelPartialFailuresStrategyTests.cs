@@ -70,4 +70,21 @@ public class ParallelPartialFailuresStrategyTests
         Assert.Contains("cancel b 20", op!.Log);
         Assert.Contains("cancel c 20", op.Log);
     }
+
+    [Fact]
+    public void RunAllAsync_OperationThrowsItsOwnCancellation_ReportsThatVeryException()
+    {
+        // An async operation that throws an OperationCanceledException of its own ends Canceled, not Faulted.
+        var own = new OperationCanceledException("own");
+        var run = Virtual.Run(_ => ParallelPartialFailuresStrategy.RunAllAsync<string, string>(
+            async (_, _) =>
+            {
+                await Task.Yield();
+                throw own;
+            },
+            ["a"]));
+
+        Assert.Same(own, run.Result.Failed["a"]);
+    }
 }
+

@@ -64,11 +64,27 @@ public static class ParallelPartialFailuresStrategy
             }
             else
             {
-                failed[items[index]] = task.Exception?.InnerException ?? new TaskCanceledException(task);
+                failed[items[index]] = ExceptionOf(task);
             }
         }
 
         return new PartialResults<TItem, T>(succeeded, failed);
+    }
+
+    /// <summary>The very exception a failed or canceled task holds: awaiting rethrows the operation's own
+    /// <see cref="OperationCanceledException"/> too, where <see cref="Task.Exception"/> is null for a canceled task.</summary>
+    private static Exception ExceptionOf(Task task)
+    {
+        try
+        {
+            task.GetAwaiter().GetResult();
+        }
+        catch (Exception error)
+        {
+            return error;
+        }
+
+        throw new InvalidOperationException("The task succeeded: it has no exception.");
     }
 
     private static Task<T> Start<TItem, T>(Func<TItem, CancellationToken, Task<T>> operation, TItem item, CancellationToken cancellationToken)
