@@ -57,6 +57,9 @@ export const RETRY_DEFAULTS = Object.freeze({
 });
 
 /** Node's error codes for a connection that failed or broke: worth another try. */
+/** The longest delay `setTimeout` honours, in ms (about 24.8 days). */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT']);
 
 /**
@@ -131,7 +134,8 @@ export async function retry(fn, options = {}) {
 
 /**
  * Resolves after `ms`, or rejects with `signal.reason` as soon as `signal` aborts (R7).
- * A zero delay arms no timer: Node would stretch `setTimeout(fn, 0)` to 1 ms.
+ * A zero delay arms no timer: Node would stretch `setTimeout(fn, 0)` to 1 ms. A delay past
+ * `setTimeout`'s most is clamped to it (as Polly clamps): Node would fire it after 1 ms.
  * @param {number} ms
  * @param {AbortSignal | undefined} signal
  * @returns {Promise<void>}
@@ -147,7 +151,7 @@ function sleep(ms, signal) {
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
-    }, ms);
+    }, Math.min(ms, MAX_TIMER_DELAY_MS));
     signal?.addEventListener('abort', onAbort, {once: true});
   });
 }

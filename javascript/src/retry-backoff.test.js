@@ -107,4 +107,16 @@ describe('retry', () => {
     assert.equal(value, 'ok');
     assert.deepEqual(attempts, [1, 2]);
   });
+
+  it("waits a delay past setTimeout's most (2^31 - 1 ms) instead of retrying after 1 ms", async () => {
+    for (const options of [{baseDelayMs: 2 ** 31}, {baseDelayMs: 2 ** 31 - 1, jitter: /** @type {const} */ ('proportional'), random: () => 0.99}]) {
+      const run = await play(
+        {op: [{after_ms: 10, fail: 'transient'}]},
+        (ins, signal) => retry(({signal: s}) => ins.operation('op', s), {...options, maxDelayMs: Infinity, signal}),
+        {cancelAtMs: 60_000},
+      );
+      assert.deepEqual(times(run.trace, 'call'), {op: [0]});
+      assert.equal(run.elapsedMs, 60_000);
+    }
+  });
 });
