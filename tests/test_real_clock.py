@@ -1,19 +1,22 @@
 """Every language's reference works on its runtime's real clock too, not only on virtual time.
 
-Every scenario of up to 400 ms, in every language, with the checker's generous real-clock band
-(never much early, up to half again + 60 ms late): real time is never asserted to be fast.
+Every scenario of up to 400 ms that a real clock can run (not `clock: virtual`), in every
+language, with the checker's generous real-clock band (never much early, up to half again + 60 ms
+late): real time is never asserted to be fast.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from asyncconf.checker import longest_expected_ms
+from asyncconf.checker import longest_expected_ms, real_time_skip_reason
 from asyncconf.engine import Engine
 from asyncconf.pytest_plugin import skip_or_fail
 from asyncconf.spec import Scenario, load_spec
 
-SCENARIOS = [s for p in load_spec() for s in p.scenarios if longest_expected_ms(s) <= 400]
+SCENARIOS = [
+    s for p in load_spec() for s in p.scenarios if longest_expected_ms(s) <= 400 and real_time_skip_reason(s) is None
+]
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,9 @@ from asyncconf.spec import load_spec
 from asyncconf.transports.base import Unavailable
 
 
+[TIMEOUT] = [pattern for pattern in load_spec() if pattern.id == "timeout"]
+
+
 def invoke(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, list(args))
     return result.exit_code, result.output
@@ -181,7 +184,8 @@ def test_errors_show_as_errors_and_a_custom_runner_that_cannot_start_keeps_its_c
     assert code == 1
     code, markdown = invoke("report", str(out), "--markdown")
     assert markdown.splitlines()[0] == "| pattern | python/custom | equivalence |"
-    assert "| timeout | 0/6 pass, 6 ERROR | - |" in markdown
+    n = len(TIMEOUT.scenarios)
+    assert f"| timeout | 0/{n} pass, {n} ERROR | - |" in markdown
     assert "FAIL" not in markdown
 
 
@@ -269,4 +273,18 @@ def test_piped_output_is_not_cut_and_skip_reasons_are_said_once(monkeypatch: pyt
     assert code == 0, output
     assert "python/subprocess" in output and "…" not in output
     assert output.count("no Node.js found") == 2  # the start line, and the skip line
-    assert "skip  6 runs (javascript/- timeout): no Node.js found" in output
+    assert f"skip  {len(TIMEOUT.scenarios)} runs (javascript/- timeout): no Node.js found" in output
+
+
+def test_a_virtual_only_antipattern_is_skipped_on_the_real_clock_with_its_reason() -> None:
+    [timeout] = [p for p in load_spec() if p.id == "timeout"]
+    [polling] = [a for a in timeout.antipatterns if a.id == "polling"]
+    assert polling.virtual_only and "tolerance band" in polling.virtual_only
+    scenario = next(s for s in timeout.scenarios if s.id == "completes-in-time")
+    with Engine([timeout], ["python"], clock="real") as engine:
+        runs = engine.run_scenario(scenario, "python", "polling")
+    assert runs and all(r.status == "skip" and r.skip_cause == "virtual-only" for r in runs)
+    assert runs[0].reason == f"virtual clock only: {polling.virtual_only}"
+    assert report.required_problems(runs, ["python"]) == []  # the suite's choice, not a missing runtime
+    with Engine([timeout], ["python"]) as engine:  # on virtual time it runs, and is caught
+        assert {r.status for r in engine.run_scenario(scenario, "python", "polling")} == {"fail"}

@@ -58,6 +58,86 @@ def test_timers_due_at_the_same_instant_fire_in_scheduling_order() -> None:
     assert run(scenario) == list(range(32))
 
 
+def test_one_timer_at_a_time_everything_it_makes_ready_runs_before_the_next() -> None:
+    # spec/PROTOCOL.md section 5: timers of one instant fire one by one, and what a timer makes
+    # ready -- callbacks, task steps, their follow-ups -- runs to quiescence before the next.
+    async def scenario(loop: asyncio.AbstractEventLoop) -> list[str]:
+        seen: list[str] = []
+
+        def first() -> None:
+            seen.append("timer 1")
+            loop.call_soon(lambda: (seen.append("soon of 1"), loop.call_soon(seen.append, "soon of soon of 1")))
+
+        async def woken() -> None:
+            await asyncio.sleep(0.005)
+            seen.append("task woken by timer 2")
+            await asyncio.sleep(0)
+            seen.append("task step after timer 2")
+
+        loop.call_later(0.005, first)
+        task = loop.create_task(woken())
+        await asyncio.sleep(0)  # the task arms its timer (timer 2)
+        loop.call_later(0.005, seen.append, "timer 3")
+        await asyncio.sleep(0.010)
+        await task
+        return seen
+
+    assert run(scenario) == [
+        "timer 1",
+        "soon of 1",
+        "soon of soon of 1",
+        "task woken by timer 2",
+        "task step after timer 2",
+        "timer 3",
+    ]
+
+
+def test_a_failure_at_an_instant_cancels_a_sibling_due_at_that_same_instant() -> None:
+    # What the rule is for: the first child's failure reaches the TaskGroup, which cancels the
+    # second child before its own timer of the same millisecond fires (asyncio's `_run_once`
+    # fires both timers first and reports both failures).
+    async def scenario(loop: asyncio.AbstractEventLoop) -> tuple[list[str], bool]:
+        async def child(name: str) -> None:
+            await asyncio.sleep(0.010)
+            raise ConnectionError(name)
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(child("a"))
+                second = group.create_task(child("b"))
+        except ExceptionGroup as failures:
+            return [str(error) for error in failures.exceptions], second.cancelled()
+        raise AssertionError("the group did not fail")
+
+    assert run(scenario) == (["a"], True)
+
+
+def test_a_timer_made_due_now_waits_for_what_is_ready() -> None:
+    async def scenario(loop: asyncio.AbstractEventLoop) -> list[str]:
+        seen: list[str] = []
+        loop.call_later(0, seen.append, "timer due now")
+        loop.call_soon(seen.append, "ready")
+        await asyncio.sleep(0.001)
+        return seen
+
+    assert run(scenario) == ["ready", "timer due now"]
+
+
+def test_cancelled_timers_never_fire_and_are_purged() -> None:
+    async def scenario(loop: asyncio.AbstractEventLoop) -> tuple[list[int], int]:
+        fired: list[int] = []
+        handles = [loop.call_later(0.001 * (index + 1), fired.append, index) for index in range(300)]
+        for index, handle in enumerate(handles):
+            if index % 3:
+                handle.cancel()
+        await asyncio.sleep(1)
+        return fired, len(loop._timers)  # type: ignore[attr-defined]
+
+    fired, left = run(scenario)
+    assert fired == list(range(0, 300, 3))
+    assert left == 0
+
+
 def test_clock_is_frozen_while_executor_work_runs() -> None:
     async def scenario(loop: asyncio.AbstractEventLoop) -> tuple[float, float]:
         timer_fired = loop.create_future()

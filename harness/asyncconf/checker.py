@@ -327,6 +327,8 @@ def longest_expected_ms(scenario: Scenario) -> int:
 
 def real_time_skip_reason(scenario: Scenario) -> str | None:
     """Why a scenario does not run on the real clock, or None when it does."""
+    if scenario.clock == "virtual":
+        return "its point is an order within one millisecond, which only virtual time gives (clock: virtual)"
     longest = longest_expected_ms(scenario)
     if longest > REAL_TIME_BUDGET_MS:
         return f"takes {longest} ms; real-clock runs are limited to {REAL_TIME_BUDGET_MS} ms (virtual time runs it)"

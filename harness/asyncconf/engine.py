@@ -31,9 +31,11 @@ from .transports.base import Transport, TransportError
 
 STATUSES = ("pass", "fail", "error", "skip")
 
-#: Why a run was skipped. Only ``clock-budget`` is a choice of the suite; the others mean this
-#: machine could not run it, which fails a language that is required (report.required_problems).
-SKIP_CAUSES = ("unavailable", "missing-api", "clock-budget")
+#: Why a run was skipped. ``unavailable`` and ``missing-api`` mean this machine could not run it,
+#: which fails a language that is required (report.required_problems); the others are the suite's
+#: own choices for the real clock (too long to wait for; a mistake only virtual time can see).
+SKIP_CAUSES = ("unavailable", "missing-api", "clock-budget", "virtual-only")
+CHOSEN_SKIPS = frozenset({"clock-budget", "virtual-only"})
 
 #: Default seconds the harness waits for one answer on the virtual clock before calling the
 #: runner hung. A correct run takes milliseconds; the runner's own wall budget (sent in each
@@ -147,6 +149,7 @@ class Engine:
         self._ids = iter(range(1, 1 << 62))
         self._ids_lock = threading.Lock()
         self.waiting: dict[str, _Waiting] = {}  # transport label -> what it is waiting for
+        self._virtual_only = {(p.id, a.id): a.virtual_only for p in patterns for a in p.antipatterns if a.virtual_only}
 
     def __enter__(self) -> Engine:
         return self
@@ -217,6 +220,10 @@ class Engine:
         budget = real_time_skip_reason(scenario) if self.clock == "real" else None
         if budget:
             return runs + [record(t.name, "skip", budget, "clock-budget") for t in session.transports], []
+        virtual_only = self._virtual_only.get((scenario.pattern, impl)) if self.clock == "real" else None
+        if virtual_only:
+            why = f"virtual clock only: {virtual_only}"
+            return runs + [record(t.name, "skip", why, "virtual-only") for t in session.transports], []
         runnable = []
         for transport in session.transports:
             implemented = session.implementations.get(transport.label, {}).get(scenario.pattern)

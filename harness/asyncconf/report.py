@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from .engine import STATUSES, Run
+from .engine import CHOSEN_SKIPS, STATUSES, Run
 
 
 def _columns(runs: Iterable[Run]) -> list[str]:
@@ -79,8 +79,8 @@ def required_problems(runs: Iterable[Run], required: Iterable[str], langs: Itera
 
     The one rule, for the CLI and the pytest plugin alike: a required language fails the run
     when any of its runs was skipped because this machine could not run it (runtime or
-    transport unavailable, an API missing). A real-clock budget skip is the suite's choice and
-    does not count. ``langs``: the selected languages; a required one missing from them fails too.
+    transport unavailable, an API missing). A skip the suite chose for the real clock (too long,
+    virtual-only) does not count. ``langs``: the selected languages; a required one missing from them fails too.
     """
     runs = [run for run in runs if run.check == "spec"]
     required = list(dict.fromkeys(required))
@@ -89,7 +89,7 @@ def required_problems(runs: Iterable[Run], required: Iterable[str], langs: Itera
         seen = dict.fromkeys(
             f"{run.column}: required but did not run: {run.reason}"
             for run in runs
-            if run.lang == lang and run.status == "skip" and run.skip_cause != "clock-budget"
+            if run.lang == lang and run.status == "skip" and run.skip_cause not in CHOSEN_SKIPS
         )
         problems += list(seen)
     return problems

@@ -53,6 +53,7 @@ class AntiPattern:
     id: str
     text: str
     langs: tuple[str, ...] = LANGUAGES
+    virtual_only: str | None = None  # why the real clock cannot catch it (then skipped there)
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ class Scenario:
     expect: dict[str, Any]
     cancel_at_ms: int | None = None
     random: tuple[float, ...] = ()
+    #: "virtual" when the scenario runs on the virtual clock only (a tie within one millisecond)
+    clock: str | None = None
     summary: str = ""
     file: Path = Path()
     line: int = 0
@@ -225,6 +228,7 @@ def _build(path: Path, data: dict[str, Any], root: yaml.Node) -> Pattern:
             expect=s["expect"],
             cancel_at_ms=s.get("cancel_at_ms"),
             random=tuple(s.get("random", ())),
+            clock=s.get("clock"),
             file=path,
             line=_line_of(root, ["scenarios", index]),
         )
@@ -238,7 +242,8 @@ def _build(path: Path, data: dict[str, Any], root: yaml.Node) -> Pattern:
         rules={rule["id"]: rule["text"] for rule in data["rules"]},
         api={lang: tuple(Api(a["name"], a.get("since")) for a in data["api"][lang]) for lang in LANGUAGES},
         antipatterns=tuple(
-            AntiPattern(a["id"], a["text"], tuple(a.get("langs", LANGUAGES))) for a in data["antipatterns"]
+            AntiPattern(a["id"], a["text"], tuple(a.get("langs", LANGUAGES)), a.get("virtual_only"))
+            for a in data["antipatterns"]
         ),
         scenarios=scenarios,
         file=path,

@@ -3,17 +3,20 @@
 Why our own loop rather than looptime (which is in the wheels and was measured on this machine,
 see ../shared/RUNTIMES.md): the suite needs three guarantees that looptime 0.9 does not give --
 
-* timers due at the same instant fire in the order they were scheduled (FIFO); stock asyncio's
-  heap does not keep that order, and the JavaScript and C# virtual clocks do;
+* timers due at the same instant fire one at a time, in the order they were scheduled (FIFO), and
+  everything a timer makes ready runs before the next one fires (spec/PROTOCOL.md section 5);
+  stock asyncio's heap does not keep that order, and its ``_run_once`` moves every due timer to
+  the ready queue at once, so two timers of one instant both fire before either's effects run;
 * the clock never moves while executor work (``run_in_executor`` / ``asyncio.to_thread``) is
   pending: looptime lets real time leak into the clock then;
 * time is an integer number of milliseconds, so readings are exact (looptime's 1 ms resolution
   turns a 1 ms sleep into 2 ms).
 
-It is also ~15x faster on the same scenario. The price: it relies on two private fields of
-``asyncio.BaseEventLoop`` (``_scheduled`` and ``_ready``) and on the selector being asked for a
-timeout only when nothing is ready. ``tests/test_virtual_loop.py`` pins the Python minor version
-and checks each guarantee, so an asyncio change fails a test rather than a time reading.
+It is also ~15x faster on the same scenario. The price: it keeps its timers in a heap of its own
+and leans on asyncio's private ``_ready`` queue and ``_timer_handle_cancelled`` hook, and on
+``_run_once`` asking the selector to wait (``select(None)``) exactly when nothing is ready and
+asyncio's own ``_scheduled`` heap is empty. ``tests/test_virtual_loop.py`` pins the Python minor
+version and checks each guarantee, so an asyncio change fails a test rather than a time reading.
 """
 
 from __future__ import annotations
@@ -92,10 +95,12 @@ class _VirtualSelector(selectors.DefaultSelector):
         self.loop: VirtualTimeLoop | None = None
 
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        # asyncio asks for a wait (timeout None: its own timer heap is always empty here) exactly
+        # when no callback is ready; any other timeout is 0 (ready callbacks, or stopping).
         loop = self.loop
         assert loop is not None
         loop.check_wall_budget()
-        if timeout == 0:
+        if timeout is not None:
             return super().select(0)
         if loop.pending_executor_work:
             # Work the loop cannot see is running on another thread: wait for it (in real time,
@@ -104,11 +109,9 @@ class _VirtualSelector(selectors.DefaultSelector):
         events = super().select(0)
         if events:
             return events
-        if timeout is not None:
-            loop.advance_to_next_timer()
-            return []
-        # Nothing ready, no timer, no executor work: nothing can ever run again.
-        loop.on_idle()
+        if not loop.release_next_timer():
+            # Nothing ready, no timer, no executor work: nothing can ever run again.
+            loop.on_idle()
         return []
 
 
@@ -117,8 +120,9 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
 
     Guarantees: ``time()`` reads whole milliseconds, starting at 0; the clock advances only when
     no callback is ready and no executor work is pending, and then straight to the earliest timer;
-    timers due at the same millisecond run in the order they were scheduled. When nothing at all
-    can run any more, the loop calls ``on_idle`` (by default: stop).
+    timers fire one at a time -- by due time, then in the order they were scheduled -- each only
+    once everything the previous one made ready has run (to quiescence). When nothing at all can
+    run any more, the loop calls ``on_idle`` (by default: stop).
     """
 
     def __init__(self, *, wall_budget_s: float | None = None) -> None:
@@ -127,6 +131,10 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         selector.loop = self
         self._now_ms = 0
         self._seq = itertools.count()
+        # Our own timer heap: asyncio's `_scheduled` stays empty, so `_run_once` never moves all
+        # due timers to the ready queue at once; `release_next_timer` hands it one at a time.
+        self._timers: list[_SeqTimerHandle] = []
+        self._cancelled_timers = 0
         self._executor_pending = 0
         self._wall_deadline = None if wall_budget_s is None else time.monotonic() + wall_budget_s
         self.idle = False
@@ -146,22 +154,45 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         *args: Any,
         context: Context | None = None,
     ) -> asyncio.TimerHandle:
-        # Timers are due on whole milliseconds: round, so 0.33 + 0.1 lands on 430 ms, not 431.
         if when is None:
             raise TypeError("when cannot be None")
         if self.is_closed():
             raise RuntimeError("Event loop is closed")
+        # Timers are due on whole milliseconds: round, so 0.33 + 0.1 lands on 430 ms, not 431.
         due_ms = max(round(when * 1000), self._now_ms)
         timer = _SeqTimerHandle(due_ms / 1000, next(self._seq), callback, args, self, context)
-        scheduled: list[asyncio.TimerHandle] = self._scheduled  # type: ignore[attr-defined]
-        heapq.heappush(scheduled, timer)
+        heapq.heappush(self._timers, timer)
         timer._scheduled = True  # type: ignore[attr-defined]
         return timer
 
-    def advance_to_next_timer(self) -> None:
-        scheduled: list[asyncio.TimerHandle] = self._scheduled  # type: ignore[attr-defined]
-        if scheduled:
-            self._now_ms = max(self._now_ms, round(scheduled[0].when() * 1000))
+    def _timer_handle_cancelled(self, handle: asyncio.TimerHandle) -> None:
+        # asyncio's hook (TimerHandle.cancel): count, so the heap is purged when mostly dead.
+        if handle._scheduled:  # type: ignore[attr-defined]
+            self._cancelled_timers += 1
+            if self._cancelled_timers > 64 and self._cancelled_timers * 2 > len(self._timers):
+                # `handle` is not marked cancelled yet: asyncio calls this hook first.
+                live = []
+                for timer in self._timers:
+                    if timer.cancelled() or timer is handle:
+                        timer._scheduled = False  # type: ignore[attr-defined]
+                    else:
+                        live.append(timer)
+                heapq.heapify(live)
+                self._timers = live
+                self._cancelled_timers = 0
+
+    def release_next_timer(self) -> bool:
+        """Move the clock to the earliest live timer and make that one timer ready; False if none."""
+        while self._timers:
+            timer = heapq.heappop(self._timers)
+            timer._scheduled = False  # type: ignore[attr-defined]
+            if timer.cancelled():
+                self._cancelled_timers -= 1
+                continue
+            self._now_ms = max(self._now_ms, round(timer.when() * 1000))
+            self._ready.append(timer)  # type: ignore[attr-defined]
+            return True
+        return False
 
     # -- work the loop cannot see ------------------------------------------------------------------
     @property
