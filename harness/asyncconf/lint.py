@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .spec import Pattern
+if TYPE_CHECKING:  # the loader (spec.py) calls the lint: importing it back at run time would be a circle
+    from .spec import Pattern
 
 Finding = tuple[list[str | int], str]
-Rule = Callable[[Pattern, dict[str, Any]], Iterator[Finding]]
+Rule = Callable[["Pattern", dict[str, Any]], Iterator[Finding]]
 
 
 def file_name_is_id(pattern: Pattern, data: dict[str, Any]) -> Iterator[Finding]:

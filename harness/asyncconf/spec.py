@@ -16,6 +16,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from .lint import lint_pattern
 from .paths import PATTERNS_DIR, SCHEMA_FILE
 
 LANGUAGES = ("python", "javascript", "csharp")
@@ -188,8 +189,6 @@ def _yaml_problem(path: Path, error: yaml.MarkedYAMLError) -> Problem:
 
 def load_pattern(path: Path) -> Pattern:
     """Load and check one pattern file; raise SpecError listing all of its problems."""
-    from .lint import lint_pattern
-
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
