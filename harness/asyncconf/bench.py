@@ -8,6 +8,7 @@ reported as ratios of one run, never asserted in a test.
 from __future__ import annotations
 
 import statistics
+import time
 from dataclasses import dataclass
 
 from .checker import longest_expected_ms
@@ -78,3 +79,26 @@ def bench(patterns: list[Pattern], langs: list[str], repeats: int = 5) -> list[B
                     )
                 )
     return rows
+
+
+@dataclass
+class MatrixTiming:
+    runs: int
+    wall_s: float
+    ok: bool
+
+
+def matrix_wall_s(patterns: list[Pattern], langs: list[str], repeats: int = 3) -> MatrixTiming:
+    """The whole matrix -- references, anti-patterns, equivalence -- as ``asyncconf run`` runs it,
+    languages already open (warm): the median wall time of ``repeats`` runs."""
+    from .report import summarize
+
+    walls, count, ok = [], 0, True
+    with Engine(patterns, langs) as engine:
+        engine.open_all()
+        for _ in range(repeats):
+            started = time.perf_counter()
+            runs = engine.run_all("all")
+            walls.append(time.perf_counter() - started)
+            count, ok = len(runs), ok and bool(summarize(runs)["ok"])
+    return MatrixTiming(count, statistics.median(walls), ok)

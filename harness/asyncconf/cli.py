@@ -328,7 +328,15 @@ def bench_command(spec_dir: Path, langs: str, repeats: int, markdown: bool) -> N
     """Measure virtual time against wall time, per language and transport."""
     from .bench import bench
 
-    rows = bench(_load(spec_dir), _langs(langs), repeats)
+    from .bench import matrix_wall_s
+
+    patterns, selected = _load(spec_dir), _langs(langs)
+    rows = bench(patterns, selected, repeats)
+    matrix = matrix_wall_s(patterns, selected)
+    whole = (
+        f"Whole matrix (`asyncconf run`, warm, median of 3): {matrix.runs} runs in {matrix.wall_s:.2f} s"
+        + ("" if matrix.ok else " -- NOT OK: the figures are of a failing run")
+    )
     header = [
         "language/transport",
         "ready (s)",
@@ -353,11 +361,27 @@ def bench_command(spec_dir: Path, langs: str, repeats: int, markdown: bool) -> N
         click.echo("|" + "---|" * len(header))
         for row in cells:
             click.echo("| " + " | ".join(row) + " |")
+        click.echo(f"\n{whole}.")
         return
     table = Table(*header, title=f"asyncconf bench (median of {repeats})")
     for row in cells:
         table.add_row(*row)
     console.print(table)
+    console.print(whole, markup=False, highlight=False)
+
+
+@main.command("fuzz")
+@spec_option
+@click.option("--pattern", "pattern_ids", multiple=True, help="Only this pattern (repeatable).")
+@click.option("--examples", default=200, show_default=True, help="Examples per pattern, each run on every transport.")
+@click.option("--seed", type=int, default=None, help="Repeat a run: the same seed draws the same examples.  [default: random]")
+@click.option("--lang", "langs", default=",".join(LANGUAGES), show_default=True, help="Languages, comma-separated.")
+def fuzz_command(spec_dir: Path, pattern_ids: tuple[str, ...], examples: int, seed: int | None, langs: str) -> None:
+    """Differential fuzzing: inputs drawn from the spec, run on every language and transport; each
+    divergence, runner error or unfinished run shrunk to a minimal scenario. Exit 0 only when clean."""
+    from .fuzz.command import fuzz_command as run_fuzz
+
+    sys.exit(run_fuzz(_load(spec_dir, pattern_ids), _langs(langs), examples, seed))
 
 
 @main.command("report")

@@ -1,0 +1,39 @@
+"""`asyncconf bench` measures; it asserts no speed. These tests check that its figures are of what
+they claim: real runs that passed, counted whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from asyncconf.bench import bench, matrix_wall_s
+from asyncconf.cli import main
+from asyncconf.spec import load_spec
+
+PATTERNS = [p for p in load_spec() if p.id in ("task-group", "timeout")]
+
+
+def test_the_per_transport_rows_count_every_reference_scenario() -> None:
+    rows = bench(PATTERNS, ["python"], repeats=1)
+    assert [(r.lang, r.transport) for r in rows] == [("python", "inprocess"), ("python", "subprocess")]
+    scenarios = sum(len(p.scenarios) for p in PATTERNS)
+    assert all(r.scenarios == scenarios and r.virtual_ms > 0 and r.wall_ms > 0 for r in rows)
+
+
+def test_the_whole_matrix_timing_is_of_a_complete_passing_run() -> None:
+    timing = matrix_wall_s(PATTERNS, ["python"], repeats=1)
+    assert timing.ok and timing.wall_s > 0
+    per_transport = sum(len(p.scenarios) * (1 + len(p.antipatterns)) for p in PATTERNS)
+    equivalence = sum(len(p.scenarios) for p in PATTERNS)  # the second transport against the first
+    assert timing.runs == 2 * per_transport + equivalence
+
+
+def test_bench_prints_the_whole_matrix_line(spec_copy: Path) -> None:
+    for path in spec_copy.glob("*.yaml"):
+        if path.stem != "task-group":
+            path.unlink()
+    args = ["bench", "--spec", str(spec_copy), "--lang", "python", "--repeats", "1", "--markdown"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "Whole matrix (`asyncconf run`, warm, median of 3):" in result.output and "NOT OK" not in result.output
