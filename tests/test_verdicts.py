@@ -24,7 +24,6 @@ from asyncconf.paths import ROOT
 from asyncconf.spec import load_spec
 from asyncconf.transports.base import Unavailable
 
-
 [TIMEOUT] = [pattern for pattern in load_spec() if pattern.id == "timeout"]
 
 
@@ -288,3 +287,13 @@ def test_a_virtual_only_antipattern_is_skipped_on_the_real_clock_with_its_reason
     assert report.required_problems(runs, ["python"]) == []  # the suite's choice, not a missing runtime
     with Engine([timeout], ["python"]) as engine:  # on virtual time it runs, and is caught
         assert {r.status for r in engine.run_scenario(scenario, "python", "polling")} == {"fail"}
+
+
+def test_the_start_line_says_when_node_is_older_than_the_references_target() -> None:
+    from asyncconf.cli import _session_state
+    from asyncconf.languages import LanguageSession
+
+    old = LanguageSession("javascript", runtime={"name": "node", "version": "18.4.0"})
+    assert "node 18.4.0 — older than the Node.js 20 the references target" in _session_state("javascript", old)
+    new = LanguageSession("javascript", runtime={"name": "node", "version": "20.20.2"})
+    assert _session_state("javascript", new) == "node 20.20.2"
