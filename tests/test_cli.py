@@ -12,8 +12,11 @@ from click.testing import CliRunner
 
 from asyncconf import languages
 from asyncconf.cli import main
+from asyncconf.spec import load_spec
 from asyncconf.transports.base import Unavailable
 
+[TIMEOUT] = [pattern for pattern in load_spec() if pattern.id == "timeout"]
+[TASK_GROUP] = [pattern for pattern in load_spec() if pattern.id == "task-group"]
 RUN_KEYS = {
     "pattern", "scenario", "lang", "transport", "impl", "status", "reason",
     "virtual_ms", "wall_ms", "check", "skip_cause",
@@ -29,11 +32,15 @@ def test_run_passes_and_writes_json_and_junit(tmp_path: Path) -> None:
     out, junit = tmp_path / "run.json", tmp_path / "run.xml"
     code, output = invoke("run", "--lang", "python", "--pattern", "timeout", "--json", str(out), "--junit", str(junit))
     assert code == 0, output
-    assert "conformance matrix" in output and "OK: reference 12 pass" in output
+    assert "conformance matrix" in output and f"OK: reference {2 * len(TIMEOUT.scenarios)} pass" in output
     data = json.loads(out.read_text())
-    assert {tuple(sorted(run)) for run in data["runs"]} == {tuple(sorted(RUN_KEYS))}
+    # Every run carries the runner's answer (outcome, trace, leaks) when there was one.
+    assert {tuple(sorted(set(run) - {"answer"})) for run in data["runs"]} == {tuple(sorted(RUN_KEYS))}
+    answered = [run for run in data["runs"] if run["check"] == "spec"]
+    assert all({"outcome", "trace", "leaks"} <= run["answer"].keys() for run in answered)
     assert data["summary"]["ok"] is True
-    assert data["summary"]["antipatterns"]["rejected"] == data["summary"]["antipatterns"]["total"] == 14
+    antipatterns = len(TIMEOUT.antipatterns)
+    assert data["summary"]["antipatterns"]["rejected"] == data["summary"]["antipatterns"]["total"] == 2 * antipatterns
     statuses = {(r["impl"] == "reference", r["check"], r["status"]) for r in data["runs"]}
     assert (
         (True, "spec", "pass") in statuses
@@ -104,7 +111,10 @@ def test_report_renders_a_saved_run_as_markdown(tmp_path: Path) -> None:
     code, output = invoke("report", str(out), "--markdown")
     assert code == 0
     assert output.splitlines()[0] == "| pattern | python/inprocess | python/subprocess | equivalence |"
-    assert "| task-group | 4/4 pass; anti 5/5 | 4/4 pass; anti 5/5 | same (4) |" in output
+    n, anti = len(TASK_GROUP.scenarios), len(TASK_GROUP.antipatterns)
+    assert (
+        f"| task-group | {n}/{n} pass; anti {anti}/{anti} | {n}/{n} pass; anti {anti}/{anti} | same ({n}) |" in output
+    )
 
 
 def test_a_pattern_whose_api_is_missing_is_skipped_naming_the_api(spec_copy: Path, tmp_path: Path) -> None:
@@ -134,7 +144,9 @@ def test_a_language_that_cannot_run_still_has_its_column(monkeypatch: pytest.Mon
     code, output = invoke("report", str(out), "--markdown")
     assert code == 0
     assert output.splitlines()[0] == "| pattern | python/inprocess | python/subprocess | javascript/- | equivalence |"
-    assert "| task-group | 4/4 pass; anti 5/5 | 4/4 pass; anti 5/5 | skip | same (4) |" in output
+    n, anti = len(TASK_GROUP.scenarios), len(TASK_GROUP.antipatterns)
+    cells = f"{n}/{n} pass; anti {anti}/{anti}"
+    assert f"| task-group | {cells} | {cells} | skip | same ({n}) |" in output
 
 
 def test_a_runner_of_your_own_runs_in_place_of_ours(tmp_path: Path) -> None:

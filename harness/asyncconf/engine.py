@@ -59,8 +59,11 @@ class Run:
     answer: dict[str, Any] | None = field(default=None, repr=False)
 
     def to_json(self) -> dict[str, Any]:
+        """The record as saved by ``--json``: with the runner's whole answer (outcome, trace,
+        leaks) when there was one, so that a failure can be understood from the file alone."""
         record = asdict(self)
-        record.pop("answer")
+        if record["answer"] is None:
+            record.pop("answer")
         return record
 
     @property

@@ -237,7 +237,7 @@ def read_json(path: Path) -> tuple[list[Run], dict[str, Any], dict[str, Any]]:
         ) from None
     if not isinstance(data, dict) or not isinstance(data.get("runs"), list):
         raise ReportError(f"{path}: JSON without a `runs` list: not a file written by `asyncconf run --json`")
-    fields = set(Run.__dataclass_fields__) - {"answer"}
+    fields = set(Run.__dataclass_fields__)
     runs = []
     for index, record in enumerate(data["runs"]):
         required = {"pattern", "scenario", "lang", "transport", "impl", "status"}
