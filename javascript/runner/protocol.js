@@ -85,9 +85,15 @@ export async function handle(request, {registry = ANTIPATTERNS} = {}) {
 export function apiExists(name) {
   /** @type {unknown} */
   let target = globalThis;
-  for (const part of name.split('.')) {
+  const parts = name.split('.');
+  for (const [index, part] of parts.entries()) {
     if (target === null || target === undefined || !(part in Object(target))) return false;
-    target = /** @type {Record<string, unknown>} */ (target)[part];
+    try {
+      target = /** @type {Record<string, unknown>} */ (target)[part];
+    } catch {
+      // An accessor that needs an instance (`AbortSignal.prototype.reason`): it exists.
+      return index === parts.length - 1;
+    }
   }
   return target !== undefined;
 }

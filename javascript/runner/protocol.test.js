@@ -17,7 +17,7 @@ describe('the protocol', () => {
   });
 
   it('checks APIs as paths from globalThis', async () => {
-    const names = ['AbortSignal.any', 'AbortSignal.timeout', 'Promise.allSettled', 'setTimeout', 'Promise.withResolvers', 'Nope.nothing', 'AbortSignal.prototype.throwIfAborted'];
+    const names = ['AbortSignal.any', 'AbortSignal.timeout', 'Promise.allSettled', 'setTimeout', 'Promise.withResolvers', 'Nope.nothing', 'AbortSignal.prototype.throwIfAborted', 'AbortSignal.prototype.reason'];
     assert.deepEqual(await handle({id: 2, op: 'check_api', names}), {id: 2, missing: ['Promise.withResolvers', 'Nope.nothing']});
   });
 

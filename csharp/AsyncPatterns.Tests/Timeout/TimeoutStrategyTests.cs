@@ -40,7 +40,7 @@ public class TimeoutStrategyTests
         Assert.True(timedOut.Result.IsTimedOut);
         Assert.False(timedOut.Result.TryGetValue(out _));
         Assert.Throws<InvalidOperationException>(() => timedOut.Result.Value);
-        Assert.True(genuineZero.Result.IsCompleted);
+        Assert.True(genuineZero.Result.HasValue);
         Assert.True(genuineZero.Result.TryGetValue(out var zero));
         Assert.Equal(0, zero);
     }

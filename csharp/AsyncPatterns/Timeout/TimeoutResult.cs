@@ -18,26 +18,26 @@ public readonly struct TimeoutResult<T> : IEquatable<TimeoutResult<T>>
     public TimeoutResult(T value)
     {
         _value = value;
-        IsCompleted = true;
+        HasValue = true;
     }
 
-    /// <summary>Gets a value indicating whether the operation completed within the limit, so <see cref="Value"/> holds its value.</summary>
-    public bool IsCompleted { get; }
+    /// <summary>Gets a value indicating whether the operation completed within the limit: <see cref="Value"/> holds its value.</summary>
+    public bool HasValue { get; }
 
     /// <summary>Gets a value indicating whether the limit expired first: the operation was cancelled and there is no result.</summary>
-    public bool IsTimedOut => !IsCompleted;
+    public bool IsTimedOut => !HasValue;
 
     /// <summary>Gets the operation's value.</summary>
     /// <exception cref="InvalidOperationException">The limit expired first: there is no value.</exception>
-    public T Value => IsCompleted ? _value : throw new InvalidOperationException("The operation timed out: there is no result.");
+    public T Value => HasValue ? _value : throw new InvalidOperationException("The operation timed out: there is no result.");
 
-    /// <summary>Compares two results by <see cref="IsCompleted"/> and value.</summary>
+    /// <summary>Compares two results by <see cref="HasValue"/> and value.</summary>
     /// <param name="left">The first result.</param>
     /// <param name="right">The second result.</param>
     /// <returns><see langword="true"/> when both timed out, or both hold equal values.</returns>
     public static bool operator ==(TimeoutResult<T> left, TimeoutResult<T> right) => left.Equals(right);
 
-    /// <summary>Compares two results by <see cref="IsCompleted"/> and value.</summary>
+    /// <summary>Compares two results by <see cref="HasValue"/> and value.</summary>
     /// <param name="left">The first result.</param>
     /// <param name="right">The second result.</param>
     /// <returns><see langword="true"/> when they differ.</returns>
@@ -49,19 +49,19 @@ public readonly struct TimeoutResult<T> : IEquatable<TimeoutResult<T>>
     public bool TryGetValue([MaybeNullWhen(false)] out T value)
     {
         value = _value;
-        return IsCompleted;
+        return HasValue;
     }
 
     /// <inheritdoc/>
     public bool Equals(TimeoutResult<T> other) =>
-        IsCompleted == other.IsCompleted && EqualityComparer<T>.Default.Equals(_value, other._value);
+        HasValue == other.HasValue && EqualityComparer<T>.Default.Equals(_value, other._value);
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is TimeoutResult<T> other && Equals(other);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(IsCompleted, _value);
+    public override int GetHashCode() => HashCode.Combine(HasValue, _value);
 
     /// <inheritdoc/>
-    public override string ToString() => IsCompleted ? $"Completed({_value})" : "TimedOut";
+    public override string ToString() => HasValue ? $"Completed({_value})" : "TimedOut";
 }
