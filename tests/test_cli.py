@@ -19,7 +19,7 @@ from asyncconf.transports.base import Unavailable
 [TASK_GROUP] = [pattern for pattern in load_spec() if pattern.id == "task-group"]
 RUN_KEYS = {
     "pattern", "scenario", "lang", "transport", "impl", "status", "reason",
-    "virtual_ms", "wall_ms", "check", "skip_cause",
+    "virtual_ms", "wall_ms", "check", "skip_cause", "role",
 }  # fmt: skip
 
 
@@ -149,7 +149,7 @@ def test_a_language_that_cannot_run_still_has_its_column(monkeypatch: pytest.Mon
     assert f"| task-group | {cells} | {cells} | skip | same ({n}) |" in output
 
 
-def test_a_runner_of_your_own_runs_in_place_of_ours(tmp_path: Path) -> None:
+def test_a_runner_of_your_own_runs_beside_ours_as_a_candidate(tmp_path: Path) -> None:
     # Any program that speaks spec/PROTOCOL.md will do; here, our Python runner as a stranger would start it.
     out = tmp_path / "run.json"
     runner = f"python={sys.executable} -m asyncpatterns.runner"
@@ -158,7 +158,11 @@ def test_a_runner_of_your_own_runs_in_place_of_ours(tmp_path: Path) -> None:
     )
     assert code == 0, output
     runs = json.loads(out.read_text())["runs"]
-    assert {run["transport"] for run in runs if run["check"] == "spec"} == {"custom"}
+    # Beside ours, which give the reference; what it runs is a candidate, compared with the references.
+    assert {run["transport"] for run in runs if run["check"] == "spec"} == {"inprocess", "subprocess", "custom"}
+    custom = [run for run in runs if run["transport"] == "custom"]
+    assert custom and {run["role"] for run in custom if run["impl"] == "reference"} == {"candidate"}
+    assert "candidates 1/1 pass" in output
     code, output = invoke("run", "--lang", "python", "--runner", "python")
     assert code == 2 and "expected LANG=COMMAND" in output
     code, output = invoke("run", "--lang", "python", "--runner", f"python={tmp_path / 'no-such-runner'}")

@@ -68,16 +68,18 @@ def test_an_antipattern_that_crashes_is_not_rejected(tmp_path: Path) -> None:
         "run", "--lang", "python", "--pattern", "timeout", "--runner", f"python={runner}", "--json", str(out)
     )
     assert code == 1, output
-    assert "NOT OK" in output and "anti-patterns 0/7 rejected" in output
+    n = len(TIMEOUT.antipatterns)  # ours (two transports) rejected, the crashing ones not
+    assert "NOT OK" in output and f"anti-patterns {2 * n}/{3 * n} rejected" in output
     assert "ERROR anti-pattern python/custom timeout:leaves-running: could not be judged" in output
     assert "crashed with TypeError: AbortSignal.any is not a function" in output
     summary = json.loads(out.read_text())["summary"]
-    assert summary["ok"] is False and len(summary["antipatterns"]["error"]) == 7
+    assert summary["ok"] is False and len(summary["antipatterns"]["error"]) == n
 
 
 def test_an_antipattern_is_judged_only_where_the_reference_passes() -> None:
     def run(impl: str, scenario: str, status: str) -> Run:
-        return Run("p", scenario, "python", "inprocess", impl, status)
+        role = "reference" if impl == "reference" else "antipattern"
+        return Run("p", scenario, "python", "inprocess", impl, status, role=role)
 
     # The reference fails s2 itself: the anti-pattern failing s2 too proves nothing.
     runs = [
@@ -182,9 +184,10 @@ def test_errors_show_as_errors_and_a_custom_runner_that_cannot_start_keeps_its_c
     )  # fmt: skip
     assert code == 1
     code, markdown = invoke("report", str(out), "--markdown")
-    assert markdown.splitlines()[0] == "| pattern | python/custom | equivalence |"
+    header = "| pattern | python/inprocess | python/subprocess | python/custom | equivalence |"
+    assert markdown.splitlines()[0] == header
     n = len(TIMEOUT.scenarios)
-    assert f"| timeout | 0/{n} pass, {n} ERROR | - |" in markdown
+    assert f"| timeout [custom] | - | - | 0/{n} pass, {n} ERROR | - |" in markdown
     assert "FAIL" not in markdown
 
 

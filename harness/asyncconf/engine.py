@@ -25,17 +25,28 @@ from typing import Any
 
 from . import equivalence
 from .checker import check, crash_reason, expected_calls, longest_expected_ms, real_time_skip_reason
-from .languages import LanguageSession, open_language
+from .languages import CUSTOM, LanguageSession, open_language
 from .spec import Pattern, Scenario
 from .transports.base import Transport, TransportError
 
-STATUSES = ("pass", "fail", "error", "skip")
+#: ``n/a``: a candidate said it cannot take this scenario (a parameter it cannot express); never a
+#: pass, never a fail -- and never allowed to our references or anti-patterns (an error there).
+STATUSES = ("pass", "fail", "error", "skip", "n/a")
+
+#: What an implementation is to the verdict: ``reference`` must pass everything; an
+#: ``antipattern`` (an id of the spec's catalogue) must fail something; a ``candidate`` -- any
+#: other implementation, and whatever a runner of the user's own runs -- must pass, is shown in
+#: rows of its own and compared with the references.
+ROLES = ("reference", "antipattern", "candidate")
 
 #: Why a run was skipped. ``unavailable`` and ``missing-api`` mean this machine could not run it,
 #: which fails a language that is required (report.required_problems); the others are the suite's
 #: own choices for the real clock (too long to wait for; a mistake only virtual time can see).
 SKIP_CAUSES = ("unavailable", "missing-api", "clock-budget", "virtual-only")
 CHOSEN_SKIPS = frozenset({"clock-budget", "virtual-only"})
+
+#: The error kind a runner answers for a scenario its candidate cannot take (PROTOCOL.md section 2).
+NOT_APPLICABLE = "not-applicable"
 
 #: Default seconds the harness waits for one answer on the virtual clock before calling the
 #: runner hung. A correct run takes milliseconds; the runner's own wall budget (sent in each
@@ -56,6 +67,7 @@ class Run:
     wall_ms: float | None = None
     check: str = "spec"  # "spec": against the scenario's expectations; "equivalence": across languages
     skip_cause: str = ""  # one of SKIP_CAUSES when status is "skip"
+    role: str = "reference"  # one of ROLES
     answer: dict[str, Any] | None = field(default=None, repr=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -153,6 +165,7 @@ class Engine:
         self._ids_lock = threading.Lock()
         self.waiting: dict[str, _Waiting] = {}  # transport label -> what it is waiting for
         self._virtual_only = {(p.id, a.id): a.virtual_only for p in patterns for a in p.antipatterns if a.virtual_only}
+        self._antipatterns = {(p.id, a.id) for p in patterns for a in p.antipatterns}
 
     def __enter__(self) -> Engine:
         return self
@@ -184,17 +197,45 @@ class Engine:
     def transport_labels(self, lang: str) -> list[str]:
         """The transports a language runs through (known once the language is opened)."""
         session = self.session(lang)
-        return [*session.broken, *(t.name for t in session.transports)] or session.tried or ["-"]
+        started = [t.name for t in session.transports]
+        known = [name for name in session.tried if name in session.broken or name in started]
+        return [*known, *(name for name in [*session.broken, *started] if name not in known)] or session.tried or ["-"]
+
+    def role(self, pattern: str, impl: str, transport: str) -> str:
+        """A runner of the user's own has no reference: what it calls ``reference`` is a candidate."""
+        if (pattern, impl) in self._antipatterns:
+            return "antipattern"
+        return "reference" if impl == "reference" and transport != CUSTOM else "candidate"
 
     def implementations(self, pattern: Pattern, lang: str, which: str) -> list[str]:
-        """The implementations to run: ``reference``, ``antipatterns`` or ``all``.
+        """The implementations to run: ``reference``, ``antipatterns``, ``candidates``, ``all``, or
+        a comma-separated list of ids any runner of the language describes.
 
-        Anti-patterns are judged only where the reference passes, so ``antipatterns`` runs the
-        reference too.
+        The reference always runs: anti-patterns are judged where it passes, candidates compared with it.
         """
-        described = next(iter(self.session(lang).implementations.values()), {})
-        antipatterns = [impl for impl in described.get(pattern.id, []) if impl != "reference"]
-        return ["reference"] if which == "reference" else ["reference", *antipatterns]
+        described = self.session(lang).implementations.values()
+        ids = list(dict.fromkeys(impl for patterns in described for impl in patterns.get(pattern.id, [])))
+        antipatterns = [impl for impl in ids if (pattern.id, impl) in self._antipatterns]
+        candidates = [impl for impl in ids if impl != "reference" and impl not in antipatterns]
+        chosen = {
+            "reference": [],
+            "antipatterns": antipatterns,
+            "candidates": candidates,
+            "all": antipatterns + candidates,
+        }.get(which)
+        if chosen is None:
+            chosen = [impl for impl in which.split(",") if impl in ids and impl != "reference"]
+        return ["reference", *chosen]
+
+    def known_implementations(self) -> set[str]:
+        """Every implementation id any runner describes (for checking ``--impl``)."""
+        return {
+            impl
+            for lang in self.langs
+            for patterns in self.session(lang).implementations.values()
+            for impls in patterns.values()
+            for impl in impls
+        }
 
     # -- running ---------------------------------------------------------------------------------------
     def _prepared(self, scenario: Scenario, lang: str, impl: str) -> tuple[list[Run], list[Transport]]:
@@ -202,7 +243,10 @@ class Engine:
         session = self.session(lang)
 
         def record(transport: str, status: str, reason: str, cause: str = "") -> Run:
-            return Run(scenario.pattern, scenario.id, lang, transport, impl, status, reason, skip_cause=cause)
+            role = self.role(scenario.pattern, impl, transport)
+            return Run(
+                scenario.pattern, scenario.id, lang, transport, impl, status, reason, skip_cause=cause, role=role
+            )
 
         names = session.tried or ["-"]
         if session.skip_reason:
@@ -230,16 +274,20 @@ class Engine:
         runnable = []
         for transport in session.transports:
             implemented = session.implementations.get(transport.label, {}).get(scenario.pattern)
-            if implemented is None:
+            if transport.name == CUSTOM:  # a runner of the user's own runs what it describes, no more
+                if implemented and impl in implemented:
+                    runnable.append(transport)
+            elif implemented is None:
                 runs.append(
                     record(
                         transport.name, "error", f"the {transport.label} runner does not implement {scenario.pattern}"
                     )
                 )
             elif impl not in implemented:
-                runs.append(
-                    record(transport.name, "error", f"the {transport.label} runner has no implementation {impl!r}")
-                )
+                if self.role(scenario.pattern, impl, transport.name) != "candidate":  # ours have the catalogue
+                    runs.append(
+                        record(transport.name, "error", f"the {transport.label} runner has no implementation {impl!r}")
+                    )
             else:
                 runnable.append(transport)
         return runs, runnable
@@ -254,7 +302,8 @@ class Engine:
             request_id = next(self._ids)
         request = request_for(scenario, impl, self.clock, request_id, hang_timeout_s=self.hang_timeout_s)
         started = time.perf_counter()
-        run = Run(scenario.pattern, scenario.id, lang, transport.name, impl, "error")
+        role = self.role(scenario.pattern, impl, transport.name)
+        run = Run(scenario.pattern, scenario.id, lang, transport.name, impl, "error", role=role)
         self.waiting[transport.label] = _Waiting(f"{transport.label} {scenario.name} [{impl}]", time.monotonic())
         try:
             answer = transport.request(request, timeout_s=wall_timeout_s(request, self.hang_timeout_s))
@@ -266,6 +315,9 @@ class Engine:
             run.wall_ms = round((time.perf_counter() - started) * 1000, 3)
         if "error" in answer:
             failure = answer["error"]
+            if failure.get("kind") == NOT_APPLICABLE and role == "candidate":
+                run.status, run.reason = "n/a", str(failure.get("message") or "the candidate cannot take this scenario")
+                return run
             run.reason = f"runner error ({failure.get('kind')}): {failure.get('message')}"
             return run
         run.answer = answer
@@ -316,7 +368,8 @@ class Engine:
                     run = self._run_one(transport, scenario, lang, impl)
                 except Exception as error:  # a harness bug costs its run, which says so: never a lost run
                     reason = f"harness error: {type(error).__name__}: {error}"
-                    run = Run(scenario.pattern, scenario.id, lang, transport.name, impl, "error", reason)
+                    role = self.role(scenario.pattern, impl, transport.name)
+                    run = Run(scenario.pattern, scenario.id, lang, transport.name, impl, "error", reason, role=role)
                 with lock:
                     finished.append(run)
 
@@ -383,24 +436,33 @@ def _join(threads: list[threading.Thread], timeout_s: float | None = None) -> No
 
 
 def compare_languages(runs: Iterable[Run]) -> Iterator[Run]:
-    """Equivalence records: each (language, transport) against a baseline, in canonical form.
+    """Equivalence records: each answer against a baseline, in canonical form.
 
-    A second transport of a language is compared with that language's first (they run the same
-    code); a language's first transport with the first language that answered. Even within one
-    process the order of events at one instant is not fixed (asyncio.TaskGroup keeps its
-    children in a set), so every comparison is canonical (equivalence.canonical).
+    The baseline of a scenario is the first language's reference. A language's reference on a
+    second transport is compared with that language's first (they run the same code); a
+    language's reference with the baseline; a candidate with the reference of its language
+    (or the baseline) -- never the other way round: a candidate is never what the references are
+    judged by. Even within one process the order of events at one instant is not fixed
+    (asyncio.TaskGroup keeps its children in a set), so every comparison is canonical
+    (equivalence.canonical).
     """
     by_scenario: dict[tuple[str, str], list[Run]] = {}
     for run in runs:
-        if run.check == "spec" and run.impl == "reference" and run.answer is not None:
+        if run.check == "spec" and run.role in ("reference", "candidate") and run.answer is not None:
             by_scenario.setdefault((run.pattern, run.scenario), []).append(run)
     for (pattern, scenario), answered in by_scenario.items():
+        references = [run for run in answered if run.role == "reference"]
+        if not references:
+            continue
         first_of_lang: dict[str, Run] = {}
-        for run in answered:
+        for run in references:
             first_of_lang.setdefault(run.lang, run)
-        baseline = answered[0]
-        for run in answered[1:]:
-            against = first_of_lang[run.lang] if first_of_lang[run.lang] is not run else baseline
+        baseline = references[0]
+        for run in answered:
+            if run is baseline:
+                continue
+            mine = first_of_lang.get(run.lang)
+            against = mine if mine is not None and mine is not run else baseline
             difference = equivalence.first_difference(
                 equivalence.canonical(against.answer or {}), equivalence.canonical(run.answer or {})
             )
@@ -409,10 +471,11 @@ def compare_languages(runs: Iterable[Run]) -> Iterator[Run]:
                 scenario,
                 run.lang,
                 run.transport,
-                "reference",
+                run.impl,
                 "fail" if difference else "pass",
                 f"differs from {against.lang}/{against.transport}: {difference}"
                 if difference
                 else f"same as {against.lang}/{against.transport}",
                 check="equivalence",
+                role=run.role,
             )

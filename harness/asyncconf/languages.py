@@ -45,11 +45,6 @@ TRANSPORT_FACTORIES: dict[str, Callable[[], list[Transport]]] = {
 }
 
 
-def note(message: str) -> None:
-    """One line to the user about what the harness does on its own (building, installing)."""
-    print(f"asyncconf: {message}", file=sys.stderr, flush=True)
-
-
 @dataclass
 class LanguageSession:
     name: str
@@ -77,11 +72,20 @@ class LanguageSession:
             transport.close()
 
 
+def note(message: str) -> None:
+    """One line to the user about what the harness does on its own (building, installing)."""
+    print(f"asyncconf: {message}", file=sys.stderr, flush=True)
+
+
+#: The transport name of a runner of the user's own: whatever it runs is a *candidate*.
+CUSTOM = "custom"
+
+
 def custom_transports(name: str, command: Sequence[str]) -> list[Transport]:
-    """A runner of the user's own (any program speaking spec/PROTOCOL.md) in place of ours."""
+    """A runner of the user's own (any program speaking spec/PROTOCOL.md), run beside ours."""
     from .transports.jsonl_process import JsonLinesProcess
 
-    return [JsonLinesProcess(name, "custom", command, cwd=Path.cwd())]
+    return [JsonLinesProcess(name, CUSTOM, command, cwd=Path.cwd())]
 
 
 def open_language(
@@ -91,7 +95,7 @@ def open_language(
     *,
     start_timeout_s: float = 60.0,
 ) -> LanguageSession:
-    """Start the language's transports -- or, given ``command``, that runner instead.
+    """Start the language's transports -- and, given ``command``, that runner of the user's own beside them.
 
     A transport that cannot start is set aside with its own skip or error (``broken``); the
     language as a whole is skipped or in error only when none of its transports starts. A runner
@@ -100,13 +104,21 @@ def open_language(
     patterns = list(patterns)
     session = LanguageSession(name)
     started = time.perf_counter()
+    candidates: list[Transport] = []
+    failure: tuple[str, str] | None = None
     try:
-        candidates = custom_transports(name, command) if command else TRANSPORT_FACTORIES[name]()
+        candidates = TRANSPORT_FACTORIES[name]()
     except Unavailable as error:
-        session.skip_reason = str(error)
+        failure = ("skip", str(error))
     except PrepareFailed as error:
-        session.error = str(error)
-    else:
+        failure = ("error", str(error))
+    if command:  # beside ours, which give the reference it is compared with
+        candidates += custom_transports(name, command)
+        if failure:
+            session.broken["-"] = failure
+    elif failure:
+        session.skip_reason, session.error = (failure[1], None) if failure[0] == "skip" else (None, failure[1])
+    if candidates:
         session.tried = [transport.name for transport in candidates]
         for transport in candidates:
             try:
@@ -139,13 +151,16 @@ def _start(transport: Transport, session: LanguageSession, patterns: list[Patter
     )
     slow.daemon = True
     slow.start()
+    custom = transport.name == CUSTOM
     try:
         described = transport.describe(timeout_s=timeout_s)
-        names = sorted({api.name for pattern in patterns for api in pattern.api[session.name]})
+        # The spec's APIs are those of our references: a runner of the user's own is not probed.
+        names = [] if custom else sorted({api.name for pattern in patterns for api in pattern.api[session.name]})
         missing = transport.missing_apis(names, timeout_s=timeout_s)
     finally:
         slow.cancel()
-    session.runtime = described.get("runtime", {})
+    if not custom or not session.runtime:
+        session.runtime = described.get("runtime", {})
     session.implementations[transport.label] = described.get("patterns", {})
     for pattern in patterns:
         lacking = [api for api in pattern.api[session.name] if api.name in missing]

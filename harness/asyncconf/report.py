@@ -10,6 +10,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from .engine import CHOSEN_SKIPS, STATUSES, Run
+from .languages import CUSTOM
 
 
 def _columns(runs: Iterable[Run]) -> list[str]:
@@ -42,7 +43,7 @@ def antipattern_verdicts(runs: Iterable[Run]) -> dict[tuple[str, str, str, str],
     }
     statuses: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
     for run in runs:
-        if run.impl == "reference":
+        if run.role != "antipattern":
             continue
         key = (run.lang, run.transport, run.pattern, run.impl)
         judged = (run.lang, run.transport, run.pattern, run.scenario) in reference_passed
@@ -60,11 +61,34 @@ def _verdict(seen: set[str]) -> str:
     return "skipped"
 
 
+def candidate_verdicts(runs: Iterable[Run]) -> dict[str, str]:
+    """``lang/transport pattern:impl`` -> passed | failed | error | nothing checked, per candidate.
+
+    A candidate passes only by passing: every scenario it ran passed and the languages agreed,
+    and at least one scenario ran -- ``n/a`` and ``skip`` are never a pass.
+    """
+    seen: dict[str, set[str]] = defaultdict(set)
+    for run in runs:
+        if run.role == "candidate":
+            seen[f"{run.column} {run.pattern}:{run.impl}"].add(run.status if run.check == "spec" else f"≡{run.status}")
+    verdicts = {}
+    for name, statuses in seen.items():
+        if "fail" in statuses or "≡fail" in statuses:
+            verdicts[name] = "failed"
+        elif "error" in statuses:
+            verdicts[name] = "error"
+        elif "pass" not in statuses:
+            verdicts[name] = "nothing checked"
+        else:
+            verdicts[name] = "passed"
+    return verdicts
+
+
 def uncaught_scenarios(runs: Iterable[Run]) -> list[str]:
     """Scenarios that no anti-pattern of a language failed (only where anti-patterns ran)."""
     caught: dict[tuple[str, str, str, str], bool] = {}
     for run in runs:
-        if run.check == "spec" and run.impl != "reference" and run.status in ("pass", "fail"):
+        if run.check == "spec" and run.role == "antipattern" and run.status in ("pass", "fail"):
             key = (run.lang, run.transport, run.pattern, run.scenario)
             caught[key] = caught.get(key, False) or run.status == "fail"
     return sorted(
@@ -110,7 +134,7 @@ def skip_reasons(runs: Iterable[Run]) -> list[str]:
 
 
 def summarize(runs: Sequence[Run], *, required: Iterable[str] = (), langs: Iterable[str] = ()) -> dict[str, Any]:
-    reference = Counter(run.status for run in runs if run.check == "spec" and run.impl == "reference")
+    reference = Counter(run.status for run in runs if run.check == "spec" and run.role == "reference")
     verdicts = antipattern_verdicts(runs)
 
     def named(verdict: str) -> list[str]:
@@ -121,6 +145,8 @@ def summarize(runs: Sequence[Run], *, required: Iterable[str] = (), langs: Itera
         )
 
     equivalence = Counter(run.status for run in runs if run.check == "equivalence")
+    candidates = candidate_verdicts(runs)
+    failing_candidates = sorted(name for name, verdict in candidates.items() if verdict != "passed")
     required_failed = required_problems(runs, required, list(langs))
     missed, errored = named("missed"), named("error")
     ok = (
@@ -129,6 +155,7 @@ def summarize(runs: Sequence[Run], *, required: Iterable[str] = (), langs: Itera
         and reference["pass"] > 0
         and not missed
         and not errored
+        and not failing_candidates
         and equivalence["fail"] == 0
         and not required_failed
     )
@@ -142,6 +169,12 @@ def summarize(runs: Sequence[Run], *, required: Iterable[str] = (), langs: Itera
             "missed": missed,
             "error": errored,
         },
+        "candidates": {
+            "total": len(candidates),
+            "passed": sum(v == "passed" for v in candidates.values()),
+            "failing": failing_candidates,
+            "runs": dict(Counter(run.status for run in runs if run.check == "spec" and run.role == "candidate")),
+        },
         "equivalence": {status: equivalence[status] for status in ("pass", "fail")},
         "scenarios_no_antipattern_fails": uncaught_scenarios(runs),
         "required_problems": required_failed,
@@ -153,45 +186,66 @@ def summarize(runs: Sequence[Run], *, required: Iterable[str] = (), langs: Itera
 
 
 def matrix_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the pattern x language/transport matrix, as plain text cells."""
+    """Header and rows of the pattern x language/transport matrix, as plain text cells: a row per
+    pattern (its reference and anti-patterns), then a row per candidate (``pattern [impl]``)."""
     columns = _columns(runs)
     patterns = list(dict.fromkeys(run.pattern for run in runs))
     verdicts = antipattern_verdicts(runs)
     header = ["pattern", *columns, "equivalence"]
+    spec_runs = [run for run in runs if run.check == "spec"]
     rows = []
     for pattern in patterns:
-        row = [pattern]
-        for column in columns:
-            lang, transport = column.split("/", 1)
-            mine = [
+        lines: list[tuple[str, str | None]] = [(pattern, None)]
+        candidates = dict.fromkeys(r.impl for r in spec_runs if r.pattern == pattern and r.role == "candidate")
+        lines += [(f"{pattern} [{CUSTOM if impl == 'reference' else impl}]", impl) for impl in candidates]
+        for label, impl in lines:
+            row = [label]
+            for column in columns:
+                lang, transport = column.split("/", 1)
+                mine = [
+                    r for r in spec_runs if r.pattern == pattern and r.lang == lang and r.transport in (transport, "-")
+                ]
+                if impl is None:
+                    row.append(_cell(mine, verdicts, lang, transport, pattern))
+                else:
+                    row.append(_counts([r for r in mine if r.impl == impl and r.role == "candidate"]) or "-")
+            role = "reference" if impl is None else "candidate"
+            equivalent = [
                 r
                 for r in runs
-                if r.pattern == pattern and r.check == "spec" and r.lang == lang and r.transport in (transport, "-")
+                if r.pattern == pattern and r.check == "equivalence" and r.role == role and impl in (None, r.impl)
             ]
-            row.append(_cell(mine, verdicts, lang, transport, pattern))
-        equivalent = [r for r in runs if r.pattern == pattern and r.check == "equivalence"]
-        failed = sum(r.status == "fail" for r in equivalent)
-        row.append(
-            "-"
-            if not equivalent
-            else (f"same ({len(equivalent)})" if not failed else f"DIFFERS ({failed}/{len(equivalent)})")
-        )
-        rows.append(row)
+            failed = sum(r.status == "fail" for r in equivalent)
+            row.append(
+                "-"
+                if not equivalent
+                else (f"same ({len(equivalent)})" if not failed else f"DIFFERS ({failed}/{len(equivalent)})")
+            )
+            rows.append(row)
     return header, rows
+
+
+def _counts(runs: list[Run]) -> str:
+    """``3/4 pass, 1 FAIL, 2 n/a`` -- or ``skip`` when nothing ran, ``""`` when there is nothing."""
+    if not runs:
+        return ""
+    if all(r.status == "skip" for r in runs):
+        return "skip"
+    counts = Counter(r.status for r in runs)
+    ran = len(runs) - counts["skip"] - counts["n/a"]
+    cell = f"{counts['pass']}/{ran} pass"
+    for status in ("fail", "error", "skip", "n/a"):
+        if counts[status]:
+            cell += f", {counts[status]} {status.upper() if status in ('fail', 'error') else status}"
+    return cell
 
 
 def _cell(
     runs: list[Run], verdicts: dict[tuple[str, str, str, str], str], lang: str, transport: str, pattern: str
 ) -> str:
-    reference = [r for r in runs if r.impl == "reference"]
-    if reference and all(r.status == "skip" for r in reference):
-        return "skip"
-    counts = Counter(r.status for r in reference)
-    ran = len(reference) - counts["skip"]
-    cell = f"{counts['pass']}/{ran} pass"
-    for status in ("fail", "error", "skip"):
-        if counts[status]:
-            cell += f", {counts[status]} {status.upper() if status != 'skip' else status}"
+    cell = _counts([r for r in runs if r.role == "reference"]) or "-"
+    if cell == "skip":
+        return cell
     mine = Counter(v for (l_, t, p, _impl), v in verdicts.items() if (l_, t, p) == (lang, transport, pattern))
     if mine:
         total = sum(mine.values())
@@ -254,7 +308,7 @@ def write_junit(path: Path, runs: Sequence[Run]) -> None:
     suites = ElementTree.Element("testsuites", name="asyncconf")
     by_suite: dict[str, list[Run]] = defaultdict(list)
     for run in runs:
-        if run.impl == "reference":
+        if run.role != "antipattern":
             by_suite[f"{run.lang}/{run.transport}" + ("/equivalence" if run.check == "equivalence" else "")].append(run)
     for name, members in by_suite.items():
         suite = ElementTree.SubElement(suites, "testsuite", name=name, tests=str(len(members)))
@@ -263,11 +317,11 @@ def write_junit(path: Path, runs: Sequence[Run]) -> None:
                 suite,
                 "testcase",
                 classname=run.pattern,
-                name=run.scenario,
+                name=run.scenario if run.role == "reference" else f"{run.scenario} [{run.impl}]",
                 time=f"{(run.wall_ms or 0) / 1000:.6f}",
             )
-            if run.status in ("fail", "error", "skip"):
-                tag = {"fail": "failure", "error": "error", "skip": "skipped"}[run.status]
+            if run.status in ("fail", "error", "skip", "n/a"):
+                tag = {"fail": "failure", "error": "error", "skip": "skipped", "n/a": "skipped"}[run.status]
                 ElementTree.SubElement(case, tag, message=run.reason)
     verdicts = antipattern_verdicts(runs)
     if verdicts:
