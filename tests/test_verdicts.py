@@ -300,3 +300,42 @@ def test_the_start_line_says_when_node_is_older_than_the_references_target() -> 
     assert "node 18.4.0 — older than the Node.js 20 the references target" in _session_state("javascript", old)
     new = LanguageSession("javascript", runtime={"name": "node", "version": "20.20.2"})
     assert _session_state("javascript", new) == "node 20.20.2"
+
+
+def test_a_failing_candidate_fails_the_run_and_is_never_counted_as_an_antipattern(tmp_path: Path) -> None:
+    runner = _runner(
+        tmp_path,
+        """
+        if request.get("op") == "describe":
+            answer["patterns"] = {"timeout": ["reference", "mine"]}
+        if request.get("op") == "run" and request.get("impl") == "mine":
+            if request.get("cancel_at_ms") is not None:
+                answer = {"id": request["id"], "error": {"kind": "not-applicable", "message": "cannot be cancelled by its caller"}}
+            else:
+                answer = handle({**request, "impl": "reference"})
+                if answer.get("outcome") == {"ok": None}:
+                    answer["outcome"] = {"ok": "too late"}  # a wrong answer on the scenarios that time out
+        """,
+    )
+    out = tmp_path / "run.json"
+    code, output = invoke(
+        "run", "--lang", "python", "--pattern", "timeout", "--impl", "mine", "--runner", f"python={runner}",
+        "--json", str(out),
+    )  # fmt: skip
+    assert code == 1, output
+    assert "CANDIDATE python/custom timeout:mine: did not pass" in output
+    assert "anti-patterns 0/0 rejected" in output  # the candidate is not an anti-pattern
+    runs = [run for run in json.loads(out.read_text())["runs"] if run["impl"] == "mine" and run["check"] == "spec"]
+    assert {run["role"] for run in runs} == {"candidate"}
+    statuses = {run["status"] for run in runs}
+    assert statuses == {"pass", "fail", "n/a"}, statuses
+    assert any(run["reason"] == "cannot be cancelled by its caller" for run in runs if run["status"] == "n/a")
+
+
+def test_a_candidate_whose_every_scenario_is_not_applicable_does_not_pass() -> None:
+    runs = [
+        Run("p", "s1", "python", "custom", "mine", "n/a", "no factor option", role="candidate"),
+        Run("p", "s1", "python", "inprocess", "reference", "pass"),
+    ]
+    assert report.candidate_verdicts(runs) == {"python/custom p:mine": "nothing checked"}
+    assert report.summarize(runs)["ok"] is False
