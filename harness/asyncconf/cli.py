@@ -401,6 +401,46 @@ def fuzz_command(spec_dir: Path, pattern_ids: tuple[str, ...], examples: int, se
     sys.exit(run_fuzz(_load(spec_dir, pattern_ids), _langs(langs), examples, seed))
 
 
+@main.command("show")
+@spec_option
+@click.argument("name", metavar="PATTERN/SCENARIO")
+@click.option("--lang", "langs", default=",".join(LANGUAGES), show_default=True, help="Languages, comma-separated.")
+@click.option("--impl", "impls", default="reference", show_default=True, help="Implementation ids, comma-separated.")
+@click.option(
+    "--runner", "runner_specs", multiple=True, metavar="LANG=COMMAND", help="A runner of your own, beside ours."
+)
+def show_command(spec_dir: Path, name: str, langs: str, impls: str, runner_specs: tuple[str, ...]) -> None:
+    """Run one scenario and print every language's answer side by side, the first difference marked."""
+    from .show import side_by_side
+
+    _fit_consoles()
+    pattern_id, _, scenario_id = name.partition("/")
+    [pattern] = _load(spec_dir, [pattern_id])
+    try:
+        scenario = pattern.scenario(scenario_id)
+    except KeyError:
+        known = ", ".join(s.id for s in pattern.scenarios)
+        raise click.BadParameter(f"{pattern_id} has no scenario {scenario_id!r} (scenarios: {known})") from None
+    selected = _langs(langs)
+    with Engine([pattern], selected, runners=_runners(runner_specs, selected)) as engine:
+        runs = [
+            run for lang in selected for impl in impls.split(",") for run in engine.run_scenario(scenario, lang, impl)
+        ]
+    view = side_by_side(runs)
+    table = Table(*view.header, title=f"{scenario.name}: {scenario.summary}".rstrip(": "))
+    for index, row in enumerate(view.rows):
+        marked = index == view.first_difference
+        table.add_row(*(escape(cell) for cell in row), style="bold red" if marked else None)
+    console.print(table)
+    said = [f"{run.status.upper()} {run.column} [{run.impl}]: {run.reason}" for run in runs if run.answer is None]
+    if view.first_difference is None:
+        said.append("every answer is the same (canonical order)")
+    else:
+        said.append(f"first difference: {view.rows[view.first_difference][0]} (marked)")
+    for line in said:
+        console.print(line, markup=False, highlight=False)
+
+
 @main.command("report")
 @click.argument("json_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--markdown", is_flag=True, help="Print the matrix as a Markdown table (for the README).")

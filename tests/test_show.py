@@ -1,0 +1,34 @@
+"""`asyncconf show`: one scenario's answers side by side, the first difference marked."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from asyncconf.cli import main
+from asyncconf.engine import Run
+from asyncconf.show import side_by_side
+
+
+def _run(transport: str, trace: list[dict[str, object]], impl: str = "reference") -> Run:
+    answer = {"outcome": {"ok": 1}, "elapsed_ms": 20, "leaks": [], "trace": trace}
+    role = "reference" if impl == "reference" else "candidate"
+    return Run("p", "s", "python", transport, impl, "pass", answer=answer, role=role)
+
+
+def test_the_first_differing_row_is_found_in_canonical_order() -> None:
+    a, b = {"t": 0, "ev": "call", "key": "a", "n": 1}, {"t": 0, "ev": "call", "key": "b", "n": 1}
+    late = {"t": 21, "ev": "ok", "key": "a", "n": 1}
+    same = side_by_side([_run("inprocess", [a, b]), _run("subprocess", [b, a])])  # one instant, two orders
+    assert same.first_difference is None
+    view = side_by_side([_run("inprocess", [a, b]), _run("custom", [a, b, late], impl="mine")])
+    assert view.header == ["", "python/inprocess", "python/custom [mine]"]
+    assert view.first_difference is not None and view.rows[view.first_difference][0] == "event 3"
+
+
+def test_show_prints_every_language_side_by_side() -> None:
+    result = CliRunner().invoke(main, ["show", "timeout/exceeds-limit", "--lang", "python"])
+    assert result.exit_code == 0, result.output
+    assert "python/inprocess" in result.output and "python/subprocess" in result.output
+    assert "every answer is the same" in result.output
+    result = CliRunner().invoke(main, ["show", "timeout/nope", "--lang", "python"])
+    assert result.exit_code == 2 and "timeout has no scenario 'nope'" in result.output
