@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import __version__, report
+from .api_usage import unlisted_apis
 from .engine import DEFAULT_HANG_TIMEOUT_S, Engine, Interrupted, Run
 from .languages import LanguageSession
 from .paths import PATTERNS_DIR
@@ -100,6 +101,12 @@ def list_command(spec_dir: Path) -> None:
 def validate(spec_dir: Path) -> None:
     """Check the spec: exit 1 with FILE:LINE: message for each problem."""
     patterns = _load(spec_dir)
+    # Every async API a reference uses is listed in its pattern's `api:` (and so probed in each runtime).
+    unlisted = unlisted_apis(patterns)
+    for problem in unlisted:
+        errors.print(str(problem), markup=False, highlight=False)
+    if unlisted:
+        raise SystemExit(1)
     scenarios = sum(len(p.scenarios) for p in patterns)
     rules = sum(len(p.rules) for p in patterns)
     console.print(
