@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from asyncconf.cli import main
-from asyncconf.spec import SpecError, load_pattern, load_spec
+from asyncconf.lint import RULES
+from asyncconf.spec import SpecError, _build, _parse, load_pattern, load_spec
 
 GOOD = """\
 id: {id}
@@ -111,6 +112,52 @@ def test_a_bad_file_gets_its_file_line_and_problem(tmp_path: Path, change: tuple
     path = write(tmp_path, text.replace(change[0], change[1], 1))
     found = problems(path)
     assert any(line.startswith(str(path)) and expected in line for line in found), found
+
+
+#: For each rule of the spec lint, a change to GOOD that it alone catches, and what it says.
+RULE_CASES: dict[str, tuple[tuple[str, str], str]] = {
+    "file_name_is_id": (("id: demo", "id: other"), ":1: the id `other` must match the file name (demo.yaml)"),
+    "ids_are_unique": (
+        (
+            '  - {id: mistake, text: "A mistake."}',
+            '  - {id: mistake, text: "A mistake."}\n  - {id: mistake, text: "Again."}',
+        ),
+        ":11: antipattern id `mistake` is used more than once",
+    ),
+    "covers_known_rules": (("covers: [R1]", "covers: [R1, R7]"), ":13: scenario `first` covers unknown rule `R7`"),
+    "every_rule_covered": (
+        ('  - {id: R1, text: "One rule."}', '  - {id: R1, text: "One rule."}\n  - {id: R2, text: "Two."}'),
+        ":8: rule R2 is covered by no scenario",
+    ),
+    "scenario_params_known": (
+        ("    covers: [R1]", "    covers: [R1]\n    params: {limti: 3}"),
+        ":14: `limti` is not a parameter of demo (parameters: limit)",
+    ),
+    "plan_steps_timed": (
+        ("{after_ms: 10, ok: data}", "{ok: data, cancel_ms: 5}"),
+        ":15: `cancel_ms` on a step that settles at once can never apply",
+    ),
+    "cancellation_expected_with_cancel": (
+        ("    expect:\n      outcome: {ok: data}\n", "    cancel_at_ms: 5\n    expect:\n"),
+        ":18: scenario `first` cancels, so it must expect an outcome",
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", sorted({rule.__name__ for rule in RULES} | set(RULE_CASES)))
+def test_every_lint_rule_catches_its_case_and_only_that_rule_does(tmp_path: Path, rule: str) -> None:
+    assert rule in RULE_CASES, f"the lint rule {rule} has no case in RULE_CASES: add one it alone catches"
+    (before, after), expected = RULE_CASES[rule]
+    text = GOOD.format(id="demo")
+    assert before in text
+    path = write(tmp_path, text.replace(before, after, 1))
+    found = problems(path)
+    assert any(expected in line for line in found), found
+    # No other rule catches it: without this rule the broken file would load.
+    root, data = _parse(path.read_text())
+    pattern = _build(path, data, root)
+    others = [finding for other in RULES if other.__name__ != rule for finding in other(pattern, data)]
+    assert others == []
 
 
 def test_the_id_must_match_the_file_name(tmp_path: Path) -> None:
