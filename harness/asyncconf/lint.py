@@ -59,6 +59,16 @@ def scenario_params_known(pattern: Pattern, data: dict[str, Any]) -> Iterator[Fi
                 )
 
 
+def fuzz_domains_known(pattern: Pattern, data: dict[str, Any]) -> Iterator[Finding]:
+    """A `fuzz:` domain names a parameter of the pattern, and its bounds are in order."""
+    for name, domain in data.get("fuzz", {}).get("params", {}).items():
+        if name not in pattern.params:
+            known = ", ".join(pattern.params)
+            yield ["fuzz", "params", name], f"`{name}` is not a parameter of {pattern.id} (parameters: {known})"
+        elif isinstance(domain, dict) and domain.get("min", 0) > domain["max"]:
+            yield ["fuzz", "params", name], f"the fuzz domain of `{name}` has min {domain['min']} > max {domain['max']}"
+
+
 def plan_steps_timed(pattern: Pattern, data: dict[str, Any]) -> Iterator[Finding]:
     """A `cancel_ms` only means something for a call that can be cancelled before it settles."""
     for index, scenario in enumerate(data["scenarios"]):
@@ -87,6 +97,7 @@ RULES: tuple[Rule, ...] = (
     covers_known_rules,
     every_rule_covered,
     scenario_params_known,
+    fuzz_domains_known,
     plan_steps_timed,
     cancellation_expected_with_cancel,
 )

@@ -1,0 +1,180 @@
+"""Hypothesis drives the search: examples from a pattern's domain, every one on every transport.
+
+Each kind of finding (its signature) raises an exception type of its own, so Hypothesis shrinks
+each kind to its own minimal example and reports them all (``report_multiple_bugs``) rather than
+the first. The run is deterministic for a seed: ``@seed`` fixes Hypothesis's choices and the
+runners answer alike for alike requests. Interrupted (Ctrl-C), a campaign returns the smallest
+example of each kind seen so far, marked as not shrunk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+from hypothesis.errors import Flaky
+
+from ..engine import request_for
+from ..spec import Pattern
+from .differential import Differential, Verdict
+from .domain import ALL_EDGES, Domain, Example
+
+
+@dataclass(frozen=True)
+class Finding:
+    signature: str
+    example: Example
+    verdict: Verdict
+    seed: int
+    minimal: bool = True  # shrunk by Hypothesis; False: the smallest seen before an interrupt
+    flaky: bool = False  # did not happen again when Hypothesis replayed it
+
+    @property
+    def size(self) -> int:
+        return len(json.dumps(self.verdict.request, sort_keys=True))
+
+
+@dataclass
+class PatternResult:
+    pattern: str
+    seed: int
+    examples: int  # the examples asked for
+    runs: int = 0  # requests sent to every transport, shrinking included
+    searched: int = 0  # examples of the search (before shrinking)
+    phase: str = "search"  # or "shrink: <signature>"
+    seconds: float = 0.0
+    findings: list[Finding] = field(default_factory=list)
+    interrupted: bool = False
+
+    search_seconds: float = 0.0
+
+    @property
+    def per_second(self) -> float:
+        """Examples of the search per second, each run on every transport."""
+        return self.searched / self.search_seconds if self.search_seconds else 0.0
+
+
+class FindingError(Exception):
+    """Raised inside the Hypothesis test for a finding; one subclass per signature."""
+
+    signature = ""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(f"{finding.signature}: {finding.verdict.detail}")
+        self.finding = finding
+
+
+_FINDING_TYPES: dict[str, type[FindingError]] = {}
+
+
+def _finding_type(signature: str) -> type[FindingError]:
+    """The exception type of one signature: Hypothesis tells bugs apart by their type."""
+    if signature not in _FINDING_TYPES:
+        _FINDING_TYPES[signature] = type(f"Finding[{signature}]", (FindingError,), {"signature": signature})
+    return _FINDING_TYPES[signature]
+
+
+def request_for_example(example: Example, domain: Domain, request_id: int) -> dict[str, Any]:
+    """The run request for an example: the engine's, with the parameters the example sends."""
+    request = request_for(example.scenario(domain.defaults), "reference", "virtual", request_id)
+    request["params"] = dict(example.params)  # parameters left out stay out: the runner's default
+    return request
+
+
+def fuzz_pattern(
+    pattern: Pattern,
+    differential: Differential,
+    *,
+    examples: int,
+    seed_value: int,
+    edges: Iterable[str] = ALL_EDGES,
+    shrink: bool = True,
+    on_run: Callable[[PatternResult], None] = lambda result: None,
+) -> PatternResult:
+    """Fuzz one pattern with ``examples`` examples, then shrink each kind of finding to a minimal one.
+
+    Two steps, so that one kind of finding found early does not end the search (Hypothesis stops
+    generating soon after its first failure): the search runs every example and notes the first
+    of each kind; then, for each kind, the same seed is run again failing on that kind alone --
+    the same examples come in the same order up to it -- and Hypothesis shrinks it.
+    ``shrink=False`` stops at the first finding, unshrunk (a quick "does it diverge").
+    """
+    domain = Domain.of(pattern)
+    strategy = domain.examples(edges)
+    result = PatternResult(pattern.id, seed_value, examples)
+    smallest: dict[str, Finding] = {}
+    first_at: dict[str, int] = {}  # signature -> the call number that first found it
+    ids = itertools.count(1)
+
+    def run(example: Example, target: str | None, calls: list[int]) -> None:
+        verdict = differential.run(request_for_example(example, domain, next(ids)))
+        result.runs += 1
+        result.searched += target is None
+        calls[0] += 1
+        signature = verdict.signature
+        if signature is not None and target in (None, signature):  # shrinking one kind ignores the others
+            first_at.setdefault(signature, calls[0])
+            finding = Finding(signature, example, verdict, seed_value, minimal=False)
+            known = smallest.get(signature)
+            if known is None or finding.size < known.size:
+                smallest[signature] = finding
+        on_run(result)
+        if signature is not None and (signature == target or (target is None and not shrink)):
+            raise _finding_type(signature)(finding)
+
+    def hypothesis_run(max_examples: int, target: str | None) -> None:
+        calls = [0]
+        phases = (Phase.generate, Phase.shrink) if target else (Phase.generate,)
+        probe = settings(
+            max_examples=max_examples,
+            database=None,
+            deadline=None,
+            phases=phases,
+            report_multiple_bugs=False,
+            suppress_health_check=list(HealthCheck),
+            verbosity=Verbosity.quiet,
+            print_blob=False,
+        )(seed(seed_value)(given(strategy)(lambda example: run(example, target, calls))))
+        probe()
+
+    reported: dict[str, Finding] = {}
+    started = time.perf_counter()
+    try:
+        with contextlib.suppress(FindingError):  # shrink=False: the first finding ends the search
+            hypothesis_run(examples, None)
+        result.search_seconds = time.perf_counter() - started
+        if shrink:
+            for signature in list(first_at):
+                result.phase = f"shrink: {signature}"
+                try:  # the search's settings, so that its examples come again in its order
+                    hypothesis_run(examples, signature)
+                except (FindingError, BaseExceptionGroup) as error:
+                    for found, flaky in _findings_in(error):
+                        reported[found.signature] = Finding(
+                            found.signature, found.example, found.verdict, seed_value, minimal=True, flaky=flaky
+                        )
+    except KeyboardInterrupt:
+        result.interrupted = True
+    finally:
+        result.seconds = time.perf_counter() - started
+        result.search_seconds = result.search_seconds or result.seconds
+    # A kind not shrunk (interrupted, or not found again) keeps the smallest example seen.
+    result.findings = [reported.get(signature, found) for signature, found in smallest.items()]
+    return result
+
+
+def _findings_in(error: BaseException, flaky: bool = False) -> Iterator[tuple[Finding, bool]]:
+    """The findings in what Hypothesis raised; anything else is a bug of the harness: re-raised."""
+    if isinstance(error, FindingError):
+        yield error.finding, flaky
+    elif isinstance(error, BaseExceptionGroup):
+        for inner in error.exceptions:
+            yield from _findings_in(inner, flaky or isinstance(error, Flaky))
+    else:
+        raise error

@@ -1,0 +1,123 @@
+"""One request through every transport, and what makes the answers a finding.
+
+A finding is any of: a runner that gives no usable answer (a transport error, or an ``error``
+answer), answers that differ in canonical form (``equivalence.canonical``), or an answer that
+never settled (``unfinished``) -- the fuzzer draws only inputs a correct implementation settles.
+Each finding has a **signature** -- what went wrong and which transports split how -- so that
+findings of one kind are shrunk together and findings of different kinds apart.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .. import equivalence
+from ..engine import wall_timeout_s
+from ..transports.base import Transport, TransportError
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answers of every transport to one request, and the finding they make, if any."""
+
+    request: dict[str, Any]
+    answers: dict[str, dict[str, Any]]  # transport label -> its answer, or {"error": ...}
+    signature: str | None = None  # None: every transport answered, all alike, settled
+    detail: str = ""
+    groups: tuple[tuple[str, ...], ...] = ()  # transports that answered alike, baseline first
+
+
+class Differential:
+    """Sends one request to every transport in turn and judges the answers together."""
+
+    def __init__(self, transports: Sequence[Transport]) -> None:
+        if not transports:
+            raise ValueError("a differential run needs at least one transport")
+        self.transports = list(transports)
+
+    @property
+    def labels(self) -> list[str]:
+        return [t.label for t in self.transports]
+
+    def run(self, request: dict[str, Any]) -> Verdict:
+        answers: dict[str, dict[str, Any]] = {}
+        for transport in self.transports:
+            try:
+                answers[transport.label] = transport.request(request, timeout_s=wall_timeout_s(request))
+            except TransportError as error:
+                answers[transport.label] = {"error": {"kind": "transport", "message": str(error)}}
+        return judge(request, answers)
+
+
+def judge(request: dict[str, Any], answers: dict[str, dict[str, Any]]) -> Verdict:
+    """The verdict on answers to one request (``answers`` in transport order)."""
+    canonical = {label: _comparable(answer) for label, answer in answers.items()}
+    grouped: dict[str, list[str]] = {}
+    for label, form in canonical.items():
+        grouped.setdefault(json.dumps(form, sort_keys=True), []).append(label)
+    groups = tuple(tuple(labels) for labels in grouped.values())
+    every = list(answers)
+    failed = [label for label, answer in answers.items() if "error" in answer]
+    if failed:
+        kinds = sorted({str(answers[label]["error"].get("kind")) for label in failed})
+        return Verdict(
+            request,
+            answers,
+            f"runner error on {_name(failed, every)} ({', '.join(kinds)})",
+            str(answers[failed[0]]["error"].get("message", "")),
+            groups,
+        )
+    if len(groups) > 1:
+        baseline, other = canonical[groups[0][0]], canonical[groups[1][0]]
+        difference = equivalence.first_difference(baseline, other) or ""
+        what = difference.split(":", 1)[0]
+        if what.startswith("trace"):
+            split = " | ".join(_name(group, every) for group in groups)
+            return Verdict(request, answers, f"trace differs: {split}", difference, groups)
+        if what == "outcome":  # the outcomes' shapes tell one cause from another
+            split = " | ".join(f"{_name(g, every)} {_shape(canonical[g[0]]['outcome'])}" for g in groups)
+        else:
+            split = " | ".join(_name(group, every) for group in groups)
+        return Verdict(request, answers, f"{what} differs: {split}", difference, groups)
+    unfinished = [label for label, answer in answers.items() if "unfinished" in (answer.get("outcome") or {})]
+    if unfinished:
+        reason = answers[unfinished[0]]["outcome"].get("reason", "")
+        return Verdict(request, answers, "unfinished everywhere", str(reason), groups)
+    return Verdict(request, answers, groups=groups)
+
+
+def _comparable(answer: dict[str, Any]) -> dict[str, Any]:
+    if "error" in answer:
+        return {"error": answer["error"].get("kind")}
+    return equivalence.canonical(answer)
+
+
+def _shape(outcome: Any) -> str:
+    """The kind of an outcome, coarse enough that one cause makes one signature: ``ok``, ``fail``
+    (of any kind), ``group``, ``unfinished``, or ``other TYPE`` (an error outside the kind table)."""
+    if not isinstance(outcome, dict):
+        return "?"
+    if "ok" in outcome:
+        return "ok"
+    if outcome.get("unfinished"):
+        return "unfinished"
+    if outcome.get("fail") in ("group", None):
+        return str(outcome.get("fail"))
+    if outcome.get("fail") == "other":
+        return f"other {outcome.get('type')}"
+    return "fail"
+
+
+def _name(group: Sequence[str], every: Sequence[str]) -> str:
+    """A group of transports by language where it holds every transport of that language."""
+    names: list[str] = []
+    for label in group:
+        language = label.split("/", 1)[0]
+        whole = all(other in group for other in every if other.split("/", 1)[0] == language)
+        name = language if whole else label
+        if name not in names:
+            names.append(name)
+    return ", ".join(names)
