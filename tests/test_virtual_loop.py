@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from asyncpatterns.runner.virtual_loop import SUPPORTED_PYTHON, VirtualTimeLoop
+from asyncpatterns.runner.virtual_loop import SUPPORTED_PYTHON, VirtualTimeLoop, round_ms
 
 
 def run(coro_factory, **kwargs):  # type: ignore[no-untyped-def]
@@ -45,6 +45,29 @@ def test_time_is_whole_milliseconds() -> None:
         return loop.time()
 
     assert run(scenario) == 0.3
+
+
+def test_a_fractional_delay_rounds_half_up_whatever_the_float_error() -> None:
+    # spec/PROTOCOL.md section 5: halves up (Python's round would give 74 and 84), and a delay
+    # computed in seconds that lands a hair below the half (85.49999999999999) still rounds up.
+    assert [round_ms(ms) for ms in (74.5, 84.5, 85.5, 0.5, 0.4999, 0.4, 0, -3, 74.49, 2**31 - 0.5)] == [
+        75, 85, 86, 1, 0, 0, 0, 0, 74, 2**31,
+    ]
+    assert (0.096 + 0.0745) * 1000 - 96 == 74.49999999999997
+    assert round_ms((0.096 + 0.0745) * 1000 - 96) == 75
+    assert round_ms(float("nan")) == 0
+
+    async def scenario(loop: asyncio.AbstractEventLoop) -> list[float]:
+        seen = []
+        await asyncio.sleep(0.010)
+        for u in (0.255, 0.245):  # a jittered retry delay: 100 ms * (0.5 + u)
+            await asyncio.sleep(0.1 * (0.5 + u))
+            seen.append(loop.time())
+        await asyncio.sleep(0.0004)  # below half a millisecond: no time at all
+        seen.append(loop.time())
+        return seen
+
+    assert run(scenario) == [0.086, 0.161, 0.161]
 
 
 def test_timers_due_at_the_same_instant_fire_in_scheduling_order() -> None:

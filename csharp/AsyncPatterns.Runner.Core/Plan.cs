@@ -42,7 +42,7 @@ internal sealed record Step(bool Hang, long AfterMs, long CancelMs, string? Fail
             throw new BadRequestException("bad-request", $"{where} must be non-negative, got {value}");
         }
 
-        return (long)Math.Round(value, MidpointRounding.ToEven);
+        return VirtualTime.VirtualTimeProvider.RoundMilliseconds(value);
     }
 }
 

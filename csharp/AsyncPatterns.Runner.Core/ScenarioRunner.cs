@@ -80,7 +80,7 @@ internal static class ScenarioRunner
             _virtualTime = request.Virtual ? new VirtualTimeProvider() : null;
             _loop = new RunLoop(_virtualTime);
             _clock = _virtualTime is null ? new RealRunClock(_loop) : new VirtualRunClock(_loop, _virtualTime);
-            var closeMs = request.Params["close_ms"] is { } close ? (long)Math.Round(Json.Number(close, "params.close_ms")) : 0;
+            var closeMs = request.Params["close_ms"] is { } close ? VirtualTimeProvider.RoundMilliseconds(Json.Number(close, "params.close_ms")) : 0;
             _instruments = new Instruments(request.Plan, _clock, request.Random, request.MaxCalls, closeMs);
         }
 

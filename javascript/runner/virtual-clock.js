@@ -4,12 +4,15 @@
  * Virtual time (spec/PROTOCOL.md section 5) keeps these guarantees:
  * - time is an integer number of ms, starting at 0 for the run (the fake clock itself starts at a
  *   non-zero epoch: some code treats 0 as "no time yet");
- * - a timer's delay is rounded to the nearest ms, and like Node's a delay under 1 ms is 1 ms
- *   (fake-timers alone truncates, and stretches 0 to 1 only during a tick);
- * - timers due at the same ms fire in the order they were scheduled (fake-timers orders its heap
- *   by due time, then creation order; a test pins it);
- * - the clock moves only when nothing can run: between two timers the driver lets one real
- *   macrotask pass, which drains every queued promise continuation, then fires the earliest timer;
+ * - a timer's delay is rounded to whole ms by the protocol's one rule (`roundMs`: halves up), so a
+ *   delay below half a ms -- 0 included -- is due at the same ms, where Node's real `setTimeout`
+ *   waits 1 ms (fake-timers alone truncates, and stretches 0 to 1 only inside a timer callback;
+ *   the real clock's tolerance absorbs Node's 1 ms); an interval stays at least 1 ms, as Node's;
+ * - timers fire one at a time, by due time then in the order they were scheduled (fake-timers
+ *   orders its heap so; a test pins it), and between two of them -- even of the same ms -- the
+ *   driver lets one real macrotask pass, which drains every queued promise continuation, before
+ *   it fires the next (`setImmediate` callbacks come first: fake-timers puts them ahead of the
+ *   timers of their ms);
  * - the clock never jumps while a timer of the real clock is pending (code that captured the real
  *   `setTimeout` before the install): `runUntil` ends with 'real-time' instead, and the runner
  *   answers `unsupported` (unref'd real timers are invisible to this check);
@@ -67,14 +70,27 @@ export function realMacrotask() {
 export {realNow};
 
 /**
- * Node's delay for a timer: a number of ms, and 1 when below 1 or beyond the maximum -- here
- * rounded to the nearest ms, as the protocol's virtual clock requires.
+ * A delay in whole ms by the protocol's rule (spec/PROTOCOL.md section 5): to the nearest ms,
+ * halves up, on the value first rounded to a millionth of a ms so that binary floating point
+ * cannot flip a half (10 + 75.5 computed in seconds is 85.49999999999999 ms: 86). Below half a
+ * ms, negative or NaN: 0.
+ * @param {number} ms
+ * @returns {number}
+ */
+export function roundMs(ms) {
+  if (!(ms > 0)) return 0;
+  return Math.floor(Math.round(ms * 1e6) / 1e6 + 0.5);
+}
+
+/**
+ * A timer's delay on the virtual clock: `roundMs`, and like Node's, 1 ms beyond `setTimeout`'s
+ * maximum (Node fires such a timer after 1 ms; a reference must not rely on more).
  * @param {unknown} delay
  * @returns {number}
  */
 export function timerDelay(delay) {
-  const ms = Math.round(Number(delay));
-  return ms >= 1 && ms <= TIMEOUT_MAX ? ms : 1;
+  const ms = Number(delay);
+  return ms > TIMEOUT_MAX ? 1 : roundMs(ms);
 }
 
 /**
@@ -137,16 +153,42 @@ export class VirtualClock {
         'hrtime',
       ],
     });
-    // The globals call clock.setTimeout / clock.setInterval at each call (and so does the faked
-    // timers/promises): normalizing the delay here covers them all.
-    const {setTimeout: fakeSetTimeout, setInterval: fakeSetInterval} = clock;
+    // The globals call clock.setTimeout / clock.setInterval / clock.setImmediate at each call (and
+    // so does the faked timers/promises): normalizing the delay here covers them all.
+    const {setTimeout: fakeSetTimeout, setInterval: fakeSetInterval, setImmediate: fakeSetImmediate} = clock;
+    const internals = /** @type {{duringTick?: boolean}} */ (/** @type {unknown} */ (clock));
+    /**
+     * fake-timers arms a 0 ms timer (and an immediate) armed inside a timer callback 1 ms later
+     * (its `duringTick` flag); the virtual rule keeps it at the same ms.
+     * @template R
+     * @param {() => R} arm
+     * @returns {R}
+     */
+    const armAtThisMs = (arm) => {
+      const during = internals.duringTick;
+      internals.duringTick = false;
+      try {
+        return arm();
+      } finally {
+        internals.duringTick = during;
+      }
+    };
     clock.setTimeout = Object.assign(
-      /** @type {typeof clock.setTimeout} */ ((fn, delay, ...args) => fakeSetTimeout(fn, timerDelay(delay), ...args)),
+      /** @type {typeof clock.setTimeout} */ (
+        (fn, delay, ...args) => {
+          const ms = timerDelay(delay);
+          return ms > 0 ? fakeSetTimeout(fn, ms, ...args) : armAtThisMs(() => fakeSetTimeout(fn, 0, ...args));
+        }
+      ),
       fakeSetTimeout,
     );
     clock.setInterval = Object.assign(
-      /** @type {typeof clock.setInterval} */ ((fn, delay, ...args) => fakeSetInterval(fn, timerDelay(delay), ...args)),
+      /** @type {typeof clock.setInterval} */ ((fn, delay, ...args) => fakeSetInterval(fn, Math.max(1, timerDelay(delay)), ...args)),
       fakeSetInterval,
+    );
+    clock.setImmediate = Object.assign(
+      /** @type {typeof clock.setImmediate} */ ((fn, ...args) => armAtThisMs(() => fakeSetImmediate(fn, ...args))),
+      fakeSetImmediate,
     );
     AbortSignal.timeout = virtualAbortSignalTimeout;
     const scheduler = /** @type {{wait?: unknown}} */ (timersPromises.scheduler);

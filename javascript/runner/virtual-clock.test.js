@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
 import timersPromises from 'node:timers/promises';
-import {EPOCH_MS, onVirtualTime, timerDelay, VirtualClock} from './virtual-clock.js';
+import {EPOCH_MS, onVirtualTime, roundMs, timerDelay, VirtualClock} from './virtual-clock.js';
 
 const originalSetTimeout = globalThis.setTimeout;
 const originalAbortSignalTimeout = AbortSignal.timeout;
@@ -19,17 +19,53 @@ describe('the virtual clock', () => {
     assert.deepEqual(order, [-1, 0, 1, 2, 3, 4, 5, 6, 7]);
   });
 
-  it('reads whole ms from 0, rounds delays to the nearest ms, and stretches 0 to 1 ms like Node', async () => {
-    assert.deepEqual([timerDelay(74.6), timerDelay(74.4), timerDelay(0), timerDelay(-5), timerDelay('20'), timerDelay(2 ** 31)], [75, 74, 1, 1, 20, 1]);
+  it('reads whole ms from 0 and rounds delays halves up; 0 (and below half a ms) is due at the same ms', async () => {
+    assert.deepEqual(
+      [74.6, 74.4, 74.5, 84.5, 0.5, 0.4999, 0, -5, '20', Number.NaN, 2 ** 31].map((delay) => timerDelay(delay)),
+      [75, 74, 75, 85, 1, 0, 0, 0, 20, 0, 1],
+    );
+    // a delay computed in seconds lands a hair below the half; the rule still rounds it up
+    assert.equal((0.096 + 0.0745) * 1000 - 96, 74.49999999999997);
+    assert.equal(roundMs((0.096 + 0.0745) * 1000 - 96), 75);
     const run = await onVirtualTime(async ({now}) => {
       const readings = [now()];
       await new Promise((resolve) => setTimeout(resolve, 74.6));
       readings.push(now());
       await new Promise((resolve) => setTimeout(resolve, 0));
       readings.push(now());
+      await new Promise((resolve) => setTimeout(resolve, 100 * (0.5 + 0.245)));
+      readings.push(now());
       return readings;
     });
-    assert.deepEqual(run.status === 'fulfilled' && run.value, [0, 75, 76]);
+    assert.deepEqual(run.status === 'fulfilled' && run.value, [0, 75, 75, 150]);
+  });
+
+  it('keeps a 0 ms timer and an immediate armed inside a timer callback at the same ms, ahead of later timers', async () => {
+    /** @type {string[]} */
+    const order = [];
+    const run = await onVirtualTime(async ({now}) => {
+      setTimeout(() => {
+        order.push(`first at ${now()}`);
+        setTimeout(() => order.push(`its 0 ms timer at ${now()}`), 0);
+        setImmediate(() => order.push(`its immediate at ${now()}`));
+      }, 5);
+      setTimeout(() => order.push(`1 ms later at ${now()}`), 6);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    });
+    assert.equal(run.status, 'fulfilled');
+    assert.deepEqual(order, ['first at 5', 'its immediate at 5', 'its 0 ms timer at 5', '1 ms later at 6']);
+  });
+
+  it('fires one timer at a time: what it makes ready runs before the next timer of the same ms', async () => {
+    /** @type {string[]} */
+    const order = [];
+    await onVirtualTime(async () => {
+      const settled = new Promise((resolve) => setTimeout(() => (order.push('timer 1'), resolve(undefined)), 5));
+      settled.then(() => order.push('continuation of 1')).then(() => order.push('its continuation'));
+      setTimeout(() => order.push('timer 2'), 5);
+      await new Promise((resolve) => setTimeout(resolve, 6));
+    });
+    assert.deepEqual(order, ['timer 1', 'continuation of 1', 'its continuation', 'timer 2']);
   });
 
   it('drains deep promise chains before it moves', async () => {

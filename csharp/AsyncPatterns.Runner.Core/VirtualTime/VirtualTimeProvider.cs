@@ -5,9 +5,11 @@ namespace AsyncConf.Runner.VirtualTime;
 /// <see cref="FireNext"/> advances it to the earliest timer.
 /// </summary>
 /// <remarks>
-/// Guarantees (spec/PROTOCOL.md §5): time is a whole number of milliseconds and a delay is rounded to the nearest
-/// millisecond (ties to even, as Python's <c>round</c>); timers due at the same millisecond fire in the order they were
-/// scheduled (a priority queue by due time, then sequence number); periodic timers are re-armed after each firing.
+/// Guarantees (spec/PROTOCOL.md §5): time is a whole number of milliseconds and a delay is rounded to whole milliseconds
+/// by <see cref="RoundMilliseconds"/> (halves up); timers fire one at a time (<see cref="FireNext"/>), by due time and then
+/// in the order they were scheduled (a priority queue by due time, then sequence number); periodic timers are re-armed
+/// after each firing. <see cref="Task.Delay(TimeSpan, TimeProvider, CancellationToken)"/> cuts its delay to whole
+/// milliseconds before the provider sees it: code that needs 74.5 ms to wait 75 must round first.
 /// Nothing fires by itself: whoever drives the clock (<see cref="RunLoop"/>) decides when it is safe to advance.
 /// Thread-safe: timers may be created, changed and disposed from any thread.
 /// </remarks>
@@ -125,8 +127,18 @@ public sealed class VirtualTimeProvider : TimeProvider
             throw new ArgumentOutOfRangeException(name, span, "must be non-negative or Timeout.InfiniteTimeSpan");
         }
 
-        return (long)Math.Round(span.TotalMilliseconds, MidpointRounding.ToEven);
+        return RoundMilliseconds(span.TotalMilliseconds);
     }
+
+    /// <summary>
+    /// A delay in whole milliseconds by the protocol's rule (spec/PROTOCOL.md §5): to the nearest millisecond, halves up
+    /// (74.5 → 75, 0.4 → 0), on the value first rounded to a millionth of a millisecond so binary floating point cannot
+    /// flip a half; negative or NaN is 0.
+    /// </summary>
+    /// <param name="milliseconds">The delay.</param>
+    /// <returns>The whole milliseconds.</returns>
+    public static long RoundMilliseconds(double milliseconds) =>
+        milliseconds > 0 ? (long)Math.Floor(Math.Round(milliseconds, 6) + 0.5) : 0;
 
     /// <summary>Arms, re-arms or disarms <paramref name="timer"/> (a due time of -1 disarms it).</summary>
     internal bool Change(VirtualTimer timer, long dueMs, long periodMs)

@@ -50,6 +50,7 @@ public static class RetryBackoffStrategy
     /// <c>min(BaseDelay * Factor^(attempt - 1), MaxDelay)</c>; with <see cref="RetryJitter.Proportional"/> that capped
     /// delay is then multiplied by <c>0.5 + u</c>, drawing <c>u</c> from <see cref="RetryBackoffOptions.Randomizer"/>:
     /// the cap comes first, so a jittered delay may exceed <see cref="RetryBackoffOptions.MaxDelay"/> by up to half.
+    /// The delay is a whole number of milliseconds, rounded halves up (74.5 ms → 75 ms), as every delay of the spec.
     /// Whatever the options, the delay is at most <see cref="RetryBackoffConstants.MaxSupportedDelay"/> (as Polly clamps
     /// its delays), so options that pass validation never make <see cref="Task.Delay(TimeSpan, TimeProvider, CancellationToken)"/> throw.
     /// </remarks>
@@ -64,7 +65,8 @@ public static class RetryBackoffStrategy
         var exponential = options.BaseDelay == TimeSpan.Zero ? 0 : options.BaseDelay.TotalMilliseconds * Math.Pow(options.Factor, attempt - 1);
         var capped = Math.Min(exponential, options.MaxDelay.TotalMilliseconds);
         var delay = options.Jitter == RetryJitter.Proportional ? capped * (0.5 + options.Randomizer()) : capped;
-        return TimeSpan.FromMilliseconds(Math.Min(delay, RetryBackoffConstants.MaxSupportedDelay.TotalMilliseconds));
+        // Whole milliseconds, halves up (spec/PROTOCOL.md §5): Task.Delay would cut 74.5 ms to 74.
+        return TimeSpan.FromMilliseconds(Milliseconds.Round(Math.Min(delay, RetryBackoffConstants.MaxSupportedDelay.TotalMilliseconds)));
     }
 
     private static async Task<T> ExecuteCoreAsync<T>(

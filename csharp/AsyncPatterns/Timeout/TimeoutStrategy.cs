@@ -50,7 +50,8 @@ public static class TimeoutStrategy
         CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        using var limit = new CancellationTokenSource(timeout, timeProvider);
+        // Whole milliseconds, halves up (spec/PROTOCOL.md §5): the token source would cut 10.5 ms to 10.
+        using var limit = new CancellationTokenSource(Milliseconds.Round(timeout), timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
         try
         {

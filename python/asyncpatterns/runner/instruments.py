@@ -118,7 +118,8 @@ class Instruments:
         n = self._opens[name] = self._opens.get(name, 0) + 1
         self._record("open", name, n)
         self.open_resources.add(f"{name}#{n}")
-        return Resource(self, name, n, close_ms=int(self._params.get("close_ms", 0)))
+        # As a float: the loop rounds a fractional close_ms like every delay (halves up).
+        return Resource(self, name, n, close_ms=float(self._params.get("close_ms", 0)))
 
     # -- injected randomness -----------------------------------------------------------------------
     def draw(self) -> float:
@@ -132,7 +133,7 @@ class Instruments:
 class Resource:
     """A resource whose ``aclose()`` takes ``close_ms`` and records ``close`` when it completes."""
 
-    def __init__(self, instruments: Instruments, name: str, n: int, *, close_ms: int) -> None:
+    def __init__(self, instruments: Instruments, name: str, n: int, *, close_ms: float) -> None:
         self._instruments = instruments
         self._name = name
         self._n = n

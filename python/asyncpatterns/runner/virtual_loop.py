@@ -10,7 +10,8 @@ see ../shared/RUNTIMES.md): the suite needs three guarantees that looptime 0.9 d
 * the clock never moves while executor work (``run_in_executor`` / ``asyncio.to_thread``) is
   pending: looptime lets real time leak into the clock then;
 * time is an integer number of milliseconds, so readings are exact (looptime's 1 ms resolution
-  turns a 1 ms sleep into 2 ms).
+  turns a 1 ms sleep into 2 ms), and a delay is rounded to it by the protocol's one rule
+  (``round_ms``: halves up, where ``round`` rounds halves to even).
 
 It is also ~15x faster on the same scenario. The price: it keeps its timers in a heap of its own
 and leans on asyncio's private ``_ready`` queue and ``_timer_handle_cancelled`` hook, and on
@@ -24,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import math
 import selectors
 import time
 from collections.abc import Callable
@@ -35,6 +37,18 @@ _T = TypeVar("_T")
 
 #: Python minor versions whose asyncio internals this loop was checked against.
 SUPPORTED_PYTHON = ((3, 11), (3, 12), (3, 13))
+
+
+def round_ms(ms: float) -> int:
+    """A delay in whole milliseconds, by the protocol's rule (spec/PROTOCOL.md section 5).
+
+    To the nearest millisecond, halves up (74.5 -> 75, 0.4 -> 0); the value is first rounded to
+    a millionth of a millisecond, so binary floating point cannot flip a half: 10 ms + 75.5 ms,
+    computed in seconds, is 85.49999999999999 ms and lands on 86. A negative delay is 0.
+    """
+    if not ms > 0:  # negative, zero, NaN
+        return 0
+    return math.floor(round(ms, 6) + 0.5)
 
 
 class WallBudgetExceeded(RuntimeError):
@@ -118,7 +132,8 @@ class _VirtualSelector(selectors.DefaultSelector):
 class VirtualTimeLoop(asyncio.SelectorEventLoop):
     """An event loop on virtual time.
 
-    Guarantees: ``time()`` reads whole milliseconds, starting at 0; the clock advances only when
+    Guarantees: ``time()`` reads whole milliseconds, starting at 0; a delay is rounded to whole
+    milliseconds by ``round_ms`` (halves up); the clock advances only when
     no callback is ready and no executor work is pending, and then straight to the earliest timer;
     timers fire one at a time -- by due time, then in the order they were scheduled -- each only
     once everything the previous one made ready has run (to quiescence). When nothing at all can
@@ -158,8 +173,9 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
             raise TypeError("when cannot be None")
         if self.is_closed():
             raise RuntimeError("Event loop is closed")
-        # Timers are due on whole milliseconds: round, so 0.33 + 0.1 lands on 430 ms, not 431.
-        due_ms = max(round(when * 1000), self._now_ms)
+        # Timers are due on whole milliseconds: the delay from now is rounded (round_ms), so
+        # 0.33 + 0.1 lands on 430 ms, not 431, and 10 ms + 75.5 ms on 86, not 85.
+        due_ms = self._now_ms + round_ms(when * 1000 - self._now_ms)
         timer = _SeqTimerHandle(due_ms / 1000, next(self._seq), callback, args, self, context)
         heapq.heappush(self._timers, timer)
         timer._scheduled = True  # type: ignore[attr-defined]

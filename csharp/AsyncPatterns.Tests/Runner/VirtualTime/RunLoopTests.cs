@@ -50,6 +50,30 @@ public class RunLoopTests
     }
 
     [Fact]
+    public void RunUntil_TimersOfOneInstant_FireOneAtATimeEachAfterWhatThePreviousMadeReady()
+    {
+        // spec/PROTOCOL.md §5: what a timer makes ready runs to quiescence before the next timer, even of the same ms.
+        var run = Virtual.Run(async time =>
+        {
+            var order = new List<string>();
+
+            async Task Child(string name)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10), time);
+                order.Add($"{name} woken");
+                await Task.Yield();
+                order.Add($"{name} after a yield");
+            }
+
+            await Task.WhenAll(Child("a"), Child("b"));
+            return order;
+        });
+
+        Assert.Equal(["a woken", "a after a yield", "b woken", "b after a yield"], run.Result);
+        Assert.Equal(10, run.ElapsedMs);
+    }
+
+    [Fact]
     public void TimerCallback_ConfigureAwaitFalseContinuation_RunsInlineOnTheLoopThread()
     {
         // Runtime behaviour, not a documented contract: a timer callback run with no SynchronizationContext lets the

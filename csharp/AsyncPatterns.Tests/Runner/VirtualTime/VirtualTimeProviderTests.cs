@@ -1,4 +1,6 @@
 using AsyncConf.Runner.VirtualTime;
+using AsyncPatterns.RetryBackoff;
+using AsyncPatterns.Tests.TestSupport;
 
 namespace AsyncPatterns.Tests.Runner.VirtualTime;
 
@@ -53,9 +55,44 @@ public class VirtualTimeProviderTests
             readings.Add(time.NowMs);
         }
 
-        Assert.Equal([0, 2, 4], readings);
+        Assert.Equal([0, 3, 4], readings);
         Assert.Equal(TimeSpan.FromMilliseconds(4), time.GetElapsedTime(start));
         Assert.Equal(VirtualTimeProvider.DefaultEpoch.AddMilliseconds(4), time.GetUtcNow());
+    }
+
+    [Theory]
+    [InlineData(74.5, 75)]
+    [InlineData(84.5, 85)]
+    [InlineData(74.49, 74)]
+    [InlineData(0.5, 1)]
+    [InlineData(0.4999, 0)]
+    [InlineData(0, 0)]
+    [InlineData(-3, 0)]
+    [InlineData(double.NaN, 0)]
+    [InlineData(74.49999999999997, 75)] // (0.096 + 0.0745) s - 96 ms in binary floating point: a half, read as one
+    public void RoundMilliseconds_HalvesUpWhateverTheFloatError(double milliseconds, long expected) =>
+        Assert.Equal(expected, VirtualTimeProvider.RoundMilliseconds(milliseconds));
+
+    [Fact]
+    public void TaskDelay_CutsAFractionalDelayBeforeTheProviderSeesIt_SoReferencesRoundFirst()
+    {
+        // Runtime behaviour the references work around (spec/PROTOCOL.md §5): Task.Delay hands the provider whole
+        // milliseconds, truncated; only a delay rounded before Task.Delay waits 75 ms.
+        var run = Virtual.Run(async time =>
+        {
+            var start = time.GetTimestamp();
+            await Task.Delay(TimeSpan.FromMilliseconds(74.5), time);
+            var truncated = time.GetElapsedTime(start).TotalMilliseconds;
+            await Task.Delay(RetryBackoffStrategy.GetDelay(1, new RetryBackoffOptions
+            {
+                BaseDelay = TimeSpan.FromMilliseconds(100),
+                Jitter = RetryJitter.Proportional,
+                Randomizer = () => 0.245,
+            }), time);
+            return (truncated, time.GetElapsedTime(start).TotalMilliseconds);
+        });
+
+        Assert.Equal((74.0, 149.0), run.Result);
     }
 
     [Fact]
