@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from asyncconf.checker import check, max_in_flight, outcome_matches, real_time_band
+from asyncconf.checker import CHECKS, check, max_in_flight, outcome_matches, real_time_band
 from asyncconf.spec import Scenario
 
 
@@ -34,32 +34,48 @@ def reasons(expect: dict[str, Any], seen: dict[str, Any], clock: str = "virtual"
     return [str(m) for m in check(scenario(**expect), seen, clock=clock)]
 
 
-@pytest.mark.parametrize(
-    ("expect", "passes"),
-    [
-        ({"outcome": {"ok": "data"}}, True),
-        ({"outcome": {"ok": "other"}}, False),
-        ({"elapsed_ms": 120}, True),
-        ({"elapsed_ms": 121}, False),
-        ({"elapsed_ms": {"max": 120}}, True),
-        ({"elapsed_ms": {"min": 121}}, False),
-        ({"calls": 2}, True),
-        ({"calls": {"op": 2}}, True),
-        ({"calls": {"op": 2, "other": 1}}, False),
-        ({"calls": 3}, False),
-        ({"calls_at_ms": {"op": [0, 110]}}, True),
-        ({"calls_at_ms": {"op": [0, 100]}}, False),
-        ({"calls_at_ms": {"op": [0]}}, False),
-        ({"max_in_flight": 1}, True),
-        ({"max_in_flight": 2}, False),
-        ({"cancelled": []}, True),
-        ({"cancelled": ["op"]}, False),
-        ({"cancelled_at_ms": {"op": [5]}}, False),
-        ({"closed_at_ms": {"conn": [5]}}, False),
-    ],
-)
-def test_each_check_can_pass_and_fail(expect: dict[str, Any], passes: bool) -> None:
-    assert (reasons(expect, answer()) == []) is passes
+CANCEL_TRACE = [ev(0, "open", "conn"), ev(0, "call"), ev(5, "cancel"), ev(7, "close", "conn")]
+
+#: (expectation, trace -- None for RETRY_TRACE --, whether it passes): each check kind of
+#: checker.CHECKS has at least one case that passes and one that fails (see the test below).
+CASES: list[tuple[dict[str, Any], list[dict[str, Any]] | None, bool]] = [
+    ({"outcome": {"ok": "data"}}, None, True),
+    ({"outcome": {"ok": "other"}}, None, False),
+    ({"elapsed_ms": 120}, None, True),
+    ({"elapsed_ms": 121}, None, False),
+    ({"elapsed_ms": {"max": 120}}, None, True),
+    ({"elapsed_ms": {"min": 121}}, None, False),
+    ({"calls": 2}, None, True),
+    ({"calls": {"op": 2}}, None, True),
+    ({"calls": {"op": 2, "other": 1}}, None, False),
+    ({"calls": 3}, None, False),
+    ({"calls_at_ms": {"op": [0, 110]}}, None, True),
+    ({"calls_at_ms": {"op": [0, 100]}}, None, False),
+    ({"calls_at_ms": {"op": [0]}}, None, False),
+    ({"max_in_flight": 1}, None, True),
+    ({"max_in_flight": 2}, None, False),
+    ({"cancelled": []}, None, True),
+    ({"cancelled": ["op"]}, None, False),
+    ({"cancelled": ["op"]}, CANCEL_TRACE, True),
+    ({"cancelled": []}, CANCEL_TRACE, False),
+    ({"cancelled_at_ms": {"op": [5]}}, CANCEL_TRACE, True),
+    ({"cancelled_at_ms": {"op": [5]}}, None, False),
+    ({"cancelled_at_ms": {"op": [6]}}, CANCEL_TRACE, False),
+    ({"closed_at_ms": {"conn": [7]}}, CANCEL_TRACE, True),
+    ({"closed_at_ms": {"conn": [5]}}, None, False),
+    ({"closed_at_ms": {"conn": [5]}}, CANCEL_TRACE, False),
+]
+
+
+@pytest.mark.parametrize(("expect", "trace", "passes"), CASES)
+def test_each_check_can_pass_and_fail(expect: dict[str, Any], trace: list[dict[str, Any]] | None, passes: bool) -> None:
+    assert (reasons(expect, answer(trace=trace)) == []) is passes
+
+
+@pytest.mark.parametrize("kind", sorted(CHECKS))
+def test_every_check_kind_has_a_passing_and_a_failing_case(kind: str) -> None:
+    outcomes = {passes for expect, _, passes in CASES if kind in expect}
+    assert outcomes == {True, False}, f"{kind}: add to CASES a case that passes and one that fails"
 
 
 def test_a_failure_says_what_was_expected_and_what_was_seen() -> None:
