@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from typing import Any, Final, TypeVar
 
+from ._own_cancellation import cancel_requested
+
 K = TypeVar("K")
 T = TypeVar("T")
 
@@ -27,8 +29,9 @@ async def map_bounded(
     - at most ``limit`` operations run at any time (R1);
     - items start in input order, each as soon as a slot is free -- the limit is fully used (R2);
     - results come back in input order, not completion order (R3);
-    - on the first failure no further item starts, the running ones are cancelled, and that
-      failure propagates unchanged (the exception itself, its ``__cause__`` and ``__context__``
+    - on the first failure -- an operation's own ``CancelledError``, one nobody asked for,
+      included -- no further item starts, the running ones are cancelled, and that failure
+      propagates unchanged (the exception itself, its ``__cause__`` and ``__context__``
       intact) once they have stopped (R4);
     - the caller's cancellation cancels the running operations, starts no new one, and propagates
       as ``asyncio.CancelledError`` (R5).
@@ -68,6 +71,13 @@ async def map_bounded(
             results.append(None)
             try:
                 results[index] = await operation(item)
+            except asyncio.CancelledError as error:
+                if cancel_requested():
+                    raise  # the caller, or the group after a failure, stopped this worker
+                # The operation's own cancellation, one nobody asked for: a failure like any other.
+                if first_failure is None:
+                    first_failure = error
+                raise _Failed from None
             except Exception as error:
                 if first_failure is None:
                     first_failure = error

@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from ._own_cancellation import as_failure, unwrap
+
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
 
@@ -25,17 +27,19 @@ async def run_all(operation: Callable[[K], Awaitable[T]], items: Iterable[K]) ->
     Guarantees (the spec's rules):
     - every operation starts at once (R1) and the whole takes as long as the longest (R4);
     - a failure cancels nothing: every other operation runs to completion (R2);
-    - each item is reported once, with its value or its error unchanged (R3);
+    - each item is reported once, with its value or its error unchanged (R3) -- an operation's own
+      ``CancelledError``, one nobody asked for, included: it is a failure like any other;
     - when the caller cancels, every operation still running is cancelled and
       ``asyncio.CancelledError`` propagates -- no partial result (R5).
     """
     keys = list(items)
     # return_exceptions=True: a failure becomes a result instead of abandoning the others.
-    outcomes = await asyncio.gather(*(operation(key) for key in keys), return_exceptions=True)
+    # as_failure: gather would replace an operation's own CancelledError with a new one.
+    outcomes = await asyncio.gather(*(as_failure(operation(key)) for key in keys), return_exceptions=True)
     results: PartialResults[K, T] = PartialResults()
     for key, outcome in zip(keys, outcomes, strict=True):
         if isinstance(outcome, BaseException):
-            results.failed[key] = outcome
+            results.failed[key] = unwrap(outcome)
         else:
             results.succeeded[key] = outcome
     return results
