@@ -151,7 +151,7 @@ FAKE_RUNNER = textwrap.dedent(
         if mode == "hang":
             time.sleep(3600)
         if mode == "crash":
-            print("boom", file=sys.stderr, flush=True)
+            print(request.get("says", "boom"), file=sys.stderr, flush=True)
             sys.exit(3)
         if mode == "garbage":
             print("this is not json", flush=True)
@@ -184,6 +184,13 @@ def test_a_bad_runner_costs_one_request_and_is_restarted(fake: JsonLinesProcess,
         fake.request({"id": 1, "mode": mode}, timeout_s=1)
     assert fake.request({"id": 2}, timeout_s=30) == {"id": 2, "ok": True}
     assert fake.restarts == 1
+
+
+def test_a_restarted_runners_crash_shows_only_its_own_words(fake: JsonLinesProcess) -> None:
+    with pytest.raises(TransportError, match="exited with code 3: first crash$"):
+        fake.request({"id": 1, "mode": "crash", "says": "first crash"}, timeout_s=30)
+    with pytest.raises(TransportError, match="exited with code 3: second crash$"):
+        fake.request({"id": 2, "mode": "crash", "says": "second crash"}, timeout_s=30)
 
 
 def test_closing_kills_the_runner_process_group(fake: JsonLinesProcess) -> None:

@@ -8,12 +8,10 @@ signal to exit, should the harness itself die.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import json
 import os
 import queue
-import signal
 import subprocess
 import threading
 from collections import deque
@@ -21,26 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from . import processes
 from .base import PrepareFailed, Transport, TransportError
-
-_LIVE: set[subprocess.Popen[str]] = set()
-
-
-def _kill(process: subprocess.Popen[str]) -> None:
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            process.kill()
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=5)
-    _LIVE.discard(process)
-
-
-@atexit.register
-def _kill_all() -> None:
-    for process in list(_LIVE):
-        _kill(process)
 
 
 class JsonLinesProcess(Transport):
@@ -61,7 +41,7 @@ class JsonLinesProcess(Transport):
 
     def _launch(self) -> None:
         try:
-            process = subprocess.Popen(
+            process: subprocess.Popen[str] = processes.spawn(
                 self.argv,
                 cwd=self.cwd,
                 env=None if self.env is None else {**os.environ, **self.env},
@@ -71,14 +51,13 @@ class JsonLinesProcess(Transport):
                 text=True,
                 encoding="utf-8",
                 bufsize=1,
-                start_new_session=True,  # its own process group: killed whole
             )
         except OSError as error:
             raise PrepareFailed(f"{self.label}: cannot start {self.argv[0]}: {error.strerror}") from None
-        _LIVE.add(process)
         self._process = process
         self._lines = queue.Queue()
-        lines = self._lines
+        self._stderr = deque(maxlen=20)  # this launch's words only: a restart starts a clean slate
+        lines, said = self._lines, self._stderr
         assert process.stdout is not None and process.stderr is not None
         stdout, stderr = process.stdout, process.stderr
 
@@ -89,7 +68,7 @@ class JsonLinesProcess(Transport):
 
         def pump_stderr() -> None:
             for line in stderr:
-                self._stderr.append(line.rstrip())
+                said.append(line.rstrip())
 
         threading.Thread(target=pump_stdout, daemon=True, name=f"{self.label}-stdout").start()
         self._stderr_pump = threading.Thread(target=pump_stderr, daemon=True, name=f"{self.label}-stderr")
@@ -100,7 +79,7 @@ class JsonLinesProcess(Transport):
             if self._process.stdin:
                 with contextlib.suppress(OSError):
                     self._process.stdin.close()
-            _kill(self._process)
+            processes.kill(self._process)
             self._process = None
 
     def _restart(self) -> None:
