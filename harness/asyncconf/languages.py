@@ -8,7 +8,6 @@ and how to install it; one whose side cannot be prepared is an *error* -- never 
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -18,6 +17,7 @@ from typing import Any
 
 from .spec import Api, Pattern
 from .transports.base import PrepareFailed, Transport, TransportError, Unavailable
+from .transports.prepare import note
 
 
 def _python_transports() -> list[Transport]:
@@ -70,11 +70,6 @@ class LanguageSession:
     def close(self) -> None:
         for transport in self.transports:
             transport.close()
-
-
-def note(message: str) -> None:
-    """One line to the user about what the harness does on its own (building, installing)."""
-    print(f"asyncconf: {message}", file=sys.stderr, flush=True)
 
 
 #: The transport name of a runner of the user's own: whatever it runs is a *candidate*.

@@ -17,21 +17,28 @@ import re
 import shutil
 import subprocess
 import threading
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from ..paths import CSHARP_DIR
+from . import processes
 from .base import PrepareFailed, Transport, TransportError, Unavailable
 from .jsonl_process import JsonLinesProcess
+from .prepare import STATE_DIR, exclusive, fingerprint, note, read_stamp, write_stamp
 
 INSTALL_HINT = "install the .NET SDK 8 or newer (https://dot.net)"
 CONFIGURATION = "Release"
-RUNNER_PROJECT = CSHARP_DIR / "AsyncPatterns.Runner" / "AsyncPatterns.Runner.csproj"
+RUNNER_PROJECT = Path("AsyncPatterns.Runner") / "AsyncPatterns.Runner.csproj"  # in csharp/
 RUNNER_ASSEMBLY = "AsyncPatterns.Runner"
 CORE_ASSEMBLY = "AsyncPatterns.Runner.Core"
 ENTRY_TYPE = ("AsyncConf.Runner", "Protocol")  # namespace, class holding Handle(string)
 SOURCE_SUFFIXES = {".cs", ".csproj", ".props", ".targets", ".json", ".slnx"}
 QUIET = {"DOTNET_CLI_TELEMETRY_OPTOUT": "1", "DOTNET_NOLOGO": "1"}
+#: The compiler's words for a reference assembly left empty or cut short by an interrupted build.
+BROKEN_OUTPUT = re.compile(r"error CS0009:|error CS0006:")
+BUILD_TIMEOUT_S = 1800
 
 
 def find_dotnet() -> str:
@@ -53,37 +60,100 @@ def target_framework(dotnet: str) -> str:
     return f"net{max(majors)}.0"
 
 
-def output_dir(framework: str) -> Path:
-    return RUNNER_PROJECT.parent / "bin" / CONFIGURATION / framework
+def output_dir(framework: str, directory: Path = CSHARP_DIR) -> Path:
+    return directory / RUNNER_PROJECT.parent / "bin" / CONFIGURATION / framework
 
 
-def _sources() -> list[Path]:
-    """The runner's inputs: every source under csharp/ but build output and the test project."""
-    return [
-        path
-        for path in CSHARP_DIR.rglob("*")
-        if path.suffix in SOURCE_SUFFIXES
-        and not {"bin", "obj"} & set(parts := path.relative_to(CSHARP_DIR).parts)
-        and not parts[0].endswith(".Tests")
-    ]
+def _sources(directory: Path, projects: list[Path]) -> set[Path]:
+    """The runner's inputs: every source under csharp/ but build output, the test project and dot
+    folders -- and the files its projects include by name from elsewhere (``spec/protocol.json``)."""
+    found = set()
+    for folder, subfolders, files in os.walk(directory):
+        subfolders[:] = [
+            name for name in subfolders if name not in {"bin", "obj"} and not name.endswith(".Tests") and name[0] != "."
+        ]
+        found |= {Path(folder, name).resolve() for name in files if Path(name).suffix in SOURCE_SUFFIXES}
+    for project in projects:
+        for item in ElementTree.parse(project).iter():
+            if include := item.get("Include"):
+                path = (project.parent / include.replace("\\", "/")).resolve()
+                if path.is_file():
+                    found.add(path)
+    return found
 
 
-def build(dotnet: str, framework: str) -> Path:
-    """``dotnet build`` the runner when its output is missing or older than any source."""
-    from ..languages import note
+def _projects(project: Path) -> list[Path]:
+    """The project and every project it references, transitively."""
+    found = [project.resolve()]
+    for current in found:
+        for reference in ElementTree.parse(current).iter("ProjectReference"):
+            include = reference.get("Include", "").replace("\\", "/")
+            referenced = (current.parent / include).resolve()
+            if include and referenced not in found:
+                found.append(referenced)
+    return found
 
-    if not RUNNER_PROJECT.exists():
-        raise PrepareFailed(f"the C# runner project {RUNNER_PROJECT} is missing")
-    built = output_dir(framework) / f"{CORE_ASSEMBLY}.dll"
-    newest = max((p.stat().st_mtime for p in _sources()), default=0.0)
-    if built.exists() and built.stat().st_mtime >= newest:
-        return built.parent
-    note(f"building csharp: dotnet build ({'first build' if not built.exists() else 'sources changed'})")
+
+def build_lock(directory: Path = CSHARP_DIR) -> AbstractContextManager[None]:
+    """Held while the harness builds ``directory``; hold it to build there yourself (``dotnet test``)."""
+    return exclusive(directory / STATE_DIR / "build.lock", f"building {directory.name}/")
+
+
+def build(dotnet: str, framework: str, directory: Path = CSHARP_DIR) -> Path:
+    """``dotnet build`` the runner unless the last build succeeded from the sources as they are now.
+
+    Safe to interrupt and to start twice: one build at a time (``build_lock``); a build that left
+    no stamp (interrupted, or not ours) is redone from clean -- ``obj/`` and ``bin/`` of the runner's
+    projects removed first -- and so is one that fails on a broken reference assembly.
+    """
+    project = directory / RUNNER_PROJECT
+    if not project.exists():
+        raise PrepareFailed(f"the C# runner project {project} is missing")
+    folder = output_dir(framework, directory)
+    stamp = directory / STATE_DIR / f"build-{CONFIGURATION}-{framework}.done"
+    with build_lock(directory):
+        projects = _projects(project)
+        inputs = fingerprint(_sources(directory, projects), CONFIGURATION, framework)
+        recorded = read_stamp(stamp)
+        built = (folder / f"{CORE_ASSEMBLY}.dll").exists() and (folder / f"{RUNNER_ASSEMBLY}.dll").exists()
+        if recorded == inputs and built:
+            return folder
+        leftovers = [p.parent / name for p in projects for name in ("obj", "bin") if (p.parent / name).exists()]
+        if recorded is None and leftovers:
+            why = "no record of a finished build: cleaning obj/ and bin/ first"
+        elif recorded is None:
+            why = "first build"
+        else:
+            why = "sources changed" if recorded != inputs else "output missing"
+        note(f"building csharp: dotnet build ({why})")
+        stamp.unlink(missing_ok=True)
+        if recorded is None:
+            _clean(projects)
+        result = _dotnet_build(dotnet, directory, framework)
+        if result.returncode != 0 and BROKEN_OUTPUT.search(result.stdout + result.stderr):
+            note("building csharp: a reference assembly was broken: cleaning obj/ and bin/, building again")
+            _clean(projects)
+            result = _dotnet_build(dotnet, directory, framework)
+        if result.returncode != 0:
+            lines = (result.stdout + result.stderr).splitlines()
+            errors = list(dict.fromkeys(line.strip() for line in lines if ": error " in line)) or lines[-6:]
+            raise PrepareFailed("dotnet build failed: " + " | ".join(errors[:6]))
+        write_stamp(stamp, inputs)
+    return folder
+
+
+def _clean(projects: list[Path]) -> None:
+    for project in projects:
+        for name in ("obj", "bin"):
+            shutil.rmtree(project.parent / name, ignore_errors=True)
+
+
+def _dotnet_build(dotnet: str, directory: Path, framework: str) -> subprocess.CompletedProcess[str]:
     # --disable-build-servers: no MSBuild node or compiler server may outlive the harness.
     command = [
         dotnet,
         "build",
-        str(RUNNER_PROJECT),
+        str(directory / RUNNER_PROJECT),
         "-c",
         CONFIGURATION,
         f"-p:TargetFramework={framework}",
@@ -91,13 +161,7 @@ def build(dotnet: str, framework: str) -> Path:
         "--disable-build-servers",
     ]
     env = {**os.environ, **QUIET}
-    result = subprocess.run(command, capture_output=True, text=True, cwd=CSHARP_DIR, env=env, timeout=1800, check=False)
-    if result.returncode != 0:
-        lines = (result.stdout + result.stderr).splitlines()
-        errors = list(dict.fromkeys(line.strip() for line in lines if ": error " in line)) or lines[-6:]
-        raise PrepareFailed("dotnet build failed: " + " | ".join(errors[:6]))
-    built.touch()  # an up-to-date build that copied nothing still counts as fresh
-    return built.parent
+    return processes.run(command, what="dotnet build", cwd=directory, env=env, timeout_s=BUILD_TIMEOUT_S)
 
 
 class DotnetInProcess(Transport):

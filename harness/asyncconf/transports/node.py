@@ -15,12 +15,15 @@ import subprocess
 from pathlib import Path
 
 from ..paths import JAVASCRIPT_DIR
+from . import processes
 from .base import PrepareFailed, Transport, Unavailable
 from .jsonl_process import JsonLinesProcess
+from .prepare import STATE_DIR, exclusive, fingerprint, note, read_stamp, write_stamp
 
 MIN_NODE = (20, 0)
 RUNNER = JAVASCRIPT_DIR / "runner" / "main.js"
 INSTALL_HINT = "install Node.js 20 or newer (https://nodejs.org), or: pip install -e '.[node]'"
+NPM_TIMEOUT_S = 900
 
 
 def _version(node: str) -> tuple[int, ...] | None:
@@ -66,30 +69,41 @@ def _npm_for(node: str) -> list[str]:
 
 
 def prepare(node: str, directory: Path = JAVASCRIPT_DIR) -> None:
-    """``npm ci`` when node_modules is missing or older than the lockfile; its error, shortened."""
-    from ..languages import note
+    """``npm ci`` unless the last one succeeded from the lockfile as it is now; its error, shortened.
 
-    lock = directory / "package-lock.json"
-    stamp = directory / "node_modules" / ".package-lock.json"  # npm writes it on every install
-    if not lock.exists():
-        raise PrepareFailed(f"{lock} is missing: the JavaScript side cannot be installed reproducibly")
-    if stamp.exists() and stamp.stat().st_mtime >= lock.stat().st_mtime:
-        return
-    why = "node_modules missing" if not stamp.exists() else "package-lock.json changed"
-    note(f"preparing javascript: npm ci ({why})")
-    env = {**os.environ, "PATH": f"{Path(node).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    result = subprocess.run(
-        [*_npm_for(node), "ci", "--no-audit", "--no-fund"],
-        cwd=directory,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=900,
-        check=False,
-    )
-    if result.returncode != 0:
-        tail = " | ".join((result.stderr or result.stdout).strip().splitlines()[-6:])
-        raise PrepareFailed(f"npm ci failed in {directory}: {tail}")
+    Safe to interrupt and to start twice: one install at a time (an ``flock``), and an install
+    that left no stamp of ours (interrupted, failed, or done by hand) is done again.
+    """
+    lockfile = directory / "package-lock.json"
+    if not lockfile.exists():
+        raise PrepareFailed(f"{lockfile} is missing: the JavaScript side cannot be installed reproducibly")
+    stamp = directory / STATE_DIR / "npm-ci.done"
+    with exclusive(directory / STATE_DIR / "npm-ci.lock", f"installing {directory.name}/ (npm ci)"):
+        inputs = fingerprint([lockfile])
+        recorded = read_stamp(stamp)
+        installed = (directory / "node_modules").is_dir()
+        if recorded == inputs and installed:
+            return
+        if not installed:
+            why = "node_modules missing"
+        elif recorded is None:
+            why = "no record of a finished install"
+        else:
+            why = "package-lock.json changed"
+        note(f"preparing javascript: npm ci ({why})")
+        stamp.unlink(missing_ok=True)
+        env = {**os.environ, "PATH": f"{Path(node).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+        result = processes.run(
+            [*_npm_for(node), "ci", "--no-audit", "--no-fund"],
+            what=f"npm ci in {directory}",
+            cwd=directory,
+            env=env,
+            timeout_s=NPM_TIMEOUT_S,
+        )
+        if result.returncode != 0:
+            tail = " | ".join((result.stderr or result.stdout).strip().splitlines()[-6:])
+            raise PrepareFailed(f"npm ci failed in {directory}: {tail}")
+        write_stamp(stamp, inputs)
 
 
 def node_transports() -> list[Transport]:
