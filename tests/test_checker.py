@@ -27,6 +27,7 @@ def answer(outcome: Any = None, trace: list[dict[str, Any]] | None = None, elaps
         "trace": RETRY_TRACE if trace is None else trace,
         "elapsed_ms": elapsed,
         "leaks": list(leaks),
+        "random_draws": 0,
     }
 
 
@@ -64,6 +65,9 @@ CASES: list[tuple[dict[str, Any], list[dict[str, Any]] | None, bool]] = [
     ({"closed_at_ms": {"conn": [7]}}, CANCEL_TRACE, True),
     ({"closed_at_ms": {"conn": [5]}}, None, False),
     ({"closed_at_ms": {"conn": [5]}}, CANCEL_TRACE, False),
+    ({"random_draws": 0}, None, True),
+    ({"random_draws": {"max": 3}}, None, True),
+    ({"random_draws": 1}, None, False),
 ]
 
 
@@ -147,3 +151,26 @@ def test_real_clock_accepts_a_band_never_much_early() -> None:
     assert reasons({"elapsed_ms": 100}, answer(elapsed=90), clock="real") != []
     assert reasons({"elapsed_ms": 100}, answer(elapsed=300), clock="real") != []
     assert reasons({"elapsed_ms": 100}, answer(elapsed=130)) != []  # virtual: exact
+
+
+def test_a_run_that_drew_past_the_scenarios_random_values_fails_unless_the_scenario_allows_it() -> None:
+    # spec/PROTOCOL.md section 3: the source repeats the last value and the answer counts draws.
+    jittered = Scenario(
+        pattern="p", id="s", covers=("R1",), params={}, plan={"op": [{"ok": 1}]}, expect={}, random=(0.25, 0.75)
+    )
+    assert check(jittered, {**answer(), "random_draws": 2}) == []
+    [ran_out] = check(jittered, {**answer(), "random_draws": 3})
+    assert str(ran_out).startswith('random_draws: expected {"max": 2}, saw 3 (the scenario\'s random values ran out')
+    allowing = Scenario(
+        pattern="p",
+        id="s",
+        covers=("R1",),
+        params={},
+        plan={"op": [{"ok": 1}]},
+        expect={"random_draws": {"min": 2}},
+        random=(0.25, 0.75),
+    )
+    assert check(allowing, {**answer(), "random_draws": 3}) == []
+    unreported = {key: value for key, value in answer().items() if key != "random_draws"}
+    assert check(jittered, unreported) == []  # a runner that does not count is not judged on it
+    assert [m.check for m in check(allowing, unreported)] == ["random_draws"]  # unless the scenario asks

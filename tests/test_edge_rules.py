@@ -107,3 +107,35 @@ def test_a_cancellation_that_was_asked_for_stays_a_cancellation(pattern: str) ->
 
     status, error, elapsed = on_virtual_time(body)
     assert (status, type(error), elapsed) == ("raised", asyncio.CancelledError, 15)
+
+
+def test_the_random_source_repeats_its_last_value_and_counts_every_draw() -> None:
+    # spec/PROTOCOL.md section 3: never an error in the pattern's outcome, always counted.
+    from asyncpatterns.runner.protocol import handle
+
+    answer = handle(
+        {
+            "id": 1,
+            "pattern": "retry-backoff",
+            "params": {
+                "max_attempts": 3,
+                "base_delay_ms": 100,
+                "factor": 2,
+                "max_delay_ms": 60000,
+                "jitter": "proportional",
+            },
+            "plan": {"op": [{"after_ms": 10, "fail": "transient"}]},
+            "random": [0.25],
+        }
+    )
+    assert answer["outcome"] == {"fail": "transient", "from": "op#3"}  # not the runner's LookupError
+    assert answer["random_draws"] == 2
+    assert [e["t"] for e in answer["trace"] if e["ev"] == "call"] == [0, 85, 245]  # 0.25 again: 200 * 0.75
+
+
+def test_an_empty_random_source_gives_the_neutral_value() -> None:
+    from asyncpatterns.runner.instruments import Instruments
+
+    source = Instruments({}, clock_ms=lambda: 0, params={}, random=[], max_calls=10)
+    assert [source.draw(), source.draw()] == [0.5, 0.5]
+    assert source.draws == 2

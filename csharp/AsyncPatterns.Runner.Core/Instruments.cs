@@ -18,9 +18,6 @@ internal readonly record struct TraceEvent(long T, string Ev, string Key, int N,
     }
 }
 
-/// <summary>Thrown by <see cref="Instruments.Draw"/> when the scenario's <c>random</c> values are used up.</summary>
-internal sealed class RandomValuesExhaustedException(string message) : Exception(message);
-
 /// <summary>
 /// What the runner injects into a pattern: the planned operation and instrumented resources, and the trace they record
 /// (spec/PROTOCOL.md §3, §4, §7). Thread-safe: a pattern may call in from thread-pool threads.
@@ -94,17 +91,29 @@ internal sealed class Instruments
         }
     }
 
-    /// <summary>The scenario's <c>random</c> values, in order.</summary>
+    /// <summary>Gets how many values the pattern drew from the random source (the answer's <c>random_draws</c>).</summary>
+    public int Draws
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _draws;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The scenario's <c>random</c> values, in order; past them the last one again (0.5 if none). Never throws: a draw past
+    /// the supplied values is the runner's to report (<see cref="Draws"/>) and the checker's to judge, not an outcome of
+    /// the pattern (spec/PROTOCOL.md §3).
+    /// </summary>
     public double Draw()
     {
         lock (_gate)
         {
-            if (_draws >= _random.Count)
-            {
-                throw new RandomValuesExhaustedException($"the scenario supplies {_random.Count} random value(s); a further one was drawn");
-            }
-
-            return _random[_draws++];
+            _draws++;
+            return _random.Count == 0 ? 0.5 : _random[Math.Min(_draws, _random.Count) - 1];
         }
     }
 

@@ -150,6 +150,7 @@ internal static class ScenarioRunner
                     ["trace"] = new JsonArray([.. _instruments.Trace().Select(e => (JsonNode)e.ToJson())]),
                     ["elapsed_ms"] = _elapsedMs,
                     ["leaks"] = new JsonArray([.. _leaks!.Select(leak => (JsonNode?)leak)]),
+                    ["random_draws"] = _instruments.Draws,
                     ["runtime"] = Protocol.RuntimeJson(),
                     ["warnings"] = new JsonArray([.. warnings.Select(warning => (JsonNode?)warning)]),
                 };

@@ -218,6 +218,27 @@ def _times_check(name: str, event: str) -> CheckFn:
     return check
 
 
+def _check_random_draws(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
+    seen = answer.get("random_draws")
+    if seen is None:
+        return Mismatch("random_draws", expected, None, "the runner does not report its draws")
+    return None if _count_ok(expected, seen) else Mismatch("random_draws", expected, seen)
+
+
+def _random_ran_out(scenario: Scenario, answer: dict[str, Any]) -> Mismatch | None:
+    """Unless the scenario says how many draws it allows: no more than its `random` values."""
+    seen = answer.get("random_draws")
+    supplied = len(scenario.random)
+    if "random_draws" in scenario.expect or seen is None or seen <= supplied:
+        return None
+    return Mismatch(
+        "random_draws",
+        {"max": supplied},
+        seen,
+        "the scenario's random values ran out (a draw past them repeats the last one, PROTOCOL.md section 3)",
+    )
+
+
 def _check_max_in_flight(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
     seen = max_in_flight(answer["trace"])
     return None if _count_ok(expected, seen) else Mismatch("max_in_flight", expected, seen)
@@ -237,6 +258,7 @@ CHECKS: dict[str, CheckFn] = {
     "cancelled": _check_cancelled,
     "cancelled_at_ms": _times_check("cancelled_at_ms", "cancel"),
     "closed_at_ms": _times_check("closed_at_ms", "close"),
+    "random_draws": _check_random_draws,
 }
 
 
@@ -266,6 +288,9 @@ def check(scenario: Scenario, answer: dict[str, Any], *, clock: str = "virtual")
     ]
     if scenario.expect.get("leaks", "none") == "none" and answer.get("leaks"):
         mismatches.append(Mismatch("leaks", [], answer["leaks"]))
+    ran_out = _random_ran_out(scenario, answer)
+    if ran_out:
+        mismatches.append(ran_out)
     return mismatches
 
 

@@ -36,13 +36,14 @@ def canonical(answer: dict[str, Any]) -> dict[str, Any]:
         "outcome": _canonical_outcome(answer.get("outcome")),
         "elapsed_ms": answer.get("elapsed_ms"),
         "leaks": sorted(answer.get("leaks") or []),
+        "random_draws": answer.get("random_draws"),
         "trace": sorted(answer.get("trace") or [], key=_event_key),
     }
 
 
 def first_difference(baseline: dict[str, Any], other: dict[str, Any]) -> str | None:
     """A readable account of the first way two canonical answers differ, or None."""
-    for key in ("outcome", "elapsed_ms", "leaks"):
+    for key in ("outcome", "elapsed_ms", "leaks", "random_draws"):
         if baseline.get(key) != other.get(key):
             return f"{key}: {json.dumps(baseline.get(key))} vs {json.dumps(other.get(key))}"
     mine, theirs = baseline.get("trace") or [], other.get("trace") or []

@@ -48,7 +48,8 @@ export class Instruments {
   /** @type {Map<string, number>} */
   #opens = new Map();
   #totalCalls = 0;
-  #draws = 0;
+  /** How many values the pattern drew from the random source (the answer's `random_draws`). */
+  draws = 0;
   #plan;
   #options;
 
@@ -198,13 +199,16 @@ export class Instruments {
 
   // -- injected randomness ------------------------------------------------------------------------
 
-  /** The scenario's `random` values, in order; throws when they are exhausted. */
+  /**
+   * The scenario's `random` values, in order; past them the last one again (0.5 if none). Never
+   * throws: a draw past the supplied values is the runner's to report (`draws`, the answer's
+   * `random_draws`) and the checker's to judge, not an outcome of the pattern (spec/PROTOCOL.md
+   * section 3).
+   */
   draw = () => {
     const values = this.#options.random;
-    if (this.#draws >= values.length) {
-      throw new RangeError(`the scenario supplies ${values.length} random value(s); a further one was drawn`);
-    }
-    return values[this.#draws++];
+    this.draws += 1;
+    return values.length === 0 ? 0.5 : values[Math.min(this.draws, values.length) - 1];
   };
 }
 

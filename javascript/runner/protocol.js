@@ -290,7 +290,7 @@ async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls,
     setTimeout(() => (graceOver = true), CLEANUP_GRACE_MS[clock.kind]);
     await clock.runUntil(() => ins.inFlightCount === 0 || graceOver, wallBudgetMs);
   }
-  return {...settled, trace: ins.trace, runtime: RUNTIME};
+  return {...settled, trace: ins.trace, random_draws: ins.draws, runtime: RUNTIME};
 }
 
 /**

@@ -56,6 +56,7 @@ describe('the protocol', () => {
       ],
       elapsed_ms: 120,
       leaks: [],
+      random_draws: 0,
       runtime: {name: 'node', version: process.versions.node},
       warnings: [],
     });

@@ -43,6 +43,7 @@ public static class AntiPatternRegistry
             ["wraps-error"] = RetryBackoffAntiPatterns.WrapsErrorAsync,
             ["blocking-sleep"] = RetryBackoffAntiPatterns.BlockingSleepAsync,
             ["ignores-cancel-in-backoff"] = RetryBackoffAntiPatterns.IgnoresCancelInBackoffAsync,
+            ["draws-after-last-attempt"] = RetryBackoffAntiPatterns.DrawsAfterLastAttemptAsync,
         };
 
     /// <summary>The timeout anti-patterns.</summary>

@@ -272,6 +272,39 @@ public static class RetryBackoffAntiPatterns
             }
         }
     }
+
+    /// <summary>
+    /// <c>draws-after-last-attempt</c>: computes the next delay, drawing its jitter, before it checks whether an attempt is
+    /// left (as tenacity calls its wait): one draw more than it waits.
+    /// </summary>
+    /// <typeparam name="T">The operation's result type.</typeparam>
+    /// <param name="operation">The operation.</param>
+    /// <param name="options">The retry options.</param>
+    /// <param name="timeProvider">The clock of the delays.</param>
+    /// <param name="cancellationToken">The caller's cancellation.</param>
+    /// <returns>The value of a successful attempt.</returns>
+    public static async Task<T> DrawsAfterLastAttemptAsync<T>(
+        Func<CancellationToken, Task<T>> operation, RetryBackoffOptions options, TimeProvider? timeProvider, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            TimeSpan delay;
+            try
+            {
+                return await operation(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception error) when (RetryBackoffConstants.IsTransientOrTimeout(error))
+            {
+                delay = RetryBackoffStrategy.GetDelay(attempt, options);
+                if (attempt >= options.MaxAttempts)
+                {
+                    throw;
+                }
+            }
+
+            await Task.Delay(delay, timeProvider ?? TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        }
+    }
 }
 
 /// <summary>What <see cref="RetryBackoffAntiPatterns.WrapsErrorAsync{T}"/> throws instead of the last attempt's exception.</summary>

@@ -224,3 +224,25 @@ export async function ignoresCancelInBackoff(fn, options = {}) {
     await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, backoff)));
   }
 }
+
+/**
+ * Computes the next delay, drawing its jitter, before it checks whether an attempt is left (as
+ * tenacity calls its wait): one draw more than it waits.
+ * @param {Attempt} fn
+ * @param {RetryOptions} [options]
+ */
+export async function drawsAfterLastAttempt(fn, options = {}) {
+  const {maxAttempts, signal, attemptSignal, backoff} = settings(options);
+  for (let attempt = 1; ; attempt++) {
+    signal?.throwIfAborted();
+    let delay;
+    try {
+      return await fn({attempt, signal: attemptSignal});
+    } catch (error) {
+      signal?.throwIfAborted();
+      delay = backoffDelay(attempt, backoff);
+      if (attempt >= maxAttempts || !isRetryable(error)) throw error;
+    }
+    await sleep(delay, signal);
+  }
+}

@@ -139,3 +139,16 @@ async def ignores_cancel_in_backoff(operation: Operation, *, max_attempts: int, 
             await asyncio.sleep(backoff_delay(attempt, **delays))
         except asyncio.CancelledError:
             pass
+
+
+async def draws_after_last_attempt(operation: Operation, *, max_attempts: int, **delays: Any) -> Any:
+    """Computes the next delay, drawing its jitter, before it checks whether an attempt is left
+    (as tenacity calls its wait): one draw more than it waits."""
+    for attempt in range(1, max_attempts + 1):
+        try:
+            return await operation()
+        except RETRYABLE:
+            delay = backoff_delay(attempt, **delays)
+            if attempt == max_attempts:
+                raise
+        await asyncio.sleep(delay)

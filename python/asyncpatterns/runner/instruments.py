@@ -35,7 +35,8 @@ class Instruments:
         self._clock_ms = clock_ms
         self._params = params
         self._random = list(random)
-        self._draws = 0
+        #: how many values the pattern drew from the random source (the answer's `random_draws`)
+        self.draws = 0
         self.max_calls = max_calls
         self._calls: dict[str, int] = {}
         self._opens: dict[str, int] = {}
@@ -123,11 +124,16 @@ class Instruments:
 
     # -- injected randomness -----------------------------------------------------------------------
     def draw(self) -> float:
-        """The scenario's ``random`` values, in order."""
-        if self._draws >= len(self._random):
-            raise LookupError(f"the scenario supplies {len(self._random)} random value(s); a further one was drawn")
-        self._draws += 1
-        return self._random[self._draws - 1]
+        """The scenario's ``random`` values, in order; past them the last one again (0.5 if none).
+
+        Never raises: a draw past the supplied values is the runner's to report (``draws``, the
+        answer's ``random_draws``) and the checker's to judge, not an outcome of the pattern
+        (spec/PROTOCOL.md section 3).
+        """
+        self.draws += 1
+        if not self._random:
+            return 0.5
+        return self._random[min(self.draws, len(self._random)) - 1]
 
 
 class Resource:

@@ -215,6 +215,7 @@ def _run_on_loop(
     return {
         "outcome": settled["outcome"],
         "trace": ins.trace,
+        "random_draws": ins.draws,
         "elapsed_ms": settled["elapsed_ms"],
         "leaks": settled["leaks"],
         "runtime": RUNTIME,
