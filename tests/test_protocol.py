@@ -187,9 +187,9 @@ def test_a_bad_runner_costs_one_request_and_is_restarted(fake: JsonLinesProcess,
 
 
 def test_a_restarted_runners_crash_shows_only_its_own_words(fake: JsonLinesProcess) -> None:
-    with pytest.raises(TransportError, match="exited with code 3: first crash$"):
+    with pytest.raises(TransportError, match=r"exited with code 3: first crash$"):
         fake.request({"id": 1, "mode": "crash", "says": "first crash"}, timeout_s=30)
-    with pytest.raises(TransportError, match="exited with code 3: second crash$"):
+    with pytest.raises(TransportError, match=r"exited with code 3: second crash$"):
         fake.request({"id": 2, "mode": "crash", "says": "second crash"}, timeout_s=30)
 
 
