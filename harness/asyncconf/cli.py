@@ -21,7 +21,7 @@ from . import __version__, report
 from .api_usage import unlisted_apis
 from .engine import DEFAULT_HANG_TIMEOUT_S, Engine, Interrupted, Run
 from .languages import LanguageSession
-from .paths import PATTERNS_DIR
+from .paths import PATTERNS_DIR, ROOT
 from .spec import LANGUAGES, Pattern, SpecError, load_spec, pattern_files
 
 console = Console(soft_wrap=True)  # a problem is one line, whatever the terminal width
@@ -67,6 +67,21 @@ def _runners(specs: Sequence[str], langs: list[str]) -> dict[str, list[str]]:
     return runners
 
 
+html_option = click.option(
+    "--html",
+    "html_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the HTML report into this folder (a static site: open its index.html, offline).",
+)
+
+
+def _write_html(html_dir: Path, runs: Sequence[Run], meta: dict[str, Any], spec_dir: Path) -> None:
+    from .html import write_site
+
+    pages = write_site(html_dir, runs, meta, spec_dir=spec_dir)
+    errors.print(f"asyncconf: HTML report: {pages[0]} ({len(pages)} pages)", markup=False, highlight=False)
+
+
 spec_option = click.option(
     "--spec",
     "spec_dir",
@@ -86,9 +101,18 @@ def main() -> None:
 @main.command("list")
 @spec_option
 def list_command(spec_dir: Path) -> None:
-    """The patterns, their rules and scenarios."""
+    """The patterns: where each one's spec, references and anti-patterns live, its rules and scenarios."""
+    from .html.sources import antipattern_file, reference_files, relative
+
     for pattern in _load(spec_dir):
         console.print(f"[bold]{pattern.id}[/bold] — {pattern.title}")
+        console.print(f"  spec: {relative(pattern.file)}", highlight=False)
+        for lang, files in reference_files(pattern.id).items():
+            shown = ", ".join(relative(f) for f in files) or "(none)"
+            if len(files) > 1:  # C#: a folder of files
+                shown = f"{relative(files[0].parent)}/{{{','.join(f.stem for f in files)}}}{files[0].suffix}"
+            console.print(f"  {lang}: {shown}", highlight=False)
+            console.print(f"    anti-patterns: {relative(antipattern_file(pattern.id, lang))}", highlight=False)
         for rule, text in pattern.rules.items():
             console.print(f"  {rule}  {text}", highlight=False)
         for scenario in pattern.scenarios:
@@ -131,6 +155,7 @@ def validate(spec_dir: Path) -> None:
 @click.option(
     "--junit", "junit_file", type=click.Path(dir_okay=False, path_type=Path), help="Write a JUnit XML report."
 )
+@html_option
 @click.option(
     "--require",
     "required",
@@ -162,6 +187,7 @@ def run(
     clock: str,
     json_file: Path | None,
     junit_file: Path | None,
+    html_dir: Path | None,
     required: str,
     runner_specs: tuple[str, ...],
     hang_timeout_s: float,
@@ -208,6 +234,8 @@ def run(
         report.write_json(json_file, runs, summary, meta)
     if junit_file:
         report.write_junit(junit_file, runs)
+    if html_dir:
+        _write_html(html_dir, runs, meta, spec_dir)
     sys.exit(0 if summary["ok"] else 1)
 
 
@@ -448,18 +476,84 @@ def show_command(spec_dir: Path, name: str, langs: str, impls: str, runner_specs
         console.print(line, markup=False, highlight=False)
 
 
+@main.command("readme")
+@spec_option
+@click.option(
+    "--readme",
+    "readme_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=ROOT / "README.md",
+    show_default="README.md",
+)
+@click.option("--bench/--no-bench", default=True, show_default=True, help="Measure and rewrite the benchmark too.")
+@click.option("--repeats", default=5, show_default=True, help="Benchmark: runs of each scenario; the median counts.")
+def readme_command(spec_dir: Path, readme_file: Path, bench: bool, repeats: int) -> None:
+    """Run the whole matrix (and the benchmark) and rewrite the README's measured tables between
+    their markers. Exit 1 when the run is not OK (the README then says so)."""
+    import datetime
+
+    from .bench import bench as measure
+    from .bench import matrix_wall_s
+    from .html import readme
+
+    _fit_consoles()
+    text = readme_file.read_text(encoding="utf-8")
+    for name in readme.BLOCKS if bench else ("matrix",):
+        readme.block(text, name)  # the markers are there, before minutes of running
+    patterns, langs = _load(spec_dir), list(LANGUAGES)
+    date = datetime.date.today().isoformat()
+    started = time.perf_counter()
+    with Engine(patterns, langs) as engine:
+        runs = _run_with_progress(engine, "all")
+    wall_s = time.perf_counter() - started
+    text = readme.replace_block(text, "matrix", readme.matrix_block(runs, date=date, wall_s=wall_s))
+    if bench:
+        rows = measure(patterns, langs, repeats)
+        measured = readme.bench_block(rows, matrix_wall_s(patterns, langs), date=date, repeats=repeats)
+        text = readme.replace_block(text, "bench", measured)
+    readme_file.write_text(text, encoding="utf-8")
+    _refresh_screenshots(runs, readme_file.parent, spec_dir)
+    summary = report.summarize(runs)
+    _print_matrix(runs)
+    _print_problems(runs, summary, verbose=False)
+    errors.print(f"asyncconf: rewrote the measured tables of {readme_file}", markup=False, highlight=False)
+    sys.exit(0 if summary["ok"] else 1)
+
+
+def _refresh_screenshots(runs: Sequence[Run], root: Path, spec_dir: Path) -> None:
+    """The README's screenshots of the HTML report, of the run its matrix shows."""
+    import tempfile
+
+    from .html import readme, write_site
+    from .html.browser import INSTALL, BrowserError
+
+    with tempfile.TemporaryDirectory(prefix="asyncconf-report-") as site:
+        write_site(Path(site), runs, {"clock": "virtual", "impl": "all", "asyncconf": __version__}, spec_dir=spec_dir)
+        try:
+            taken = readme.refresh_screenshots(Path(site), root)
+        except BrowserError as error:
+            errors.print(f"asyncconf: screenshots NOT refreshed: {error} ({INSTALL})", markup=False, highlight=False)
+            return
+    errors.print(f"asyncconf: refreshed {', '.join(str(p) for p in taken)}", markup=False, highlight=False)
+
+
 @main.command("report")
 @click.argument("json_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--markdown", is_flag=True, help="Print the matrix as a Markdown table (for the README).")
-def report_command(json_file: Path, markdown: bool) -> None:
-    """Show the matrix of a run saved with --json."""
+@html_option
+@spec_option
+def report_command(json_file: Path, markdown: bool, html_dir: Path | None, spec_dir: Path) -> None:
+    """Show the matrix of a run saved with --json (or write its HTML report)."""
     _fit_consoles()
     try:
-        runs, summary, _meta = report.read_json(json_file)
+        runs, summary, meta = report.read_json(json_file)
     except report.ReportError as error:
         errors.print(f"asyncconf report: {error}", markup=False, highlight=False)
         sys.exit(1)
     summary = summary or report.summarize(runs)
+    if html_dir:
+        _write_html(html_dir, runs, meta, spec_dir)
+        return
     if markdown:
         click.echo(report.render_markdown(runs))
     else:
