@@ -37,7 +37,6 @@ export async function mapBounded(operation, items, limit, {signal} = {}) {
   signal?.throwIfAborted();
   // Aborts with the caller's reason or with the first failure, whichever comes first.
   const {controller: stop, dispose} = deriveAbortController(signal);
-  // A signal per operation, not one shared by `limit` of them (see SignalFanOut).
   const signals = new SignalFanOut(stop.signal);
   /** @type {{error: unknown} | undefined} the first failure, boxed: `throw undefined` is one too */
   let failure;
@@ -45,19 +44,25 @@ export async function mapBounded(operation, items, limit, {signal} = {}) {
   const results = new Array(list.length);
   let next = 0;
   // `limit` workers, each taking the next item as soon as its previous one is done (R2).
+  // Each worker hands its operations a signal of its own: `limit` operations listening on one
+  // shared signal (as fetch does while it runs) would pass Node's 10-listener warning at the 11th.
+  // One per worker, not per item: an AbortController costs more than a whole quick operation.
   const worker = async () => {
-    while (next < list.length && !stop.signal.aborted) {
-      const index = next++;
-      const own = signals.fork();
-      try {
-        results[index] = await operation(list[index], {signal: own.signal});
-        signals.release(own);
-      } catch (error) {
-        signals.release(own);
-        if (!stop.signal.aborted) failure = {error}; // the first failure wins, unless the caller aborted first
-        stop.abort(error);
-        return;
+    const own = signals.fork();
+    const options = {signal: own.signal};
+    try {
+      while (next < list.length && !stop.signal.aborted) {
+        const index = next++;
+        try {
+          results[index] = await operation(list[index], options);
+        } catch (error) {
+          if (!stop.signal.aborted) failure = {error}; // the first failure wins, unless the caller aborted first
+          stop.abort(error);
+          return;
+        }
       }
+    } finally {
+      signals.release(own);
     }
   };
   try {

@@ -24,14 +24,20 @@ export async function collectWarnings(body) {
 }
 
 /**
- * An operation that listens on its signal as `fetch` does, and settles on the next macrotask.
+ * An operation that listens on its signal while it runs, as `fetch` does, and settles on the next
+ * macrotask.
  * @template K
  * @param {K} item
  * @param {{signal: AbortSignal}} options
  * @returns {Promise<K>}
  */
 export async function listeningOperation(item, {signal}) {
-  signal.addEventListener('abort', () => {});
-  await new Promise((resolve) => setImmediate(resolve));
-  return item;
+  const onAbort = () => {};
+  signal.addEventListener('abort', onAbort);
+  try {
+    await new Promise((resolve) => setImmediate(resolve));
+    return item;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }
