@@ -52,54 +52,46 @@ public static class BoundedConcurrencyStrategy
         CancellationToken cancellationToken)
     {
         var results = new T[items.Length];
-        var running = new List<Task>(items.Length);
         Exception? firstFailure = null;
+        var taken = -1; // the index of the last item a worker took
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var slots = new SemaphoreSlim(limit, limit);
 
-        async Task RunOneAsync(int index, CancellationToken token)
+        // `limit` workers, each taking the next item as soon as its previous one is done (R2): a task per worker, not
+        // per item (as Parallel.ForEachAsync does), so the cost per item stays flat however many items there are.
+        async Task WorkAsync()
         {
-            try
+            int index;
+            while (!stop.IsCancellationRequested && (index = Interlocked.Increment(ref taken)) < items.Length)
             {
-                results[index] = await operation(items[index], token).ConfigureAwait(false);
-            }
-            catch (Exception error) when (!(error is OperationCanceledException && stop.IsCancellationRequested))
-            {
-                // The first failure stops the rest (R4); a cancellation this method asked for is not a failure.
-                if (Interlocked.CompareExchange(ref firstFailure, error, null) is null)
+                try
                 {
-                    stop.Cancel();
+                    results[index] = await operation(items[index], stop.Token).ConfigureAwait(false);
                 }
-            }
-            finally
-            {
-                slots.Release();
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    return; // stopped by the first failure or by the caller: no failure of its own
+                }
+                catch (Exception error)
+                {
+                    // The first failure stops the rest (R4): no further item starts, the running ones are cancelled.
+                    if (Interlocked.CompareExchange(ref firstFailure, error, null) is null)
+                    {
+                        stop.Cancel();
+                    }
+
+                    return;
+                }
             }
         }
 
-        try
+        var workers = new Task[Math.Min(limit, items.Length)];
+        for (var worker = 0; worker < workers.Length; worker++)
         {
-            for (var index = 0; index < items.Length; index++)
-            {
-                // Items start in input order, each as soon as a slot is free (R2).
-                await slots.WaitAsync(stop.Token).ConfigureAwait(false);
-                if (stop.IsCancellationRequested)
-                {
-                    // The slot was freed by the failure (or came with the caller's cancellation): start nothing more.
-                    slots.Release();
-                    break;
-                }
-
-                running.Add(RunOneAsync(index, stop.Token));
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            // A failure or the caller stopped the loop: no further item starts (R4, R5).
+            workers[worker] = WorkAsync();
         }
 
         // Fail fast only once the running operations have stopped (R4).
-        await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(workers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (firstFailure is not null)
         {
             ExceptionDispatchInfo.Throw(firstFailure);
