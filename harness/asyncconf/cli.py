@@ -377,8 +377,15 @@ def _print_problems(runs: Sequence[Run], summary: dict[str, Any], verbose: bool)
 @click.option("--lang", "langs", default=",".join(LANGUAGES), show_default=True, help="Languages, comma-separated.")
 @click.option("--repeats", default=5, show_default=True, help="Runs of each scenario; the median counts.")
 @click.option("--markdown", is_flag=True, help="Print the figures as a Markdown table (for the README).")
-def bench_command(spec_dir: Path, langs: str, repeats: int, markdown: bool) -> None:
-    """Measure virtual time against wall time, per language and transport."""
+@click.option("--peers", is_flag=True, help="Each reference against its language's best-known peers, real clock.")
+@click.option("--quick", is_flag=True, help="With --peers: small sizes, one repeat (a smoke run).")
+def bench_command(spec_dir: Path, langs: str, repeats: int, markdown: bool, peers: bool, quick: bool) -> None:
+    """Measure virtual time against wall time, per language and transport (--peers: the references
+    against their peers)."""
+    if peers:
+        from .peers import report as peers_report
+
+        sys.exit(peers_report(_langs(langs), quick, markdown))
     from .bench import bench, matrix_wall_s
 
     patterns, selected = _load(spec_dir), _langs(langs)
