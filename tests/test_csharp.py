@@ -3,14 +3,18 @@ one transport that cannot start leaves the other running. (How the harness build
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
+import threading
+from pathlib import Path
 
 import pytest
 
 from asyncconf.paths import CSHARP_DIR
 from asyncconf.pytest_plugin import skip_or_fail
 from asyncconf.transports import dotnet
-from asyncconf.transports.base import Unavailable
+from asyncconf.transports.base import TransportError, Unavailable
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +64,33 @@ def test_a_transport_that_cannot_start_does_not_take_the_other_down(
         runs = engine.run_scenario(patterns[0].scenarios[0], "csharp")
     assert sorted((run.transport, run.status) for run in runs) == [("pythonnet", "skip"), ("subprocess", "pass")]
     assert next(run for run in runs if run.transport == "pythonnet").reason == "pythonnet is not installed"
+
+
+def test_the_in_process_transport_answers_reports_a_throw_and_gives_up_on_a_hang_for_good() -> None:
+    """Its request logic, with a Python stand-in for the CLR's Handle (no pythonnet needed)."""
+    release = threading.Event()
+
+    def handle(request: str) -> str:
+        payload = json.loads(request)
+        if payload["op"] == "throw":
+            raise RuntimeError("System.InvalidOperationException: no")
+        if payload["op"] == "hang":
+            release.wait()
+        return json.dumps({"id": payload["id"], "ok": True})
+
+    transport = dotnet.DotnetInProcess(Path("unused"))
+    transport._handle = handle
+    try:
+        assert transport.request({"id": 1, "op": "run"}, timeout_s=30) == {"id": 1, "ok": True}
+        threw = "the in-process C# runner threw: System.InvalidOperationException: no"
+        with pytest.raises(TransportError, match=re.escape(threw)):
+            transport.request({"id": 2, "op": "throw"}, timeout_s=30)
+        assert transport.request({"id": 3, "op": "run"}, timeout_s=30) == {"id": 3, "ok": True}
+        hung = "the in-process C# runner gave no answer within 0 s; it cannot be restarted"
+        with pytest.raises(TransportError, match=re.escape(hung)):
+            transport.request({"id": 4, "op": "hang"}, timeout_s=0.2)
+        with pytest.raises(TransportError, match=re.escape(hung)):  # refused at once: the call may never return
+            transport.request({"id": 5, "op": "run"}, timeout_s=30)
+    finally:
+        release.set()
+        transport.close()
