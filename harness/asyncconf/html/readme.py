@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -67,23 +68,27 @@ def runtimes(runs: Sequence[Run]) -> str:
     return ", ".join(seen.values())
 
 
-def matrix_block(runs: Sequence[Run], *, date: str, wall_s: float) -> str:
+def matrix_block(runs: Sequence[Run], *, date: str, ready_s: float, wall_s: float) -> str:
     summary = report.summarize(runs)
     ref, anti, eq = summary["reference"], summary["antipatterns"], summary["equivalence"]
     verdict = "OK" if summary["ok"] else "NOT OK"
-    return "\n".join(
-        [
-            f"`asyncconf run` on {date} ({runtimes(runs)}): {verdict}. `anti n/m`: n of the language's m",
-            "anti-patterns rejected; equivalence: runs whose answer is the same as the first language's (and,",
-            "for a second transport, as its own language's first). Written by `asyncconf readme`.",
-            "",
-            report.render_markdown(runs),
-            "",
-            f"In all: reference {ref['pass']} pass, {ref['fail']} fail, {ref['error']} error, {ref['skip']} skip; "
-            f"anti-patterns {anti['rejected']}/{anti['total']} rejected; equivalence {eq['pass']} same, "
-            f"{eq['fail']} differ. The whole run, anti-patterns included, took {wall_s:.0f} s of wall time.",
-        ]
+    intro = (
+        f"`asyncconf run` on {date} ({runtimes(runs)}): {verdict}. `anti n/m`: n of the language's m anti-patterns "
+        "rejected; equivalence: runs whose answer is the same as the first language's (and, for a second "
+        "transport, as its own language's first). Written by `asyncconf readme`."
     )
+    totals = (
+        f"In all: reference {ref['pass']} pass, {ref['fail']} fail, {ref['error']} error, {ref['skip']} skip; "
+        f"anti-patterns {anti['rejected']}/{anti['total']} rejected; equivalence {eq['pass']} same, "
+        f"{eq['fail']} differ. The whole run, anti-patterns included, took {wall_s:.0f} s of wall time once the "
+        f"languages were ready ({ready_s:.0f} s to get them ready)."
+    )
+    return "\n".join([_wrap(intro), "", report.render_markdown(runs), "", _wrap(totals)])
+
+
+def _wrap(paragraph: str) -> str:
+    """The README's prose, wrapped at 100 columns (Markdown joins the lines again)."""
+    return textwrap.fill(paragraph, width=100, break_long_words=False, break_on_hyphens=False)
 
 
 BENCH_HEADER = (
@@ -124,11 +129,14 @@ def whole_matrix_line(matrix: Any) -> str:
 
 def bench_block(rows: Sequence[Any], matrix: Any, *, date: str, repeats: int) -> str:
     longest = max(rows, key=lambda r: r.longest_virtual_ms, default=None)
+    intro = (
+        f"`asyncconf bench` on {date}, on this machine (2 cores), median of {repeats} runs per scenario. "
+        '"ready" is the time to find, prepare and start a language\'s runners, including whatever had to be '
+        "installed or built first (`npm ci`, the C# runner's `dotnet build`): on a fresh clone the first run "
+        "pays for those. Written by `asyncconf readme`."
+    )
     lines = [
-        f'`asyncconf bench` on {date}, on this machine (2 cores), median of {repeats} runs per scenario. "ready"',
-        "is the time to find, prepare and start a language's runners, including whatever had to be",
-        "installed or built first (`npm ci`, the C# runner's `dotnet build`): on a fresh clone the first",
-        "run pays for those. Written by `asyncconf readme`.",
+        _wrap(intro),
         "",
         markdown_table(BENCH_HEADER, bench_cells(rows)),
         "",
