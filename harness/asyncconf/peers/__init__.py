@@ -10,7 +10,9 @@ console project ``csharp/AsyncPatterns.Bench`` (Release). A measurement is
 and tenacity (the ``bench`` extra), p-limit, p-map, p-retry, p-timeout (``javascript/`` dev
 dependencies), Polly.Core (the bench project).
 
-The figures are ratios of one run -- never asserted in a test: a loaded machine shifts them all.
+The figures are ratios of one run, each the best of 3 repeats (as ``timeit``: noise only adds
+time) -- never asserted in a test: a loaded machine shifts them all, so the report says how loaded
+it was.
 The targets the issue set are reported beside them: every reference at least 0.95x its best
 peer's throughput, and its per-item cost flat from 10k to 100k items (at most 1.2x).
 """
@@ -183,8 +185,11 @@ def table(comparisons: list[Comparison]) -> tuple[list[str], list[list[str]]]:
 
 
 def run_peers(langs: list[str], quick: bool = False) -> tuple[list[LanguageRun], list[Comparison], list[str]]:
+    load = os.getloadavg()[0]
     runs = [MEASURE[lang](quick) for lang in langs]
     comparisons, notes = compare(row for run in runs for row in run.rows)
+    # The figures mean little on a busy machine: say how busy it was.
+    notes.append(f"load average at the start: {load:.1f} on {os.cpu_count()} cores; each figure the best of 3 runs")
     notes += [f"{run.lang}: not measured: {run.error}" for run in runs if run.error]
     return runs, comparisons, notes
 
@@ -213,7 +218,7 @@ def report(langs: list[str], quick: bool, markdown: bool) -> int:
     else:
         console = Console()
         rich_table = Table(
-            *header, title="asyncconf bench --peers (real clock, median of 3)" + (" -- quick" if quick else "")
+            *header, title="asyncconf bench --peers (real clock, best of 3)" + (" -- quick" if quick else "")
         )
         for row in cells:
             rich_table.add_row(*row)
