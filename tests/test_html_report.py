@@ -312,3 +312,18 @@ def test_a_timeline_draws_every_event_on_one_axis() -> None:
     lane = cut.find("s:g[@data-events]", ns)
     assert lane is not None and lane.get("data-drawn") == str(timeline.MAX_EVENTS)
     assert "49 more events not drawn" in ElementTree.tostring(cut, "unicode")
+
+
+def test_the_bench_block_is_a_table_of_the_measured_rows() -> None:
+    from asyncconf.bench import BenchRow, MatrixTiming
+
+    rows = [
+        BenchRow("python", "inprocess", 0.1, 3, 0.2, 1200, 6.0, "x/long", 1000, 0.4),
+        BenchRow("csharp", "subprocess", 2.5, 3, 0.6, 1200, 12.0, "x/long", 1000, 8.0),
+    ]
+    text = readme.bench_block(rows, MatrixTiming(40, 4.5, True), date="2026-01-02", repeats=5)
+    cells = readme.table_cells(text)
+    assert cells[("python/inprocess", "virtual : wall, all scenarios")] == "1200 ms : 6 ms = 200x"
+    assert cells[("csharp/subprocess", "ready (s)")] == "2.50"
+    assert "40 runs in 4.50 s" in text and "NOT OK" not in text and "`x/long`, covers 1 s of delays" in text
+    assert "NOT OK" in readme.bench_block(rows, MatrixTiming(40, 4.5, False), date="d", repeats=5)
