@@ -11,6 +11,8 @@ dotnet, and ``npm ci`` is played by a fake npm.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import signal
@@ -271,13 +273,13 @@ def test_a_build_failing_on_a_broken_reference_assembly_is_cleaned_and_built_aga
 FAKE_NPM = textwrap.dedent(
     """\
     #!{python}
-    # `npm ci`: logs the call, starts a child (as npm does), takes `seconds` (a file beside it), installs.
-    import subprocess, sys, time
+    # `npm ci`: starts a child (as npm does), logs both pids, takes `seconds` (a file beside it), installs.
+    import os, subprocess, time
     from pathlib import Path
     here = Path(__file__).parent
     child = subprocess.Popen(["sleep", "600"])
     with open(here / "calls.log", "a") as log:
-        log.write(f"{{child.pid}}\\n")
+        log.write(f"{{os.getpid()}} {{child.pid}}\\n")
     time.sleep(float((here / "seconds").read_text()))
     Path("node_modules").mkdir(exist_ok=True)
     child.kill()
@@ -298,11 +300,35 @@ def fake_npm(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
     project.mkdir()
     (project / "package-lock.json").write_text("{}\n")
     yield str(tools / "node"), project, tools
+    for npm, _child in _installs(tools):  # whatever a failed test left running
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(npm, signal.SIGKILL)
 
 
-def _installs(tools: Path) -> list[int]:
+def _installs(tools: Path) -> list[tuple[int, int]]:
+    """Each run of the fake npm: its pid (its group's too) and its child's."""
     log = tools / "calls.log"
-    return [int(pid) for pid in log.read_text().split()] if log.exists() else []
+    lines = log.read_text().splitlines() if log.exists() else []
+    return [(int(npm), int(child)) for npm, child in (line.split() for line in lines)]
+
+
+def _start_install(node_path: str, project: Path, tools: Path) -> subprocess.Popen[str]:
+    """A harness running ``npm ci``, returned once the (fake) npm runs."""
+    harness = subprocess.Popen(
+        [sys.executable, "-c", INSTALL, node_path, str(project)], stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 60
+    while not _installs(tools):
+        assert time.monotonic() < deadline and harness.poll() is None, "the fake npm did not start"
+        time.sleep(0.05)
+    return harness
+
+
+def _wait_until_ended(pid: int, what: str) -> None:
+    deadline = time.monotonic() + 10
+    while _running(pid):
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
 
 
 def test_two_npm_ci_at_once_install_once(fake_npm: tuple[str, Path, Path]) -> None:
@@ -329,25 +355,36 @@ def test_an_interrupted_npm_ci_is_killed_whole_and_done_again(
     node_path, project, tools = fake_npm
     (tools / "seconds").write_text("600")
     (project / "node_modules").mkdir()  # half installed
-    harness = subprocess.Popen([sys.executable, "-c", INSTALL, node_path, str(project)], stderr=subprocess.PIPE)
+    harness = _start_install(node_path, project, tools)
     try:
-        deadline = time.monotonic() + 60
-        while not _installs(tools):
-            assert time.monotonic() < deadline and harness.poll() is None, "the fake npm did not start"
-            time.sleep(0.05)
-        harness.send_signal(interrupt)
+        harness.send_signal(interrupt)  # SIGTERM as the CLI takes it: exit_on_signals
         harness.communicate(timeout=30)
     finally:
         harness.kill()
     assert harness.returncode != 0
-    [child] = _installs(tools)
-    deadline = time.monotonic() + 10
-    while _running(child):
-        assert time.monotonic() < deadline, "npm's child outlived the harness"
-        time.sleep(0.05)
+    [(npm, child)] = _installs(tools)
+    _wait_until_ended(npm, "npm outlived the harness")
+    _wait_until_ended(child, "npm's child outlived the harness")
     (tools / "seconds").write_text("0")
     node.prepare(node_path, project)  # no stamp: the half install is not trusted
     assert capsys.readouterr().err == "asyncconf: preparing javascript: npm ci (no record of a finished install)\n"
     assert len(_installs(tools)) == 2
     node.prepare(node_path, project)
     assert len(_installs(tools)) == 2  # now it is
+
+
+@linux_only
+def test_an_npm_ci_outliving_a_killed_harness_holds_the_lock_until_it_ends(fake_npm: tuple[str, Path, Path]) -> None:
+    node_path, project, tools = fake_npm
+    (tools / "seconds").write_text("600")
+    harness = _start_install(node_path, project, tools)
+    harness.kill()  # SIGKILL: no finally, no atexit -- npm, in a group of its own, goes on
+    harness.communicate(timeout=30)
+    [(npm, _child)] = _installs(tools)
+    assert _running(npm)
+    with (project / STATE_DIR / "npm-ci.lock").open("a") as lock:
+        with pytest.raises(BlockingIOError):  # a harness starting now would wait, not install under it
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.killpg(npm, signal.SIGKILL)
+        _wait_until_ended(npm, "npm did not end")
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free once it ended

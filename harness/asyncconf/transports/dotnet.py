@@ -95,7 +95,7 @@ def _projects(project: Path) -> list[Path]:
     return found
 
 
-def build_lock(directory: Path = CSHARP_DIR) -> AbstractContextManager[None]:
+def build_lock(directory: Path = CSHARP_DIR) -> AbstractContextManager[int]:
     """Held while the harness builds ``directory``; hold it to build there yourself (``dotnet test``)."""
     return exclusive(directory / STATE_DIR / "build.lock", f"building {directory.name}/")
 
@@ -112,7 +112,7 @@ def build(dotnet: str, framework: str, directory: Path = CSHARP_DIR) -> Path:
         raise PrepareFailed(f"the C# runner project {project} is missing")
     folder = output_dir(framework, directory)
     stamp = directory / STATE_DIR / f"build-{CONFIGURATION}-{framework}.done"
-    with build_lock(directory):
+    with build_lock(directory) as lock:
         projects = _projects(project)
         inputs = fingerprint(_sources(directory, projects), CONFIGURATION, framework)
         recorded = read_stamp(stamp)
@@ -130,11 +130,11 @@ def build(dotnet: str, framework: str, directory: Path = CSHARP_DIR) -> Path:
         stamp.unlink(missing_ok=True)
         if recorded is None:
             _clean(projects)
-        result = _dotnet_build(dotnet, directory, framework)
+        result = _dotnet_build(dotnet, directory, framework, lock)
         if result.returncode != 0 and BROKEN_OUTPUT.search(result.stdout + result.stderr):
             note("building csharp: a reference assembly was broken: cleaning obj/ and bin/, building again")
             _clean(projects)
-            result = _dotnet_build(dotnet, directory, framework)
+            result = _dotnet_build(dotnet, directory, framework, lock)
         if result.returncode != 0:
             lines = (result.stdout + result.stderr).splitlines()
             errors = list(dict.fromkeys(line.strip() for line in lines if ": error " in line)) or lines[-6:]
@@ -149,7 +149,7 @@ def _clean(projects: list[Path]) -> None:
             shutil.rmtree(project.parent / name, ignore_errors=True)
 
 
-def _dotnet_build(dotnet: str, directory: Path, framework: str) -> subprocess.CompletedProcess[str]:
+def _dotnet_build(dotnet: str, directory: Path, framework: str, lock: int) -> subprocess.CompletedProcess[str]:
     # --disable-build-servers: no MSBuild node or compiler server may outlive the harness.
     command = [
         dotnet,
@@ -162,7 +162,7 @@ def _dotnet_build(dotnet: str, directory: Path, framework: str) -> subprocess.Co
         "--disable-build-servers",
     ]
     env = {**os.environ, **QUIET}
-    return processes.run(command, what="dotnet build", cwd=directory, env=env, timeout_s=BUILD_TIMEOUT_S)
+    return processes.run(command, what="dotnet build", cwd=directory, env=env, timeout_s=BUILD_TIMEOUT_S, keep=lock)
 
 
 class DotnetInProcess(Transport):

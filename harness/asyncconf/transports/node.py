@@ -78,7 +78,7 @@ def prepare(node: str, directory: Path = JAVASCRIPT_DIR) -> None:
     if not lockfile.exists():
         raise PrepareFailed(f"{lockfile} is missing: the JavaScript side cannot be installed reproducibly")
     stamp = directory / STATE_DIR / "npm-ci.done"
-    with exclusive(directory / STATE_DIR / "npm-ci.lock", f"installing {directory.name}/ (npm ci)"):
+    with exclusive(directory / STATE_DIR / "npm-ci.lock", f"installing {directory.name}/ (npm ci)") as lock:
         inputs = fingerprint([lockfile])
         recorded = read_stamp(stamp)
         installed = (directory / "node_modules").is_dir()
@@ -99,6 +99,7 @@ def prepare(node: str, directory: Path = JAVASCRIPT_DIR) -> None:
             cwd=directory,
             env=env,
             timeout_s=NPM_TIMEOUT_S,
+            keep=lock,
         )
         if result.returncode != 0:
             tail = " | ".join((result.stderr or result.stdout).strip().splitlines()[-6:])

@@ -1,7 +1,7 @@
 """Preparing a language's side (``npm ci``, ``dotnet build``): one at a time, never trusted half done.
 
-- ``exclusive``: one preparation of a folder at a time, across processes (an ``flock``); a second
-  harness waits, says so, and then finds the work done.
+- ``exclusive``: one preparation of a folder at a time, across processes (an ``flock``, held by
+  the tool too); a second harness waits, says so, and then finds the work done.
 - A *stamp* records that the tool succeeded, with a fingerprint of its inputs: the work is fresh
   when the stamp matches the inputs as they are now. The stamp is removed before the tool runs
   and written only after it succeeded, so a run that was interrupted or failed leaves none.
@@ -28,8 +28,13 @@ def note(message: str) -> None:
 
 
 @contextlib.contextmanager
-def exclusive(lock_file: Path, what: str) -> Iterator[None]:
-    """Hold ``lock_file`` exclusively: other processes (and threads) wait here, told why in one line."""
+def exclusive(lock_file: Path, what: str) -> Iterator[int]:
+    """Hold ``lock_file`` exclusively: other processes (and threads) wait here, told why in one line.
+
+    Yields the lock's file descriptor: a tool given it (``processes.run(..., keep=fd)``) holds
+    the lock too, until it exits -- so a tool left running by a harness that was killed outright
+    still keeps the next harness from building under it.
+    """
     lock_file.parent.mkdir(parents=True, exist_ok=True)
     with lock_file.open("a") as handle:  # "a": never truncate what another holder opened
         try:
@@ -37,10 +42,8 @@ def exclusive(lock_file: Path, what: str) -> Iterator[None]:
         except BlockingIOError:
             note(f"waiting for another asyncconf to finish {what}")
             fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        yield handle.fileno()
+    # Closed, not unlocked: an unlock would also free it for a tool still holding the descriptor.
 
 
 def fingerprint(files: Iterable[Path], *extra: str) -> str:

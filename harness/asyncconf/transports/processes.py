@@ -64,14 +64,22 @@ def exit_on_signals() -> None:
 
 
 def run(
-    argv: Sequence[str], *, what: str, cwd: Path, env: dict[str, str], timeout_s: float
+    argv: Sequence[str], *, what: str, cwd: Path, env: dict[str, str], timeout_s: float, keep: int | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run a tool to its end, its output captured; killed with its group if the harness is interrupted.
 
-    A tool still running after ``timeout_s`` is killed and reported as ``PrepareFailed``.
+    A tool still running after ``timeout_s`` is killed and reported as ``PrepareFailed``. ``keep``:
+    a file descriptor the tool inherits (a lock it holds as long as it runs).
     """
     with spawn(
-        argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        argv,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        pass_fds=() if keep is None else (keep,),
     ) as process:
         try:
             stdout, stderr = process.communicate(timeout=timeout_s)
