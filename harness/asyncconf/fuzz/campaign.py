@@ -13,7 +13,7 @@ import contextlib
 import itertools
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from hypothesis.errors import Flaky
 
 from ..engine import request_for
+from ..languages import LanguageSession
 from ..spec import Pattern
 from .differential import Differential, Verdict
 from .domain import ALL_EDGES, Domain, Example
@@ -95,6 +96,7 @@ def fuzz_pattern(
     seed_value: int,
     edges: Iterable[str] = ALL_EDGES,
     shrink: bool = True,
+    stop_at_first: bool = False,
     on_run: Callable[[PatternResult], None] = lambda result: None,
 ) -> PatternResult:
     """Fuzz one pattern with ``examples`` examples, then shrink each kind of finding to a minimal one.
@@ -103,7 +105,8 @@ def fuzz_pattern(
     generating soon after its first failure): the search runs every example and notes the first
     of each kind; then, for each kind, the same seed is run again failing on that kind alone --
     the same examples come in the same order up to it -- and Hypothesis shrinks it.
-    ``shrink=False`` stops at the first finding, unshrunk (a quick "does it diverge").
+    ``shrink=False`` reports the first example of each kind as found; ``stop_at_first`` ends the
+    search at the first finding (a quick "does it still diverge").
     """
     domain = Domain.of(pattern)
     strategy = domain.examples(edges)
@@ -125,7 +128,7 @@ def fuzz_pattern(
             if known is None or finding.size < known.size:
                 smallest[signature] = finding
         on_run(result)
-        if signature is not None and (signature == target or (target is None and not shrink)):
+        if signature is not None and (signature == target or (target is None and stop_at_first)):
             raise _finding_type(signature)(finding)
 
     def hypothesis_run(max_examples: int, target: str | None) -> None:
@@ -146,10 +149,10 @@ def fuzz_pattern(
     reported: dict[str, Finding] = {}
     started = time.perf_counter()
     try:
-        with contextlib.suppress(FindingError):  # shrink=False: the first finding ends the search
+        with contextlib.suppress(FindingError):  # stop_at_first: the first finding ends the search
             hypothesis_run(examples, None)
         result.search_seconds = time.perf_counter() - started
-        if shrink:
+        if shrink and not stop_at_first:
             for signature in list(first_at):
                 result.phase = f"shrink: {signature}"
                 try:  # the search's settings, so that its examples come again in its order
@@ -178,3 +181,24 @@ def _findings_in(error: BaseException, flaky: bool = False) -> Iterator[tuple[Fi
             yield from _findings_in(inner, flaky or isinstance(error, Flaky))
     else:
         raise error
+
+
+def throughput(
+    patterns: Sequence[Pattern],
+    sessions: Sequence[LanguageSession],
+    *,
+    examples: int = 300,
+    seed_value: int = 0,
+) -> list[PatternResult]:
+    """Fuzz examples per second, per pattern: ``PatternResult.per_second`` -- the search alone,
+    each example on every transport that can run the pattern, nothing shrunk. For ``asyncconf
+    bench``; a pattern fewer than two transports can run is left out."""
+    from .command import transports_for
+
+    results = []
+    for pattern in patterns:
+        transports, _ = transports_for(pattern, sessions)
+        if len(transports) >= 2:
+            differential = Differential(transports)
+            results.append(fuzz_pattern(pattern, differential, examples=examples, seed_value=seed_value, shrink=False))
+    return results

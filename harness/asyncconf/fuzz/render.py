@@ -91,6 +91,7 @@ def finding_text(finding: Finding, defaults: dict[str, Any], number: int = 1) ->
         [
             head,
             f"  {finding.verdict.detail}",
+            f"  edge classes it takes: {', '.join(sorted(finding.example.edges)) or 'none (a tame example)'}",
             "  scenario (paste under `scenarios:` in spec/patterns/" + f"{finding.example.pattern}.yaml):",
             scenario_yaml(finding, defaults, number),
             "  request (one JSON line for any runner, spec/PROTOCOL.md):",

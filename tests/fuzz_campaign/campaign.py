@@ -1,0 +1,72 @@
+"""The full fuzz campaign: every pattern in shards, spread over cores and hosts by pytest-xdist.
+
+Not collected by a plain ``pytest`` (the file name is not ``test_*.py``); name it to run it::
+
+    pytest tests/fuzz_campaign/campaign.py -n auto                  # every core of this machine
+    pytest tests/fuzz_campaign/campaign.py -n 2 --fuzz-examples 10000 --fuzz-seed 7
+    pytest tests/fuzz_campaign/campaign.py --dist load --tx 2*ssh=user@host//python=python3 \\
+        --rsyncdir harness --rsyncdir python --rsyncdir javascript --rsyncdir csharp --rsyncdir spec
+
+(the last: other hosts through execnet; each needs the runtimes). Each shard is one Hypothesis
+run of ``--fuzz-examples / --fuzz-shards`` examples with seed ``fuzz-seed * 1000 + shard``, so a
+failing shard names the ``asyncconf fuzz`` command that repeats it; a finding is shrunk and
+printed as a scenario. The summary gives examples per second per pattern.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from asyncconf.engine import Engine
+from asyncconf.fuzz import Differential, finding_text, fuzz_pattern
+from asyncconf.fuzz.command import transports_for
+from asyncconf.pytest_plugin import required_langs
+from asyncconf.spec import load_spec
+
+PATTERNS = {pattern.id: pattern for pattern in load_spec()}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "shard" not in metafunc.fixturenames:
+        return
+    config = metafunc.config
+    chosen = config.getoption("--fuzz-pattern") or sorted(PATTERNS)
+    unknown = sorted(set(chosen) - set(PATTERNS))
+    if unknown:
+        raise pytest.UsageError(f"--fuzz-pattern: unknown {', '.join(unknown)} (known: {', '.join(sorted(PATTERNS))})")
+    shards = max(1, config.getoption("--fuzz-shards"))
+    metafunc.parametrize(
+        ("pattern_id", "shard"),
+        [(pattern_id, shard) for pattern_id in chosen for shard in range(shards)],
+        ids=[f"{pattern_id}-{shard}" for pattern_id in chosen for shard in range(shards)],
+    )
+
+
+def test_shard(
+    pattern_id: str,
+    shard: int,
+    asyncconf_engine: Engine,
+    pytestconfig: pytest.Config,
+    record_property: Callable[[str, object], None],
+) -> None:
+    sessions = [asyncconf_engine.session(lang) for lang in asyncconf_engine.langs]
+    for session in sessions:
+        if not session.usable and session.name in required_langs():
+            pytest.fail(f"{session.name} is required here but cannot run: {session.skip_reason or session.error}")
+    pattern = PATTERNS[pattern_id]
+    transports, left_out = transports_for(pattern, sessions)
+    if len(transports) < 2:
+        pytest.skip(f"fewer than two transports can run {pattern_id}: {'; '.join(left_out)}")
+    total, shards = pytestconfig.getoption("--fuzz-examples"), max(1, pytestconfig.getoption("--fuzz-shards"))
+    examples = total // shards + (1 if shard < total % shards else 0)
+    seed = pytestconfig.getoption("--fuzz-seed") * 1000 + shard
+    result = fuzz_pattern(pattern, Differential(transports), examples=examples, seed_value=seed)
+    record_property("fuzz_pattern", pattern_id)
+    record_property("fuzz_examples", result.searched)
+    record_property("fuzz_seconds", result.search_seconds)
+    repeat = f"asyncconf fuzz --pattern {pattern_id} --seed {seed} --examples {examples}"
+    assert not result.findings, f"repeat with: {repeat}\n\n" + "\n\n".join(
+        finding_text(f, pattern.params, n) for n, f in enumerate(result.findings, 1)
+    )
