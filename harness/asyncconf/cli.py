@@ -443,6 +443,49 @@ def fuzz_command(spec_dir: Path, pattern_ids: tuple[str, ...], examples: int, se
     sys.exit(run_fuzz(_load(spec_dir, pattern_ids), _langs(langs), examples, seed))
 
 
+def _import(target: str, option: str) -> Any:
+    """``module:attribute`` (the module found from the current folder too), or a usage error."""
+    import importlib
+
+    module_name, _, attribute = target.partition(":")
+    if not module_name or not attribute:
+        raise click.BadParameter(f"expected MODULE:CALLABLE, got {target!r}", param_hint=option)
+    if "" not in sys.path:
+        sys.path.insert(0, "")
+    try:
+        found: Any = importlib.import_module(module_name)
+        for part in attribute.split("."):
+            found = getattr(found, part)
+    except (ImportError, AttributeError) as error:
+        raise click.BadParameter(f"cannot import {target}: {error}", param_hint=option) from None
+    return found
+
+
+@main.command("check")
+@spec_option
+@click.argument("pattern_id", metavar="PATTERN")
+@click.argument("target", metavar="MODULE:CALLABLE")
+@click.option(
+    "--not-applicable",
+    "not_applicable",
+    metavar="MODULE:CALLABLE",
+    help="A function of a scenario returning why your implementation cannot take it (then n/a), or None.",
+)
+def check_command(spec_dir: Path, pattern_id: str, target: str, not_applicable: str | None) -> None:
+    """Check a Python implementation of your own against a pattern's scenarios (the reference's
+    signature, spec/PROTOCOL.md section 8): exit 0 only when it passes them all (n/a aside)."""
+    from .testing import check_pattern
+
+    _fit_consoles()
+    _load(spec_dir, [pattern_id])  # an unknown pattern is a usage error naming the known ones
+    implementation = _import(target, "MODULE:CALLABLE")
+    skip = _import(not_applicable, "--not-applicable") if not_applicable else None
+    report = check_pattern(pattern_id, implementation, not_applicable=skip, spec_dir=spec_dir)
+    console.print(report.explain(), markup=False, highlight=False)
+    console.print("OK" if report.ok else "NOT OK", markup=False, highlight=False)
+    sys.exit(0 if report.ok else 1)
+
+
 @main.command("show")
 @spec_option
 @click.argument("name", metavar="PATTERN/SCENARIO")

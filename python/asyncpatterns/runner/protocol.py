@@ -18,6 +18,7 @@ from typing import Any
 
 from ..antipatterns import REGISTRY as ANTIPATTERNS
 from .bindings import BINDINGS, Binding
+from .candidates import CANDIDATES
 from .errors import describe_error
 from .instruments import Instruments
 from .virtual_loop import VirtualTimeLoop, WallBudgetExceeded
@@ -40,8 +41,12 @@ class BadRequest(Exception):
 
 
 def implementations() -> dict[str, list[str]]:
-    """Every pattern this runner knows, with its implementations: ``reference`` first."""
-    return {pattern: ["reference", *sorted(ANTIPATTERNS.get(pattern, {}))] for pattern in sorted(BINDINGS)}
+    """Every pattern this runner knows, with its implementations: ``reference`` first, then the
+    anti-patterns, then any candidates registered (``asyncconf.testing``)."""
+    return {
+        pattern: ["reference", *sorted(ANTIPATTERNS.get(pattern, {})), *sorted(CANDIDATES.get(pattern, {}))]
+        for pattern in sorted(BINDINGS)
+    }
 
 
 def handle(request: Any) -> dict[str, Any]:
@@ -107,7 +112,7 @@ def _implementation(pattern: str, impl: str) -> Callable[..., Any]:
     if impl == "reference":
         return BINDINGS[pattern].reference
     try:
-        return ANTIPATTERNS[pattern][impl]
+        return {**CANDIDATES.get(pattern, {}), **ANTIPATTERNS.get(pattern, {})}[impl]
     except KeyError:
         known = ", ".join(implementations()[pattern])
         raise BadRequest("unknown-impl", f"pattern {pattern!r} has no implementation {impl!r} here ({known})") from None

@@ -1,0 +1,121 @@
+"""The public Python seam (asyncconf.testing): your own implementation checked in a few lines,
+with the reasons and the trace when it fails; n/a never a pass; usable from pytest-asyncio."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from asyncconf.testing import acheck_scenario, check_pattern, check_scenario, scenarios
+from asyncpatterns.retry_backoff import retry
+
+
+async def retry_without_a_cap(operation: Callable[[], Awaitable[Any]], **options: Any) -> Any:
+    """A retry of our own that forgets max_delay: the mistake the spec exists to catch."""
+    return await retry(operation, **{**options, "max_delay": 1e9})
+
+
+def test_the_reference_itself_passes_every_scenario() -> None:
+    report = check_pattern("retry-backoff", retry)
+    assert report.ok, report.explain()
+    assert {r.status for r in report.results} == {"pass"}
+
+
+def test_a_wrong_implementation_fails_with_its_reasons_and_its_trace() -> None:
+    report = check_pattern("retry-backoff", retry_without_a_cap)
+    assert not report.ok
+    [capped, *_] = [r for r in report.failures if r.scenario.id == "delay-is-capped"]
+    text = capped.explain()
+    assert text.startswith("FAIL retry-backoff/delay-is-capped")
+    assert "calls_at_ms: expected" in text and "differs from the Python reference" in text
+    assert "trace (yours | the reference's):" in text and "!" in text  # the differing events are marked
+
+
+def test_not_applicable_is_never_a_pass() -> None:
+    def cannot_jitter(scenario: Any) -> str | None:
+        return "no jitter hook" if scenario.params["jitter"] != "none" else None
+
+    report = check_pattern("retry-backoff", retry, not_applicable=cannot_jitter)
+    statuses = {r.status for r in report.results}
+    assert statuses == {"pass", "n/a"} and report.ok
+    everything = check_pattern("retry-backoff", retry, not_applicable=lambda scenario: "nothing")
+    assert not everything.ok  # only n/a: nothing was checked
+
+
+def test_the_readme_example_runs_as_printed() -> None:
+    from asyncconf.testing import check_pattern
+    from asyncpatterns.retry_backoff import retry as my_retry
+
+    report = check_pattern("retry-backoff", my_retry)
+    assert report.ok, report.explain()
+
+
+@pytest.mark.parametrize("scenario", scenarios("timeout"))
+def test_one_item_per_scenario(scenario: Any) -> None:
+    from asyncpatterns.timeout import run_with_timeout
+
+    check_scenario(scenario, run_with_timeout).assert_ok()
+
+
+def test_it_works_inside_a_running_event_loop() -> None:
+    from asyncpatterns.timeout import run_with_timeout
+
+    [first] = scenarios("timeout")[:1]
+
+    async def an_async_test() -> None:
+        check_scenario(first.values[0], run_with_timeout).assert_ok()  # a loop is running here
+        (await acheck_scenario(first.values[0], run_with_timeout)).assert_ok()
+
+    asyncio.run(an_async_test())
+
+
+def test_asyncconf_check_on_the_command_line(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from asyncconf.cli import main
+
+    (tmp_path / "mine.py").write_text(
+        "from asyncpatterns.retry_backoff import retry\n"
+        "async def uncapped(operation, **options):\n"
+        "    return await retry(operation, **{**options, 'max_delay': 1e9})\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "retry-backoff", "mine:retry"])
+    assert result.exit_code == 0 and result.output.rstrip().endswith("OK"), result.output
+    result = CliRunner().invoke(main, ["check", "retry-backoff", "mine:uncapped"])
+    assert result.exit_code == 1 and "FAIL retry-backoff/delay-is-capped" in result.output
+    assert result.output.rstrip().endswith("NOT OK")
+    result = CliRunner().invoke(main, ["check", "retry-backoff", "mine:nope"])
+    assert result.exit_code == 2 and "cannot import mine:nope" in result.output
+
+
+ASYNC_SUITE = '''
+import pytest
+from asyncconf.testing import acheck_scenario, check_scenario, scenarios
+from asyncpatterns.timeout import run_with_timeout
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("scenario", scenarios("timeout")[:2])
+async def test_inside_an_async_test(scenario):
+    check_scenario(scenario, run_with_timeout).assert_ok()
+    (await acheck_scenario(scenario, run_with_timeout)).assert_ok()
+'''
+
+
+@pytest.mark.parametrize("mode", ["strict", "auto"])
+def test_the_helpers_work_in_a_pytest_asyncio_suite(tmp_path: Any, mode: str) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "test_async_suite.py").write_text(ASYNC_SUITE)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "asyncio", "-p", "no:asyncconf", "-p", "no:cacheprovider",
+         "-o", f"asyncio_mode={mode}", "-o", "asyncio_default_fixture_loop_scope=function",
+         str(tmp_path / "test_async_suite.py")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed" in result.stdout
