@@ -133,6 +133,10 @@ RULE_CASES: dict[str, tuple[tuple[str, str], str]] = {
         ("    covers: [R1]", "    covers: [R1]\n    params: {limti: 3}"),
         ":14: `limti` is not a parameter of demo (parameters: limit)",
     ),
+    "fuzz_domains_known": (
+        ("scenarios:\n", "fuzz:\n  params:\n    limit: {min: 3, max: 1}\nscenarios:\n"),
+        ":13: the fuzz domain of `limit` has min 3 > max 1",
+    ),
     "plan_steps_timed": (
         ("{after_ms: 10, ok: data}", "{ok: data, cancel_ms: 5}"),
         ":15: `cancel_ms` on a step that settles at once can never apply",
