@@ -123,15 +123,16 @@ def _check_site(
             if parts.fragment:
                 assert parts.fragment in pages[target.name]["ids"], f"{name}: no #{parts.fragment} in {target.name}"
     lanes = {lane["run"]: lane for facts in pages.values() for lane in facts["lanes"]}
-    answered = [r for r in runs if r.check == "spec" and r.impl == "reference" and r.answer is not None]
-    assert answered, "no answer to draw"
-    for run in answered:
-        trace = run.answer["trace"]  # type: ignore[index]
-        lane = lanes[run_id(run)]
-        assert lane["height"] > 0, f"{run_id(run)}: its lane is not rendered"
-        assert lane["events"] == lane["drawn"] == len(trace), run_id(run)
-        expected = Counter((e["t"], e["ev"], e["key"], e["n"]) for e in trace)
-        assert Counter(tuple(event) for event in lane["seen"]) == expected, run_id(run)
+    answered = {run_id(r): r for r in runs if r.check == "spec" and r.answer is not None}
+    references = [key for key, r in answered.items() if r.impl == "reference"]
+    assert references, "no answer to draw"
+    assert not set(references) - set(lanes), f"answers without a timeline lane: {set(references) - set(lanes)}"
+    for key, lane in lanes.items():  # the references' lanes, and the anti-patterns' where a scenario caught them
+        trace = answered[key].answer["trace"]  # type: ignore[index]
+        assert lane["height"] > 0, f"{key}: its lane is not rendered"
+        assert lane["events"] == len(trace) and lane["drawn"] == min(len(trace), timeline.MAX_EVENTS), key
+        expected = Counter((e["t"], e["ev"], e["key"], e["n"]) for e in trace[: timeline.MAX_EVENTS])
+        assert Counter(tuple(event) for event in lane["seen"]) == expected, f"{key}: the lane does not draw its trace"
     return pages
 
 
@@ -327,3 +328,30 @@ def test_the_bench_block_is_a_table_of_the_measured_rows() -> None:
     assert cells[("csharp/subprocess", "ready (s)")] == "2.50"
     assert "40 runs in 4.50 s" in text and "NOT OK" not in text and "`x/long`, covers 1 s of delays" in text
     assert "NOT OK" in readme.bench_block(rows, MatrixTiming(40, 4.5, False), date="d", repeats=5)
+
+
+def test_the_browser_checks_can_fail(python_run: tuple[Path, Path], browser: Browser, tmp_path: Path) -> None:
+    """A console error, a missing file, a broken link or anchor, a lane short of an event: each is caught."""
+    page = tmp_path / "bad.html"
+    page.write_text('<link rel="stylesheet" href="missing.css"><script>console.error("boom")</script>')
+    problems = " ".join(browser.load(page.as_uri()))
+    assert "console.error: boom" in problems and "missing.css" in problems
+    run_json, site = python_run
+    runs, _summary, _meta = report.read_json(run_json)
+    pattern_page = f"{RETRY.id}.html"
+    original = (site / pattern_page).read_text()
+    broken = {
+        "broken link": original.replace('href="index.html"', 'href="nowhere.html"', 1),
+        "no #R99": original.replace('href="#R1"', 'href="#R99"', 1),
+        "the lane does not draw its trace": re.sub(
+            r'<circle class="ev ev-ok"[^>]*>.*?</circle>', "", original, count=1
+        ),
+    }
+    for expected, text in broken.items():
+        copy = tmp_path / re.sub(r"\W+", "-", expected)
+        copy.mkdir()
+        for name in ("index.html", "report.css"):
+            (copy / name).write_text((site / name).read_text())
+        (copy / pattern_page).write_text(text)
+        with pytest.raises(AssertionError, match=expected):
+            _check_site(browser, copy, runs)
