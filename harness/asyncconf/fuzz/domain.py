@@ -230,7 +230,10 @@ def _examples(draw: st.DrawFn, domain: Domain, enabled: frozenset[str]) -> Examp
     omitted: list[str] = []
     for param in domain.params:
         value = draw(_param_strategy(param, edges), label=param.name)
-        if "defaults" in edges and draw(st.booleans(), label=f"leave out {param.name}"):
+        # Drawn whether or not `defaults` is active: the same choices either way, so the shrinker
+        # can switch the class off without reshaping the rest of the example.
+        leave_out = draw(st.booleans(), label=f"leave out {param.name}")
+        if "defaults" in edges and leave_out:
             omitted.append(param.name)
         else:
             sent[param.name] = value
@@ -242,8 +245,8 @@ def _examples(draw: st.DrawFn, domain: Domain, enabled: frozenset[str]) -> Examp
     step = _step_strategy(edges, can_hang=cancels or domain.hangs_end)
     plan: dict[str, list[dict[str, Any]]] = {}
     for key in keys:
-        count = draw(st.integers(1, domain.steps_per_key), label=f"steps of {key}")
-        plan[key] = [_timed(draw(step, label=f"step of {key}"), delay) for _ in range(count)]
+        count = draw(st.integers(1, domain.steps_per_key)) if domain.steps_per_key > 1 else 1
+        plan[key] = [_timed(draw(step), delay) for _ in range(count)]
 
     cancel_at_ms = None
     if cancels:
@@ -272,21 +275,22 @@ def _delay_source(draw: st.DrawFn, edges: frozenset[str], needed: int) -> Callab
     if "ties" in edges:
         spread = st.one_of(st.sampled_from((0, *TIE_POOL) if zero else TIE_POOL), st.integers(*WIDE_DELAYS))
         return lambda: draw(spread, label="delay")
-    pool = [0 if zero and k == 1 else 2**k for k in range(1, needed + 1)]
-    return iter(draw(st.permutations(pool), label="distinct delays")).__next__
+    unused = [0 if zero and k == 1 else 2**k for k in range(1, needed + 1)]
+
+    def distinct() -> int:  # one draw per delay used, not a whole permutation
+        return unused.pop(draw(st.integers(0, len(unused) - 1), label="distinct delay"))
+
+    return distinct
 
 
 @cache
 def _step_strategy(edges: frozenset[str], can_hang: bool) -> st.SearchStrategy[dict[str, Any]]:
-    """A step's shape; ``_timed`` fills in its times (placeholders here)."""
+    """A step's shape in one draw, simplest first; ``_timed`` fills in its times (-1 here)."""
     kinds = KINDS + (("cancelled",) if "self-cancel" in edges else ())
-    outcome = st.one_of(
-        st.sampled_from(OK_VALUES).map(lambda value: {"after_ms": -1, "ok": value}),
-        st.sampled_from(kinds).map(lambda kind: {"after_ms": -1, "fail": kind}),
-    )
-    if can_hang:
-        outcome = st.one_of(outcome, st.just({"hang": True}))
-    return st.tuples(outcome, st.booleans()).map(lambda pair: {**pair[0], "cancel_ms": -1} if pair[1] else pair[0])
+    shapes: list[dict[str, Any]] = [{"after_ms": -1, "ok": value} for value in OK_VALUES]
+    shapes += [{"after_ms": -1, "fail": kind} for kind in kinds]
+    shapes += [{"hang": True}] if can_hang else []
+    return st.sampled_from(shapes + [{**shape, "cancel_ms": -1} for shape in shapes])
 
 
 def _cancel_at_strategy(edges: frozenset[str], instants: tuple[int, ...]) -> st.SearchStrategy[int]:
