@@ -58,14 +58,14 @@ public static class BoundedConcurrencyStrategy
 
         // `limit` workers, each taking the next item as soon as its previous one is done (R2): a task per worker, not
         // per item (as Parallel.ForEachAsync does), so the cost per item stays flat however many items there are.
-        async Task WorkAsync()
+        async Task WorkAsync(CancellationToken token)
         {
             int index;
             while (!stop.IsCancellationRequested && (index = Interlocked.Increment(ref taken)) < items.Length)
             {
                 try
                 {
-                    results[index] = await operation(items[index], stop.Token).ConfigureAwait(false);
+                    results[index] = await operation(items[index], token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
@@ -87,7 +87,7 @@ public static class BoundedConcurrencyStrategy
         var workers = new Task[Math.Min(limit, items.Length)];
         for (var worker = 0; worker < workers.Length; worker++)
         {
-            workers[worker] = WorkAsync();
+            workers[worker] = WorkAsync(stop.Token);
         }
 
         // Fail fast only once the running operations have stopped (R4).
