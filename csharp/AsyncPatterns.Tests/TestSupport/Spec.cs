@@ -32,11 +32,13 @@ internal static class Spec
     public static long Integer(string patternId, string name) => long.Parse(Params(patternId)[name], CultureInfo.InvariantCulture);
 
     /// <summary>The ids of the pattern's <c>antipatterns:</c> list, in spec order.</summary>
+    /// <remarks>An entry is one line (<c>- {id: x, text: ...}</c>) or starts one (<c>- id: x</c>, its other keys below).</remarks>
     public static IReadOnlyList<string> AntiPatternIds(string patternId) =>
-        [.. Block(patternId, "antipatterns:").Select(line =>
+        [.. Block(patternId, "antipatterns:").Where(line => line.TrimStart().StartsWith("- ", StringComparison.Ordinal)).Select(line =>
         {
             var start = line.IndexOf("id:", StringComparison.Ordinal) + 3;
-            return line[start..line.IndexOf(',', start)].Trim();
+            var end = line.IndexOfAny([',', '}'], start);
+            return (end < 0 ? line[start..] : line[start..end]).Trim();
         })];
 
     /// <summary>The indented lines under a top-level key.</summary>
