@@ -59,7 +59,8 @@ def test_bad_runner_answers_cost_only_their_scenario(tmp_path: Path, monkeypatch
     assert "not JSON: 'Segmentation fault (not really)'" in runs["slow-to-stop"].reason
     for name in ("own-failure-propagates", "own-timeout-error-propagates", "caller-cancels"):
         assert runs[name].status == "pass", runs[name].reason  # the run went on
-    assert restarts == 3
+    # One restart per run that hung, crashed or printed garbage (a new timeout scenario may match a trigger too).
+    assert restarts == sum(run.status == "error" for run in runs.values()) >= 3
     assert json.dumps([r.to_json() for r in runs.values()])  # every record serializes
 
 
