@@ -486,6 +486,25 @@ def check_command(spec_dir: Path, pattern_id: str, target: str, not_applicable: 
     sys.exit(0 if report.ok else 1)
 
 
+@main.command("libraries")
+@spec_option
+@click.option("--record", is_flag=True, help="Write the Python adapters' results into libraries/results/.")
+@click.option("--markdown", is_flag=True, help="Print every language's recorded results as one Markdown table.")
+@click.option(
+    "--readme",
+    "readme_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Rewrite this README's table between <!-- asyncconf:libraries:begin/end --> (only when current).",
+)
+def libraries_command(spec_dir: Path, record: bool, markdown: bool, readme_file: Path | None) -> None:
+    """Check third-party libraries against the spec through the public seam (libraries/python/) and
+    compare with their recorded results (libraries/results/): exit 1 when a result changed."""
+    from .libraries import command
+
+    _fit_consoles()
+    sys.exit(command(spec_dir=spec_dir, record=record, markdown=markdown, readme=readme_file))
+
+
 @main.command("show")
 @spec_option
 @click.argument("name", metavar="PATTERN/SCENARIO")
