@@ -139,3 +139,73 @@ def test_an_empty_random_source_gives_the_neutral_value() -> None:
     source = Instruments({}, clock_ms=lambda: 0, params={}, random=[], max_calls=10)
     assert [source.draw(), source.draw()] == [0.5, 0.5]
     assert source.draws == 2
+
+
+def test_a_refused_argument_is_invalid_and_no_longer_mistaken_for_fatal() -> None:
+    # spec/PROTOCOL.md section 6: ValueError is what a pattern raises for a bad argument (invalid);
+    # an operation's fatal failure is a PermissionError; a TypeError is no kind (a crash, say).
+    from asyncpatterns.runner.errors import describe_error, kind_of, make_error
+
+    assert isinstance(make_error("fatal", "denied"), PermissionError)
+    assert kind_of(make_error("fatal", "denied")) == "fatal"
+    assert kind_of(ValueError("`limit` must be an integer from 1 to 2147483647, got 0")) == "invalid"
+    assert describe_error(TypeError("'NoneType' object is not callable"), lambda _: None)["fail"] == "other"
+
+
+@pytest.mark.parametrize(
+    ("run", "empty"),
+    [
+        (lambda op: asyncpatterns.map_bounded(op, []), []),
+        (lambda op: asyncpatterns.run_group(op, []), []),
+        (lambda op: asyncpatterns.run_all(op, []), asyncpatterns.PartialResults()),
+    ],
+)
+def test_no_items_is_an_empty_result_at_once(run: Callable[[Any], Awaitable[Any]], empty: Any) -> None:
+    # spec/PROTOCOL.md section 8 ("Parameters"): no call, no time.
+    calls: list[str] = []
+
+    async def operation(item: str) -> str:
+        calls.append(item)
+        return item
+
+    assert on_virtual_time(lambda: run(operation)) == ("ok", empty, 0)
+    assert calls == []
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: asyncpatterns.retry(lambda: None, factor=0.5), "`factor` must be a finite number of at least 1"),  # type: ignore[arg-type, return-value]
+        (
+            lambda: asyncpatterns.retry(lambda: None, max_delay=2**31 / 1000),
+            "`max_delay` must be from 0.0 to 2147483.647",
+        ),  # type: ignore[arg-type, return-value]
+        (lambda: asyncpatterns.retry(lambda: None, jitter="full"), "`jitter` must be 'none' or 'proportional'"),  # type: ignore[arg-type, return-value]
+        (lambda: asyncpatterns.run_with_timeout(lambda: None, 0), "`limit` must be from 0.001"),  # type: ignore[arg-type, return-value]
+        (lambda: asyncpatterns.map_bounded(lambda _: None, [], 1.5), "`limit` must be an integer"),  # type: ignore[arg-type, return-value]
+        (lambda: asyncpatterns.run_all(lambda _: None, ["a", "a"]), "`items` must be distinct"),  # type: ignore[arg-type, return-value]
+    ],
+)
+def test_parameters_out_of_their_domain_are_refused_up_front(call: Any, message: str) -> None:
+    status, error, elapsed = on_virtual_time(call)
+    assert (status, type(error), elapsed) == ("raised", ValueError, 0)
+    assert str(error).startswith(message)
+
+
+def test_map_bounded_defaults_to_the_specs_limit() -> None:
+    from asyncconf.spec import load_spec
+
+    limit = next(p for p in load_spec() if p.id == "bounded-concurrency").params["limit"]
+    running: list[int] = []
+    peak = 0
+
+    async def operation(item: int) -> int:
+        nonlocal peak
+        running.append(item)
+        peak = max(peak, len(running))
+        await asyncio.sleep(0.010)
+        running.remove(item)
+        return item
+
+    assert on_virtual_time(lambda: asyncpatterns.map_bounded(operation, range(5))) == ("ok", list(range(5)), 30)
+    assert peak == limit == 2

@@ -38,12 +38,24 @@ def test_all_lists_exactly_the_public_names() -> None:
     assert set(asyncpatterns.__all__) == public
 
 
+MAX = 2**31 - 1
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: asyncpatterns.retry(lambda: None, max_attempts=0), "`max_attempts` must be at least 1, got 0"),  # type: ignore[arg-type, return-value]
-        (lambda: asyncpatterns.run_with_timeout(lambda: None, -1), "`limit` must be non-negative, got -1"),  # type: ignore[arg-type, return-value]
-        (lambda: asyncpatterns.map_bounded(lambda _: None, [], 0), "`limit` must be at least 1, got 0"),  # type: ignore[arg-type, return-value]
+        (
+            lambda: asyncpatterns.retry(lambda: None, max_attempts=0),  # type: ignore[arg-type, return-value]
+            f"`max_attempts` must be an integer from 1 to {MAX}, got 0",
+        ),
+        (
+            lambda: asyncpatterns.run_with_timeout(lambda: None, -1),  # type: ignore[arg-type, return-value]
+            f"`limit` must be from 0.001 to {MAX / 1000} seconds, got -1",
+        ),
+        (
+            lambda: asyncpatterns.map_bounded(lambda _: None, [], 0),  # type: ignore[arg-type, return-value]
+            f"`limit` must be an integer from 1 to {MAX}, got 0",
+        ),
     ],
 )
 def test_bad_arguments_name_the_parameter(call, message) -> None:  # type: ignore[no-untyped-def]

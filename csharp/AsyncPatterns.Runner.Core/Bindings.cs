@@ -42,15 +42,15 @@ internal sealed class PatternBinding
         {
             var options = new RetryBackoffOptions
             {
-                MaxAttempts = (int)Param.Integer(p, "max_attempts"),
-                BaseDelay = TimeSpan.FromMilliseconds(Param.Number(p, "base_delay_ms")),
+                MaxAttempts = Param.Count(p, "max_attempts"),
+                BaseDelay = Param.Milliseconds(p, "base_delay_ms"),
                 Factor = Param.Number(p, "factor"),
-                MaxDelay = TimeSpan.FromMilliseconds(Param.Number(p, "max_delay_ms")),
+                MaxDelay = Param.Milliseconds(p, "max_delay_ms"),
                 Jitter = Param.String(p, "jitter") switch
                 {
                     "none" => RetryJitter.None,
                     "proportional" => RetryJitter.Proportional,
-                    var other => throw new BadRequestException("bad-request", $"params.jitter must be 'none' or 'proportional', got '{other}'"),
+                    var other => throw new ArgumentException($"`Jitter` must be None or Proportional, got '{other}'", "jitter"),
                 },
             };
             return ctx =>
@@ -61,7 +61,7 @@ internal sealed class PatternBinding
         }),
         Bind("timeout", AntiPatternRegistry.Timeout<object?>(), TimeoutStrategy.ExecuteAsync, (impl, p) =>
         {
-            var options = new TimeoutOptions { Timeout = TimeSpan.FromMilliseconds(Param.Number(p, "timeout_ms")) };
+            var options = new TimeoutOptions { Timeout = Param.Milliseconds(p, "timeout_ms") };
             return ctx =>
             {
                 var task = impl(ct => ctx.Instruments.Operation("op", ct), options, ctx.TimeProvider, ctx.CancellationToken);
@@ -84,7 +84,7 @@ internal sealed class PatternBinding
         Bind("bounded-concurrency", AntiPatternRegistry.BoundedConcurrency<string, object?>(), BoundedConcurrencyStrategy.MapAsync, (impl, p) =>
         {
             var items = Param.Items(p);
-            var options = new BoundedConcurrencyOptions { Limit = (int)Param.Integer(p, "limit") };
+            var options = new BoundedConcurrencyOptions { Limit = Param.Count(p, "limit") };
             return ctx => PatternRun.Of(impl(ctx.Instruments.Operation, items, options, ctx.CancellationToken));
         }),
         Bind("task-group", AntiPatternRegistry.TaskGroup<string, object?>(), TaskGroupStrategy.RunAsync, (impl, p) =>
@@ -102,7 +102,8 @@ internal sealed class PatternBinding
 
     /// <summary>
     /// Checks the parameters and returns what starts a run of <paramref name="impl"/>; null when the pattern has no such
-    /// implementation. A bad parameter throws <see cref="BadRequestException"/>.
+    /// implementation. A parameter of the wrong JSON type throws <see cref="BadRequestException"/>; one the C# API cannot
+    /// take (a fractional count) gives a run that fails with <see cref="ArgumentException"/>, as the options would.
     /// </summary>
     public Func<ScenarioContext, PatternRun>? Prepare(string impl, JsonObject parameters) => _prepare(impl, parameters);
 
@@ -127,9 +128,27 @@ internal sealed class PatternBinding
         TImplementation reference,
         Func<TImplementation, JsonObject, Func<ScenarioContext, PatternRun>> prepare) =>
         new(id, antiPatterns.Keys, (impl, parameters) =>
-            impl == "reference" ? prepare(reference, parameters)
-            : antiPatterns.TryGetValue(impl, out var antiPattern) ? prepare(antiPattern, parameters)
+            impl == "reference" ? Refusing(prepare, reference, parameters)
+            : antiPatterns.TryGetValue(impl, out var antiPattern) ? Refusing(prepare, antiPattern, parameters)
             : null);
+
+    /// <summary>
+    /// <paramref name="prepare"/>, or — for a parameter the C# API cannot even take (a fractional count, a jitter it has no
+    /// value for) — a run that fails at once with that <see cref="ArgumentException"/>: refused up front like one the
+    /// options validate, the <c>invalid</c> kind of spec/PROTOCOL.md §6.
+    /// </summary>
+    private static Func<ScenarioContext, PatternRun> Refusing<TImplementation>(
+        Func<TImplementation, JsonObject, Func<ScenarioContext, PatternRun>> prepare, TImplementation implementation, JsonObject parameters)
+    {
+        try
+        {
+            return prepare(implementation, parameters);
+        }
+        catch (ArgumentException refused)
+        {
+            return _ => new PatternRun(Task.FromException(refused), static () => null);
+        }
+    }
 
     /// <summary>Reading the pattern's parameters from <c>params</c>.</summary>
     private static class Param
@@ -139,12 +158,17 @@ internal sealed class PatternBinding
 
         public static double Number(JsonObject parameters, string name) => Json.Number(Required(parameters, name), $"params.{name}");
 
-        public static long Integer(JsonObject parameters, string name)
+        /// <summary>A count the options take as an <see cref="int"/>: any other number is refused (<c>invalid</c>), not a bad request.</summary>
+        public static int Count(JsonObject parameters, string name)
         {
-            var value = Json.Integer(Required(parameters, name), $"params.{name}");
-            return value is >= int.MinValue and <= int.MaxValue ? value
-                : throw new BadRequestException("bad-request", $"params.{name} is out of range: {value}");
+            var value = Number(parameters, name);
+            return double.IsInteger(value) && value is >= int.MinValue and <= int.MaxValue ? (int)value
+                : throw new ArgumentException($"`{name}` must be an integer from 1 to {int.MaxValue}, got {value}", name);
         }
+
+        /// <summary>A time in milliseconds; past what a <see cref="TimeSpan"/> holds it is cut to a value the options refuse.</summary>
+        public static TimeSpan Milliseconds(JsonObject parameters, string name) =>
+            TimeSpan.FromMilliseconds(Math.Clamp(Number(parameters, name), -1e12, 1e12));
 
         public static string String(JsonObject parameters, string name) => Json.String(Required(parameters, name), $"params.{name}");
 

@@ -12,12 +12,14 @@ namespace AsyncConf.Runner;
 /// fatal       System.InvalidOperationException        exactly that type (not e.g. ObjectDisposedException)
 /// timeout     System.TimeoutException                 exactly that type
 /// cancelled   System.OperationCanceledException       that type and its subclasses (TaskCanceledException)
+/// invalid     (never thrown by an operation)          System.ArgumentException and subclasses: a pattern refused its arguments
 /// group       (never thrown by an operation)          System.AggregateException and subclasses: its InnerExceptions
 /// other       (never thrown by an operation)          anything else: {"fail": "other", "type": short type name, "message"}
 /// </code>
 /// </remarks>
 internal static class ErrorKinds
 {
+    /// <summary>The kinds an injected operation throws (a plan step's <c>fail</c>).</summary>
     public static readonly IReadOnlyList<string> Kinds = ["transient", "fatal", "timeout", "cancelled"];
 
     /// <summary>A new exception of <paramref name="kind"/>.</summary>
@@ -35,6 +37,7 @@ internal static class ErrorKinds
     {
         OperationCanceledException => "cancelled",
         AggregateException => "group",
+        ArgumentException => "invalid",
         _ when error.GetType() == typeof(HttpRequestException) => "transient",
         _ when error.GetType() == typeof(InvalidOperationException) => "fatal",
         _ when error.GetType() == typeof(TimeoutException) => "timeout",

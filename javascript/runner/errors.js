@@ -5,24 +5,32 @@
  * | kind        | raised by the injected operation        | recognised in an outcome as                               |
  * |-------------|-----------------------------------------|-----------------------------------------------------------|
  * | `transient` | `Error` with `code: 'ECONNRESET'`       | an `Error` whose `code` is a connection error (below)     |
- * | `fatal`     | `TypeError`                             | `TypeError`                                               |
+ * | `fatal`     | `Error` with `code: 'EACCES'`           | an `Error` whose `code` is a permission error (`EACCES`, `EPERM`) |
  * | `timeout`   | `DOMException` named `TimeoutError`     | any error named `TimeoutError`                            |
  * | `cancelled` | `DOMException` named `AbortError`       | any error named `AbortError`                              |
+ * | `invalid`   | (never raised by an operation)          | an `Error` with a code of Node's argument validators (`ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`, `ERR_OUT_OF_RANGE`): a pattern refused its arguments |
  * | `group`     | (never raised by an operation)          | `AggregateError` (holds the others)                       |
  * | `other`     | (never raised by an operation)          | anything else: `{fail: 'other', type: error.name, message}` |
  *
  * Names, not classes, for timeout and cancellation: that is how the web platform and Node tell
- * them apart (`error.name === 'AbortError'`), whatever class a library throws.
+ * them apart (`error.name === 'AbortError'`), whatever class a library throws; codes, not
+ * classes, for the rest, as Node's own errors carry them. `fatal` is not `TypeError`: a bare
+ * `TypeError` is as likely a programming error (`x is not a function`), and a refused argument
+ * is `invalid`, told apart by its code.
  * @module
  */
 
-/** @typedef {'transient' | 'fatal' | 'timeout' | 'cancelled'} Kind */
+/** @typedef {'transient' | 'fatal' | 'timeout' | 'cancelled'} Kind The kinds an operation raises (a plan step's `fail`). */
 
 /** @type {readonly Kind[]} */
 export const KINDS = Object.freeze(['transient', 'fatal', 'timeout', 'cancelled']);
 
 /** Node's codes for a connection that failed or broke (Python's `ConnectionError` family). */
 const CONNECTION_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE']);
+/** Node's codes for an operation refused for good (Python's `PermissionError`). */
+const PERMISSION_CODES = new Set(['EACCES', 'EPERM']);
+/** The codes Node's own argument validators give their `TypeError` / `RangeError`. */
+const INVALID_ARGUMENT_CODES = new Set(['ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE', 'ERR_OUT_OF_RANGE']);
 
 /**
  * The native error for a canonical kind.
@@ -35,7 +43,7 @@ export function makeError(kind, message) {
     case 'transient':
       return Object.assign(new Error(message), {code: 'ECONNRESET'});
     case 'fatal':
-      return new TypeError(message);
+      return Object.assign(new Error(message), {code: 'EACCES'});
     case 'timeout':
       return new DOMException(message, 'TimeoutError');
     case 'cancelled':
@@ -48,7 +56,7 @@ export function makeError(kind, message) {
 /**
  * The canonical kind of an error (`'other'` when the table does not name it).
  * @param {unknown} error
- * @returns {Kind | 'group' | 'other'}
+ * @returns {Kind | 'invalid' | 'group' | 'other'}
  */
 export function kindOf(error) {
   if (error instanceof AggregateError) return 'group';
@@ -56,8 +64,10 @@ export function kindOf(error) {
   if (error.name === 'TimeoutError') return 'timeout';
   if (error.name === 'AbortError') return 'cancelled';
   const code = /** @type {{code?: unknown}} */ (error).code;
-  if (typeof code === 'string' && CONNECTION_CODES.has(code)) return 'transient';
-  if (error instanceof TypeError) return 'fatal';
+  if (typeof code !== 'string') return 'other';
+  if (CONNECTION_CODES.has(code)) return 'transient';
+  if (PERMISSION_CODES.has(code)) return 'fatal';
+  if (INVALID_ARGUMENT_CODES.has(code)) return 'invalid';
   return 'other';
 }
 

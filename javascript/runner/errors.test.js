@@ -9,7 +9,8 @@ describe('the error kind table', () => {
     const made = Object.fromEntries(KINDS.map((kind) => [kind, makeError(kind, `${kind} failure of op#1`)]));
     assert.equal(/** @type {any} */ (made.transient).code, 'ECONNRESET');
     assert.ok(made.transient instanceof Error);
-    assert.ok(made.fatal instanceof TypeError);
+    assert.equal(/** @type {any} */ (made.fatal).code, 'EACCES');
+    assert.ok(made.fatal instanceof Error && !(made.fatal instanceof TypeError));
     assert.ok(made.timeout instanceof DOMException && made.timeout.name === 'TimeoutError');
     assert.ok(made.cancelled instanceof DOMException && made.cancelled.name === 'AbortError');
     for (const kind of KINDS) assert.equal(kindOf(made[kind]), kind);
@@ -22,6 +23,16 @@ describe('the error kind table', () => {
     assert.equal(kindOf(new AggregateError([])), 'group');
     assert.equal(kindOf(new RangeError('r')), 'other');
     assert.equal(kindOf('a string'), 'other');
+    assert.equal(kindOf(Object.assign(new Error('denied'), {code: 'EPERM'})), 'fatal');
+  });
+
+  it('tells a refused argument (invalid) from a fatal failure and from a programming error', () => {
+    // PROTOCOL.md section 6: `invalid` is what a pattern throws for an argument out of range, with
+    // the code Node's own validators give; a bare TypeError stays `other` (a crash, say).
+    const refused = Object.assign(new TypeError('Expected `limit` to be an integer from 1'), {code: 'ERR_INVALID_ARG_VALUE'});
+    assert.equal(kindOf(refused), 'invalid');
+    assert.throws(() => AbortSignal.timeout(-1), (/** @type {unknown} */ error) => kindOf(error) === 'invalid');
+    assert.equal(kindOf(new TypeError('x is not a function')), 'other');
   });
 
   it("describes an error as an outcome: `from` only for the very object an operation raised", () => {
@@ -29,7 +40,7 @@ describe('the error kind table', () => {
     /** @param {unknown} e */
     const origin = (e) => (e === raised ? 'b#1' : undefined);
     assert.deepEqual(describeError(raised, origin), {fail: 'fatal', from: 'b#1'});
-    assert.deepEqual(describeError(new TypeError(raised.message), origin), {fail: 'fatal'});
+    assert.deepEqual(describeError(Object.assign(new Error(raised.message), {code: 'EACCES'}), origin), {fail: 'fatal'});
     assert.deepEqual(describeError(new AggregateError([raised, AbortSignal.abort().reason]), origin), {
       fail: 'group',
       errors: [{fail: 'fatal', from: 'b#1'}, {fail: 'cancelled'}],

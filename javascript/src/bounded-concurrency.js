@@ -14,6 +14,7 @@
  * @module
  */
 
+import {checkFunction, invalidArgument, LARGEST_COUNT} from './common/arguments.js';
 import {SignalFanOut, deriveAbortController} from './common/abort.js';
 
 /**
@@ -24,14 +25,15 @@ import {SignalFanOut, deriveAbortController} from './common/abort.js';
  * @template K, T
  * @param {(item: K, options: {signal: AbortSignal}) => Promise<T> | T} operation
  * @param {Iterable<K>} items
- * @param {number} limit How many operations may run at once: an integer from 1 and up, or Infinity.
+ * @param {number} [limit] How many operations may run at once: an integer from 1 to 2147483647, or
+ *   Infinity. Default: 2 (the spec's).
  * @param {{signal?: AbortSignal}} [options] `signal`: the caller's cancellation.
  * @returns {Promise<T[]>} The values in input order.
  */
-export async function mapBounded(operation, items, limit, {signal} = {}) {
-  if (typeof operation !== 'function') throw new TypeError('Expected `operation` to be a function');
-  if (!(Number.isSafeInteger(limit) || limit === Infinity) || limit < 1) {
-    throw new TypeError('Expected `limit` to be a number from 1 and up');
+export async function mapBounded(operation, items, limit = 2, {signal} = {}) {
+  checkFunction('operation', operation);
+  if (typeof limit !== 'number' || !((Number.isSafeInteger(limit) && limit >= 1 && limit <= LARGEST_COUNT) || limit === Infinity)) {
+    throw invalidArgument(`Expected \`limit\` to be an integer from 1 to ${LARGEST_COUNT}, or Infinity`);
   }
   const list = Array.from(items);
   signal?.throwIfAborted();

@@ -10,8 +10,12 @@ const op = (ins) => (/** @type {unknown} */ item, /** @type {{signal: AbortSigna
 
 describe('mapBounded', () => {
   it('validates `limit` (p-limit style)', async () => {
-    for (const limit of [0, 1.5, -1, Number.NaN]) {
-      await assert.rejects(mapBounded(async () => 1, [1], limit), {name: 'TypeError', message: 'Expected `limit` to be a number from 1 and up'});
+    for (const limit of [0, 1.5, -1, Number.NaN, 2 ** 31]) {
+      await assert.rejects(mapBounded(async () => 1, [1], limit), {
+        name: 'TypeError',
+        code: 'ERR_INVALID_ARG_VALUE',
+        message: 'Expected `limit` to be an integer from 1 to 2147483647, or Infinity',
+      });
     }
     assert.deepEqual(await mapBounded(async (x) => x, [1, 2], Infinity), [1, 2]);
     assert.deepEqual(await mapBounded(async (x) => x, [], 2), []);
@@ -33,7 +37,7 @@ describe('mapBounded', () => {
       mapBounded((item, {signal}) => ins.operation(item, signal).catch((e) => Promise.reject((first ??= e))), ['a', 'b', 'c'], 2),
     );
     assert.equal(run.status === 'rejected' && run.reason, first);
-    assert.equal(/** @type {Error} */ (first).name, 'TypeError');
+    assert.equal(/** @type {{code?: string}} */ (first).code, 'EACCES'); // a fatal failure
     assert.deepEqual(times(run.trace, 'call'), {a: [0], b: [0]});
     assert.deepEqual(times(run.trace, 'cancel'), {a: [19]});
     assert.equal(run.elapsedMs, 19);

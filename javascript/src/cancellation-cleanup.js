@@ -13,6 +13,8 @@
  * @module
  */
 
+import {checkFunction} from './common/arguments.js';
+
 /**
  * Opens a resource, runs `use(resource)`, and closes the resource (`await
  * resource[Symbol.asyncDispose]()`) on every path, before the outcome comes back.
@@ -30,8 +32,8 @@
  * @returns {Promise<T>}
  */
 export async function useResource(open, use, {signal} = {}) {
-  if (typeof open !== 'function') throw new TypeError('Expected `open` to be a function');
-  if (typeof use !== 'function') throw new TypeError('Expected `use` to be a function');
+  checkFunction('open', open);
+  checkFunction('use', use);
   signal?.throwIfAborted();
   const options = {signal: signal ?? new AbortController().signal};
   const resource = await open(options);

@@ -13,6 +13,7 @@
  * @module
  */
 
+import {checkFunction, invalidArgument} from './common/arguments.js';
 import {SignalFanOut} from './common/abort.js';
 
 /**
@@ -33,8 +34,10 @@ import {SignalFanOut} from './common/abort.js';
  * @returns {Promise<PartialResults<K, T>>}
  */
 export async function runAll(operation, items, {signal} = {}) {
-  if (typeof operation !== 'function') throw new TypeError('Expected `operation` to be a function');
+  checkFunction('operation', operation);
   const list = Array.from(items);
+  // Each item is reported once, by itself as the key (R3): two equal items cannot be.
+  if (new Set(list).size !== list.length) throw invalidArgument('Expected `items` to be distinct');
   signal?.throwIfAborted();
   // A signal per operation, not the caller's shared by all of them (see SignalFanOut).
   const signals = new SignalFanOut(signal);

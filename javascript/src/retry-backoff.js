@@ -18,6 +18,8 @@
  * @module
  */
 
+import {checkFunction, invalidArgument, LARGEST_COUNT, LONGEST_MS} from './common/arguments.js';
+
 /** @typedef {'none' | 'proportional'} Jitter */
 
 /**
@@ -57,9 +59,6 @@ export const RETRY_DEFAULTS = Object.freeze({
 });
 
 /** Node's error codes for a connection that failed or broke: worth another try. */
-/** The longest delay `setTimeout` honours, in ms (about 24.8 days). */
-const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
-
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT']);
 
 /**
@@ -151,32 +150,33 @@ function sleep(ms, signal) {
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
-    }, Math.min(ms, MAX_TIMER_DELAY_MS));
+    }, Math.min(ms, LONGEST_MS));
     signal?.addEventListener('abort', onAbort, {once: true});
   });
 }
 
 /**
- * Eager validation, p-limit style: each message quotes the option.
+ * Eager validation, p-limit style: each message quotes the option; the error carries Node's
+ * `ERR_INVALID_ARG_*` code (spec/PROTOCOL.md section 6: `invalid`).
  * @param {Record<string, unknown>} options
  */
 function validate({fn, maxAttempts, baseDelayMs, factor, maxDelayMs, jitter, random, shouldRetry}) {
-  if (typeof fn !== 'function') throw new TypeError('Expected `fn` to be a function');
-  if (!(Number.isSafeInteger(maxAttempts) || maxAttempts === Infinity) || Number(maxAttempts) < 1) {
-    throw new TypeError('Expected `maxAttempts` to be an integer from 1 and up');
+  checkFunction('fn', fn);
+  const attempts = Number(maxAttempts);
+  if (typeof maxAttempts !== 'number' || !((Number.isSafeInteger(attempts) && attempts >= 1 && attempts <= LARGEST_COUNT) || attempts === Infinity)) {
+    throw invalidArgument(`Expected \`maxAttempts\` to be an integer from 1 to ${LARGEST_COUNT}, or Infinity`);
   }
-  if (typeof baseDelayMs !== 'number' || !(baseDelayMs >= 0) || baseDelayMs === Infinity) {
-    throw new TypeError('Expected `baseDelayMs` to be a finite number from 0 and up');
+  for (const [name, value] of /** @type {const} */ ([['baseDelayMs', baseDelayMs], ['maxDelayMs', maxDelayMs]])) {
+    if (typeof value !== 'number' || !(value >= 0 && value <= LONGEST_MS)) {
+      throw invalidArgument(`Expected \`${name}\` to be a number from 0 to ${LONGEST_MS}`);
+    }
   }
   if (typeof factor !== 'number' || !(factor >= 1) || factor === Infinity) {
-    throw new TypeError('Expected `factor` to be a finite number from 1 and up');
-  }
-  if (typeof maxDelayMs !== 'number' || !(maxDelayMs >= 0)) {
-    throw new TypeError('Expected `maxDelayMs` to be a number from 0 and up');
+    throw invalidArgument('Expected `factor` to be a finite number from 1 and up');
   }
   if (jitter !== 'none' && jitter !== 'proportional') {
-    throw new TypeError("Expected `jitter` to be 'none' or 'proportional'");
+    throw invalidArgument("Expected `jitter` to be 'none' or 'proportional'");
   }
-  if (typeof random !== 'function') throw new TypeError('Expected `random` to be a function');
-  if (typeof shouldRetry !== 'function') throw new TypeError('Expected `shouldRetry` to be a function');
+  checkFunction('random', random);
+  checkFunction('shouldRetry', shouldRetry);
 }

@@ -16,14 +16,18 @@ describe('retry', () => {
 
   it('validates its options eagerly, quoting the option', async () => {
     const ok = async () => 1;
-    await assert.rejects(retry(ok, {maxAttempts: 0}), {name: 'TypeError', message: 'Expected `maxAttempts` to be an integer from 1 and up'});
-    await assert.rejects(retry(ok, {baseDelayMs: -1}), {message: 'Expected `baseDelayMs` to be a finite number from 0 and up'});
-    await assert.rejects(retry(ok, {factor: 0.5}), {message: 'Expected `factor` to be a finite number from 1 and up'});
-    await assert.rejects(retry(ok, {maxDelayMs: Number.NaN}), {message: 'Expected `maxDelayMs` to be a number from 0 and up'});
+    const invalid = {name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE'}; // spec/PROTOCOL.md section 6: `invalid`
+    await assert.rejects(retry(ok, {maxAttempts: 0}), {...invalid, message: 'Expected `maxAttempts` to be an integer from 1 to 2147483647, or Infinity'});
+    await assert.rejects(retry(ok, {maxAttempts: 2 ** 31}), {message: 'Expected `maxAttempts` to be an integer from 1 to 2147483647, or Infinity'});
+    await assert.rejects(retry(ok, {baseDelayMs: -1}), {...invalid, message: 'Expected `baseDelayMs` to be a number from 0 to 2147483647'});
+    await assert.rejects(retry(ok, {baseDelayMs: 2 ** 31}), {message: 'Expected `baseDelayMs` to be a number from 0 to 2147483647'});
+    await assert.rejects(retry(ok, {factor: 0.5}), {...invalid, message: 'Expected `factor` to be a finite number from 1 and up'});
+    await assert.rejects(retry(ok, {maxDelayMs: Number.NaN}), {message: 'Expected `maxDelayMs` to be a number from 0 to 2147483647'});
+    await assert.rejects(retry(ok, {maxDelayMs: Infinity}), {message: 'Expected `maxDelayMs` to be a number from 0 to 2147483647'});
     // @ts-expect-error -- a jitter the spec does not know
     await assert.rejects(retry(ok, {jitter: 'full'}), {message: "Expected `jitter` to be 'none' or 'proportional'"});
     // @ts-expect-error -- not a function
-    await assert.rejects(retry(42), {message: 'Expected `fn` to be a function'});
+    await assert.rejects(retry(42), {code: 'ERR_INVALID_ARG_TYPE', message: 'Expected `fn` to be a function'});
   });
 
   it('computes capped, then jittered delays (R2, R3)', () => {
@@ -109,10 +113,11 @@ describe('retry', () => {
   });
 
   it("waits a delay past setTimeout's most (2^31 - 1 ms) instead of retrying after 1 ms", async () => {
-    for (const options of [{baseDelayMs: 2 ** 31}, {baseDelayMs: 2 ** 31 - 1, jitter: /** @type {const} */ ('proportional'), random: () => 0.99}]) {
+    const longest = 2 ** 31 - 1; // the longest a time option may give; jitter can make a delay half again as long
+    for (const options of [{baseDelayMs: longest}, {baseDelayMs: longest, jitter: /** @type {const} */ ('proportional'), random: () => 0.99}]) {
       const run = await play(
         {op: [{after_ms: 10, fail: 'transient'}]},
-        (ins, signal) => retry(({signal: s}) => ins.operation('op', s), {...options, maxDelayMs: Infinity, signal}),
+        (ins, signal) => retry(({signal: s}) => ins.operation('op', s), {...options, maxDelayMs: longest, signal}),
         {cancelAtMs: 60_000},
       );
       assert.deepEqual(times(run.trace, 'call'), {op: [0]});

@@ -15,6 +15,7 @@
  * @module
  */
 
+import {checkFunction} from './common/arguments.js';
 import {SignalFanOut, deriveAbortController} from './common/abort.js';
 
 /**
@@ -29,7 +30,7 @@ import {SignalFanOut, deriveAbortController} from './common/abort.js';
  * @returns {Promise<T[]>} The values in input order.
  */
 export async function runGroup(operation, items, {signal} = {}) {
-  if (typeof operation !== 'function') throw new TypeError('Expected `operation` to be a function');
+  checkFunction('operation', operation);
   const list = Array.from(items);
   signal?.throwIfAborted();
   // Aborts with the caller's reason, or when a child fails.

@@ -13,10 +13,8 @@
  * @module
  */
 
+import {checkFunction, invalidArgument, LONGEST_MS} from './common/arguments.js';
 import {deriveAbortController} from './common/abort.js';
-
-/** The largest delay `setTimeout` honours (a longer one fires after 1 ms). */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /**
  * Runs `fn` with a time limit of `timeoutMs`; `null` when the limit expired first.
@@ -31,14 +29,16 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
  * if (page === null) console.log('no answer within 5 s');
  * @template T
  * @param {(options: {signal: AbortSignal}) => Promise<T> | T} fn The operation.
- * @param {number} timeoutMs The limit, in ms: an integer from 0 to 2147483647 (`setTimeout`'s most).
+ * @param {number} [timeoutMs] The limit, in ms: a number from 1 to 2147483647 (`setTimeout`'s most),
+ *   rounded to whole ms by the timer. Default: 1000 (the spec's).
  * @param {{signal?: AbortSignal}} [options] `signal`: the caller's cancellation.
  * @returns {Promise<T | null>}
  */
-export async function withTimeout(fn, timeoutMs, {signal} = {}) {
-  if (typeof fn !== 'function') throw new TypeError('Expected `fn` to be a function');
-  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_TIMEOUT_MS) {
-    throw new TypeError(`Expected \`timeoutMs\` to be an integer from 0 to ${MAX_TIMEOUT_MS}`);
+export async function withTimeout(fn, timeoutMs = 1000, {signal} = {}) {
+  checkFunction('fn', fn);
+  // Not 0: that is "expired already" to one API and "no limit" to another (spec/PROTOCOL.md section 6).
+  if (typeof timeoutMs !== 'number' || !(timeoutMs >= 1 && timeoutMs <= LONGEST_MS)) {
+    throw invalidArgument(`Expected \`timeoutMs\` to be a number from 1 to ${LONGEST_MS}`);
   }
   signal?.throwIfAborted();
   // Not AbortSignal.timeout + AbortSignal.any: that timer cannot be cleared, and before Node 22.12

@@ -10,10 +10,14 @@ const op = (ins) => (/** @type {{signal: AbortSignal}} */ {signal}) => ins.opera
 
 describe('withTimeout', () => {
   it('validates `timeoutMs`, quoting it', async () => {
-    await assert.rejects(withTimeout(async () => 1, -1), {name: 'TypeError', message: 'Expected `timeoutMs` to be an integer from 0 to 2147483647'});
-    await assert.rejects(withTimeout(async () => 1, 1.5), {message: 'Expected `timeoutMs` to be an integer from 0 to 2147483647'});
+    const refused = {name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: 'Expected `timeoutMs` to be a number from 1 to 2147483647'};
+    await assert.rejects(withTimeout(async () => 1, -1), refused);
+    // 0 is "expired already" to one API and "no limit" to another: refused (spec/PROTOCOL.md section 6)
+    await assert.rejects(withTimeout(async () => 1, 0), refused);
+    await assert.rejects(withTimeout(async () => 1, 0.5), refused);
     // setTimeout would fire a longer one after 1 ms
-    await assert.rejects(withTimeout(async () => 1, 2 ** 31), {message: 'Expected `timeoutMs` to be an integer from 0 to 2147483647'});
+    await assert.rejects(withTimeout(async () => 1, 2 ** 31), refused);
+    assert.equal(await withTimeout(async () => 1, 1.5), 1); // a fraction is rounded like every delay
   });
 
   it('returns the value as soon as it completes (R1)', async () => {

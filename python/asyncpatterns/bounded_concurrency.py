@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from typing import Any, Final, TypeVar
 
+from ._limits import check_count
 from ._own_cancellation import cancel_requested
 
 K = TypeVar("K")
@@ -21,7 +22,7 @@ class _Failed(Exception):
 async def map_bounded(
     operation: Callable[[K], Awaitable[T]],
     items: Iterable[K] | AsyncIterable[K],
-    limit: int,
+    limit: int = 2,
 ) -> list[T]:
     """``[await operation(item) for item in items]``, with at most ``limit`` running at once.
 
@@ -36,12 +37,12 @@ async def map_bounded(
     - the caller's cancellation cancels the running operations, starts no new one, and propagates
       as ``asyncio.CancelledError`` (R5).
 
-    ``items`` may be any iterable or async iterable; it is consumed lazily, one item as a slot
-    frees, and never past a failure. At most ``limit`` tasks run, each taking item after item
-    (as aiometer does), rather than a task per item.
+    ``limit`` is an integer from 1 to 2147483647 (default 2, the spec's); anything else raises
+    ``ValueError`` before an item starts. ``items`` may be any iterable or async iterable; it is
+    consumed lazily, one item as a slot frees, and never past a failure. At most ``limit`` tasks
+    run, each taking item after item (as aiometer does), rather than a task per item.
     """
-    if limit < 1:
-        raise ValueError(f"`limit` must be at least 1, got {limit}")
+    check_count("limit", limit)  # an integer from 1 to 2147483647, else ValueError (spec: invalid)
     iterator: Iterator[K] = iter(())
     take_async: Callable[[], Awaitable[Any]] | None = None
     if isinstance(items, AsyncIterable):

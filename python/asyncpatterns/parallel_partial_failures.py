@@ -29,10 +29,15 @@ async def run_all(operation: Callable[[K], Awaitable[T]], items: Iterable[K]) ->
     - a failure cancels nothing: every other operation runs to completion (R2);
     - each item is reported once, with its value or its error unchanged (R3) -- an operation's own
       ``CancelledError``, one nobody asked for, included: it is a failure like any other;
+    - ``items`` must be distinct (each is reported by itself, once): equal items raise
+      ``ValueError`` before anything starts;
     - when the caller cancels, every operation still running is cancelled and
       ``asyncio.CancelledError`` propagates -- no partial result (R5).
     """
     keys = list(items)
+    if len(set(keys)) != len(keys):
+        # Each item is reported once, by itself as the key (R3): two equal items cannot be.
+        raise ValueError(f"`items` must be distinct, got {keys!r}")
     # return_exceptions=True: a failure becomes a result instead of abandoning the others.
     # as_failure: gather would replace an operation's own CancelledError with a new one.
     outcomes = await asyncio.gather(*(as_failure(operation(key)) for key in keys), return_exceptions=True)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import math
 import random as _random
 from collections.abc import Awaitable, Callable
 from typing import Literal, TypeVar
+
+from ._limits import LONGEST_S, check_count, check_seconds
 
 T = TypeVar("T")
 
@@ -26,12 +29,16 @@ def backoff_delay(
 
     ``min(base_delay * factor ** (attempt - 1), max_delay)``; with proportional jitter that capped
     delay is then multiplied by ``0.5 + u``, ``u`` drawn from ``random`` -- the cap comes first, so
-    a jittered delay may exceed ``max_delay`` by up to half (R2, R3).
+    a jittered delay may exceed ``max_delay`` by up to half (R2, R3). A delay is never longer than
+    2147483.647 s (the spec's longest time; JavaScript and C# cut there too).
     """
-    capped = min(base_delay * factor ** (attempt - 1), max_delay)
-    if jitter == "proportional":
-        return capped * (0.5 + random())
-    return capped
+    try:
+        exponential = base_delay * factor ** (attempt - 1) if base_delay else 0.0
+    except OverflowError:  # factor ** n past the largest float (JavaScript and C# get Infinity)
+        exponential = math.inf
+    capped = min(exponential, max_delay)
+    delay = capped * (0.5 + random()) if jitter == "proportional" else capped
+    return min(delay, LONGEST_S)
 
 
 async def retry(
@@ -56,12 +63,14 @@ async def retry(
     - cancellation is never retried: ``asyncio.CancelledError``, whether the caller cancels during
       an attempt or during a delay, or the operation raises it itself, propagates at once (R6, R7).
     """
-    if max_attempts < 1:
-        raise ValueError(f"`max_attempts` must be at least 1, got {max_attempts}")
-    if base_delay < 0 or max_delay < 0:
-        raise ValueError("`base_delay` and `max_delay` must be non-negative")
-    if factor < 1:
-        raise ValueError(f"`factor` must be at least 1, got {factor}")
+    # Refused up front, before the first attempt, with ValueError (spec: `invalid`).
+    check_count("max_attempts", max_attempts)
+    check_seconds("base_delay", base_delay)
+    check_seconds("max_delay", max_delay)
+    if isinstance(factor, bool) or not isinstance(factor, int | float) or not 1 <= factor < math.inf:
+        raise ValueError(f"`factor` must be a finite number of at least 1, got {factor!r}")
+    if jitter not in ("none", "proportional"):
+        raise ValueError(f"`jitter` must be 'none' or 'proportional', got {jitter!r}")
     for attempt in itertools.count(1):
         try:
             return await operation()

@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from ._limits import check_seconds
+
 T = TypeVar("T")
 
 
@@ -19,9 +21,11 @@ async def run_with_timeout(operation: Callable[[], Awaitable[T]], limit: float =
     - a failure of the operation itself, even a ``TimeoutError`` of its own, propagates unchanged:
       only the expiry of *this* limit becomes None (R4);
     - the caller's cancellation propagates as ``asyncio.CancelledError``, never as None (R5).
+
+    ``limit`` is from 0.001 s (1 ms) to 2147483.647 s; anything else raises ``ValueError`` before
+    the operation starts (0 would mean "expired already" to asyncio and "no limit" to others).
     """
-    if limit < 0:
-        raise ValueError(f"`limit` must be non-negative, got {limit}")
+    check_seconds("limit", limit, least=0.001)
     scope = asyncio.timeout(limit)
     try:
         async with scope:

@@ -26,7 +26,7 @@ public class RetryBackoffOptionsTests
         Assert.Equal("options", error.ParamName);
         Assert.StartsWith("Invalid RetryBackoffOptions: ", error.Message, StringComparison.Ordinal);
         Assert.Contains("`MaxAttempts` must be at least 1, got 0", error.Message, StringComparison.Ordinal);
-        Assert.Contains("`BaseDelay` must be between 0 and 49.17:02:47.2940000, got -00:00:00.0010000", error.Message, StringComparison.Ordinal);
+        Assert.Contains("`BaseDelay` must be between 0 and 24.20:31:23.6470000, got -00:00:00.0010000", error.Message, StringComparison.Ordinal);
         Assert.Contains("`Factor` must be a finite number of at least 1, got 0.5", error.Message, StringComparison.Ordinal);
         Assert.Contains("`MaxDelay` must be between 0 and", error.Message, StringComparison.Ordinal);
         Assert.Contains("`Jitter` must be None or Proportional, got 7", error.Message, StringComparison.Ordinal);

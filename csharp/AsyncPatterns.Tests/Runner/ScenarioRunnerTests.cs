@@ -51,9 +51,19 @@ public class ScenarioRunnerTests
     [Fact]
     public void Run_PatternThrowsSynchronously_IsItsOutcome()
     {
+        var answer = ScenarioRunner.Run(Request(), _ => throw new NotSupportedException("no such thing"));
+
+        Assert.Equal("""{"fail":"other","type":"NotSupportedException","message":"no such thing"}""", answer["outcome"]!.ToJsonString());
+        Assert.Equal(0, (long?)answer["elapsed_ms"]);
+    }
+
+    [Fact]
+    public void Run_OptionsRefusedUpFront_AreInvalid()
+    {
+        // spec/PROTOCOL.md §6: a pattern's refusal of its arguments is `invalid`, never confused with a `fatal` failure.
         var answer = ScenarioRunner.Run(Request(), _ => throw new ArgumentException("bad options"));
 
-        Assert.Equal("""{"fail":"other","type":"ArgumentException","message":"bad options"}""", answer["outcome"]!.ToJsonString());
+        Assert.Equal("""{"fail":"invalid"}""", answer["outcome"]!.ToJsonString());
         Assert.Equal(0, (long?)answer["elapsed_ms"]);
     }
 }

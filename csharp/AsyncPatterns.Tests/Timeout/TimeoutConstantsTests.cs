@@ -19,6 +19,6 @@ public class TimeoutConstantsTests
     {
         var error = Assert.Throws<ArgumentException>(new TimeoutOptions { Timeout = TimeSpan.FromDays(50) }.Validate);
 
-        Assert.Equal("Invalid TimeoutOptions: `Timeout` must be greater than 0 and at most 49.17:02:47.2940000, got 50.00:00:00. (Parameter 'options')", error.Message);
+        Assert.Equal("Invalid TimeoutOptions: `Timeout` must be from 00:00:00.0010000 to 24.20:31:23.6470000, got 50.00:00:00. (Parameter 'options')", error.Message);
     }
 }

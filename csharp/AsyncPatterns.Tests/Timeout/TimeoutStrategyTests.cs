@@ -112,7 +112,7 @@ public class TimeoutStrategyTests
 
         var error = Assert.Throws<ArgumentException>(() => { _ = TimeoutStrategy.ExecuteAsync(_ => Task.FromResult(++calls), new TimeoutOptions { Timeout = TimeSpan.Zero }); });
 
-        Assert.Contains("`Timeout` must be greater than 0", error.Message, StringComparison.Ordinal);
+        Assert.Contains("`Timeout` must be from 00:00:00.0010000", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, calls);
     }
 }

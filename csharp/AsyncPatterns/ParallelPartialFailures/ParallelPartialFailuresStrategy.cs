@@ -26,6 +26,7 @@ public static class ParallelPartialFailuresStrategy
     /// <param name="cancellationToken">The caller's cancellation.</param>
     /// <returns>Every item once, with its value or its exception.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="operation"/> or <paramref name="items"/> is null.</exception>
+    /// <exception cref="ArgumentException">Two of <paramref name="items"/> are equal (thrown before any operation starts).</exception>
     public static Task<PartialResults<TItem, T>> RunAllAsync<TItem, T>(
         Func<TItem, CancellationToken, Task<T>> operation,
         IEnumerable<TItem> items,
@@ -34,7 +35,14 @@ public static class ParallelPartialFailuresStrategy
     {
         ArgumentNullException.ThrowIfNull(operation);
         ArgumentNullException.ThrowIfNull(items);
-        return RunAllCoreAsync(operation, items.ToArray(), cancellationToken);
+        var list = items.ToArray();
+        if (list.Distinct().Count() != list.Length)
+        {
+            // Each item is reported once, by itself as the key (R3): two equal items cannot be.
+            throw new ArgumentException("`items` must be distinct.", nameof(items));
+        }
+
+        return RunAllCoreAsync(operation, list, cancellationToken);
     }
 
     private static async Task<PartialResults<TItem, T>> RunAllCoreAsync<TItem, T>(

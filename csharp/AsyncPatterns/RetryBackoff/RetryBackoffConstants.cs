@@ -27,8 +27,13 @@ public static class RetryBackoffConstants
     /// <summary>The smallest allowed <see cref="RetryBackoffOptions.Factor"/>: delays never shrink.</summary>
     public const double MinFactor = 1;
 
-    /// <summary>The largest delay a <see cref="Task.Delay(TimeSpan, TimeProvider, CancellationToken)"/> accepts.</summary>
-    public static readonly TimeSpan MaxSupportedDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+    /// <summary>
+    /// The longest delay: 2147483647 ms (about 24.8 days), the longest timer Node honours, so that every language of the
+    /// spec agrees (<see cref="Task.Delay(TimeSpan, TimeProvider, CancellationToken)"/> would take twice as long). A longer
+    /// <see cref="RetryBackoffOptions.BaseDelay"/> or <see cref="RetryBackoffOptions.MaxDelay"/> is invalid; a jittered
+    /// delay past it is cut to it.
+    /// </summary>
+    public static readonly TimeSpan MaxSupportedDelay = TimeSpan.FromMilliseconds(int.MaxValue);
 
     /// <summary>
     /// The default <see cref="RetryBackoffOptions.ShouldRetry"/>: transient failures

@@ -5,7 +5,10 @@ namespace AsyncPatterns.Timeout;
 public sealed class TimeoutOptions
 {
     /// <summary>Gets or sets the time limit of the operation, measured from the call.</summary>
-    /// <value>The default is <see cref="TimeoutConstants.DefaultTimeout"/> (1 s). Greater than zero, at most <see cref="TimeoutConstants.MaxTimeout"/>.</value>
+    /// <value>
+    /// The default is <see cref="TimeoutConstants.DefaultTimeout"/> (1 s). From <see cref="TimeoutConstants.MinTimeout"/> (1 ms) to
+    /// <see cref="TimeoutConstants.MaxTimeout"/>; a fraction of a millisecond is rounded, halves up, like every delay.
+    /// </value>
     public TimeSpan Timeout { get; set; } = TimeoutConstants.DefaultTimeout;
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming every invalid option.</summary>
@@ -13,9 +16,9 @@ public sealed class TimeoutOptions
     public void Validate()
     {
         var errors = new List<string>();
-        if (Timeout <= TimeSpan.Zero || Timeout > TimeoutConstants.MaxTimeout)
+        if (Timeout < TimeoutConstants.MinTimeout || Timeout > TimeoutConstants.MaxTimeout)
         {
-            errors.Add($"`{nameof(Timeout)}` must be greater than 0 and at most {TimeoutConstants.MaxTimeout}, got {Timeout}");
+            errors.Add($"`{nameof(Timeout)}` must be from {TimeoutConstants.MinTimeout} to {TimeoutConstants.MaxTimeout}, got {Timeout}");
         }
 
         OptionsValidation.ThrowIfAny(nameof(TimeoutOptions), errors);

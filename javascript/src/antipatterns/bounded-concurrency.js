@@ -4,6 +4,8 @@
  * @module
  */
 
+import {invalidArgument} from '../common/arguments.js';
+
 /** @typedef {(item: unknown, options: {signal: AbortSignal}) => Promise<unknown> | unknown} Operation */
 /** @typedef {{signal?: AbortSignal}} Options */
 
@@ -51,6 +53,9 @@ export async function sequential(operation, items, limit, {signal} = {}) {
  * @param {Options} [options]
  */
 export async function batches(operation, items, limit, {signal} = {}) {
+  // Slices of `limit` items: a step below 1 is refused, as Python's range() and .NET's Chunk() refuse
+  // it (a step of 0 would loop on empty slices forever, starving the event loop).
+  if (!(limit >= 1)) throw invalidArgument('Expected `limit` to be from 1');
   const options = {signal: signal ?? new AbortController().signal};
   const list = [...items];
   const results = [];

@@ -4,14 +4,17 @@
 kind        raised by the injected op      recognised in an outcome as
 =========== ============================== =========================================
 transient   ``ConnectionError``            ``ConnectionError`` and its subclasses
-fatal       ``ValueError``                 ``ValueError``
+fatal       ``PermissionError``            ``PermissionError``
 timeout     ``TimeoutError``               ``TimeoutError``
 cancelled   ``asyncio.CancelledError``     ``asyncio.CancelledError``
+invalid     (never raised by an op)        ``ValueError``: a pattern refused its arguments
 group       (never raised by an op)        ``BaseExceptionGroup`` (holds the others)
 other       (never raised by an op)        anything else: ``{"fail": "other", "type": ...}``
 =========== ============================== =========================================
 
-The same table, for every language, is in spec/PROTOCOL.md ("Error kinds").
+The same table, for every language, is in spec/PROTOCOL.md ("Error kinds"). ``fatal`` is not
+``ValueError``: that is what a pattern raises when it refuses an argument (``invalid``), and the two
+must not be told apart by guesswork.
 """
 
 from __future__ import annotations
@@ -20,12 +23,15 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+#: The kinds an injected operation raises (a plan step's ``fail``), by their native type.
 KINDS: dict[str, type[BaseException]] = {
     "transient": ConnectionError,
-    "fatal": ValueError,
+    "fatal": PermissionError,
     "timeout": TimeoutError,
     "cancelled": asyncio.CancelledError,
 }
+#: Every kind an outcome is recognised as: an operation's, and a pattern's refusal of an argument.
+RECOGNISED: dict[str, type[BaseException]] = {**KINDS, "invalid": ValueError}
 
 
 def make_error(kind: str, message: str) -> BaseException:
@@ -38,7 +44,7 @@ def make_error(kind: str, message: str) -> BaseException:
 
 def kind_of(error: BaseException) -> str:
     """The canonical kind of a native exception ('other' when the table does not name it)."""
-    for kind, cls in KINDS.items():
+    for kind, cls in RECOGNISED.items():
         if isinstance(error, cls):
             return kind
     return "other"

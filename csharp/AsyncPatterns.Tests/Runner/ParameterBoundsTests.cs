@@ -1,0 +1,67 @@
+using System.Text.Json.Nodes;
+using AsyncConf.Runner;
+using AsyncPatterns.RetryBackoff;
+using AsyncPatterns.Timeout;
+
+namespace AsyncPatterns.Tests.Runner;
+
+/// <summary>
+/// Parameters out of their domain are refused up front with the <c>invalid</c> kind, as in every language
+/// (spec/PROTOCOL.md §6 and §8, "Parameters"): no call, at 0 ms.
+/// </summary>
+public class ParameterBoundsTests
+{
+    [Theory]
+    [InlineData("retry-backoff", """{"max_attempts": 0, "base_delay_ms": 100, "factor": 2, "max_delay_ms": 60000, "jitter": "none"}""")]
+    [InlineData("retry-backoff", """{"max_attempts": 1.5, "base_delay_ms": 100, "factor": 2, "max_delay_ms": 60000, "jitter": "none"}""")]
+    [InlineData("retry-backoff", """{"max_attempts": 3, "base_delay_ms": 100, "factor": 2, "max_delay_ms": 2147483648, "jitter": "none"}""")]
+    [InlineData("retry-backoff", """{"max_attempts": 3, "base_delay_ms": 1e300, "factor": 2, "max_delay_ms": 60000, "jitter": "none"}""")]
+    [InlineData("retry-backoff", """{"max_attempts": 3, "base_delay_ms": 100, "factor": 2, "max_delay_ms": 60000, "jitter": "full"}""")]
+    [InlineData("timeout", """{"timeout_ms": 0}""")]
+    [InlineData("timeout", """{"timeout_ms": 2147483648}""")]
+    [InlineData("bounded-concurrency", """{"items": ["a"], "limit": 0}""")]
+    [InlineData("bounded-concurrency", """{"items": ["a"], "limit": 2.5}""")]
+    [InlineData("bounded-concurrency", """{"items": ["a"], "limit": 2147483648}""")]
+    [InlineData("parallel-partial-failures", """{"items": ["a", "b", "a"]}""")]
+    public void Run_ParameterOutOfItsDomain_IsRefusedUpFrontAsInvalid(string pattern, string parameters)
+    {
+        var answer = JsonNode.Parse(Protocol.Handle(
+            $$$"""{"id": 1, "pattern": "{{{pattern}}}", "params": {{{parameters}}}, "plan": {"*": [{"after_ms": 10, "ok": "v"}]}}"""))!.AsObject();
+
+        Assert.Equal("""{"fail":"invalid"}""", answer["outcome"]!.ToJsonString());
+        Assert.Equal(0, (long?)answer["elapsed_ms"]);
+        Assert.Empty(answer["trace"]!.AsArray());
+    }
+
+    [Fact]
+    public void Run_TheLongestValidTimes_AreTaken()
+    {
+        var answer = JsonNode.Parse(Protocol.Handle(
+            """{"id": 1, "pattern": "timeout", "params": {"timeout_ms": 2147483647}, "plan": {"op": [{"after_ms": 30, "ok": "v"}]}}"""))!.AsObject();
+
+        Assert.Equal("""{"ok":"v"}""", answer["outcome"]!.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("bounded-concurrency", """{"items": [], "limit": 2}""", "[]")]
+    [InlineData("task-group", """{"items": []}""", "[]")]
+    [InlineData("parallel-partial-failures", """{"items": []}""", """{"succeeded":{},"failed":{}}""")]
+    public void Run_NoItems_IsAnEmptyResultAtOnce(string pattern, string parameters, string empty)
+    {
+        var answer = JsonNode.Parse(Protocol.Handle(
+            $$$"""{"id": 1, "pattern": "{{{pattern}}}", "params": {{{parameters}}}, "plan": {"*": [{"after_ms": 10, "ok": "v"}]}}"""))!.AsObject();
+
+        Assert.Equal($$"""{"ok":{{empty}}}""", answer["outcome"]!.ToJsonString());
+        Assert.Equal(0, (long?)answer["elapsed_ms"]);
+        Assert.Empty(answer["trace"]!.AsArray());
+    }
+
+    [Fact]
+    public void Bounds_AreTheLongestTimerNodeHonours()
+    {
+        // 2147483647 ms: past it Node fires a timer after 1 ms, so no language may accept more.
+        Assert.Equal(TimeSpan.FromMilliseconds(int.MaxValue), RetryBackoffConstants.MaxSupportedDelay);
+        Assert.Equal(TimeSpan.FromMilliseconds(int.MaxValue), TimeoutConstants.MaxTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(1), TimeoutConstants.MinTimeout);
+    }
+}
