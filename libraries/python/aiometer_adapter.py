@@ -1,0 +1,43 @@
+"""aiometer (``run_all``) as the spec's bounded-concurrency.
+
+Adapted: ``map_bounded(operation, items, limit)`` -> ``run_all([partial(operation, item) ...],
+max_at_once=limit)``, which returns the results in input order. aiometer runs on anyio (asyncio
+backend) and reads the loop's clock: it runs on the virtual loop.
+
+Not adapted: parallel-partial-failures -- aiometer has no mode that collects failures beside the
+results (the first failure cancels the rest), so the adapter would be the pattern itself.
+Nothing is n/a.
+
+    asyncconf check bounded-concurrency libraries.python.aiometer_adapter:map_bounded
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+import aiometer
+
+from asyncconf.libraries import Adapter
+
+
+async def map_bounded(operation: Callable[[Any], Awaitable[Any]], items: Iterable[Any], limit: int) -> list[Any]:
+    return await aiometer.run_all([functools.partial(operation, item) for item in items], max_at_once=limit)
+
+
+ADAPTERS = [
+    Adapter(
+        library="aiometer",
+        distribution="aiometer",
+        pattern="bounded-concurrency",
+        api="run_all(max_at_once)",
+        implementation=map_bounded,
+        why={
+            "own-cancellation-stops-the-rest": (
+                "returns normally with the results it has (here `[]`): anyio's task group takes the operation's own "
+                "`CancelledError` for a cancellation, not a failure -- it cancels the rest and raises nothing"
+            ),
+        },
+    )
+]
