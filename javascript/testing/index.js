@@ -1,0 +1,328 @@
+/**
+ * Check your own JavaScript implementation of a pattern against the spec, in a few lines.
+ *
+ * ```js
+ * import {checkPattern} from 'asyncconf-javascript/testing';
+ *
+ * const report = await checkPattern('retry-backoff', myRetry); // myRetry: the reference's signature
+ * assert.ok(report.ok, report.explain());
+ * ```
+ *
+ * Your function takes what the JavaScript reference takes (spec/PROTOCOL.md section 8 lists every
+ * pattern's signature, in ms) and runs in this process on the project's virtual time, fault plans
+ * and instruments, exactly as the reference does. The answers are then judged by the spec's one
+ * checker, the harness's (`python -m asyncconf.judge`, spawned once per check): each against the
+ * spec, and compared with the JavaScript reference's answer. There is no second checker in
+ * JavaScript, so a verdict here is the verdict of `asyncconf run`.
+ *
+ * A scenario your implementation cannot express (a fixed cap, no factor, no injectable random) is
+ * `n/a` when `notApplicable(scenario)` returns the reason: never a pass, never a fail, and not
+ * run. A report with no scenario passed is not `ok`.
+ *
+ * Importing this module starts nothing: no loop, no process, no fake clock.
+ * @module
+ */
+
+import {spawn} from 'node:child_process';
+import {existsSync} from 'node:fs';
+import {fileURLToPath} from 'node:url';
+import {serveProcess} from '../runner/main.js';
+import {handle} from '../runner/protocol.js';
+import {REGISTRY as ANTIPATTERNS} from '../src/antipatterns/index.js';
+
+/** The checkout (the harness and the spec live there). */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The id a checked implementation runs under (never `reference`: that one is ours). */
+const CANDIDATE = 'candidate';
+
+/**
+ * A scenario of the spec, as the checker gives it. In a runner of your own (`serve`), a request
+ * carries no scenario id: `id`, `name` and `summary` are then absent.
+ * @typedef {object} Scenario
+ * @property {string} pattern
+ * @property {string} [id]
+ * @property {string} [name] `pattern/id`
+ * @property {string} [summary]
+ * @property {Record<string, any>} params The pattern's parameters, defaults included (spec names: `max_delay_ms` ...).
+ * @property {number[]} random The scenario's random draws.
+ * @property {number | null} cancelAtMs When the caller cancels, if it does.
+ * @property {Record<string, unknown>} [request] The run request the harness sends for it.
+ */
+
+/** @typedef {(...args: any[]) => unknown} Implementation */
+/** @typedef {(scenario: Scenario) => string | null | undefined | false} NotApplicable */
+/** @typedef {{notApplicable?: NotApplicable}} CheckOptions */
+
+/**
+ * The Python that runs the harness: `ASYNCCONF_PYTHON`, else the checkout's `.venv`, else `python3`.
+ */
+export function pythonCommand() {
+  const venv = `${ROOT}.venv/bin/python`;
+  return process.env.ASYNCCONF_PYTHON ?? (existsSync(venv) ? venv : 'python3');
+}
+
+/**
+ * Runs `python -m asyncconf.judge ARGS`, with `input` as JSON on its stdin; its JSON answer.
+ * @param {string[]} args
+ * @param {unknown} [input]
+ * @returns {Promise<any>}
+ */
+function judge(args, input) {
+  const python = pythonCommand();
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, ['-m', 'asyncconf.judge', ...args], {stdio: ['pipe', 'pipe', 'pipe']});
+    /** @type {Buffer[]} */
+    const out = [];
+    /** @type {Buffer[]} */
+    const err = [];
+    child.stdout.on('data', (chunk) => out.push(chunk));
+    child.stderr.on('data', (chunk) => err.push(chunk));
+    child.on('error', (error) =>
+      reject(new Error(`cannot start the checker (${python} -m asyncconf.judge): ${error.message}; set ASYNCCONF_PYTHON to a Python with asyncconf installed`)),
+    );
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`the checker (${python} -m asyncconf.judge ${args.join(' ')}) exited ${code}: ${Buffer.concat(err).toString().trim()}`));
+      else resolve(JSON.parse(Buffer.concat(out).toString()));
+    });
+    child.stdin.end(input === undefined ? '' : JSON.stringify(input));
+  });
+}
+
+/**
+ * The pattern's scenarios, in the spec's order.
+ * @param {string} pattern
+ * @returns {Promise<Scenario[]>}
+ */
+export async function scenarios(pattern) {
+  const found = await judge(['scenarios', pattern]);
+  return found.scenarios.map((/** @type {any} */ s) => ({
+    pattern,
+    id: s.id,
+    name: s.name,
+    summary: s.summary,
+    params: s.params,
+    random: s.random,
+    cancelAtMs: s.cancel_at_ms,
+    request: s.request,
+  }));
+}
+
+/** @param {{t: number, ev: string, key: string, n: number, kind?: string}} event */
+function showEvent(event) {
+  const kind = event.kind ? ` ${event.kind}` : '';
+  return `${String(event.t).padStart(6)} ${event.ev.padEnd(6)} ${event.key}#${event.n}${kind}`;
+}
+
+/** One scenario's verdict on your implementation, with everything needed to see why. */
+export class ScenarioResult {
+  /**
+   * @param {Scenario} scenario
+   * @param {'pass' | 'fail' | 'error' | 'n/a'} status
+   * @param {string[]} reasons The checker's reasons (for n/a: yours).
+   * @param {{answer?: Record<string, any>, reference?: Record<string, any>, trace?: any[], referenceTrace?: any[]}} [seen]
+   */
+  constructor(scenario, status, reasons, {answer, reference, trace = [], referenceTrace = []} = {}) {
+    this.scenario = scenario;
+    this.status = status;
+    this.reasons = reasons;
+    /** Your implementation's answer (outcome, trace, leaks ...), as the runner gave it. */
+    this.answer = answer;
+    /** The JavaScript reference's answer to the same scenario. */
+    this.reference = reference;
+    /** Both traces in the checker's canonical order. */
+    this.trace = trace;
+    this.referenceTrace = referenceTrace;
+  }
+
+  /** Passed, or n/a. */
+  get ok() {
+    return this.status === 'pass' || this.status === 'n/a';
+  }
+
+  /** The verdict, the reasons, and for a failure the outcome and both traces side by side. */
+  explain() {
+    const {scenario} = this;
+    const lines = [`${this.status.toUpperCase()} ${scenario.name ?? scenario.pattern}${scenario.summary ? ` -- ${scenario.summary}` : ''}`];
+    lines.push(...this.reasons.map((reason) => `  ${reason}`));
+    if ((this.status === 'fail' || this.status === 'error') && this.answer && !('error' in this.answer)) {
+      lines.push(`  outcome: ${JSON.stringify(this.answer.outcome)}`);
+      if (this.reference) lines.push(`  the reference's: ${JSON.stringify(this.reference.outcome)}`);
+      if (this.answer.leaks?.length) lines.push(`  leaks: ${JSON.stringify(this.answer.leaks)}`);
+      lines.push("  trace (yours | the reference's):");
+      for (let index = 0; index < Math.max(this.trace.length, this.referenceTrace.length); index++) {
+        const left = index < this.trace.length ? showEvent(this.trace[index]) : '';
+        const right = index < this.referenceTrace.length ? showEvent(this.referenceTrace[index]) : '';
+        lines.push(`    ${left === right ? ' ' : '!'} ${left.padEnd(28)} | ${right}`);
+      }
+    }
+    return lines.join('\n');
+  }
+
+  /** Throws an `Error` with the explanation, unless it passed or is n/a. */
+  assertOk() {
+    if (!this.ok) throw new Error(this.explain());
+  }
+}
+
+/** Every scenario of one pattern against your implementation. */
+export class PatternReport {
+  /**
+   * @param {string} pattern
+   * @param {ScenarioResult[]} results
+   */
+  constructor(pattern, results) {
+    this.pattern = pattern;
+    this.results = results;
+  }
+
+  /** Every scenario passed or is n/a -- and at least one passed: n/a alone checks nothing. */
+  get ok() {
+    return this.results.every((r) => r.ok) && this.results.some((r) => r.status === 'pass');
+  }
+
+  get failures() {
+    return this.results.filter((r) => !r.ok);
+  }
+
+  explain() {
+    const counts = ['pass', 'fail', 'error', 'n/a']
+      .map((status) => [status, this.results.filter((r) => r.status === status).length])
+      .filter(([, n]) => n)
+      .map(([status, n]) => `${n} ${status}`);
+    return [`${this.pattern}: ${counts.join(', ')}${this.ok ? '' : ' -- NOT OK'}`, ...this.results.filter((r) => r.status !== 'pass').map((r) => r.explain())].join('\n');
+  }
+}
+
+/**
+ * Runs one scenario's request against `implementation` and against the reference, in this process.
+ * @param {Scenario} scenario
+ * @param {Implementation} implementation
+ */
+async function play(scenario, implementation) {
+  const request = /** @type {Record<string, unknown>} */ (scenario.request);
+  const registry = {[scenario.pattern]: {[CANDIDATE]: implementation}};
+  const answer = await handle({...request, impl: CANDIDATE}, {registry});
+  const reference = await handle({...request, impl: 'reference'});
+  return {answer, reference};
+}
+
+/**
+ * Judges played scenarios with the harness's checker.
+ * @param {string} pattern
+ * @param {{scenario: Scenario, answer: Record<string, any>, reference: Record<string, any>}[]} played
+ * @returns {Promise<ScenarioResult[]>}
+ */
+async function judged(pattern, played) {
+  if (played.length === 0) return [];
+  const results = played.map(({scenario, answer, reference}) => ({scenario: scenario.id, answer, reference}));
+  const {verdicts} = await judge(['verdicts'], {pattern, language: 'JavaScript', results});
+  return played.map(({scenario, answer, reference}, index) => {
+    const v = verdicts[index];
+    return new ScenarioResult(scenario, v.status, v.reasons, {answer, reference, trace: v.trace, referenceTrace: v.reference_trace});
+  });
+}
+
+/**
+ * The n/a result, when the caller declares the scenario one it cannot take.
+ * @param {Scenario} scenario
+ * @param {NotApplicable | undefined} notApplicable
+ */
+function notApplicableResult(scenario, notApplicable) {
+  const why = notApplicable?.(scenario);
+  return why ? new ScenarioResult(scenario, 'n/a', [why]) : undefined;
+}
+
+/**
+ * Every scenario of `pattern` run against `implementation`, checked and compared.
+ * @param {string} pattern A pattern id of spec/patterns/ (`retry-backoff` ...).
+ * @param {Implementation} implementation The reference's signature (spec/PROTOCOL.md section 8).
+ * @param {CheckOptions} [options]
+ */
+export async function checkPattern(pattern, implementation, {notApplicable} = {}) {
+  const all = await scenarios(pattern);
+  /** @type {(ScenarioResult | undefined)[]} */
+  const results = all.map((scenario) => notApplicableResult(scenario, notApplicable));
+  const played = [];
+  for (const [index, scenario] of all.entries()) if (!results[index]) played.push({scenario, ...(await play(scenario, implementation))});
+  const verdicts = await judged(pattern, played);
+  return new PatternReport(pattern, results.map((result) => result ?? /** @type {ScenarioResult} */ (verdicts.shift())));
+}
+
+/**
+ * One scenario (from `scenarios(pattern)`) against `implementation`.
+ * @param {Scenario} scenario
+ * @param {Implementation} implementation
+ * @param {CheckOptions} [options]
+ */
+export async function checkScenario(scenario, implementation, {notApplicable} = {}) {
+  const na = notApplicableResult(scenario, notApplicable);
+  if (na) return na;
+  const [result] = await judged(scenario.pattern, [{scenario, ...(await play(scenario, implementation))}]);
+  return result;
+}
+
+/**
+ * `node:test`: one test for the pattern, with one subtest per scenario -- n/a ones skipped with
+ * their reason (shown as skipped, never as passed), failing ones failing with the explanation.
+ * @param {string} pattern
+ * @param {Implementation} implementation
+ * @param {CheckOptions & {name?: string}} [options] `name`: the test's (default: the pattern's).
+ */
+export async function testPattern(pattern, implementation, {notApplicable, name = pattern} = {}) {
+  const {test} = await import('node:test');
+  return test(name, async (t) => {
+    const report = await checkPattern(pattern, implementation, {notApplicable});
+    for (const result of report.results) {
+      await t.test(/** @type {string} */ (result.scenario.id), (sub) => {
+        if (result.status === 'n/a') sub.skip(`n/a: ${result.reasons.join('; ')}`);
+        else result.assertOk();
+      });
+    }
+    if (!report.results.some((r) => r.status === 'pass')) throw new Error(`${pattern}: no scenario passed (n/a alone checks nothing)`);
+  });
+}
+
+/**
+ * One implementation of yours in a runner (`serve`): a function, or a function with the
+ * scenarios it cannot take.
+ * @typedef {Implementation | {implementation: Implementation, notApplicable?: NotApplicable}} Candidate
+ */
+
+/**
+ * Answers a protocol request with your candidates beside the references and the anti-patterns;
+ * a run of a candidate that declares the scenario n/a is answered `not-applicable`.
+ * @param {unknown} request
+ * @param {Record<string, Record<string, Candidate>>} registry pattern -> your id -> candidate
+ * @returns {Promise<Record<string, unknown>>}
+ */
+export async function answer(request, registry) {
+  /** @type {Record<string, Record<string, Implementation>>} */
+  const merged = {};
+  for (const [pattern, anti] of Object.entries(ANTIPATTERNS)) merged[pattern] = {...anti};
+  for (const [pattern, mine] of Object.entries(registry)) {
+    for (const [id, candidate] of Object.entries(mine)) {
+      if (id === 'reference') throw new Error('`reference` is ours: give your implementation an id of its own');
+      (merged[pattern] ??= {})[id] = typeof candidate === 'function' ? candidate : candidate.implementation;
+    }
+  }
+  const r = /** @type {Record<string, any>} */ (request ?? {});
+  const candidate = typeof r === 'object' && (r.op ?? 'run') === 'run' ? registry[r.pattern]?.[r.impl] : undefined;
+  if (candidate && typeof candidate !== 'function' && candidate.notApplicable) {
+    const why = candidate.notApplicable({pattern: r.pattern, params: r.params ?? {}, random: r.random ?? [], cancelAtMs: r.cancel_at_ms ?? null});
+    if (why) return {id: r.id ?? null, error: {kind: 'not-applicable', message: why}};
+  }
+  return handle(request, {registry: merged});
+}
+
+/**
+ * Serves a runner of your own: JSON Lines on stdin/stdout (spec/PROTOCOL.md section 1), your
+ * candidates beside the references and the anti-patterns, until stdin closes; then the process
+ * ends. Run it with `asyncconf run --runner 'javascript=node my-runner.js' --impl candidates`.
+ * @param {{registry: Record<string, Record<string, Candidate>>}} options
+ */
+export function serve({registry}) {
+  for (const mine of Object.values(registry)) {
+    if ('reference' in mine) throw new Error('`reference` is ours: give your implementation an id of its own');
+  }
+  return serveProcess((request) => answer(request, registry));
+}

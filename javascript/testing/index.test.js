@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import {describe, it} from 'node:test';
+import {fileURLToPath} from 'node:url';
+import {withTimeout} from '../src/timeout.js';
+import {answer, checkPattern, checkScenario, scenarios, testPattern} from './index.js';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * A timeout that never times out: waits for the operation, whatever the limit.
+ * @param {(options: {signal?: AbortSignal}) => Promise<unknown>} operation
+ * @param {number} _timeoutMs
+ * @param {{signal?: AbortSignal}} [options]
+ */
+const noTimeout = (operation, _timeoutMs, {signal} = {}) => operation({signal});
+
+/**
+ * Runs `node ARGS` with `input` on stdin; its exit code and output.
+ * @param {string[]} args
+ * @param {string} [input]
+ * @returns {Promise<{code: number | null, stdout: string, stderr: string}>}
+ */
+function node(args, input = '') {
+  return new Promise((resolve) => {
+    // Not as a child of this test run (NODE_TEST_CONTEXT): a nested `node --test` reports on its own.
+    const {NODE_TEST_CONTEXT: _, ...env} = process.env;
+    const child = spawn(process.execPath, args, {cwd: HERE, env});
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (code) => resolve({code, stdout, stderr}));
+    child.stdin.end(input);
+  });
+}
+
+describe('asyncconf-javascript/testing', () => {
+  it('starts nothing on import: a program that only imports it ends at once', async () => {
+    const {code, stdout} = await node(['--input-type=module', '-e', "await import('asyncconf-javascript/testing'); console.log('done')"]);
+    assert.equal(code, 0);
+    assert.equal(stdout, 'done\n');
+  });
+
+  it('passes the reference: every scenario judged pass by the harness checker', async () => {
+    const report = await checkPattern('timeout', withTimeout);
+    assert.ok(report.ok, report.explain());
+    assert.ok(report.results.length >= 10);
+    assert.deepEqual(new Set(report.results.map((r) => r.status)), new Set(['pass']));
+  });
+
+  it('fails a wrong implementation, with the checker reasons and both traces', async () => {
+    const report = await checkPattern('timeout', noTimeout);
+    assert.equal(report.ok, false);
+    const exceeds = report.results.find((r) => r.scenario.id === 'exceeds-limit');
+    assert.equal(exceeds?.status, 'fail');
+    const text = report.explain();
+    assert.match(text, /NOT OK/);
+    assert.match(text, /FAIL timeout\/exceeds-limit/);
+    assert.match(text, /outcome: expected \{"ok": null\}, saw \{"ok": "data"\}/);
+    assert.match(text, /differs from the JavaScript reference/);
+    assert.match(text, /trace \(yours \| the reference's\):\n\s+0 call {3}op#1 +\| +0 call {3}op#1\n {4}! +80 ok {5}op#1 +\| +50 cancel op#1/);
+    assert.throws(() => exceeds?.assertOk(), /FAIL timeout\/exceeds-limit/);
+  });
+
+  it('n/a is never a pass: not run, reason kept, and n/a alone is not ok', async () => {
+    let calls = 0;
+    const counted = (/** @type {any[]} */ ...args) => {
+      calls += 1;
+      return withTimeout(args[0], args[1], args[2]);
+    };
+    const report = await checkPattern('timeout', counted, {notApplicable: () => 'cannot take any limit'});
+    assert.equal(calls, 0);
+    assert.equal(report.ok, false);
+    assert.ok(report.results.every((r) => r.status === 'n/a' && r.reasons[0] === 'cannot take any limit'));
+
+    const some = await checkPattern('timeout', withTimeout, {notApplicable: (s) => (s.params.timeout_ms === 0 ? 'no zero' : null)});
+    assert.ok(some.ok, some.explain());
+    assert.equal(some.results.find((r) => r.scenario.id === 'zero-limit-is-invalid')?.status, 'n/a');
+  });
+
+  it('checks one scenario', async () => {
+    const [first] = await scenarios('timeout');
+    assert.equal(first.pattern, 'timeout');
+    assert.equal((await checkScenario(first, withTimeout)).status, 'pass');
+    const exceeds = (await scenarios('timeout')).find((s) => s.id === 'exceeds-limit');
+    assert.equal((await checkScenario(/** @type {any} */ (exceeds), noTimeout)).status, 'fail');
+  });
+
+  it('answers not-applicable for a candidate that declares it, and runs the rest', async () => {
+    const registry = {timeout: {mine: {implementation: withTimeout, notApplicable: (/** @type {any} */ s) => (s.params.timeout_ms > 40 ? 'no long limits' : null)}}};
+    const described = await answer({id: 1, op: 'describe'}, registry);
+    assert.ok(/** @type {any} */ (described).patterns.timeout.includes('mine'));
+    const request = {id: 2, pattern: 'timeout', impl: 'mine', params: {timeout_ms: 50}, plan: {op: [{after_ms: 10, ok: 1}]}};
+    assert.deepEqual(await answer(request, registry), {id: 2, error: {kind: 'not-applicable', message: 'no long limits'}});
+    const ran = /** @type {any} */ (await answer({...request, params: {timeout_ms: 20}}, registry));
+    assert.deepEqual(ran.outcome, {ok: 1});
+    await assert.rejects(answer({id: 3, op: 'describe'}, {timeout: {reference: withTimeout}}), /`reference` is ours/);
+  });
+
+  it('serves a runner of your own over JSON Lines, and ends when stdin closes', async () => {
+    const requests = [
+      {id: 1, op: 'describe'},
+      {id: 2, pattern: 'timeout', impl: 'mine', params: {timeout_ms: 20}, plan: {op: [{after_ms: 30, ok: 1}]}},
+    ];
+    const {code, stdout} = await node(['fixtures/runner.js'], requests.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    assert.equal(code, 0);
+    const [described, ran] = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    assert.deepEqual(described.patterns.timeout.slice(0, 1), ['reference']);
+    assert.ok(described.patterns.timeout.includes('mine'));
+    assert.deepEqual(ran.outcome, {ok: 1}); // `mine` never times out
+    assert.equal(ran.elapsed_ms, 30);
+  });
+
+  it('gives node:test one subtest per scenario: a failing implementation fails them, n/a ones are skipped', async () => {
+    const {code, stdout} = await node(['--test', '--test-reporter=tap', 'fixtures/failing.test-fixture.js']);
+    assert.equal(code, 1);
+    assert.match(stdout, /not ok \d+ - exceeds-limit/);
+    assert.match(stdout, /ok \d+ - completes-in-time\n/);
+    assert.match(stdout, /ok \d+ - zero-limit-is-invalid # SKIP n\/a: no zero/);
+  });
+});
+
+// The seam's own node:test helper, on the reference: one subtest per scenario, all passing.
+await testPattern('timeout', withTimeout, {name: 'testPattern: the timeout reference'});
