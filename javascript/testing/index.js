@@ -201,9 +201,32 @@ export class PatternReport {
 async function play(scenario, implementation) {
   const request = /** @type {Record<string, unknown>} */ (scenario.request);
   const registry = {[scenario.pattern]: {[CANDIDATE]: implementation}};
-  const answer = await handle({...request, impl: CANDIDATE}, {registry});
-  const reference = await handle({...request, impl: 'reference'});
+  const answer = await owningRejections(() => handle({...request, impl: CANDIDATE}, {registry}));
+  const reference = await owningRejections(() => handle({...request, impl: 'reference'}));
   return {answer, reference};
+}
+
+/**
+ * Runs `body` with the process's unhandled rejections and uncaught exceptions left to the run,
+ * as in the runner's own process: the runner reports them in the answer's `warnings`. The
+ * listeners already there (node:test's, which would fail the test calling the check) are set
+ * aside meanwhile: a library that abandons an operation the runner cancels after the run (p-limit,
+ * p-timeout) is judged by the checker, not failed by the test framework.
+ * @template T
+ * @param {() => Promise<T>} body
+ */
+async function owningRejections(body) {
+  /** @type {Array<['unhandledRejection' | 'uncaughtException', Function[]]>} */
+  const aside = [];
+  for (const event of /** @type {const} */ (['unhandledRejection', 'uncaughtException'])) {
+    aside.push([event, process.rawListeners(event)]);
+    process.removeAllListeners(event);
+  }
+  try {
+    return await body();
+  } finally {
+    for (const [event, listeners] of aside) for (const listener of listeners) process.on(event, /** @type {any} */ (listener));
+  }
 }
 
 /**

@@ -1,0 +1,61 @@
+/**
+ * cockatiel (`retry(handleWhen, {maxAttempts, backoff: ExponentialBackoff})`) as the spec's
+ * retry-backoff.
+ *
+ * Adapted: `maxAttempts` -> `maxAttempts: maxAttempts - 1` (cockatiel counts retries);
+ * `baseDelayMs` -> `initialDelay`, `factor` -> `exponent`, `maxDelayMs` -> `maxDelay`, with
+ * `noJitterGenerator`; only transient and timeout errors are handled (`handleWhen`); the
+ * caller's signal -> `execute`'s, whose signal reaches each attempt. cockatiel sleeps with
+ * `setTimeout`: it runs on the virtual clock as it is.
+ *
+ * Jitter: cockatiel's own generators draw from `Math.random` with other formulas, but
+ * `ExponentialBackoff` takes any `generator` (a documented hook): the spec's proportional
+ * jitter -- cockatiel's own delay times `0.5 + u`, `u` the scenario's draws -- is given through
+ * it. The delay before the jitter is cockatiel's (`noJitterGenerator`); the `0.5 + u` is the adapter's.
+ * @module
+ */
+
+import {ExponentialBackoff, handleWhen, noJitterGenerator, retry as retryPolicy} from 'cockatiel';
+import {isRetryable} from './retryable.js';
+
+/**
+ * @template T
+ * @param {(options: {signal?: AbortSignal}) => Promise<T>} operation
+ * @param {{maxAttempts: number, baseDelayMs: number, factor: number, maxDelayMs: number, jitter: string, random: () => number, signal?: AbortSignal}} options
+ */
+export function retry(operation, {maxAttempts, baseDelayMs, factor, maxDelayMs, jitter, random, signal}) {
+  /** @type {import('cockatiel').GeneratorFn<number>} */
+  const jittered = (state, options) => {
+    const [delay, next] = noJitterGenerator(state, options);
+    return [delay * (0.5 + random()), next];
+  };
+  const backoff = new ExponentialBackoff({
+    initialDelay: baseDelayMs,
+    exponent: factor,
+    maxDelay: maxDelayMs,
+    generator: jitter === 'none' ? noJitterGenerator : jittered,
+  });
+  const policy = retryPolicy(handleWhen(isRetryable), {maxAttempts: maxAttempts - 1, backoff});
+  return policy.execute(({signal: attemptSignal}) => operation({signal: attemptSignal}), signal);
+}
+
+const NO_REFUSAL = 'takes a value the spec refuses up front (PROTOCOL.md section 8) and retries with it';
+const NO_EXPONENT = '`noJitterGenerator` computes `initialDelay * 2 ** attempts`: the `exponent` option is ignored';
+
+/** @type {import('./adapters.js').Adapter[]} */
+export const ADAPTERS = [
+  {
+    library: 'cockatiel',
+    pattern: 'retry-backoff',
+    api: 'retry(handleWhen, ExponentialBackoff)',
+    implementation: retry,
+    why: {
+      'delay-is-capped': NO_EXPONENT,
+      'jitter-rounds-half-up': NO_EXPONENT,
+      'cancelled-during-backoff': 'its sleep between attempts does not listen to the signal: the next attempt starts after the caller cancelled (it is then cancelled at once)',
+      'zero-attempts-is-invalid': '`maxAttempts: -1` is taken: one attempt, no retry',
+      'factor-below-one-is-invalid': NO_REFUSAL,
+      'delay-past-the-longest-timer-is-invalid': NO_REFUSAL,
+    },
+  },
+];

@@ -1,0 +1,19 @@
+import assert from 'node:assert/strict';
+import {describe, it} from 'node:test';
+import {differences, recorded, runAll} from './adapters.js';
+
+describe('the npm libraries against the spec, through asyncconf-javascript/testing', () => {
+  it('give the recorded results (libraries/results/javascript-*.json), every failure explained', async () => {
+    const {results, problems} = await runAll();
+    const changed = results.flatMap((library) => differences(recorded(library.library), library));
+    assert.deepEqual([...problems, ...changed], [], 'find out why each changed, then `node libraries/record.js --record`');
+    assert.deepEqual(results.map((r) => r.library).sort(), ['cockatiel', 'p-limit', 'p-retry', 'p-timeout']);
+  });
+
+  it('see a changed result: the comparison can fail', () => {
+    const old = /** @type {NonNullable<ReturnType<typeof recorded>>} */ (recorded('p-retry'));
+    const fresh = structuredClone(old);
+    fresh.checks[0].scenarios['first-attempt-succeeds'] = {status: 'fail', reason: 'x', seen: 'y'};
+    assert.deepEqual(differences(old, fresh), ['p-retry retry-backoff/first-attempt-succeeds: recorded pass, now fail (y)']);
+  });
+});
