@@ -110,3 +110,48 @@ def test_a_failing_candidate_fails_the_run(node_path: str, in_package: Path) -> 
     assert "CANDIDATE javascript/custom timeout:mine: did not pass" in result.stdout
     assert "candidates 1/2 pass" in result.stdout, result.stdout  # its `reference` (ours, served) passes
     assert "anti-patterns 0/0" in result.stdout  # never counted as an anti-pattern
+
+
+# -- the checker's side of the seam: python -m asyncconf.judge --------------------------------------------
+
+
+def test_the_judge_gives_each_scenario_with_its_request() -> None:
+    from asyncconf.judge import scenarios
+    from asyncconf.spec import load_spec
+
+    found = scenarios("timeout")["scenarios"]
+    timeout = next(p for p in load_spec() if p.id == "timeout")
+    assert [s["id"] for s in found] == [s.id for s in timeout.scenarios]
+    assert all(s["request"]["pattern"] == "timeout" and s["request"]["clock"] == "virtual" for s in found)
+
+
+def test_the_judge_passes_a_right_answer_and_fails_a_wrong_one() -> None:
+    from asyncconf.judge import scenarios, verdicts
+    from asyncpatterns.runner import handle
+
+    request = next(s for s in scenarios("timeout")["scenarios"] if s["id"] == "exceeds-limit")["request"]
+    right = handle({**request, "impl": "reference"})
+    wrong = {**right, "outcome": {"ok": "data"}}
+    judged = verdicts(
+        {
+            "pattern": "timeout",
+            "language": "Python",
+            "results": [
+                {"scenario": "exceeds-limit", "answer": right, "reference": right},
+                {"scenario": "exceeds-limit", "answer": wrong, "reference": right},
+                {"scenario": "exceeds-limit", "answer": {"id": 1, "error": {"kind": "internal", "message": "x"}}},
+            ],
+        }
+    )["verdicts"]
+    assert [v["status"] for v in judged] == ["pass", "fail", "error"]
+    assert 'outcome: expected {"ok": null}, saw {"ok": "data"}' in judged[1]["reasons"]
+    assert any(r.startswith("differs from the Python reference: outcome") for r in judged[1]["reasons"])
+
+
+def test_the_judge_refuses_an_unknown_pattern() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "asyncconf.judge", "scenarios", "no-such-pattern"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "unknown pattern 'no-such-pattern'" in result.stderr
