@@ -12,10 +12,15 @@
  * `ExponentialBackoff` takes any `generator` (a documented hook): the spec's proportional
  * jitter -- cockatiel's own delay times `0.5 + u`, `u` the scenario's draws -- is given through
  * it. The delay before the jitter is cockatiel's (`noJitterGenerator`); the `0.5 + u` is the adapter's.
+ *
+ * And `timeout(timeoutMs, TimeoutStrategy.Aggressive)` as the spec's timeout: its "no result" --
+ * a `TaskCancelledError` -- is the spec's `null`; the caller's signal -> `execute`'s, whose
+ * signal (aborted at the limit) reaches the operation. Aggressive: the strategy that ends the
+ * wait at the limit whether or not the operation stops (Cooperative only aborts the signal).
  * @module
  */
 
-import {ExponentialBackoff, handleWhen, noJitterGenerator, retry as retryPolicy} from 'cockatiel';
+import {ExponentialBackoff, handleWhen, noJitterGenerator, retry as retryPolicy, TaskCancelledError, timeout as timeoutPolicy, TimeoutStrategy} from 'cockatiel';
 import {isRetryable} from './retryable.js';
 
 /**
@@ -40,7 +45,24 @@ export function retry(operation, {maxAttempts, baseDelayMs, factor, maxDelayMs, 
 }
 
 const NO_REFUSAL = 'takes a value the spec refuses up front (PROTOCOL.md section 8) and retries with it';
+const RACE =
+  'at the limit it aborts the signal, then races the operation against its own `TaskCancelledError`: an operation that stops at once loses no time and wins -- the timeout comes out as the operation\'s `AbortError`, a cancellation';
 const NO_EXPONENT = '`noJitterGenerator` computes `initialDelay * 2 ** attempts`: the `exponent` option is ignored';
+
+/**
+ * @template T
+ * @param {(options: {signal?: AbortSignal}) => Promise<T>} operation
+ * @param {number} timeoutMs
+ * @param {{signal?: AbortSignal}} [options]
+ */
+export async function withTimeout(operation, timeoutMs, {signal} = {}) {
+  try {
+    return await timeoutPolicy(timeoutMs, TimeoutStrategy.Aggressive).execute(({signal: opSignal}) => operation({signal: opSignal}), signal);
+  } catch (error) {
+    if (error instanceof TaskCancelledError) return null; // its "no result"
+    throw error;
+  }
+}
 
 /** @type {import('./adapters.js').Adapter[]} */
 export const ADAPTERS = [
@@ -56,6 +78,20 @@ export const ADAPTERS = [
       'zero-attempts-is-invalid': '`maxAttempts: -1` is taken: one attempt, no retry',
       'factor-below-one-is-invalid': NO_REFUSAL,
       'delay-past-the-longest-timer-is-invalid': NO_REFUSAL,
+    },
+  },
+  {
+    library: 'cockatiel',
+    pattern: 'timeout',
+    api: 'timeout(TimeoutStrategy.Aggressive)',
+    implementation: withTimeout,
+    why: {
+      'exceeds-limit': RACE,
+      'completes-at-the-limit': RACE,
+      'fractional-limit-rounds-half-up': RACE,
+      'slow-to-stop': 'Aggressive does not wait for the operation to stop: no result at the limit, the operation still stopping',
+      'zero-limit-is-invalid': '`timeout(0)` is taken: the signal aborts at once, and the operation\'s `AbortError` comes out (as at any limit)',
+      'limit-past-the-longest-timer-is-invalid': 'takes a limit past the longest timer (2147483647 ms): Node fires it after 1 ms, and the operation\'s `AbortError` comes out',
     },
   },
 ];
