@@ -11,7 +11,8 @@
  * `0.5 + u`. A library that reads the global random is refused for jitter (libraries/README.md),
  * never patched.
  *
- * Left out: `maxRetryTime` reads `performance.now()`; no scenario needs an overall limit.
+ * Left out: `maxRetryTime` (it reads `performance.now()`, which the virtual clock fakes): the
+ * spec's retry has no overall limit, so no scenario needs it.
  * @module
  */
 
