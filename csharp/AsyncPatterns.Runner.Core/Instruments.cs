@@ -178,14 +178,9 @@ internal sealed class Instruments
         {
             if (!step.Hang)
             {
-                if (step.AfterMs == 0)
-                {
-                    instruments.Clock.Soon(Complete);
-                }
-                else
-                {
-                    _timer = instruments.Clock.After(step.AfterMs, Complete);
-                }
+                // On a timer even for after_ms 0: calls that settle at one instant settle one at a time, in the order
+                // they started (spec/PROTOCOL.md §3 and §5).
+                _timer = instruments.Clock.After(step.AfterMs, Complete);
             }
 
             if (token.CanBeCanceled)

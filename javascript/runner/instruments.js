@@ -169,10 +169,10 @@ export class Instruments {
       if (signal?.aborted) return stop(signal.reason);
       signal?.addEventListener('abort', onAbort, {once: true});
       if (step.hang) return;
-      const after = step.after_ms ?? 0;
-      // after_ms 0 settles at the same millisecond, without a timer (setTimeout(fn, 0) means 1 ms).
-      if (after > 0) timer = setTimeout(complete, after);
-      else queueMicrotask(complete);
+      // On a timer even for after_ms 0: calls that settle at one instant settle one at a time, in
+      // the order they started (spec/PROTOCOL.md sections 3 and 5). The virtual clock keeps a 0 ms
+      // timer at 0 ms; Node's real one waits 1 ms, within the real clock's tolerance.
+      timer = setTimeout(complete, step.after_ms ?? 0);
     });
   };
 

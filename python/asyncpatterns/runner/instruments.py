@@ -15,6 +15,27 @@ from .errors import make_error
 Event = dict[str, Any]
 
 
+async def _on_a_timer(ms: float) -> None:
+    """Wait ``ms`` on a timer -- 0 included, where ``asyncio.sleep(0)`` would only yield.
+
+    A step that settles "at once" settles on a timer due at that millisecond (spec/PROTOCOL.md
+    section 3), so that calls settling at one instant settle one at a time, in the order they
+    started, each with its consequences before the next (section 5) -- as in every language.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[None] = loop.create_future()
+
+    def fire() -> None:
+        if not future.done():
+            future.set_result(None)
+
+    handle = loop.call_later(ms / 1000, fire)
+    try:
+        await future
+    finally:
+        handle.cancel()
+
+
 class RunLimitReached(Exception):
     """The scenario made more operation calls than the runner allows (a retry that never stops)."""
 
@@ -87,7 +108,7 @@ class Instruments:
         try:
             if step.get("hang"):
                 await asyncio.get_running_loop().create_future()
-            await asyncio.sleep(step.get("after_ms", 0) / 1000)
+            await _on_a_timer(step.get("after_ms", 0))
         except asyncio.CancelledError:
             try:
                 if step.get("cancel_ms"):
