@@ -209,3 +209,17 @@ def test_map_bounded_defaults_to_the_specs_limit() -> None:
 
     assert on_virtual_time(lambda: asyncpatterns.map_bounded(operation, range(5))) == ("ok", list(range(5)), 30)
     assert peak == limit == 2
+
+
+def test_every_binding_defaults_a_left_out_parameter_to_the_specs() -> None:
+    # spec/PROTOCOL.md section 2: a parameter a request leaves out takes the spec's default.
+    from asyncconf.spec import load_spec
+    from asyncpatterns.runner.bindings import BINDINGS
+    from asyncpatterns.runner.protocol import handle
+
+    for pattern in load_spec():
+        assert BINDINGS[pattern.id].defaults == pattern.params, pattern.id
+    timeout = handle({"id": 1, "pattern": "timeout", "plan": {"op": [{"hang": True}]}})
+    assert (timeout["outcome"], timeout["elapsed_ms"]) == ({"ok": None}, 1000)
+    cleanup = handle({"id": 2, "pattern": "cancellation-cleanup", "plan": {"op": [{"after_ms": 20, "ok": "v"}]}})
+    assert cleanup["elapsed_ms"] == 25

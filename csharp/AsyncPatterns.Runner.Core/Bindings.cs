@@ -105,7 +105,36 @@ internal sealed class PatternBinding
     /// implementation. A parameter of the wrong JSON type throws <see cref="BadRequestException"/>; one the C# API cannot
     /// take (a fractional count) gives a run that fails with <see cref="ArgumentException"/>, as the options would.
     /// </summary>
-    public Func<ScenarioContext, PatternRun>? Prepare(string impl, JsonObject parameters) => _prepare(impl, parameters);
+    public Func<ScenarioContext, PatternRun>? Prepare(string impl, JsonObject parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+
+        // A parameter the request leaves out takes the spec's default (spec/PROTOCOL.md §2); filled in here, so the
+        // rest of the run (the resource's close_ms) sees it too.
+        foreach (var (name, value) in JsonNode.Parse(Defaults[Id])!.AsObject())
+        {
+            if (!parameters.ContainsKey(name))
+            {
+                parameters[name] = value?.DeepClone();
+            }
+        }
+
+        return _prepare(impl, parameters);
+    }
+
+    /// <summary>
+    /// Gets the spec's <c>params</c> of each pattern, as JSON: what a parameter a request leaves out takes (spec/PROTOCOL.md
+    /// §2). A test pins them to <c>spec/patterns/*.yaml</c>.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Defaults { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["retry-backoff"] = """{"max_attempts": 3, "base_delay_ms": 1000, "factor": 2, "max_delay_ms": 60000, "jitter": "none"}""",
+        ["timeout"] = """{"timeout_ms": 1000}""",
+        ["cancellation-cleanup"] = """{"close_ms": 5}""",
+        ["parallel-partial-failures"] = """{"items": ["a", "b", "c"]}""",
+        ["bounded-concurrency"] = """{"items": ["a", "b", "c", "d", "e"], "limit": 2}""",
+        ["task-group"] = """{"items": ["a", "b", "c"]}""",
+    };
 
     /// <summary>The pattern's value in the protocol's JSON form.</summary>
     public static JsonNode? ToJson(object? value, Func<Exception, string?> origin) => value switch

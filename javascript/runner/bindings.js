@@ -23,7 +23,8 @@ import {describeError} from './errors.js';
  * @typedef {object} Binding
  * @property {Implementation} reference
  * @property {string[]} params The request parameters the binding reads: the spec's `params` keys.
- * @property {Record<string, unknown>} [defaults] Values for parameters a request may leave out.
+ * @property {Record<string, unknown>} defaults The spec's `params`: what a parameter a request leaves out
+ *   takes (spec/PROTOCOL.md section 2); a test pins them to the spec.
  * @property {(impl: Implementation, ins: Instruments, params: Record<string, any>, signal: AbortSignal) => unknown} invoke
  * @property {(value: unknown, ins: Instruments) => unknown} toJson The value as the protocol's JSON form.
  */
@@ -59,6 +60,7 @@ export const BINDINGS = {
   'retry-backoff': {
     reference: retry,
     params: ['max_attempts', 'base_delay_ms', 'factor', 'max_delay_ms', 'jitter'],
+    defaults: {max_attempts: 3, base_delay_ms: 1000, factor: 2, max_delay_ms: 60000, jitter: 'none'},
     invoke: (impl, ins, p, signal) =>
       impl(({signal: attemptSignal} = /** @type {{signal?: AbortSignal}} */ ({})) => ins.operation('op', attemptSignal), {
         maxAttempts: p.max_attempts,
@@ -74,6 +76,7 @@ export const BINDINGS = {
   timeout: {
     reference: withTimeout,
     params: ['timeout_ms'],
+    defaults: {timeout_ms: 1000},
     invoke: (impl, ins, p, signal) =>
       impl(({signal: opSignal} = /** @type {{signal?: AbortSignal}} */ ({})) => ins.operation('op', opSignal), p.timeout_ms, {
         signal,
@@ -83,7 +86,7 @@ export const BINDINGS = {
   'cancellation-cleanup': {
     reference: useResource,
     params: ['close_ms'],
-    defaults: {close_ms: 0},
+    defaults: {close_ms: 5},
     invoke: (impl, ins, _p, signal) =>
       impl(
         () => ins.openResource('conn'),
@@ -96,18 +99,21 @@ export const BINDINGS = {
   'parallel-partial-failures': {
     reference: runAll,
     params: ['items'],
+    defaults: {items: ['a', 'b', 'c']},
     invoke: (impl, ins, p, signal) => impl(itemOperation(ins), p.items, {signal}),
     toJson: partialResultsJson,
   },
   'bounded-concurrency': {
     reference: mapBounded,
     params: ['items', 'limit'],
+    defaults: {items: ['a', 'b', 'c', 'd', 'e'], limit: 2},
     invoke: (impl, ins, p, signal) => impl(itemOperation(ins), p.items, p.limit, {signal}),
     toJson: identity,
   },
   'task-group': {
     reference: runGroup,
     params: ['items'],
+    defaults: {items: ['a', 'b', 'c']},
     invoke: (impl, ins, p, signal) => impl(itemOperation(ins), p.items, {signal}),
     toJson: identity,
   },

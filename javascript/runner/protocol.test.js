@@ -28,7 +28,7 @@ describe('the protocol', () => {
       [{id: 4}, 'bad-request', 4],
       [{id: 5, pattern: 'nope'}, 'unknown-pattern', 5],
       [{id: 6, pattern: 'timeout', impl: 'nope'}, 'unknown-impl', 6],
-      [{id: 7, pattern: 'timeout', params: {}}, 'bad-request', 7],
+      [{id: 7, pattern: 'timeout', params: []}, 'bad-request', 7],
       [{id: 8, pattern: 'timeout', params: {timeout_ms: 5}, clock: 'sundial'}, 'bad-request', 8],
       [{id: 9, pattern: 'timeout', params: {timeout_ms: 5}, plan: {op: [{after_ms: 1, fail: 'oops'}]}}, 'bad-request', 9],
       [{id: 10, pattern: 'timeout', params: {timeout_ms: 5}, cancel_at_ms: 'soon'}, 'bad-request', 10],

@@ -53,7 +53,7 @@ public class ProtocolTests
     [InlineData("""{"id": 3}""", "`pattern` is required")]
     [InlineData("""{"id": 3, "pattern": "timeout", "clock": "sundial"}""", "`clock` must be 'virtual' or 'real', got 'sundial'")]
     [InlineData("""{"id": 3, "pattern": "timeout", "cancel_at_ms": 1.5}""", "`cancel_at_ms` must be an integer, got 1.5")]
-    [InlineData("""{"id": 3, "pattern": "timeout", "params": {}}""", "params.timeout_ms is required")]
+    [InlineData("""{"id": 3, "pattern": "timeout", "params": []}""", "`params` must be an object, got []")]
     [InlineData("""{"id": 3, "pattern": "timeout", "params": {"timeout_ms": 5}, "plan": {"op": [{"fail": "kaput"}]}}""", "plan.op[0].fail must be one of transient, fatal, timeout, cancelled, got 'kaput'")]
     public void Handle_MalformedRun_AnswersBadRequestNamingTheField(string request, string message)
     {

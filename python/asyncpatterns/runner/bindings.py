@@ -28,9 +28,15 @@ Invoke = Callable[[Callable[..., Any], Instruments, dict[str, Any]], Awaitable[A
 @dataclass(frozen=True)
 class Binding:
     reference: Callable[..., Any]
-    invoke: Invoke
+    invoke_with: Invoke
+    #: the spec's `params`: what a parameter the request leaves out takes (a test pins them)
+    defaults: dict[str, Any]
     #: the pattern's value as the protocol's JSON form
     to_json: Callable[[Any, Instruments], Any] = lambda value, _: value
+
+    def invoke(self, impl: Callable[..., Any], ins: Instruments, params: dict[str, Any]) -> Awaitable[Any]:
+        """Run ``impl`` with ``params``, a parameter left out taking the spec's default (PROTOCOL.md section 2)."""
+        return self.invoke_with(impl, ins, {**self.defaults, **params})
 
 
 def _retry(impl: Callable[..., Any], ins: Instruments, p: dict[str, Any]) -> Awaitable[Any]:
@@ -52,27 +58,40 @@ def _partial_results_json(value: Any, ins: Instruments) -> Any:
     }
 
 
+ITEMS = ["a", "b", "c"]
+
 BINDINGS: dict[str, Binding] = {
-    "retry-backoff": Binding(retry_backoff.retry, _retry),
+    "retry-backoff": Binding(
+        retry_backoff.retry,
+        _retry,
+        {"max_attempts": 3, "base_delay_ms": 1000, "factor": 2, "max_delay_ms": 60000, "jitter": "none"},
+    ),
     "timeout": Binding(
         timeout.run_with_timeout,
         lambda impl, ins, p: impl(ins.operation_for("op"), p["timeout_ms"] / 1000),
+        {"timeout_ms": 1000},
     ),
     "cancellation-cleanup": Binding(
         cancellation_cleanup.run_with_resource,
-        lambda impl, ins, p: impl(lambda: ins.open_resource("conn"), lambda _resource: ins.operation("op")),
+        lambda impl, ins, p: impl(
+            lambda: ins.open_resource("conn", close_ms=p["close_ms"]), lambda _resource: ins.operation("op")
+        ),
+        {"close_ms": 5},
     ),
     "parallel-partial-failures": Binding(
         parallel_partial_failures.run_all,
         lambda impl, ins, p: impl(ins.operation, p["items"]),
+        {"items": ITEMS},
         _partial_results_json,
     ),
     "bounded-concurrency": Binding(
         bounded_concurrency.map_bounded,
         lambda impl, ins, p: impl(ins.operation, p["items"], p["limit"]),
+        {"items": ["a", "b", "c", "d", "e"], "limit": 2},
     ),
     "task-group": Binding(
         task_group.run_group,
         lambda impl, ins, p: impl(ins.operation, p["items"]),
+        {"items": ITEMS},
     ),
 }

@@ -136,12 +136,15 @@ class Instruments:
         return call
 
     # -- instrumented resources --------------------------------------------------------------------
-    async def open_resource(self, name: str = "resource") -> Resource:
+    async def open_resource(self, name: str = "resource", *, close_ms: float | None = None) -> Resource:
+        """Open ``name``; its close takes ``close_ms`` (by default the run's ``params.close_ms``, else 0)."""
         n = self._opens[name] = self._opens.get(name, 0) + 1
         self._record("open", name, n)
         self.open_resources.add(f"{name}#{n}")
+        if close_ms is None:
+            close_ms = self._params.get("close_ms", 0)
         # As a float: the loop rounds a fractional close_ms like every delay (halves up).
-        return Resource(self, name, n, close_ms=float(self._params.get("close_ms", 0)))
+        return Resource(self, name, n, close_ms=float(close_ms))
 
     # -- injected randomness -----------------------------------------------------------------------
     def draw(self) -> float:
