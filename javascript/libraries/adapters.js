@@ -17,6 +17,7 @@ import {createRequire} from 'node:module';
 import {checkPattern} from '../testing/index.js';
 import {ADAPTERS as COCKATIEL} from './cockatiel.js';
 import {ADAPTERS as P_LIMIT} from './p-limit.js';
+import {ADAPTERS as P_MAP} from './p-map.js';
 import {ADAPTERS as P_RETRY} from './p-retry.js';
 import {ADAPTERS as P_TIMEOUT} from './p-timeout.js';
 
@@ -38,9 +39,9 @@ import {ADAPTERS as P_TIMEOUT} from './p-timeout.js';
 /** @typedef {{format: 1, language: 'javascript', library: string, version: string, checks: Check[]}} LibraryResults */
 
 /** @type {ReadonlyArray<Adapter>} */
-export const ADAPTERS = [...P_RETRY, ...P_LIMIT, ...P_TIMEOUT, ...COCKATIEL];
+export const ADAPTERS = [...P_RETRY, ...P_LIMIT, ...P_MAP, ...P_TIMEOUT, ...COCKATIEL];
 
-const FILES = {'p-retry': 'p-retry.js', 'p-limit': 'p-limit.js', 'p-timeout': 'p-timeout.js', cockatiel: 'cockatiel.js'};
+const FILES = {'p-retry': 'p-retry.js', 'p-limit': 'p-limit.js', 'p-map': 'p-map.js', 'p-timeout': 'p-timeout.js', cockatiel: 'cockatiel.js'};
 const RESULTS = new URL('../../libraries/results/', import.meta.url);
 const require = createRequire(import.meta.url);
 
