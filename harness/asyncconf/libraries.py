@@ -386,7 +386,7 @@ def render_markdown(results: Iterable[LibraryResults]) -> str:
         "no hook for the random source) -- never a pass. The results are data (`libraries/results/`), checked "
         "by `pytest` (a changed result fails); this table is written by `asyncconf libraries --readme README.md`."
     )
-    return textwrap.fill(intro, width=100) + "\n\n" + "\n".join(rows) + "\n"
+    return textwrap.fill(intro, width=100, break_on_hyphens=False) + "\n\n" + "\n".join(rows) + "\n"
 
 
 def summary_lines(results: Iterable[LibraryResults]) -> list[str]:

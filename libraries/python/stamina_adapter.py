@@ -27,7 +27,8 @@ import stamina
 
 from asyncconf.libraries import Adapter, Scenario
 
-logging.getLogger("stamina").addHandler(logging.NullHandler())  # not Python's last-resort stderr
+if not logging.getLogger("stamina").handlers:  # else Python's last resort prints each retry to stderr
+    logging.getLogger("stamina").addHandler(logging.NullHandler())
 
 
 async def retry(
