@@ -223,3 +223,20 @@ def test_every_binding_defaults_a_left_out_parameter_to_the_specs() -> None:
     assert (timeout["outcome"], timeout["elapsed_ms"]) == ({"ok": None}, 1000)
     cleanup = handle({"id": 2, "pattern": "cancellation-cleanup", "plan": {"op": [{"after_ms": 20, "ok": "v"}]}})
     assert cleanup["elapsed_ms"] == 25
+
+
+def test_a_second_cancellation_does_not_hurry_an_operation_that_is_stopping() -> None:
+    # spec/PROTOCOL.md section 3: cancelled once, as in JavaScript and C#; the limit at 50 ms
+    # cancels the task again while the operation takes its 10 ms to stop after the caller's cancel.
+    from asyncpatterns.runner.protocol import handle
+
+    answer = handle(
+        {
+            "id": 1,
+            "pattern": "timeout",
+            "params": {"timeout_ms": 50},
+            "plan": {"op": [{"hang": True, "cancel_ms": 10}]},
+            "cancel_at_ms": 45,
+        }
+    )
+    assert (answer["outcome"], answer["elapsed_ms"]) == ({"fail": "cancelled"}, 55)

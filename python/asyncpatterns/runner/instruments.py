@@ -36,6 +36,29 @@ async def _on_a_timer(ms: float) -> None:
         handle.cancel()
 
 
+async def _stopping(ms: float) -> None:
+    """Take ``ms`` to stop, through further cancellations: once stopping, a second cancellation does
+    not hurry the operation (as an aborted AbortSignal or a cancelled CancellationToken is cancelled
+    once, in JavaScript and C#; spec/PROTOCOL.md section 3). The first cancellation is re-raised by
+    the caller once this returns."""
+    loop = asyncio.get_running_loop()
+    stopped: asyncio.Future[None] = loop.create_future()
+
+    def fire() -> None:
+        if not stopped.done():
+            stopped.set_result(None)
+
+    handle = loop.call_later(ms / 1000, fire)
+    try:
+        while not stopped.done():
+            try:
+                await asyncio.shield(stopped)
+            except asyncio.CancelledError:
+                continue  # already stopping: the first cancellation is what propagates
+    finally:
+        handle.cancel()
+
+
 class RunLimitReached(Exception):
     """The scenario made more operation calls than the runner allows (a retry that never stops)."""
 
@@ -113,7 +136,7 @@ class Instruments:
             try:
                 if step.get("cancel_ms"):
                     # An operation that takes a while to stop once cancelled.
-                    await asyncio.sleep(step["cancel_ms"] / 1000)
+                    await _stopping(step["cancel_ms"])
             finally:
                 self.in_flight.discard(tag)
                 self._record("cancel", key, n)
