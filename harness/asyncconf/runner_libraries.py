@@ -1,0 +1,177 @@
+"""Libraries checked through a runner of their own: the C# seam's (``AsyncConf.Runner.Candidates``).
+
+A C# library's adapter is a small console project that registers the library as a *candidate*
+and serves it (``CandidateRunner.Serve``); the harness runs it as ``asyncconf run --runner
+'csharp=dotnet X.dll'`` would, and the verdicts -- the harness's checker's, never a second one --
+are recorded in ``libraries/results/<language>-<library>.json``, the format of
+``asyncconf.libraries``, so that ``asyncconf libraries --markdown`` renders them with the others.
+
+    python -m asyncconf.runner_libraries            # run, compare with the recorded results (1: changed)
+    python -m asyncconf.runner_libraries --record   # write them
+
+Each failure's cause, as found, is given here (``why``), as a Python adapter gives it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from . import libraries
+from .engine import Engine
+from .paths import CSHARP_DIR, ROOT
+from .spec import load_spec
+from .transports import processes
+from .transports.dotnet import QUIET, build_lock, find_dotnet
+
+CONFIGURATION = "Release"
+
+
+@dataclass(frozen=True)
+class RunnerCheck:
+    """One pattern of a library, served by its runner as the candidate ``impl``."""
+
+    pattern: str
+    impl: str
+    #: what of the library is used, as the table names it
+    api: str
+    #: scenario id -> why it fails, as found
+    why: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunnerLibrary:
+    language: str
+    library: str
+    version: str
+    #: the adapter's project folder, relative to the checkout
+    project: str
+    checks: Sequence[RunnerCheck]
+
+    @property
+    def adapter(self) -> str:
+        return f"{self.project}/Program.cs"
+
+    def command(self) -> list[str]:
+        """Build the project (under the harness's build lock: it shares the runner's projects) and
+        return the command that serves it."""
+        dotnet = find_dotnet()
+        folder = ROOT / self.project
+        with build_lock(CSHARP_DIR) as lock:
+            result = processes.run(
+                [dotnet, "build", str(folder), "-c", CONFIGURATION, "-nologo", "--disable-build-servers"],
+                what="dotnet build",
+                cwd=folder,
+                env={**os.environ, **QUIET},
+                timeout_s=1800,
+                keep=lock,
+            )
+        if result.returncode != 0:
+            raise RuntimeError(f"dotnet build {self.project} failed:\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
+        dll = next((folder / "bin" / CONFIGURATION).glob(f"*/{folder.name}.dll"))
+        return [dotnet, str(dll)]
+
+
+POLLY_INVALID = (
+    "refused up front, but with Polly's own `ValidationException` (DataAnnotations), not an `ArgumentException`: "
+    "kind `other`, not `invalid`"
+)
+
+POLLY = RunnerLibrary(
+    "csharp",
+    "polly",
+    "8.9.1",
+    "csharp/Libraries.Polly",
+    [
+        RunnerCheck(
+            "retry-backoff",
+            "polly",
+            "AddRetry(RetryStrategyOptions, Exponential)",
+            {
+                "zero-attempts-is-invalid": POLLY_INVALID,
+                "delay-past-the-longest-timer-is-invalid": POLLY_INVALID
+                + "; Polly's `MaxDelay` is validated up to 1 day, the spec's limit is 2147483647 ms",
+            },
+        ),
+        RunnerCheck(
+            "timeout",
+            "polly",
+            "AddTimeout(TimeSpan)",
+            {
+                "zero-limit-is-invalid": POLLY_INVALID,
+                "limit-past-the-longest-timer-is-invalid": POLLY_INVALID,
+                "longest-limit": "Polly's `Timeout` is validated from 10 ms to 1 day: a limit the spec allows "
+                "(2147483647 ms) is refused",
+                "fractional-limit-rounds-half-up": "no rounding: Polly hands the `TimeSpan` to a "
+                "`CancellationTokenSource`, which cuts 10.5 ms to 10 before the `TimeProvider` sees it "
+                "(the spec rounds halves up, PROTOCOL.md section 5)",
+            },
+        ),
+    ],
+)
+
+LIBRARIES = [POLLY]
+
+
+def run(library: RunnerLibrary, command: list[str]) -> tuple[libraries.LibraryResults, list[str]]:
+    """Every scenario of the library's checks through its runner: its results, and failures without a ``why``."""
+    patterns = {p.id: p for p in load_spec()}
+    chosen = [patterns[c.pattern] for c in library.checks]
+    checks, problems = [], []
+    with Engine(chosen, [library.language], runners={library.language: command}) as engine:
+        engine.open_all()
+        for check in library.checks:
+            outcomes: dict[str, libraries.Outcome] = {}
+            for scenario in patterns[check.pattern].scenarios:
+                runs = engine.run_scenario(scenario, library.language, check.impl)
+                mine = [r for r in runs if r.transport == "custom"]
+                if len(mine) != 1:
+                    raise RuntimeError(f"{check.pattern}/{scenario.id}: the runner did not run {check.impl!r}")
+                run = mine[0]
+                if run.status == "pass":
+                    outcomes[scenario.id] = libraries.Outcome("pass")
+                elif run.status == "n/a":
+                    outcomes[scenario.id] = libraries.Outcome("n/a", run.reason)
+                else:
+                    why = check.why.get(scenario.id, "")
+                    if not why:
+                        problems.append(f"{check.pattern}/{scenario.id}: {run.status} with no `why` ({run.reason})")
+                    outcomes[scenario.id] = libraries.Outcome(run.status, why, run.reason)
+            problems += [
+                f"{check.pattern}/{sid}: a `why`, but it is {outcomes[sid].status if sid in outcomes else 'unknown'}"
+                for sid in check.why
+                if sid not in outcomes or outcomes[sid].status not in ("fail", "error")
+            ]
+            checks.append(libraries.Check(check.pattern, check.api, library.adapter, outcomes))
+    return libraries.LibraryResults(library.language, library.library, library.version, checks), problems
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m asyncconf.runner_libraries", description=__doc__.splitlines()[0])
+    parser.add_argument("--record", action="store_true", help="write the results into libraries/results/")
+    args = parser.parse_args(argv)
+    recorded = {(r.language, r.library): r for r in libraries.read_results()}
+    status = 0
+    for library in LIBRARIES:
+        fresh, problems = run(library, library.command())
+        for line in problems:
+            print(f"{library.library}: {line}", file=sys.stderr)
+        if problems:
+            status = 1
+            continue
+        if args.record:
+            print(f"wrote {libraries.write_results([fresh])[0].relative_to(ROOT)}")
+            continue
+        changed = libraries.differences(recorded.get((library.language, library.library)), fresh)
+        for line in changed:
+            print(line, file=sys.stderr)
+        status |= 1 if changed else 0
+        print("\n".join(libraries.summary_lines([fresh])))
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
