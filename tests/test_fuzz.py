@@ -378,27 +378,10 @@ SAMPLE_EXAMPLES = 100
 #: meet that divergence). When the rule that settles one lands, its test passes, strict xfail
 #: fails it: remove the entry.
 KNOWN_DIVERGENCES: dict[tuple[str, str], str] = {
-    ("bounded-concurrency", "boundaries+ties"): (
-        "issue 9, events at one instant: an operation that settles at once (after_ms 0) and fails -- "
-        "Python starts no further item, JavaScript and C# start the next one and cancel it"
-    ),
-    ("task-group", "boundaries+ties"): (
-        "issue 9, events at one instant: two children that fail at once (after_ms 0) -- "
-        "Python and JavaScript group both failures, C# the first (the second cancelled)"
-    ),
-    ("bounded-concurrency", "defaults"): f"issue 9, {EDGES['defaults']}",
     ("cancellation-cleanup", "tame"): (
         "found by the fuzzer, not in issue 9: the caller cancels during the cleanup of a failed operation "
         "-- Python ends with the cancellation, JavaScript and C# with the operation's failure"
     ),
-    ("parallel-partial-failures", "defaults"): f"issue 9, {EDGES['defaults']}",
-    ("retry-backoff", "defaults"): f"issue 9, {EDGES['defaults']}",
-    ("task-group", "defaults"): f"issue 9, {EDGES['defaults']}",
-    ("timeout", "tame"): (
-        "found by the fuzzer, not in issue 9: the limit expires while a cancelled operation is still stopping "
-        "(cancel_ms) -- Python's operation stops at the limit, JavaScript's and C#'s take their cancel_ms"
-    ),
-    ("timeout", "defaults"): f"issue 9, {EDGES['defaults']}",
 }
 
 
