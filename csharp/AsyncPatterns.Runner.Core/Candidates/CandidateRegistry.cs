@@ -24,7 +24,8 @@ public sealed class CandidateRegistry
 {
     private static readonly JsonSerializerOptions WriteOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly Dictionary<string, SortedDictionary<string, Candidate>> _patterns = new(StringComparer.Ordinal);
-    private readonly object _runGate = new();
+    // Runs are sequential in a process, every registry's alike: the virtual loop reads process-wide thread-pool counters.
+    private static readonly object RunGate = new();
     private bool _warm;
 
     /// <summary>
@@ -92,7 +93,7 @@ public sealed class CandidateRegistry
 
     private JsonObject HandleRequest(JsonNode? request)
     {
-        if (request is not JsonObject fields || (fields["op"] is { } op && op.GetValueKind() == JsonValueKind.String && op.GetValue<string>() != "run"))
+        if (request is not JsonObject fields || (fields["op"] is { } op && !(op.GetValueKind() == JsonValueKind.String && op.GetValue<string>() == "run")))
         {
             var answer = Protocol.HandleRequest(request); // bad requests, check_api, describe: as our runner answers them
             if (answer["patterns"] is JsonObject)
@@ -125,7 +126,7 @@ public sealed class CandidateRegistry
             }
 
             JsonObject result;
-            lock (_runGate)
+            lock (RunGate)
             {
                 WarmUp();
                 result = Run(run, candidate);
