@@ -92,7 +92,7 @@ def test_the_readme_runner_serves_asyncconf_run(node_path: str, in_package: Path
     runner.write_text(readme_js_blocks()["my-runner.js"], encoding="utf-8")
     result = run_with_runner(runner, "retry-backoff")
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert re.search(r"retry-backoff \[mine\]\s+│ -\s+│ 18/18 pass", result.stdout), result.stdout
+    assert re.search(r"retry-backoff \[mine\]\s+│ -\s+│ (\d+)/\1 pass", result.stdout), result.stdout
 
 
 def test_a_failing_candidate_fails_the_run(node_path: str, in_package: Path) -> None:
@@ -106,7 +106,7 @@ def test_a_failing_candidate_fails_the_run(node_path: str, in_package: Path) -> 
     )
     result = run_with_runner(runner, "timeout")
     assert result.returncode == 1, result.stdout[-4000:] + result.stderr[-2000:]
-    assert re.search(r"timeout \[mine\]\s+│ -\s+│ 6/12 pass, 6 FAIL", result.stdout), result.stdout
+    assert re.search(r"timeout \[mine\]\s+│ -\s+│ \d+/\d+ pass, \d+ FAIL", result.stdout), result.stdout
     assert "CANDIDATE javascript/custom timeout:mine: did not pass" in result.stdout
     assert "candidates 1/2 pass" in result.stdout, result.stdout  # its `reference` (ours, served) passes
     assert "anti-patterns 0/0" in result.stdout  # never counted as an anti-pattern

@@ -90,6 +90,8 @@ export const ADAPTERS = [
       'completes-at-the-limit': RACE,
       'fractional-limit-rounds-half-up': RACE,
       'slow-to-stop': 'Aggressive does not wait for the operation to stop: no result at the limit, the operation still stopping',
+      'limit-expires-while-a-cancelled-operation-stops':
+        'the caller\'s abort aborts the same signal as its limit, and the operation stops slowly: the race gives cockatiel\'s `TaskCancelledError`, its "no result" -- a cancellation read as a timeout, before the operation stopped',
       'zero-limit-is-invalid': '`timeout(0)` is taken: the signal aborts at once, and the operation\'s `AbortError` comes out (as at any limit)',
       'limit-past-the-longest-timer-is-invalid': 'takes a limit past the longest timer (2147483647 ms): Node fires it after 1 ms, and the operation\'s `AbortError` comes out',
     },

@@ -33,6 +33,8 @@ export const ADAPTERS = [
       'exceeds-limit': NEVER_CANCELS,
       'fractional-limit-rounds-half-up': NEVER_CANCELS,
       'slow-to-stop': 'never cancels the operation, so does not wait for it to stop: no result at the limit, the operation still running',
+      'limit-expires-while-a-cancelled-operation-stops':
+        'on the caller\'s abort it rejects at once, without waiting for the operation to stop',
       'completes-at-the-limit': 'takes a promise: the operation is called before p-timeout arms its timer, so at the same instant the operation completes first',
       'zero-limit-is-invalid': '`milliseconds: 0` is refused up front, but with a bare `TypeError` (no `code`): the runner cannot tell it from a programming error (PROTOCOL.md section 6), so no verdict',
       'limit-past-the-longest-timer-is-invalid': 'takes a limit past the longest timer (2147483647 ms): Node fires it after 1 ms -- no result at 1 ms, the operation left running',
