@@ -94,6 +94,23 @@ def test_leaks_fail_every_scenario_unless_allowed() -> None:
     assert reasons({"outcome": {"ok": "data"}, "leaks": "any"}, leaking) == []
 
 
+def test_a_blocked_event_loop_fails_every_scenario() -> None:
+    from asyncconf.checker import BLOCK_LIMIT_MS
+
+    expect = {"outcome": {"ok": "data"}, "leaks": "any"}
+    assert reasons(expect, {**answer(), "blocked_ms": BLOCK_LIMIT_MS - 1}) == []
+    assert reasons(expect, answer()) == []  # the field is optional
+    assert reasons(expect, {**answer(), "blocked_ms": BLOCK_LIMIT_MS}) == [
+        f"blocked_ms: expected under {BLOCK_LIMIT_MS}, saw {BLOCK_LIMIT_MS} "
+        f"(blocked the event loop for {BLOCK_LIMIT_MS} ms)"
+    ]
+    # The runner stopped the run for it: the block is the reason, not "never settled".
+    stopped = answer(outcome={"unfinished": True, "reason": "blocked the event loop for 97 ms"}, elapsed=None)
+    assert reasons(expect, {**stopped, "blocked_ms": 97}) == [
+        f"blocked_ms: expected under {BLOCK_LIMIT_MS}, saw 97 (blocked the event loop for 97 ms)"
+    ]
+
+
 def test_an_unfinished_pattern_fails_on_that_alone() -> None:
     seen = answer(outcome={"unfinished": True, "reason": "had not settled after 60000 ms"}, elapsed=None)
     assert reasons({"calls": 2}, seen) == [

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .paths import SPEC_DIR
 from .spec import Scenario
 
 #: Real-clock scenarios longer than this are skipped: minutes of real waiting prove nothing more.
@@ -249,6 +250,20 @@ def _check_cancelled(expected: Any, answer: dict[str, Any], real: bool) -> Misma
     return None if seen == sorted(expected) else Mismatch("cancelled", sorted(expected), seen)
 
 
+#: A run whose event loop or thread did not come back for this many real ms fails, whatever it
+#: did otherwise (spec/PROTOCOL.md §5); the runners stop such a run at once. The one home of the
+#: limit is spec/protocol.json, which the runners read too.
+BLOCK_LIMIT_MS: int = json.loads((SPEC_DIR / "protocol.json").read_text(encoding="utf-8"))["defaults"]["block_limit_ms"]
+
+
+def _check_blocked(answer: dict[str, Any]) -> Mismatch | None:
+    """Always on, like leaks: the answer's ``blocked_ms`` (optional) must stay under the limit."""
+    blocked = answer.get("blocked_ms")
+    if not isinstance(blocked, int | float) or isinstance(blocked, bool) or blocked < BLOCK_LIMIT_MS:
+        return None
+    return Mismatch("blocked_ms", f"under {BLOCK_LIMIT_MS}", blocked, f"blocked the event loop for {blocked} ms")
+
+
 CHECKS: dict[str, CheckFn] = {
     "outcome": _check_outcome,
     "elapsed_ms": _check_elapsed,
@@ -265,12 +280,15 @@ CHECKS: dict[str, CheckFn] = {
 def check(scenario: Scenario, answer: dict[str, Any], *, clock: str = "virtual") -> list[Mismatch]:
     """Every way the answer differs from the scenario's expectations; [] when it passes.
 
-    A pattern that never settled fails on that alone. Leaks fail every scenario that does not
-    say ``leaks: any``.
+    A pattern that never settled fails on that alone. A blocked event loop fails every scenario,
+    and so do leaks unless it says ``leaks: any``.
     """
     outcome = answer.get("outcome")
     if not isinstance(outcome, dict) or not isinstance(answer.get("trace"), list):
         return [Mismatch("answer", "an outcome and a trace", answer, "malformed runner answer")]
+    blocked = _check_blocked(answer)
+    if blocked:  # first: it is why the run ended, when it was stopped for it
+        return [blocked]
     if outcome.get("unfinished"):
         return [
             Mismatch(
