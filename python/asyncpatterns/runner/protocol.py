@@ -14,6 +14,7 @@ import platform
 import time
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ..antipatterns import REGISTRY as ANTIPATTERNS
@@ -21,17 +22,19 @@ from .bindings import BINDINGS, Binding
 from .candidates import CANDIDATES
 from .errors import describe_error
 from .instruments import Instruments
+from .loop_watch import LoopWatch
 from .virtual_loop import VirtualTimeLoop, WallBudgetExceeded
 
 PROTOCOL_VERSION = 1
 RUNTIME = {"name": "cpython", "version": platform.python_version()}
 
-#: Defaults for the optional request fields (spec/PROTOCOL.md, "Run requests").
-DEFAULT_LIMIT_MS = {"virtual": 3_600_000, "real": 30_000}
-DEFAULT_MAX_CALLS = 1000
-DEFAULT_WALL_BUDGET_S = 20.0
+#: The defaults of the optional run-request fields, read from their one home (spec/PROTOCOL.md §2).
+PROTOCOL_DEFAULTS_FILE = Path(__file__).resolve().parents[3] / "spec" / "protocol.json"
+DEFAULTS: dict[str, Any] = json.loads(PROTOCOL_DEFAULTS_FILE.read_text(encoding="utf-8"))["defaults"]
 #: After the pattern settles, how long leftover tasks get to finish their cancellation.
 CLEANUP_GRACE_S = {"virtual": 3600.0, "real": 0.5}
+#: The reason of a run stopped for blocking the loop, until the watch's final reading fills it in.
+BLOCKED = "blocked the event loop"
 
 
 class BadRequest(Exception):
@@ -129,10 +132,11 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
     params = _field(request, "params", dict, {})
     plan = _field(request, "plan", dict, {})
     cancel_at_ms = _field(request, "cancel_at_ms", int)
-    limit_ms = _field(request, "limit_ms", int, DEFAULT_LIMIT_MS[clock])
+    limit_ms = _field(request, "limit_ms", int, DEFAULTS["limit_ms"][clock])
+    block_limit_ms = _field(request, "block_limit_ms", (int, float), DEFAULTS["block_limit_ms"])
     loop: asyncio.AbstractEventLoop
     if clock == "virtual":
-        loop = VirtualTimeLoop(wall_budget_s=_field(request, "wall_budget_s", (int, float), DEFAULT_WALL_BUDGET_S))
+        loop = VirtualTimeLoop(wall_budget_s=_field(request, "wall_budget_s", (int, float), DEFAULTS["wall_budget_s"]))
     else:
         loop = asyncio.new_event_loop()
     loop.set_exception_handler(lambda _loop, _context: None)  # leftovers are reported as leaks
@@ -142,7 +146,7 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
         clock_ms=clock_ms,
         params=params,
         random=_field(request, "random", list, []),
-        max_calls=_field(request, "max_calls", int, DEFAULT_MAX_CALLS),
+        max_calls=_field(request, "max_calls", int, DEFAULTS["max_calls"]),
     )
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -157,6 +161,7 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
                 params,
                 cancel_at_ms,
                 limit_ms,
+                block_limit_ms,
             )
         answer["warnings"] = sorted({str(w.message) for w in caught})
         return answer
@@ -179,6 +184,7 @@ def _run_on_loop(
     params: dict[str, Any],
     cancel_at_ms: int | None,
     limit_ms: int,
+    block_limit_ms: float,
 ) -> dict[str, Any]:
     settled: dict[str, Any] = {}
     judged = False  # once the run is judged, the leftovers' cleanup must not change the outcome
@@ -186,6 +192,8 @@ def _run_on_loop(
     async def scenario() -> None:
         try:
             value = await binding.invoke(implementation, ins, params)
+        except (KeyboardInterrupt, SystemExit):
+            raise  # an interrupt is the user's, not the pattern's outcome: it ends the run
         except BaseException as error:  # the pattern's outcome, cancellation included
             outcome = describe_error(error, ins.origin)
         else:
@@ -194,29 +202,45 @@ def _run_on_loop(
             settled.update(outcome=outcome, elapsed_ms=clock_ms(), leaks=ins.leaks())
             loop.stop()
 
-    main = loop.create_task(scenario())
-    start = loop.time()
-    if cancel_at_ms is not None:
-        loop.call_at(start + cancel_at_ms / 1000, main.cancel)
-    limit = loop.call_at(start + limit_ms / 1000, loop.stop)
-    wall_start = time.monotonic()
+    # A callback that blocks the loop stops the run at the loop's next chance: the rest of the
+    # run's real sleeps are not waited out, and the answer says how long the loop was blocked.
+    watch = LoopWatch(loop, block_limit_ms, on_block=loop.stop)
     try:
-        loop.run_forever()
-    except WallBudgetExceeded:
-        settled.setdefault(
-            "unfinished",
-            f"used more than its wall-clock budget ({time.monotonic() - wall_start:.1f} s real time)",
-        )
-    judged = True
-    if "outcome" not in settled:
-        reason = settled.get("unfinished") or (
-            f"more than {ins.max_calls} operation calls"
-            if ins.limit_reached
-            else f"had not settled after {limit_ms} ms of {clock} time"
-        )
-        settled.update(outcome={"unfinished": True, "reason": reason}, elapsed_ms=None, leaks=ins.leaks())
-    limit.cancel()
-    _cancel_leftovers(loop, CLEANUP_GRACE_S[clock])
+        with watch:
+            main = loop.create_task(scenario())
+            start = loop.time()
+            if cancel_at_ms is not None:
+                loop.call_at(start + cancel_at_ms / 1000, main.cancel)
+            limit = loop.call_at(start + limit_ms / 1000, loop.stop)
+            wall_start = time.monotonic()
+            try:
+                loop.run_forever()
+            except WallBudgetExceeded:
+                settled.setdefault(
+                    "unfinished",
+                    f"used more than its wall-clock budget ({time.monotonic() - wall_start:.1f} s real time)",
+                )
+            judged = True
+            if "outcome" not in settled:
+                if watch.blocked:
+                    reason = BLOCKED  # with the final reading, below
+                elif "unfinished" in settled:
+                    reason = settled["unfinished"]
+                elif ins.limit_reached:
+                    reason = f"more than {ins.max_calls} operation calls"
+                else:
+                    reason = f"had not settled after {limit_ms} ms of {clock} time"
+                settled.update(outcome={"unfinished": True, "reason": reason}, elapsed_ms=None, leaks=ins.leaks())
+            limit.cancel()
+            _cancel_leftovers(loop, CLEANUP_GRACE_S[clock])
+    except BaseException:
+        # An interrupt (KeyboardInterrupt, SystemExit) goes through; what the pattern started is
+        # cancelled first, so nothing of it outlives the run.
+        with contextlib.suppress(Exception):
+            _cancel_leftovers(loop, CLEANUP_GRACE_S[clock])
+        raise
+    if settled["outcome"].get("reason") is BLOCKED:
+        settled["outcome"]["reason"] = f"blocked the event loop for {watch.blocked_ms} ms of real time"
     return {
         "outcome": settled["outcome"],
         "trace": ins.trace,
@@ -224,11 +248,16 @@ def _run_on_loop(
         "elapsed_ms": settled["elapsed_ms"],
         "leaks": settled["leaks"],
         "runtime": RUNTIME,
+        "blocked_ms": watch.blocked_ms,
     }
 
 
 def _cancel_leftovers(loop: asyncio.AbstractEventLoop, grace_s: float) -> None:
-    """Cancel what the pattern left running and give it a bounded time to stop."""
+    """Cancel what the pattern left running and give it a bounded time to stop.
+
+    The time is bounded on the run's clock, by the wall-clock budget, and by the loop-lag watch
+    (a leftover that blocks the loop stops the wait).
+    """
     leftovers = [task for task in asyncio.all_tasks(loop) if not task.done()]
     for task in leftovers:
         task.cancel()
@@ -238,7 +267,8 @@ def _cancel_leftovers(loop: asyncio.AbstractEventLoop, grace_s: float) -> None:
         loop.call_at(loop.time() + grace_s, loop.stop)
         with contextlib.suppress(WallBudgetExceeded):
             loop.run_forever()
-    loop.run_until_complete(loop.shutdown_asyncgens())
+    with contextlib.suppress(RuntimeError):  # "stopped before Future completed": a blocking leftover
+        loop.run_until_complete(loop.shutdown_asyncgens())
 
 
 def _json_safe(value: Any) -> Any:

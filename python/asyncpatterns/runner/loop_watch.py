@@ -1,0 +1,133 @@
+"""The loop-lag watch: how long the run's event loop went without coming back.
+
+While a run is watched, a watchdog thread hands the loop a no-op callback (a *beat*) every
+``PERIOD_S`` of real time, one at a time, and the beat measures how long it waited to run. A
+callback that blocks the loop -- ``time.sleep``, a busy loop, a blocking wait -- delays the beat by
+as long as it blocks, on the virtual clock and the real one alike. It is sampling: a reading can
+fall short of the true stretch by up to ``PERIOD_S``.
+
+A busy machine delays a beat too, by the time the loop's thread waits for a CPU. On Linux the
+kernel counts that wait (``/proc/self/task/TID/schedstat``, run-queue delay) and the watch leaves
+it out: a loaded machine does not make a correct run "blocked".
+
+A beat changes nothing the scenario sees: it runs between the scenario's callbacks, schedules
+nothing, and a loop iteration that runs only a beat does not move the virtual clock. Runs shorter
+than the period are never beaten at all, so the watch costs nearly nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections.abc import Callable
+from types import TracebackType
+
+#: How often the watchdog beats a watched loop (real seconds).
+PERIOD_S = 0.005
+
+
+def run_queue_delay_s(thread_id: int) -> float:
+    """The real seconds a thread (native id) has spent runnable, waiting for a CPU; 0 where the
+    kernel does not say (not Linux)."""
+    try:
+        with open(f"/proc/self/task/{thread_id}/schedstat", encoding="ascii") as stats:
+            return int(stats.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+class LoopWatch:
+    """The lag watch of one run's loop: ``with LoopWatch(loop, limit_ms, on_block): loop.run_...``.
+
+    ``blocked_ms`` is the longest stretch measured; ``on_block`` is called on the loop's thread, at
+    the loop's first chance, each time a stretch of ``limit_ms`` or more was measured.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, limit_ms: float, on_block: Callable[[], object]) -> None:
+        self._loop = loop
+        self._limit_s = limit_ms / 1000
+        self._on_block = on_block
+        self._longest_s = 0.0
+        self._thread_id = threading.get_native_id()  # the loop's thread: the watch is made on it
+        # When the beat in flight was sent (perf_counter), and the loop thread's run-queue delay then.
+        self._sent: tuple[float, float] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def blocked_ms(self) -> int:
+        return round(self._longest_s * 1000)
+
+    @property
+    def blocked(self) -> bool:
+        return self._longest_s >= self._limit_s
+
+    def __enter__(self) -> LoopWatch:
+        _WATCHDOG.watch(self)
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        _WATCHDOG.unwatch(self)
+        # The loop is back: a beat still in flight waited that long.
+        self._measure()
+
+    def beat(self) -> None:
+        """Called by the watchdog thread: send a beat unless one is still waiting for the loop."""
+        with self._lock:
+            if self._sent is not None:
+                return
+            self._sent = (time.perf_counter(), run_queue_delay_s(self._thread_id))
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: the run is over
+            self._loop.call_soon_threadsafe(self._arrived)
+
+    def _arrived(self) -> None:
+        if self._measure() >= self._limit_s:
+            self._on_block()
+
+    def _measure(self) -> float:
+        with self._lock:
+            sent, self._sent = self._sent, None
+        if sent is None:
+            return 0.0
+        sent_at, delay_then = sent
+        lag = time.perf_counter() - sent_at - (run_queue_delay_s(self._thread_id) - delay_then)
+        self._longest_s = max(self._longest_s, lag)
+        return lag
+
+
+class _Watchdog:
+    """One daemon thread per process beats the loop being watched, and sleeps when there is none."""
+
+    def __init__(self) -> None:
+        self._wake = threading.Condition()
+        self._current: LoopWatch | None = None
+        self._thread: threading.Thread | None = None
+
+    def watch(self, watch: LoopWatch) -> None:
+        with self._wake:
+            self._current = watch
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._serve, name="asyncconf loop watch", daemon=True)
+                self._thread.start()
+            self._wake.notify()
+
+    def unwatch(self, watch: LoopWatch) -> None:
+        with self._wake:
+            if self._current is watch:
+                self._current = None
+
+    def _serve(self) -> None:
+        while True:
+            with self._wake:
+                while self._current is None:
+                    self._wake.wait()
+            time.sleep(PERIOD_S)
+            current = self._current
+            if current is not None:
+                current.beat()
+
+
+_WATCHDOG = _Watchdog()

@@ -1,0 +1,194 @@
+"""The Python runner's loop-lag watch, its interrupts and its defaults (spec/PROTOCOL.md §2, §5).
+
+A blocked event loop is a named failure: the run stops at the loop's next chance, answers how long
+the loop was blocked, and does not wait out the rest of the pattern's real sleeps. An interrupt is
+never an outcome. The defaults of the optional request fields are spec/protocol.json's.
+"""
+
+# The test implementations block the loop on purpose.
+# ruff: noqa: ASYNC251
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
+
+import pytest
+
+from asyncconf.paths import SPEC_DIR
+from asyncpatterns.antipatterns import REGISTRY
+from asyncpatterns.runner import handle, loop_watch
+from asyncpatterns.runner.protocol import DEFAULTS
+
+Operation = Callable[[], Awaitable[Any]]
+BLOCKING_RETRY: dict[str, Any] = {
+    "id": 1,
+    "pattern": "retry-backoff",
+    "impl": "blocking-sleep",
+    "params": {"max_attempts": 5, "base_delay_ms": 100, "factor": 3, "max_delay_ms": 250, "jitter": "none"},
+    "plan": {"op": [{"after_ms": 10, "fail": "transient"}]},
+}
+
+
+def _with_impl(monkeypatch: pytest.MonkeyPatch, name: str, impl: Callable[..., Awaitable[Any]]) -> None:
+    """Adds a `timeout` implementation (``impl(operation, timeout_s)``) for one test."""
+    monkeypatch.setitem(REGISTRY["timeout"], name, impl)
+
+
+@pytest.mark.parametrize("clock", ["virtual", "real"])
+def test_a_blocking_sleep_stops_the_run_at_the_first_block(clock: str) -> None:
+    answer = handle({**BLOCKING_RETRY, "clock": clock})
+    assert answer["outcome"]["unfinished"] is True
+    assert answer["outcome"]["reason"].startswith("blocked the event loop for ")
+    # time.sleep(0.1): the watch samples every few ms, so it sees most of it.
+    assert DEFAULTS["block_limit_ms"] <= answer["blocked_ms"] <= 5000
+    # Stopped after the first of four blocking delays: the second call was the last.
+    assert [e["n"] for e in answer["trace"] if e["ev"] == "call"] == [1, 2]
+
+
+def test_a_block_under_the_limit_is_reported_and_the_run_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def short_blocks(operation: Operation, timeout_s: float) -> Any:
+        for _ in range(3):
+            time.sleep(0.03)
+            await asyncio.sleep(1)
+        return await operation()
+
+    _with_impl(monkeypatch, "short-blocks", short_blocks)
+    answer = handle(
+        {
+            "id": 1,
+            "pattern": "timeout",
+            "impl": "short-blocks",
+            "params": {"timeout_ms": 10_000},
+            "plan": {"op": [{"after_ms": 5, "ok": 1}]},
+            "block_limit_ms": 1000,
+        }
+    )
+    assert answer["outcome"] == {"ok": 1}
+    assert answer["elapsed_ms"] == 3005
+    assert 0 < answer["blocked_ms"] < 1000
+
+
+def test_block_limit_ms_sets_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def blocks(operation: Operation, timeout_s: float) -> Any:
+        await asyncio.sleep(1)
+        time.sleep(0.04)
+        await asyncio.sleep(1)
+        return await operation()
+
+    _with_impl(monkeypatch, "blocks", blocks)
+    answer = handle(
+        {
+            "id": 1,
+            "pattern": "timeout",
+            "impl": "blocks",
+            "params": {"timeout_ms": 10_000},
+            "plan": {"op": [{"after_ms": 5, "ok": 1}]},
+            "block_limit_ms": 20,
+        }
+    )
+    assert answer["outcome"]["unfinished"] is True
+    assert "blocked the event loop" in answer["outcome"]["reason"]
+    assert answer["trace"] == []
+
+
+def test_beats_change_nothing_on_virtual_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beats sent as often as possible, into a run that takes real time between its timers."""
+
+    async def slow_between_timers(operation: Operation, timeout_s: float) -> Any:
+        results = []
+        for _ in range(40):
+            time.sleep(0.002)  # real time passes, so beats arrive, between timers at the same ms
+            results.append(await asyncio.wait_for(operation(), timeout_s))
+        return results
+
+    _with_impl(monkeypatch, "slow", slow_between_timers)
+    request = {
+        "id": 1,
+        "pattern": "timeout",
+        "impl": "slow",
+        "params": {"timeout_ms": 100},
+        "plan": {"op": [{"after_ms": 7, "ok": 1}, {"after_ms": 3, "ok": 2}]},
+    }
+    usual = handle(request)
+    monkeypatch.setattr(loop_watch, "PERIOD_S", 0.0)
+    beaten = handle(request)
+    assert beaten["outcome"] == usual["outcome"]
+    assert beaten["trace"] == usual["trace"]
+    assert beaten["elapsed_ms"] == usual["elapsed_ms"] == 7 + 39 * 3
+    assert beaten["blocked_ms"] > 0  # beaten indeed
+
+
+@pytest.mark.parametrize(("run_queue_wait_s", "blocked"), [(0.08, False), (0.0, True)])
+def test_time_waiting_for_a_cpu_is_not_a_block(
+    monkeypatch: pytest.MonkeyPatch, run_queue_wait_s: float, blocked: bool
+) -> None:
+    class Loop:  # what the watch uses of a loop
+        def call_soon_threadsafe(self, callback: Callable[[], None]) -> None:
+            self.beat = callback
+
+    delays = iter([0.0, run_queue_wait_s])
+    monkeypatch.setattr(loop_watch, "run_queue_delay_s", lambda _thread_id: next(delays))
+    stopped: list[bool] = []
+    loop = Loop()
+    watch = loop_watch.LoopWatch(cast(asyncio.AbstractEventLoop, loop), 50, on_block=lambda: stopped.append(True))
+    watch.beat()
+    time.sleep(0.08)  # of which, in the first case, the thread spent 80 ms waiting for a CPU
+    loop.beat()
+    assert watch.blocked is blocked
+    assert stopped == ([True] if blocked else [])
+
+
+def test_the_run_queue_delay_is_read_where_the_kernel_gives_it() -> None:
+    delay = loop_watch.run_queue_delay_s(threading.get_native_id())
+    assert delay > 0 if sys.platform == "linux" else delay == 0
+
+
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt, SystemExit])
+def test_an_interrupt_is_raised_not_answered(monkeypatch: pytest.MonkeyPatch, interrupt: type[BaseException]) -> None:
+    stopped: list[str] = []
+
+    async def leftover() -> None:
+        try:
+            await asyncio.sleep(3600)
+        finally:
+            stopped.append("leftover")
+
+    async def interrupted(operation: Operation, timeout_s: float) -> Any:
+        asyncio.get_running_loop().create_task(leftover())
+        await asyncio.sleep(0.01)
+        raise interrupt
+
+    _with_impl(monkeypatch, "interrupted", interrupted)
+    with pytest.raises(interrupt):
+        handle({"id": 1, "pattern": "timeout", "impl": "interrupted", "params": {"timeout_ms": 10}, "plan": {}})
+    assert stopped == ["leftover"], "the task the pattern left running was cancelled before the interrupt went on"
+
+
+def test_the_defaults_are_spec_protocol_json() -> None:
+    assert json.loads((SPEC_DIR / "protocol.json").read_text())["defaults"] == DEFAULTS
+    hang = handle(
+        {
+            "id": 1,
+            "pattern": "timeout",
+            "impl": "cancel-as-timeout",
+            "params": {"timeout_ms": 10**9},
+            "plan": {"op": [{"hang": True}]},
+        }
+    )
+    limit = DEFAULTS["limit_ms"]["virtual"]
+    assert hang["outcome"]["reason"] == f"had not settled after {limit} ms of virtual time"
+    runaway = handle(
+        {
+            **BLOCKING_RETRY,
+            "impl": "no-cap",
+            "params": {**BLOCKING_RETRY["params"], "base_delay_ms": 1, "factor": 1},
+            "block_limit_ms": 10**6,  # a thousand calls: a busy machine must not stop it first
+        }
+    )
+    assert runaway["outcome"]["reason"] == f"more than {DEFAULTS['max_calls']} operation calls"
