@@ -6,21 +6,25 @@
  * @module
  */
 
+import {readFileSync} from 'node:fs';
 import {inspect} from 'node:util';
 import {REGISTRY as ANTIPATTERNS} from '../src/antipatterns/index.js';
 import {BINDINGS} from './bindings.js';
 import {describeError, KINDS} from './errors.js';
 import {Instruments} from './instruments.js';
-import {RealClock, VirtualClock} from './virtual-clock.js';
+import {LoopWatch} from './loop-watch.js';
+import {RealClock, realMacrotask, VirtualClock} from './virtual-clock.js';
 
 export const PROTOCOL_VERSION = 1;
 export const RUNTIME = Object.freeze({name: 'node', version: process.versions.node});
 
-/** Defaults of the optional request fields (spec/PROTOCOL.md section 2). */
-const DEFAULT_LIMIT_MS = {virtual: 3_600_000, real: 30_000};
-const DEFAULT_MAX_CALLS = 1000;
-/** Real time a virtual run may use before it is stopped as unfinished (a blocking call ...). */
-const DEFAULT_WALL_BUDGET_S = 20;
+/**
+ * The defaults of the optional run-request fields, read from their one home (spec/PROTOCOL.md
+ * section 2). `wall_budget_s`: the real time a virtual run may use before it is stopped as
+ * unfinished; `block_limit_ms`: the longest the event loop may stay blocked (section 5).
+ * @type {{limit_ms: {virtual: number, real: number}, max_calls: number, wall_budget_s: number, block_limit_ms: number}}
+ */
+export const DEFAULTS = JSON.parse(readFileSync(new URL('../../spec/protocol.json', import.meta.url), 'utf8')).defaults;
 /** After the pattern settles, how long leftover operations get to stop, on the run's clock. */
 const CLEANUP_GRACE_MS = {virtual: 3_600_000, real: 500};
 
@@ -164,10 +168,52 @@ function checkPlan(plan) {
 }
 
 /**
+ * What `warmUp` runs: each pattern's reference once, through failures, timeouts and cancellation.
+ * @type {ReadonlyArray<Record<string, unknown>>}
+ */
+export const WARM_UP_REQUESTS = Object.freeze([
+  {pattern: 'bounded-concurrency', params: {items: ['a', 'b'], limit: 1}, plan: {'*': [{after_ms: 1, ok: 1}]}},
+  {pattern: 'cancellation-cleanup', params: {close_ms: 1}, plan: {op: [{hang: true}]}, cancel_at_ms: 1},
+  {pattern: 'parallel-partial-failures', params: {items: ['a', 'b']}, plan: {a: [{after_ms: 1, fail: 'fatal'}], '*': [{after_ms: 1, ok: 1}]}},
+  {
+    pattern: 'retry-backoff',
+    params: {max_attempts: 2, base_delay_ms: 1, factor: 2, max_delay_ms: 10, jitter: 'none'},
+    plan: {op: [{after_ms: 1, fail: 'transient'}, {after_ms: 1, ok: 1}]},
+  },
+  {pattern: 'task-group', params: {items: [1, 2]}, plan: {'*': [{after_ms: 1, fail: 'fatal'}]}, cancel_at_ms: 1},
+  {pattern: 'timeout', params: {timeout_ms: 5}, plan: {op: [{hang: true}]}},
+]);
+
+/** @type {Promise<void> | undefined} */
+let warmedUp;
+
+/**
+ * The first runs of a process compile the runner itself (its clock, instruments, errors): tens of
+ * ms of real time on one turn of the loop on a busy machine, which the loop-lag watch would take
+ * for a block. So before its first run a process runs a few small scenarios of its own, and
+ * discards them.
+ */
+function warmUp() {
+  warmedUp ??= (async () => {
+    for (const request of WARM_UP_REQUESTS) await runChecked(request, ANTIPATTERNS);
+  })();
+  return warmedUp;
+}
+
+/**
  * @param {Record<string, unknown>} request
  * @param {Registry} registry
  */
 async function run(request, registry) {
+  await warmUp();
+  return runChecked(request, registry);
+}
+
+/**
+ * @param {Record<string, unknown>} request
+ * @param {Registry} registry
+ */
+async function runChecked(request, registry) {
   const pattern = field(request, 'pattern', 'string');
   if (pattern === null) throw new BadRequest('bad-request', '`pattern` is required');
   const impl = implementation(pattern, field(request, 'impl', 'string', 'reference'), registry);
@@ -183,12 +229,13 @@ async function run(request, registry) {
   if (missing.length > 0) throw new BadRequest('bad-request', `\`params\` lacks ${missing.map((m) => `\`${m}\``).join(', ')}`);
   const plan = checkPlan(field(request, 'plan', 'object', {}));
   const cancelAtMs = field(request, 'cancel_at_ms', 'integer');
-  const limitMs = field(request, 'limit_ms', 'integer', DEFAULT_LIMIT_MS[clockKind]);
+  const limitMs = field(request, 'limit_ms', 'integer', DEFAULTS.limit_ms[clockKind]);
   const random = field(request, 'random', 'array', []);
-  const maxCalls = field(request, 'max_calls', 'integer', DEFAULT_MAX_CALLS);
+  const maxCalls = field(request, 'max_calls', 'integer', DEFAULTS.max_calls);
   // On virtual time a run must not take long in real time; on real time, its limit is the budget.
   const wallBudgetMs =
-    clockKind === 'virtual' ? 1000 * field(request, 'wall_budget_s', 'number', DEFAULT_WALL_BUDGET_S) : limitMs + 5000;
+    clockKind === 'virtual' ? 1000 * field(request, 'wall_budget_s', 'number', DEFAULTS.wall_budget_s) : limitMs + 5000;
+  const blockLimitMs = field(request, 'block_limit_ms', 'number', DEFAULTS.block_limit_ms);
 
   const clock = clockKind === 'virtual' ? new VirtualClock() : new RealClock();
   /** @type {Set<string>} */
@@ -203,7 +250,7 @@ async function run(request, registry) {
   /** @type {Record<string, unknown>} */
   let answer;
   try {
-    answer = await runOnClock(clock, binding, impl, {plan, params, random, maxCalls, cancelAtMs, limitMs, wallBudgetMs});
+    answer = await runOnClock(clock, binding, impl, {plan, params, random, maxCalls, cancelAtMs, limitMs, wallBudgetMs, blockLimitMs});
   } finally {
     clock.uninstall();
     // Late rejections of this run are reported with it, not with the next one.
@@ -225,6 +272,7 @@ async function run(request, registry) {
  * @property {number | null} cancelAtMs
  * @property {number} limitMs
  * @property {number} wallBudgetMs
+ * @property {number} blockLimitMs
  */
 
 /**
@@ -234,7 +282,12 @@ async function run(request, registry) {
  * @param {import('./bindings.js').Implementation} impl
  * @param {RunSettings} settings
  */
-async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls, cancelAtMs, limitMs, wallBudgetMs}) {
+async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls, cancelAtMs, limitMs, wallBudgetMs, blockLimitMs}) {
+  // A callback that blocks the loop stops the run at the loop's next chance: the rest of the run's
+  // real sleeps are not waited out, and the answer says how long the loop was blocked. The work
+  // the process had queued before the run (its host's I/O callbacks ...) runs first, unwatched.
+  await realMacrotask();
+  const watch = new LoopWatch(blockLimitMs);
   const ins = new Instruments(plan, {now: () => clock.now(), params, random, maxCalls});
   const caller = new AbortController();
   // Scheduled before the pattern starts, so at an equal time they fire before its own timers. A
@@ -265,7 +318,7 @@ async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls,
       (error) => settle(describeError(error, ins.origin)),
     )
     .catch((error) => settle({fail: 'other', type: 'RunnerError', message: `could not report the outcome: ${describe(error)}`}));
-  const end = await clock.runUntil(() => settled !== undefined || limitReached, wallBudgetMs);
+  const end = await clock.runUntil(() => watch.cameBack() || settled !== undefined || limitReached, wallBudgetMs);
   judged = true;
   if (end === 'real-time') {
     throw new BadRequest(
@@ -274,9 +327,11 @@ async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls,
         '(a setTimeout captured before the fake clock was installed?); run it with clock: real',
     );
   }
+  const stoppedForBlock = !settled && watch.blocked;
   if (!settled) {
-    const reason =
-      end === 'wall'
+    const reason = stoppedForBlock
+      ? 'blocked the event loop' // with the final reading, below
+      : end === 'wall'
         ? `used more than its wall-clock budget (${wallBudgetMs / 1000} s real time)`
         : ins.limitReached
           ? `more than ${maxCalls} operation calls`
@@ -288,9 +343,11 @@ async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls,
     ins.cancelLeftovers();
     let graceOver = false;
     setTimeout(() => (graceOver = true), CLEANUP_GRACE_MS[clock.kind]);
-    await clock.runUntil(() => ins.inFlightCount === 0 || graceOver, wallBudgetMs);
+    await clock.runUntil(() => watch.cameBack() || ins.inFlightCount === 0 || graceOver, wallBudgetMs);
   }
-  return {...settled, trace: ins.trace, random_draws: ins.draws, runtime: RUNTIME};
+  // A run stopped for a block names the longest one, the cleanup's included.
+  if (stoppedForBlock) settled.outcome = {unfinished: true, reason: `blocked the event loop for ${watch.blockedMs} ms of real time`};
+  return {...settled, trace: ins.trace, random_draws: ins.draws, runtime: RUNTIME, blocked_ms: watch.blockedMs};
 }
 
 /**

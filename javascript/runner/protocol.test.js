@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {REGISTRY} from '../src/antipatterns/index.js';
-import {handle, PROTOCOL_VERSION} from './protocol.js';
+import {DEFAULTS, handle, PROTOCOL_VERSION} from './protocol.js';
 
 const RETRY_PARAMS = {max_attempts: 3, base_delay_ms: 100, factor: 2, max_delay_ms: 60000, jitter: 'none'};
 
@@ -42,9 +42,10 @@ describe('the protocol', () => {
     assert.match(/** @type {any} */ (unknownImpl.error).message, /pattern "timeout" has no implementation "nope" here \(reference, cancel-as-timeout, /);
   });
 
-  it('runs a scenario: outcome, trace, elapsed, leaks, runtime, warnings', async () => {
+  it('runs a scenario: outcome, trace, elapsed, leaks, runtime, warnings, blocked_ms', async () => {
     const plan = {op: [{after_ms: 10, fail: 'transient'}, {after_ms: 10, ok: 'data'}]};
-    const answer = await handle({id: 7, op: 'run', pattern: 'retry-backoff', impl: 'reference', params: RETRY_PARAMS, plan});
+    const {blocked_ms: blocked, ...answer} = await handle({id: 7, op: 'run', pattern: 'retry-backoff', impl: 'reference', params: RETRY_PARAMS, plan});
+    assert.ok(typeof blocked === 'number' && blocked < DEFAULTS.block_limit_ms, `blocked_ms ${blocked}`);
     assert.deepEqual(answer, {
       id: 7,
       outcome: {ok: 'data'},

@@ -1,0 +1,116 @@
+/**
+ * The loop-lag watch: how long the run's event loop went without coming back.
+ *
+ * The run's clock asks its `done()` condition each time the loop comes back to it: on virtual time
+ * after every real macrotask and every timer it fires, on real time every millisecond or so. The
+ * watch is called from that condition and measures, in real time, the stretch since the previous
+ * call: a callback that blocks the loop (`Atomics.wait`, a busy loop) stretches it by as long as it
+ * blocks. JavaScript has one thread, so nothing can look in *during* a block; the run stops at the
+ * loop's first chance after it.
+ *
+ * A busy machine stretches turns too, by the time the thread waits for a CPU. On Linux the kernel
+ * counts that wait (`/proc/thread-self/schedstat`, run-queue delay), and a stretch that reaches
+ * the limit is measured without it: a loaded machine does not make a correct run "blocked". The
+ * reading is refreshed at most every `RUN_DELAY_REFRESH_MS`, so a stretch may lose up to that much
+ * of its own run-queue wait as well -- never more.
+ * @module
+ */
+
+import {readFileSync} from 'node:fs';
+import {realNow} from './virtual-clock.js';
+
+/** How old the run-queue reading a stretch is corrected by may be (real ms). */
+export const RUN_DELAY_REFRESH_MS = 10;
+
+const SCHEDSTAT = '/proc/thread-self/schedstat';
+let schedstatReadable = true;
+
+/**
+ * The real ms this thread has spent runnable but waiting for a CPU, or 0 where the kernel does not
+ * say (not Linux).
+ */
+export function runQueueDelayMs() {
+  if (!schedstatReadable) return 0;
+  try {
+    return Number(readFileSync(SCHEDSTAT, 'latin1').split(' ')[1]) / 1e6 || 0;
+  } catch {
+    schedstatReadable = false;
+    return 0;
+  }
+}
+
+/** The latest run-queue reading, shared by the runs of a process: refreshed at most every period. */
+export class RunQueueReading {
+  #read;
+  at;
+  delayMs;
+
+  /**
+   * @param {() => number} [read] The thread's run-queue delay so far (ms).
+   * @param {number} [now] Real ms now.
+   */
+  constructor(read = runQueueDelayMs, now = realNow()) {
+    this.#read = read;
+    this.at = now;
+    this.delayMs = read();
+  }
+
+  /** @param {number} now */
+  refresh(now) {
+    this.at = now;
+    this.delayMs = this.#read();
+  }
+}
+
+const SHARED_READING = new RunQueueReading();
+
+export class LoopWatch {
+  #limitMs;
+  #now;
+  #reading;
+  #last;
+  #longest = 0;
+
+  /**
+   * @param {number} limitMs A stretch this long (real ms) is a block: `cameBack()` says so.
+   * @param {{now?: () => number, reading?: RunQueueReading}} [options] Test seams: the real clock,
+   *   the run-queue reading.
+   */
+  constructor(limitMs, {now = realNow, reading = SHARED_READING} = {}) {
+    this.#limitMs = limitMs;
+    this.#now = now;
+    this.#reading = reading;
+    this.#last = now();
+  }
+
+  /**
+   * The loop is back: measures the stretch since the previous call (or since the watch started).
+   * @returns {boolean} Whether that stretch reached the limit.
+   */
+  cameBack() {
+    const now = this.#now();
+    const reading = this.#reading;
+    let stretch = now - this.#last;
+    this.#last = now;
+    if (stretch >= this.#limitMs) {
+      // The reading is from the stretch's start or up to RUN_DELAY_REFRESH_MS before it.
+      const before = reading.delayMs;
+      reading.refresh(now);
+      stretch = Math.max(0, stretch - (reading.delayMs - before));
+    } else if (now - reading.at >= RUN_DELAY_REFRESH_MS) {
+      reading.refresh(now);
+    }
+    if (stretch > this.#longest) this.#longest = stretch;
+    return stretch >= this.#limitMs;
+  }
+
+  /** The longest stretch measured, in whole real ms. */
+  get blockedMs() {
+    return Math.round(this.#longest);
+  }
+
+  /** Whether a stretch reached the limit. */
+  get blocked() {
+    return this.#longest >= this.#limitMs;
+  }
+}

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import {readFileSync} from 'node:fs';
+import {describe, it} from 'node:test';
+import {LoopWatch, RunQueueReading, runQueueDelayMs} from './loop-watch.js';
+import {DEFAULTS, handle} from './protocol.js';
+
+const BLOCKING_RETRY = {
+  id: 1,
+  pattern: 'retry-backoff',
+  impl: 'blocking-sleep',
+  params: {max_attempts: 5, base_delay_ms: 100, factor: 3, max_delay_ms: 250, jitter: 'none'},
+  plan: {op: [{after_ms: 10, fail: 'transient'}]},
+};
+
+/** @param {number} ms Blocks the thread, as a blocking sleep does. */
+const block = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * A `timeout` implementation of a test's own: `impl(fn, timeoutMs, {signal})`.
+ * @param {(fn: () => Promise<unknown>) => Promise<unknown>} body
+ */
+const timeoutRegistry = (body) => ({timeout: {custom: (/** @type {() => Promise<unknown>} */ fn) => body(fn)}});
+
+/** @param {number} ms */
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** @param {unknown} trace */
+const calls = (trace) => /** @type {{ev: string, n: number}[]} */ (trace).filter((e) => e.ev === 'call').map((e) => e.n);
+
+describe('the loop-lag watch', () => {
+  it('measures the stretch since the loop last came back', () => {
+    const watch = new LoopWatch(20);
+    assert.equal(watch.cameBack(), false);
+    block(30);
+    assert.equal(watch.cameBack(), true);
+    assert.equal(watch.cameBack(), false);
+    assert.ok(watch.blocked);
+    assert.ok(watch.blockedMs >= 30 && watch.blockedMs < 5000, `${watch.blockedMs}`);
+  });
+
+  it('does not count the time the thread waited for a CPU', () => {
+    let now = 1000;
+    let waited = 0;
+    const reading = new RunQueueReading(() => waited, now);
+    const watch = new LoopWatch(50, {now: () => now, reading});
+    now += 100; // a busy machine: 90 of the 100 ms runnable, waiting for a CPU
+    waited += 90;
+    assert.equal(watch.cameBack(), false);
+    assert.equal(watch.blockedMs, 10);
+    now += 100; // a blocking sleep: the thread was not runnable
+    assert.equal(watch.cameBack(), true);
+    assert.equal(watch.blockedMs, 100);
+  });
+
+  it('reads the run-queue delay of this thread where the kernel gives it', {skip: process.platform !== 'linux'}, () => {
+    const delay = runQueueDelayMs();
+    assert.ok(Number.isFinite(delay) && delay >= 0, `${delay}`);
+  });
+
+  for (const clock of ['virtual', 'real']) {
+    it(`stops a blocking sleep at the first block (${clock} clock)`, async () => {
+      const answer = await handle({...BLOCKING_RETRY, clock});
+      const outcome = /** @type {{unfinished: boolean, reason: string}} */ (answer.outcome);
+      assert.equal(outcome.unfinished, true);
+      assert.match(outcome.reason, /^blocked the event loop for \d+ ms of real time$/);
+      const blocked = /** @type {number} */ (answer.blocked_ms);
+      assert.ok(blocked >= DEFAULTS.block_limit_ms && blocked < 5000, `${blocked}`);
+      // Stopped after the first of four blocking delays: the second call was the last.
+      assert.deepEqual(calls(answer.trace), [1, 2]);
+    });
+  }
+
+  it('reports a block under the limit, and the run goes on', async () => {
+    const registry = timeoutRegistry(async (fn) => {
+      for (let i = 0; i < 3; i++) {
+        block(30);
+        await sleep(1000);
+      }
+      return fn();
+    });
+    const plan = {op: [{after_ms: 5, ok: 1}]};
+    const answer = await handle({id: 2, pattern: 'timeout', impl: 'custom', params: {timeout_ms: 10_000}, plan, block_limit_ms: 1000}, {registry});
+    assert.deepEqual(answer.outcome, {ok: 1});
+    assert.equal(answer.elapsed_ms, 3005);
+    const blocked = /** @type {number} */ (answer.blocked_ms);
+    assert.ok(blocked >= 30 && blocked < 1000, `${blocked}`);
+  });
+
+  it('takes its limit from block_limit_ms', async () => {
+    const registry = timeoutRegistry(async (fn) => {
+      await sleep(1000);
+      block(40);
+      await sleep(1000);
+      return fn();
+    });
+    const answer = await handle({id: 3, pattern: 'timeout', impl: 'custom', params: {timeout_ms: 10_000}, plan: {op: [{ok: 1}]}, block_limit_ms: 20}, {registry});
+    assert.match(/** @type {any} */ (answer.outcome).reason, /^blocked the event loop for/);
+    assert.deepEqual(answer.trace, []);
+  });
+});
+
+describe('the defaults of the optional request fields', () => {
+  it('are spec/protocol.json', async () => {
+    const file = JSON.parse(readFileSync(new URL('../../spec/protocol.json', import.meta.url), 'utf8'));
+    assert.deepEqual(DEFAULTS, file.defaults);
+    const hung = await handle({id: 4, pattern: 'timeout', impl: 'leaves-running', params: {timeout_ms: 1e9}, plan: {op: [{hang: true}]}});
+    assert.equal(/** @type {any} */ (hung.outcome).reason, `had not settled after ${file.defaults.limit_ms.virtual} ms of virtual time`);
+    // A thousand calls: a busy machine must not stop it first, this is about max_calls.
+    const endless = await handle({...BLOCKING_RETRY, impl: 'no-cap', params: {...BLOCKING_RETRY.params, base_delay_ms: 1, factor: 1}, block_limit_ms: 1e6});
+    assert.equal(/** @type {any} */ (endless.outcome).reason, `more than ${file.defaults.max_calls} operation calls`);
+  });
+});
