@@ -14,20 +14,9 @@ internal sealed record RunRequest(
     bool Virtual,
     long LimitMs,
     int MaxCalls,
-    TimeSpan WallBudget)
+    TimeSpan WallBudget,
+    double BlockLimitMs)
 {
-    /// <summary>The default <c>limit_ms</c> on virtual time.</summary>
-    public const long DefaultVirtualLimitMs = 3_600_000;
-
-    /// <summary>The default <c>limit_ms</c> on real time.</summary>
-    public const long DefaultRealLimitMs = 30_000;
-
-    /// <summary>The default <c>max_calls</c>.</summary>
-    public const int DefaultMaxCalls = 1000;
-
-    /// <summary>The default real-time budget of a run (the runner's own field <c>wall_budget_s</c>).</summary>
-    public static readonly TimeSpan DefaultWallBudget = TimeSpan.FromSeconds(20);
-
     public static RunRequest Parse(JsonObject request)
     {
         var pattern = Field(request, "pattern", JsonValueKind.String)?.GetValue<string>()
@@ -45,8 +34,9 @@ internal sealed record RunRequest(
         var random = ((JsonArray?)Field(request, "random", JsonValueKind.Array) ?? [])
             .Select((value, index) => value is null ? throw new BadRequestException("bad-request", $"random[{index}] must be a number") : Json.Number(value, $"random[{index}]"))
             .ToArray();
-        var maxCalls = Integer(request, "max_calls") ?? DefaultMaxCalls;
-        var wallBudget = Field(request, "wall_budget_s", JsonValueKind.Number) is { } budget ? TimeSpan.FromSeconds(budget.GetValue<double>()) : DefaultWallBudget;
+        var maxCalls = Integer(request, "max_calls") ?? ProtocolDefaults.MaxCalls;
+        var wallBudget = TimeSpan.FromSeconds(Field(request, "wall_budget_s", JsonValueKind.Number)?.GetValue<double>() ?? ProtocolDefaults.WallBudgetSeconds);
+        var blockLimitMs = Field(request, "block_limit_ms", JsonValueKind.Number)?.GetValue<double>() ?? ProtocolDefaults.BlockLimitMs;
         return new RunRequest(
             pattern,
             impl,
@@ -55,9 +45,10 @@ internal sealed record RunRequest(
             Integer(request, "cancel_at_ms"),
             random,
             isVirtual,
-            Integer(request, "limit_ms") ?? (isVirtual ? DefaultVirtualLimitMs : DefaultRealLimitMs),
+            Integer(request, "limit_ms") ?? (isVirtual ? ProtocolDefaults.VirtualLimitMs : ProtocolDefaults.RealLimitMs),
             (int)Math.Clamp(maxCalls, 0, int.MaxValue),
-            wallBudget);
+            wallBudget,
+            blockLimitMs);
     }
 
     private static JsonNode? Field(JsonObject request, string name, JsonValueKind kind)

@@ -20,6 +20,20 @@ internal static class ScenarioRunner
     /// <summary>How much longer than the wall budget the caller waits for a loop thread that is blocked.</summary>
     public static readonly TimeSpan LoopThreadGrace = TimeSpan.FromSeconds(2);
 
+    /// <summary>What <see cref="WarmUp"/> runs: each pattern's reference once, through failures, timeouts and cancellation.</summary>
+    internal static readonly string[] WarmUpRequests =
+    [
+        """{"pattern": "bounded-concurrency", "params": {"items": ["a", "b"], "limit": 1}, "plan": {"*": [{"after_ms": 1, "ok": 1}]}}""",
+        """{"pattern": "cancellation-cleanup", "params": {"close_ms": 1}, "plan": {"op": [{"hang": true}]}, "cancel_at_ms": 1}""",
+        """{"pattern": "parallel-partial-failures", "params": {"items": ["a", "b"]}, "plan": {"a": [{"after_ms": 1, "fail": "fatal"}], "*": [{"after_ms": 1, "ok": 1}]}}""",
+        """{"pattern": "retry-backoff", "params": {"max_attempts": 2, "base_delay_ms": 1, "factor": 2, "max_delay_ms": 10, "jitter": "none"}, "plan": {"op": [{"after_ms": 1, "fail": "transient"}, {"after_ms": 1, "ok": 1}]}}""",
+        """{"pattern": "task-group", "params": {"items": [1, 2]}, "plan": {"*": [{"after_ms": 1, "fail": "fatal"}]}, "cancel_at_ms": 1}""",
+        """{"pattern": "timeout", "params": {"timeout_ms": 5}, "plan": {"op": [{"hang": true}]}}""",
+    ];
+
+    private static readonly object WarmUpGate = new();
+    private static bool _warm;
+
     public static JsonObject Run(RunRequest request)
     {
         if (!PatternBinding.All.TryGetValue(request.Pattern, out var binding))
@@ -38,6 +52,7 @@ internal static class ScenarioRunner
     /// <summary>Runs <paramref name="start"/> as the pattern of <paramref name="request"/> (the seam the tests use).</summary>
     internal static JsonObject Run(RunRequest request, Func<ScenarioContext, PatternRun> start)
     {
+        WarmUp();
         var run = new ScenarioRun(request, start);
         run.MeasureBaseline();
         var thread = new Thread(run.Execute) { IsBackground = true, Name = $"asyncconf loop ({request.Pattern})" };
@@ -52,6 +67,28 @@ internal static class ScenarioRunner
         return run.Answer();
     }
 
+    /// <summary>
+    /// The first runs of a process load and JIT the runner itself (its loop, instruments, exceptions, JSON): tens of ms of
+    /// real time on one work item, over 200 ms on a busy machine, which the loop-lag watch would take for a block. So
+    /// before its first run a process runs a few small scenarios of its own, and discards them.
+    /// </summary>
+    private static void WarmUp()
+    {
+        lock (WarmUpGate)
+        {
+            if (_warm)
+            {
+                return;
+            }
+
+            _warm = true;
+            foreach (var request in WarmUpRequests)
+            {
+                Run(RunRequest.Parse(JsonNode.Parse(request)!.AsObject()));
+            }
+        }
+    }
+
     /// <summary>The state of one run; <see cref="Execute"/> runs on the loop thread.</summary>
     private sealed class ScenarioRun
     {
@@ -64,10 +101,12 @@ internal static class ScenarioRunner
         private readonly Instruments _instruments;
         private readonly CancellationTokenSource _caller = new();
         private readonly long _wallStart = Stopwatch.GetTimestamp();
+        private LoopWatch? _watch;
         private JsonObject? _outcome;
         private long? _elapsedMs;
         private IReadOnlyList<string>? _leaks;
         private bool _judged;
+        private bool _stoppedForBlock;
         private volatile bool _settled;
         private volatile bool _limitPassed;
         private volatile bool _gracePassed;
@@ -144,6 +183,12 @@ internal static class ScenarioRunner
                 }
 
                 var warnings = _loop.Warnings.Distinct().Order(StringComparer.Ordinal);
+                var blockedMs = _watch?.BlockedMs ?? 0;
+                if (_stoppedForBlock)
+                {
+                    _outcome!["reason"] = BlockReason(blockedMs);
+                }
+
                 return new JsonObject
                 {
                     ["outcome"] = _outcome,
@@ -153,24 +198,37 @@ internal static class ScenarioRunner
                     ["random_draws"] = _instruments.Draws,
                     ["runtime"] = Protocol.RuntimeJson(),
                     ["warnings"] = new JsonArray([.. warnings.Select(warning => (JsonNode?)warning)]),
+                    ["blocked_ms"] = blockedMs,
                 };
             }
         }
 
         private void ExecutePhases()
         {
+            // Work that blocks the loop stops the run at the loop's first chance: the rest of the run's real sleeps are
+            // not waited out, and the answer says how long the loop was blocked.
+            using var watch = LoopWatch.Start(_loop, _request.BlockLimitMs);
+            lock (_gate)
+            {
+                _watch = watch;
+            }
+
             // Timers in the order the Python runner schedules them: the caller's cancellation, then the limit.
             using var cancelTimer = _request.CancelAtMs is { } cancelAt ? _clock.After(cancelAt, _caller.Cancel) : null;
             using var limitTimer = _clock.After(_request.LimitMs, () => _limitPassed = true);
             _loop.Post(_ => StartPattern(), null);
 
-            var stop = _loop.RunUntil(() => _settled || _limitPassed, WallDeadline);
+            var stop = _loop.RunUntil(() => Blocked(watch) || _settled || _limitPassed, WallDeadline);
             lock (_gate)
             {
                 if (!_judged)
                 {
                     switch (stop)
                     {
+                        case LoopStop.Done when watch.Blocks > 0:
+                            Unfinished(BlockReason(watch.BlockedMs));
+                            _stoppedForBlock = true; // the reason gets the final reading with the answer
+                            break;
                         case LoopStop.Done or LoopStop.Idle:
                             Unfinished(_instruments.LimitReached
                                 ? $"more than {_instruments.MaxCalls} operation calls"
@@ -204,7 +262,8 @@ internal static class ScenarioRunner
             // Cancel what the pattern left running and give it a bounded time to stop: it must not affect the next run.
             _caller.Cancel();
             using var graceTimer = _clock.After(_virtualTime is null ? RealGraceMs : VirtualGraceMs, () => _gracePassed = true);
-            _loop.RunUntil(() => _gracePassed || _instruments.Quiet, WallDeadline);
+            var blocks = watch.Blocks;
+            _loop.RunUntil(() => Blocked(watch, blocks) || _gracePassed || _instruments.Quiet, WallDeadline);
         }
 
         private void StartPattern()
@@ -255,6 +314,16 @@ internal static class ScenarioRunner
 
             _loop.Wake();
         }
+
+        /// <summary>The loop's condition is asked: the loop thread is back. Whether it was blocked (more than <paramref name="before"/> times).</summary>
+        private static bool Blocked(LoopWatch watch, int before = 0)
+        {
+            watch.CameBack();
+            return watch.Blocks > before;
+        }
+
+        private static string BlockReason(long blockedMs) =>
+            $"blocked the event loop for {blockedMs} ms of real time (work on the loop thread)";
 
         private void Unfinished(string reason)
         {

@@ -101,11 +101,19 @@ public class ProtocolTests
     [Fact]
     public void Handle_Run_AnswersOutcomeTraceElapsedLeaksRuntime()
     {
-        var answer = Protocol.Handle($$$"""{"id": 7, "pattern": "retry-backoff", "params": {{{RetryParams}}}, "plan": {"op": [{"after_ms": 10, "fail": "transient"}, {"after_ms": 10, "ok": "data"}]}}""");
+        var answer = WithoutBlockedMs(Protocol.Handle($$$"""{"id": 7, "pattern": "retry-backoff", "params": {{{RetryParams}}}, "plan": {"op": [{"after_ms": 10, "fail": "transient"}, {"after_ms": 10, "ok": "data"}]}}"""));
 
         Assert.Equal(
             $$$"""{"id":7,"outcome":{"ok":"data"},"trace":[{"t":0,"ev":"call","key":"op","n":1},{"t":10,"ev":"fail","key":"op","n":1,"kind":"transient"},{"t":110,"ev":"call","key":"op","n":2},{"t":120,"ev":"ok","key":"op","n":2}],"elapsed_ms":120,"leaks":[],"random_draws":0,"runtime":{"name":"dotnet","version":"{{{Environment.Version}}}"},"warnings":[]}""",
             answer);
+    }
+
+    [Fact]
+    public void Handle_Run_AnswersHowLongTheLoopWasBlocked()
+    {
+        var answer = Ask($$$"""{"id": 7, "pattern": "retry-backoff", "params": {{{RetryParams}}}, "plan": {"op": [{"after_ms": 10, "ok": "data"}]}}""");
+
+        Assert.InRange((long)answer["blocked_ms"]!, 0, (long)ProtocolDefaults.BlockLimitMs - 1);
     }
 
     [Fact]
@@ -180,6 +188,14 @@ public class ProtocolTests
         Assert.True(process.WaitForExit(30_000));
 
         Assert.Equal(0, process.ExitCode);
-        Assert.Equal(requests.Select(Protocol.Handle), lines);
+        Assert.Equal(requests.Select(request => WithoutBlockedMs(Protocol.Handle(request))), lines.Select(WithoutBlockedMs));
+    }
+
+    /// <summary>An answer without <c>blocked_ms</c>, the one field measured in real time (the rest is exact).</summary>
+    private static string WithoutBlockedMs(string answer)
+    {
+        var fields = JsonNode.Parse(answer)!.AsObject();
+        fields.Remove("blocked_ms");
+        return fields.ToJsonString();
     }
 }

@@ -1,0 +1,154 @@
+using System.Text.Json.Nodes;
+using AsyncConf.Runner;
+using AsyncPatterns.Tests.TestSupport;
+
+namespace AsyncPatterns.Tests.Runner;
+
+/// <summary>A blocked loop is a named failure: the run stops at the loop's first chance and says how long it was blocked.</summary>
+public class LoopWatchTests
+{
+    private const string BlockingRetry =
+        """{"id": 1, "pattern": "retry-backoff", "impl": "blocking-sleep", "params": {"max_attempts": 5, "base_delay_ms": 100, "factor": 3, "max_delay_ms": 250, "jitter": "none"}, "plan": {"op": [{"after_ms": 10, "fail": "transient"}]}}""";
+
+    private static JsonObject Ask(string request) => JsonNode.Parse(Protocol.Handle(request))!.AsObject();
+
+    private static RunRequest Request(double blockLimitMs) =>
+        RunRequest.Parse(JsonNode.Parse($$"""{"pattern": "timeout", "params": {"timeout_ms": 10000}, "plan": {"op": [{"after_ms": 5, "ok": 1}]}, "block_limit_ms": {{blockLimitMs}}}""")!.AsObject());
+
+    private static long[] Calls(JsonObject answer) =>
+        [.. answer["trace"]!.AsArray().Where(e => (string?)e!["ev"] == "call").Select(e => (long)e!["n"]!)];
+
+    [Theory]
+    [InlineData("virtual")]
+    [InlineData("real")]
+    public void Handle_BlockingSleep_StopsTheRunAtTheFirstBlock(string clock)
+    {
+        var answer = Ask(BlockingRetry.Replace("\"id\": 1,", $"\"id\": 1, \"clock\": \"{clock}\",", StringComparison.Ordinal));
+
+        Assert.True((bool?)answer["outcome"]?["unfinished"], answer.ToJsonString());
+        Assert.StartsWith("blocked the event loop for ", (string?)answer["outcome"]!["reason"], StringComparison.Ordinal);
+        Assert.InRange((long)answer["blocked_ms"]!, (long)ProtocolDefaults.BlockLimitMs, 5000);
+        Assert.Equal([1, 2], Calls(answer)); // stopped after the first of four blocking delays
+    }
+
+    [Fact]
+    public void Run_BlockUnderTheLimit_IsReportedAndTheRunGoesOn()
+    {
+        var answer = ScenarioRunner.Run(Request(blockLimitMs: 1000), ctx => PatternRun.Of(ShortBlocksAsync(ctx)));
+
+        Assert.Equal("""{"ok":1}""", answer["outcome"]!.ToJsonString());
+        Assert.Equal(3005, (long?)answer["elapsed_ms"]);
+        Assert.InRange((long)answer["blocked_ms"]!, 1, 999);
+
+        static async Task<object?> ShortBlocksAsync(ScenarioContext ctx)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                Thread.Sleep(30);
+                await Task.Delay(TimeSpan.FromSeconds(1), ctx.TimeProvider, ctx.CancellationToken);
+            }
+
+            return await ctx.Instruments.Operation("op", ctx.CancellationToken);
+        }
+    }
+
+    [Fact]
+    public void Run_BlockLimitMs_SetsTheLimit()
+    {
+        var answer = ScenarioRunner.Run(Request(blockLimitMs: 20), ctx => PatternRun.Of(BlocksAsync(ctx)));
+
+        Assert.StartsWith("blocked the event loop for ", (string?)answer["outcome"]!["reason"], StringComparison.Ordinal);
+        Assert.Empty(answer["trace"]!.AsArray());
+
+        static async Task<object?> BlocksAsync(ScenarioContext ctx)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), ctx.TimeProvider, ctx.CancellationToken);
+            Thread.Sleep(60);
+            await Task.Delay(TimeSpan.FromSeconds(1), ctx.TimeProvider, ctx.CancellationToken);
+            return await ctx.Instruments.Operation("op", ctx.CancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task Run_ThreadPoolWorkThatBlocksBriefly_IsNotALoopBlock()
+    {
+        // The virtual loop waits for it, looking at its condition all along: it is the loop's quiescence budget that
+        // bounds such work, not this watch.
+        Task? blocker = null;
+        var answer = ScenarioRunner.Run(Request(blockLimitMs: 50), _ =>
+        {
+            blocker = Task.Run(() => Thread.Sleep(200));
+            return PatternRun.Of(blocker.ContinueWith(_ => (object?)1, TaskScheduler.Default));
+        });
+
+        Assert.Equal("""{"ok":1}""", answer["outcome"]!.ToJsonString());
+        Assert.InRange((long)answer["blocked_ms"]!, 0, 49);
+        await blocker!;
+    }
+
+    [Fact]
+    public void Run_Beats_ChangeNothingOnVirtualTime()
+    {
+        // Real time passes between the virtual timers, so beats arrive between the scenario's work items.
+        var answer = ScenarioRunner.Run(Request(blockLimitMs: 1000), ctx => PatternRun.Of(SlowBetweenTimersAsync(ctx)));
+
+        Assert.Equal(200, (long?)answer["elapsed_ms"]);
+        Assert.Equal(
+            string.Concat(Enumerable.Range(0, 40).Select(i => $$"""{"t":{{i * 5}},"ev":"call","key":"op","n":{{i + 1}}},{"t":{{(i * 5) + 5}},"ev":"ok","key":"op","n":{{i + 1}}},""")).TrimEnd(','),
+            answer["trace"]!.ToJsonString().Trim('[', ']'));
+
+        static async Task<object?> SlowBetweenTimersAsync(ScenarioContext ctx)
+        {
+            object? last = null;
+            for (var i = 0; i < 40; i++)
+            {
+                Thread.Sleep(2);
+                last = await ctx.Instruments.Operation("op", ctx.CancellationToken).WaitAsync(TimeSpan.FromSeconds(1), ctx.TimeProvider, ctx.CancellationToken);
+            }
+
+            return last;
+        }
+    }
+
+    [Fact]
+    public void RunQueueDelayMs_OnLinux_ReadsTheThreadsSchedstat()
+    {
+        var schedstat = LoopWatch.SchedstatOfCurrentThread();
+
+        if (OperatingSystem.IsLinux())
+        {
+            Assert.NotNull(schedstat);
+            Assert.True(LoopWatch.RunQueueDelayMs(schedstat) >= 0);
+        }
+        else
+        {
+            Assert.Equal(0, LoopWatch.RunQueueDelayMs(schedstat));
+        }
+    }
+
+    [Fact]
+    public void WarmUpRequests_EachRunsThePatternToAnOutcome()
+    {
+        foreach (var request in ScenarioRunner.WarmUpRequests)
+        {
+            var answer = Ask(request);
+
+            Assert.Null(answer["error"]);
+            Assert.Null(answer["outcome"]!["unfinished"]);
+        }
+    }
+
+    [Fact]
+    public void ProtocolDefaults_AreSpecProtocolJson()
+    {
+        var file = JsonNode.Parse(File.ReadAllText(Path.Combine(Spec.PatternsDirectory, "..", "protocol.json")))!["defaults"]!;
+        var request = RunRequest.Parse(JsonNode.Parse("""{"pattern": "timeout"}""")!.AsObject());
+        var real = RunRequest.Parse(JsonNode.Parse("""{"pattern": "timeout", "clock": "real"}""")!.AsObject());
+
+        Assert.Equal((long)file["limit_ms"]!["virtual"]!, request.LimitMs);
+        Assert.Equal((long)file["limit_ms"]!["real"]!, real.LimitMs);
+        Assert.Equal((int)file["max_calls"]!, request.MaxCalls);
+        Assert.Equal(TimeSpan.FromSeconds((double)file["wall_budget_s"]!), request.WallBudget);
+        Assert.Equal((double)file["block_limit_ms"]!, request.BlockLimitMs);
+    }
+}
