@@ -377,12 +377,7 @@ SAMPLE_EXAMPLES = 100
 #: and a pattern whose tame domain diverges has its sample xfail (not strict: it may or may not
 #: meet that divergence). When the rule that settles one lands, its test passes, strict xfail
 #: fails it: remove the entry.
-KNOWN_DIVERGENCES: dict[tuple[str, str], str] = {
-    ("cancellation-cleanup", "tame"): (
-        "found by the fuzzer, not in issue 9: the caller cancels during the cleanup of a failed operation "
-        "-- Python ends with the cancellation, JavaScript and C# with the operation's failure"
-    ),
-}
+KNOWN_DIVERGENCES: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@
  * - R3: on failure the cleanup completes, then the operation's error propagates unchanged.
  * - R4: on cancellation (the caller's `signal` aborts) the operation is cancelled, the cleanup runs
  *   to completion, and then the cancellation propagates (`signal.reason`): it is never swallowed
- *   or turned into a value.
+ *   or turned into a value -- not even when it comes during the cleanup of a failed operation.
  * - R5: the outcome comes only after the cleanup has completed.
  * @module
  */
@@ -42,5 +42,8 @@ export async function useResource(open, use, {signal} = {}) {
     return await use(resource, options);
   } finally {
     await resource[Symbol.asyncDispose]();
+    // A cancellation that came during the cleanup is never swallowed, not even by a failure or a
+    // value: it propagates once the cleanup has completed (R4), as in Python.
+    signal?.throwIfAborted();
   }
 }

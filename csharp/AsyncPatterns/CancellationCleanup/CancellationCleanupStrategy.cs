@@ -16,7 +16,8 @@ public static class CancellationCleanupStrategy
     /// <item>R3: on failure the cleanup completes, then the operation's exception propagates unchanged.</item>
     /// <item>R4: on cancellation the operation is cancelled (through the token it receives), the cleanup runs to completion
     /// (<see cref="IAsyncDisposable.DisposeAsync"/> is not cancellable), and then <see cref="OperationCanceledException"/>
-    /// propagates: it is never swallowed or turned into a value.</item>
+    /// propagates: it is never swallowed or turned into a value — not even by a failure: a cancellation that comes during the
+    /// cleanup of a failed operation propagates once the cleanup has completed.</item>
     /// <item>R5: the outcome comes only after the cleanup has completed: once <see cref="IAsyncDisposable.DisposeAsync"/>
     /// has finished after the operation ended (or has stopped, when cancelled).</item>
     /// </list>
@@ -46,9 +47,17 @@ public static class CancellationCleanupStrategy
         where TResource : IAsyncDisposable
     {
         var resource = await openResource(cancellationToken).ConfigureAwait(false);
-        await using (resource.ConfigureAwait(false))
+        try
         {
             return await operation(resource, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await resource.DisposeAsync().ConfigureAwait(false);
+
+            // A cancellation that came during the cleanup is never swallowed, not even by a failure or a value: it
+            // propagates once the cleanup has completed (R4), as in Python.
+            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 }
