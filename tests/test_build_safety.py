@@ -273,6 +273,7 @@ FAKE_NPM = textwrap.dedent(
         log.write(f"{{os.getpid()}} {{child.pid}}\\n")
     time.sleep(float((here / "seconds").read_text()))
     Path("node_modules").mkdir(exist_ok=True)
+    Path("node_modules/.package-lock.json").write_text("{{}}")  # as npm does, last
     child.kill()
     """
 )
@@ -358,10 +359,33 @@ def test_an_interrupted_npm_ci_is_killed_whole_and_done_again(
     _wait_until_ended(child, "npm's child outlived the harness")
     (tools / "seconds").write_text("0")
     node.prepare(node_path, project)  # no stamp: the half install is not trusted
-    assert capsys.readouterr().err == "asyncconf: preparing javascript: npm ci (no record of a finished install)\n"
+    assert capsys.readouterr().err == "asyncconf: preparing javascript: npm ci (node_modules incomplete)\n"
     assert len(_installs(tools)) == 2
     node.prepare(node_path, project)
     assert len(_installs(tools)) == 2  # now it is
+
+
+def test_node_modules_is_trusted_only_as_our_last_install_left_it(
+    fake_npm: tuple[str, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    node_path, project, tools = fake_npm
+
+    def prepare() -> str:
+        node.prepare(node_path, project)
+        return capsys.readouterr().err.removeprefix("asyncconf: preparing javascript: npm ci ")
+
+    assert prepare() == "(node_modules missing)\n"
+    assert prepare() == ""
+    (project / "node_modules" / ".package-lock.json").write_text('{"packages": {"left-pad": {}}}')  # npm install
+    assert prepare() == "(node_modules changed since our install)\n"
+    (project / "node_modules" / ".package-lock.json").unlink()  # an `npm ci` by hand, interrupted
+    assert prepare() == "(node_modules incomplete)\n"
+    (project / "package-lock.json").write_text('{"lockfileVersion": 3}\n')
+    assert prepare() == "(package-lock.json changed)\n"
+    (project / STATE_DIR / "npm-ci.done").unlink()  # installed by an older harness, or by hand
+    assert prepare() == "(no record of a finished install)\n"
+    assert prepare() == ""
+    assert len(_installs(tools)) == 5
 
 
 @linux_only

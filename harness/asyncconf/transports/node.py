@@ -71,25 +71,30 @@ def _npm_for(node: str) -> list[str]:
 def prepare(node: str, directory: Path = JAVASCRIPT_DIR) -> None:
     """``npm ci`` unless the last one succeeded from the lockfile as it is now; its error, shortened.
 
-    Safe to interrupt and to start twice: one install at a time (an ``flock``), and an install
-    that left no stamp of ours (interrupted, failed, or done by hand) is done again.
+    Safe to interrupt and to start twice: one install at a time (an ``flock``), and node_modules
+    is trusted only as our last successful install left it -- an install interrupted or failed
+    (ours, or one run by hand) is done again.
     """
     lockfile = directory / "package-lock.json"
     if not lockfile.exists():
         raise PrepareFailed(f"{lockfile} is missing: the JavaScript side cannot be installed reproducibly")
+    installed = directory / "node_modules" / ".package-lock.json"  # npm writes it last, on every install
     stamp = directory / STATE_DIR / "npm-ci.done"
     with exclusive(directory / STATE_DIR / "npm-ci.lock", f"installing {directory.name}/ (npm ci)") as lock:
-        inputs = fingerprint([lockfile])
-        recorded = read_stamp(stamp)
-        installed = (directory / "node_modules").is_dir()
-        if recorded == inputs and installed:
+        wanted = fingerprint([lockfile])
+        recorded_lock, _, recorded_install = (read_stamp(stamp) or "").partition(" ")
+        if installed.is_file() and recorded_lock == wanted and recorded_install == fingerprint([installed]):
             return
-        if not installed:
+        if not installed.parent.is_dir():
             why = "node_modules missing"
-        elif recorded is None:
+        elif not installed.is_file():
+            why = "node_modules incomplete"
+        elif not recorded_lock:
             why = "no record of a finished install"
-        else:
+        elif recorded_lock != wanted:
             why = "package-lock.json changed"
+        else:
+            why = "node_modules changed since our install"
         note(f"preparing javascript: npm ci ({why})")
         stamp.unlink(missing_ok=True)
         env = {**os.environ, "PATH": f"{Path(node).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
@@ -104,7 +109,9 @@ def prepare(node: str, directory: Path = JAVASCRIPT_DIR) -> None:
         if result.returncode != 0:
             tail = " | ".join((result.stderr or result.stdout).strip().splitlines()[-6:])
             raise PrepareFailed(f"npm ci failed in {directory}: {tail}")
-        write_stamp(stamp, inputs)
+        if not installed.is_file():
+            raise PrepareFailed(f"npm ci in {directory} succeeded but wrote no {installed.relative_to(directory)}")
+        write_stamp(stamp, f"{wanted} {fingerprint([installed])}")
 
 
 def node_transports() -> list[Transport]:
