@@ -219,7 +219,7 @@ def fake_dotnet(tmp_path: Path) -> tuple[str, Path]:
     return str(fake), copy
 
 
-def test_the_runner_is_built_again_only_when_an_input_or_the_output_changed(
+def test_the_runner_is_built_again_only_when_an_input_or_its_output_changed(
     fake_dotnet: tuple[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     fake, copy = fake_dotnet
@@ -237,9 +237,12 @@ def test_the_runner_is_built_again_only_when_an_input_or_the_output_changed(
     assert build() == "(sources changed)\n"
     (copy.parent / "spec" / "protocol.json").write_text('{"limit_ms": 1}\n')
     assert build() == "(sources changed)\n"  # an input from outside csharp/, named by the project
-    shutil.rmtree(copy / "AsyncPatterns.Runner" / "bin")
+    output = copy / "AsyncPatterns.Runner" / "bin" / "Release" / "net10.0"
+    (output / "AsyncPatterns.Runner.dll").write_text("half written by a build by hand")
+    assert build() == "(output changed since our build)\n"
+    shutil.rmtree(output)
     assert build() == "(output missing)\n"
-    assert (copy / "calls.log").read_text() == "build\n" * 4
+    assert (copy / "calls.log").read_text() == "build\n" * 5
 
 
 def test_a_build_failing_on_a_broken_reference_assembly_is_cleaned_and_built_again(

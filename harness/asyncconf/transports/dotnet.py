@@ -101,7 +101,8 @@ def build_lock(directory: Path = CSHARP_DIR) -> AbstractContextManager[int]:
 
 
 def build(dotnet: str, framework: str, directory: Path = CSHARP_DIR) -> Path:
-    """``dotnet build`` the runner unless the last build succeeded from the sources as they are now.
+    """``dotnet build`` the runner unless our last build succeeded from the sources as they are now,
+    and its output is as that build left it.
 
     Safe to interrupt and to start twice: one build at a time (``build_lock``); a build that left
     no stamp (interrupted, or not ours) is redone from clean -- ``obj/`` and ``bin/`` of the runner's
@@ -115,20 +116,20 @@ def build(dotnet: str, framework: str, directory: Path = CSHARP_DIR) -> Path:
     with build_lock(directory) as lock:
         projects = _projects(project)
         inputs = fingerprint(_sources(directory, projects), CONFIGURATION, framework)
-        recorded = read_stamp(stamp)
+        recorded_inputs, _, recorded_output = (read_stamp(stamp) or "").partition(" ")
         built = (folder / f"{CORE_ASSEMBLY}.dll").exists() and (folder / f"{RUNNER_ASSEMBLY}.dll").exists()
-        if recorded == inputs and built:
+        if built and recorded_inputs == inputs and recorded_output == _output_fingerprint(folder):
             return folder
         leftovers = [p.parent / name for p in projects for name in ("obj", "bin") if (p.parent / name).exists()]
-        if recorded is None and leftovers:
-            why = "no record of a finished build: cleaning obj/ and bin/ first"
-        elif recorded is None:
-            why = "first build"
+        if not recorded_inputs:
+            why = "no record of a finished build: cleaning obj/ and bin/ first" if leftovers else "first build"
+        elif recorded_inputs != inputs:
+            why = "sources changed"
         else:
-            why = "sources changed" if recorded != inputs else "output missing"
+            why = "output changed since our build" if built else "output missing"
         note(f"building csharp: dotnet build ({why})")
         stamp.unlink(missing_ok=True)
-        if recorded is None:
+        if not recorded_inputs:
             _clean(projects)
         result = _dotnet_build(dotnet, directory, framework, lock)
         if result.returncode != 0 and BROKEN_OUTPUT.search(result.stdout + result.stderr):
@@ -139,8 +140,13 @@ def build(dotnet: str, framework: str, directory: Path = CSHARP_DIR) -> Path:
             lines = (result.stdout + result.stderr).splitlines()
             errors = list(dict.fromkeys(line.strip() for line in lines if ": error " in line)) or lines[-6:]
             raise PrepareFailed("dotnet build failed: " + " | ".join(errors[:6]))
-        write_stamp(stamp, inputs)
+        write_stamp(stamp, f"{inputs} {_output_fingerprint(folder)}")
     return folder
+
+
+def _output_fingerprint(folder: Path) -> str:
+    """The runner's output as it is (a build by hand may have changed it, or left it half written)."""
+    return fingerprint(path for path in folder.iterdir() if path.is_file()) if folder.is_dir() else ""
 
 
 def _clean(projects: list[Path]) -> None:
