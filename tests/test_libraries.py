@@ -94,6 +94,13 @@ def test_a_changed_result_names_the_scenario_and_both_statuses() -> None:
     assert "timeout/s2" in line and "recorded pass, now fail" in line and "expected X, saw Y" in line
     [line] = differences(_results("fail", "old cause"), _results("fail", "new cause"))
     assert "timeout/s2" in line and "'old cause'" in line and "'new cause'" in line
+    elsewhere = _results("fail", "old cause")
+    elsewhere.checks[0].scenarios["s2"] = Outcome("fail", "old cause", "blocked_ms: expected under 50, saw 60")
+    [line] = differences(_results("fail", "old cause"), elsewhere)  # same status, failing on another check
+    assert "timeout/s2: fail still, but recorded failing on 'outcome: expected X, saw Y', now on 'blocked_ms" in line
+    reworded = _results("fail", "old cause")
+    reworded.checks[0].scenarios["s2"] = Outcome("fail", "old cause", "outcome: expected X but saw Y")
+    assert differences(_results("fail", "old cause"), reworded) == []  # the checker's wording is not the result
     [line] = differences(_results("pass", version="1.0"), _results("pass", version="2.0"))
     assert "recorded for version 1.0, now 2.0" in line
     gone = _results("pass")

@@ -305,6 +305,12 @@ def differences(recorded: LibraryResults | None, fresh: LibraryResults) -> list[
             elif before.status != new.status:
                 seen = f" ({new.seen})" if new.seen else ""
                 found.append(f"{where} {check.pattern}/{sid}: recorded {before.status}, now {new.status}{seen}")
+            elif _check_name(before.seen) != _check_name(new.seen):
+                # Same status, another check failing first: the recorded cause may no longer hold.
+                found.append(
+                    f"{where} {check.pattern}/{sid}: {new.status} still, but recorded failing on "
+                    f"{before.seen!r}, now on {new.seen!r}"
+                )
             elif before.reason != new.reason:
                 found.append(
                     f"{where} {check.pattern}/{sid}: {new.status}, recorded because {before.reason!r}, "
@@ -321,6 +327,12 @@ def differences(recorded: LibraryResults | None, fresh: LibraryResults) -> list[
         if fresh.check(old.pattern, old.api) is None
     ]
     return found
+
+
+def _check_name(seen: str) -> str:
+    """The check a checker's reason names (``blocked_ms`` of ``blocked_ms: expected ..., saw ...``):
+    compared rather than the wording, which may change without the result changing."""
+    return seen.partition(":")[0]
 
 
 def stale_against_spec(results: Iterable[LibraryResults], patterns: Mapping[str, Pattern]) -> list[str]:

@@ -135,5 +135,11 @@ ADAPTERS = [
         pattern="cancellation-cleanup",
         api="contextlib.aclosing",
         implementation=with_aclosing,
+        why={
+            "cancelled-during-the-cleanup-of-a-failure": (
+                "a cancellation during `aclose()` cuts the close short: the resource is never closed (a leak), "
+                "the cancellation propagates at once"
+            ),
+        },
     ),
 ]
