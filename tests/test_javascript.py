@@ -4,6 +4,7 @@ falling back to an older one, on which the patterns whose APIs it lacks are skip
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +59,22 @@ def test_an_old_node_skips_the_patterns_whose_apis_it_lacks(node_path: str, monk
         retry = next(p for p in patterns if p.id == "retry-backoff")
         [run] = engine.run_scenario(retry.scenarios[1], "javascript")
         assert run.status == "pass", run.reason  # what the old Node has, still runs and passes
+
+
+def test_npm_is_the_one_that_goes_with_the_node_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The nodejs-bin package's layout: bin/npm is an empty placeholder, npm is lib/.../npm-cli.js.
+    bundled = tmp_path / "nodejs" / "bin" / "node"
+    bundled.parent.mkdir(parents=True)
+    bundled.write_text("")
+    (bundled.parent / "npm").write_text("")
+    cli = tmp_path / "nodejs" / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js"
+    cli.parent.mkdir(parents=True)
+    cli.write_text("")
+    monkeypatch.setattr(node, "_bundled_node", lambda: str(bundled))
+    assert node._npm_for(str(bundled)) == [str(bundled), str(cli)]
+    # A node with its npm beside it (a Node.js install): that npm.
+    installed = tmp_path / "usr" / "bin" / "node"
+    installed.parent.mkdir(parents=True)
+    (installed.parent / "npm").write_text("#!/bin/sh\n")
+    (installed.parent / "npm").chmod(0o755)
+    assert node._npm_for(str(installed)) == [str(installed.parent / "npm")]

@@ -56,15 +56,17 @@ def find_node() -> tuple[str, tuple[int, ...]]:
 
 
 def _npm_for(node: str) -> list[str]:
-    npm = Path(node).with_name("npm")
-    if npm.exists():
-        return [str(npm)]
+    """The npm that goes with ``node``: beside it, else the nodejs-bin package's, else on PATH."""
+    beside = Path(node).with_name("npm")
+    if os.access(beside, os.X_OK) and beside.stat().st_size:  # nodejs-bin has an empty placeholder there
+        return [str(beside)]
+    bundled = _bundled_node()
+    cli = Path(node).parent.parent / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js"
+    if bundled and Path(bundled) == Path(node) and cli.is_file():
+        return [node, str(cli)]
     on_path = shutil.which("npm")
     if on_path:
         return [on_path]
-    bundled = _bundled_node()
-    if bundled and Path(bundled) == Path(node):
-        return [node, str(Path(node).parent.parent / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js")]
     raise PrepareFailed("no npm found next to node or on PATH to install javascript/'s dependencies")
 
 
