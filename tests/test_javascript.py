@@ -32,9 +32,10 @@ def node_path() -> str:
 @pytest.mark.parametrize("script", ["test", "typecheck"])
 def test_npm_script_passes(node_path: str, script: str) -> None:
     npm = node._npm_for(node_path)
-    result = subprocess.run(
-        [*npm, "run", script], cwd=JAVASCRIPT_DIR, capture_output=True, text=True, timeout=600, check=False
-    )
+    with node.install_lock():  # no harness reinstalls node_modules under it meanwhile
+        result = subprocess.run(
+            [*npm, "run", script], cwd=JAVASCRIPT_DIR, capture_output=True, text=True, timeout=600, check=False
+        )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 

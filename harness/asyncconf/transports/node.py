@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from ..paths import JAVASCRIPT_DIR
@@ -70,6 +71,11 @@ def _npm_for(node: str) -> list[str]:
     raise PrepareFailed("no npm found next to node or on PATH to install javascript/'s dependencies")
 
 
+def install_lock(directory: Path = JAVASCRIPT_DIR) -> AbstractContextManager[int]:
+    """Held while the harness installs ``directory``; hold it to use node_modules meanwhile (``npm test``)."""
+    return exclusive(directory / STATE_DIR / "npm-ci.lock", f"installing {directory.name}/ (npm ci)")
+
+
 def prepare(node: str, directory: Path = JAVASCRIPT_DIR) -> None:
     """``npm ci`` unless the last one succeeded from the lockfile as it is now; its error, shortened.
 
@@ -82,7 +88,7 @@ def prepare(node: str, directory: Path = JAVASCRIPT_DIR) -> None:
         raise PrepareFailed(f"{lockfile} is missing: the JavaScript side cannot be installed reproducibly")
     installed = directory / "node_modules" / ".package-lock.json"  # npm writes it last, on every install
     stamp = directory / STATE_DIR / "npm-ci.done"
-    with exclusive(directory / STATE_DIR / "npm-ci.lock", f"installing {directory.name}/ (npm ci)") as lock:
+    with install_lock(directory) as lock:
         wanted = fingerprint([lockfile])
         recorded_lock, _, recorded_install = (read_stamp(stamp) or "").partition(" ")
         if installed.is_file() and recorded_lock == wanted and recorded_install == fingerprint([installed]):
