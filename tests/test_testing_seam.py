@@ -92,7 +92,7 @@ def test_asyncconf_check_on_the_command_line(tmp_path: Any, monkeypatch: pytest.
     assert result.exit_code == 2 and "cannot import mine:nope" in result.output
 
 
-ASYNC_SUITE = '''
+ASYNC_SUITE = """
 import pytest
 from asyncconf.testing import acheck_scenario, check_scenario, scenarios
 from asyncpatterns.timeout import run_with_timeout
@@ -102,7 +102,7 @@ from asyncpatterns.timeout import run_with_timeout
 async def test_inside_an_async_test(scenario):
     check_scenario(scenario, run_with_timeout).assert_ok()
     (await acheck_scenario(scenario, run_with_timeout)).assert_ok()
-'''
+"""
 
 
 @pytest.mark.parametrize("mode", ["strict", "auto"])

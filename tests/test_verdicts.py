@@ -310,7 +310,8 @@ def test_a_failing_candidate_fails_the_run_and_is_never_counted_as_an_antipatter
             answer["patterns"] = {"timeout": ["reference", "mine"]}
         if request.get("op") == "run" and request.get("impl") == "mine":
             if request.get("cancel_at_ms") is not None:
-                answer = {"id": request["id"], "error": {"kind": "not-applicable", "message": "cannot be cancelled by its caller"}}
+                why = "cannot be cancelled by its caller"
+                answer = {"id": request["id"], "error": {"kind": "not-applicable", "message": why}}
             else:
                 answer = handle({**request, "impl": "reference"})
                 if answer.get("outcome") == {"ok": None}:

@@ -51,7 +51,16 @@ def test_a_fractional_delay_rounds_half_up_whatever_the_float_error() -> None:
     # spec/PROTOCOL.md section 5: halves up (Python's round would give 74 and 84), and a delay
     # computed in seconds that lands a hair below the half (85.49999999999999) still rounds up.
     assert [round_ms(ms) for ms in (74.5, 84.5, 85.5, 0.5, 0.4999, 0.4, 0, -3, 74.49, 2**31 - 0.5)] == [
-        75, 85, 86, 1, 0, 0, 0, 0, 74, 2**31,
+        75,
+        85,
+        86,
+        1,
+        0,
+        0,
+        0,
+        0,
+        74,
+        2**31,
     ]
     assert (0.096 + 0.0745) * 1000 - 96 == 74.49999999999997
     assert round_ms((0.096 + 0.0745) * 1000 - 96) == 75
