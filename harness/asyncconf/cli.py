@@ -96,6 +96,9 @@ spec_option = click.option(
 @click.version_option(__version__, prog_name="asyncconf")
 def main() -> None:
     """asyncconf: a cross-language conformance suite for async patterns (Python, JavaScript, C#)."""
+    from .transports.processes import exit_on_signals
+
+    exit_on_signals()  # SIGTERM/SIGHUP end the run as Ctrl-C does: no build or runner outlives it
 
 
 @main.command("list")
