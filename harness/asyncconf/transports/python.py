@@ -24,8 +24,21 @@ class PythonInProcess(Transport):
         self._handle = runner.handle
 
     def request(self, payload: dict[str, Any], *, timeout_s: float) -> dict[str, Any]:
-        answer = self._handle(json.loads(json.dumps(payload)))
-        return json.loads(json.dumps(answer))  # type: ignore[no-any-return]
+        request = json.loads(json.dumps(payload))
+        if request.get("op", "run") == "run":
+            # In the harness's process the loop thread shares the GIL with the harness's own
+            # threads (other transports' workers, pythonnet): a wait for the GIL reads as a block
+            # of tens of ms that the pattern did not cause (seen in CI at 54 ms). The loop-lag
+            # verdict for Python is the subprocess transport's; here only a gross block counts.
+            request.setdefault("block_limit_ms", IN_PROCESS_BLOCK_LIMIT_MS)
+        answer = json.loads(json.dumps(self._handle(request)))
+        if isinstance(answer, dict) and "block_limit_ms" in request:
+            answer.setdefault("block_limit_ms", request["block_limit_ms"])  # what the checker judges by
+        return answer  # type: ignore[no-any-return]
+
+
+#: The loop-lag limit of the in-process transport (see PythonInProcess.request).
+IN_PROCESS_BLOCK_LIMIT_MS = 1000
 
 
 def python_subprocess() -> JsonLinesProcess:
