@@ -256,11 +256,9 @@ def _check_cancelled(expected: Any, answer: dict[str, Any], real: bool) -> Misma
 BLOCK_LIMIT_MS: int = json.loads((SPEC_DIR / "protocol.json").read_text(encoding="utf-8"))["defaults"]["block_limit_ms"]
 
 
-def _check_blocked(answer: dict[str, Any]) -> Mismatch | None:
+def _check_blocked(answer: dict[str, Any], limit: float) -> Mismatch | None:
     """Always on, like leaks: the answer's ``blocked_ms`` (optional) must stay under the limit."""
     blocked = answer.get("blocked_ms")
-    # The limit the run was given, when the transport says so (Python in-process); else the protocol's.
-    limit = answer.get("block_limit_ms", BLOCK_LIMIT_MS)
     if not isinstance(blocked, int | float) or isinstance(blocked, bool) or blocked < limit:
         return None
     return Mismatch("blocked_ms", f"under {limit}", blocked, f"blocked the event loop for {blocked} ms")
@@ -279,7 +277,9 @@ CHECKS: dict[str, CheckFn] = {
 }
 
 
-def check(scenario: Scenario, answer: dict[str, Any], *, clock: str = "virtual") -> list[Mismatch]:
+def check(
+    scenario: Scenario, answer: dict[str, Any], *, clock: str = "virtual", block_limit_ms: float | None = None
+) -> list[Mismatch]:
     """Every way the answer differs from the scenario's expectations; [] when it passes.
 
     A pattern that never settled fails on that alone. A blocked event loop fails every scenario,
@@ -288,7 +288,7 @@ def check(scenario: Scenario, answer: dict[str, Any], *, clock: str = "virtual")
     outcome = answer.get("outcome")
     if not isinstance(outcome, dict) or not isinstance(answer.get("trace"), list):
         return [Mismatch("answer", "an outcome and a trace", answer, "malformed runner answer")]
-    blocked = _check_blocked(answer)
+    blocked = _check_blocked(answer, BLOCK_LIMIT_MS if block_limit_ms is None else block_limit_ms)
     if blocked:  # first: it is why the run ended, when it was stopped for it
         return [blocked]
     if outcome.get("unfinished"):

@@ -301,6 +301,8 @@ class Engine:
         with self._ids_lock:
             request_id = next(self._ids)
         request = request_for(scenario, impl, self.clock, request_id, hang_timeout_s=self.hang_timeout_s)
+        if transport.block_limit_ms is not None:  # a transport whose loop shares its thread's host (PROTOCOL §5)
+            request["block_limit_ms"] = transport.block_limit_ms
         started = time.perf_counter()
         role = self.role(scenario.pattern, impl, transport.name)
         run = Run(scenario.pattern, scenario.id, lang, transport.name, impl, "error", role=role)
@@ -326,7 +328,7 @@ class Engine:
         if crashed:
             run.reason = crashed
             return run
-        mismatches = check(scenario, answer, clock=self.clock)
+        mismatches = check(scenario, answer, clock=self.clock, block_limit_ms=request.get("block_limit_ms"))
         run.status = "fail" if mismatches else "pass"
         run.reason = "; ".join(str(m) for m in mismatches)
         return run

@@ -26,6 +26,8 @@ class Transport(ABC):
 
     language: str
     name: str
+    #: The loop-lag limit its runs are given and judged by; None: the protocol's (spec/protocol.json).
+    block_limit_ms: float | None = None
 
     @property
     def label(self) -> str:
