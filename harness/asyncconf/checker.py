@@ -316,8 +316,8 @@ def check(
 
 #: Outcome types that mean the implementation could not run as written -- a programming error,
 #: an API missing from this runtime, an interrupt -- rather than behaved one way or another. Such
-#: a run is an error: it neither passes nor rejects anything. (JavaScript's TypeError is the
-#: `fatal` kind's native type, so it cannot be told apart here; the API probe catches it first.)
+#: a run is an error: it neither passes nor rejects anything. (JavaScript errors are kinds by their
+#: `code`, PROTOCOL.md section 6, so a bare TypeError -- `x is not a function` -- lands here.)
 CRASH_TYPES = frozenset(
     {
         # Python

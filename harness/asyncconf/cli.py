@@ -390,40 +390,17 @@ def bench_command(spec_dir: Path, langs: str, repeats: int, markdown: bool, peer
 
         sys.exit(peers_report(_langs(langs), quick, markdown))
     from .bench import bench, matrix_wall_s
+    from .html import readme
 
     patterns, selected = _load(spec_dir), _langs(langs)
     rows = bench(patterns, selected, repeats)
     matrix = matrix_wall_s(patterns, selected)
-    whole = f"Whole matrix (`asyncconf run`, warm, median of 3): {matrix.runs} runs in {matrix.wall_s:.2f} s" + (
-        "" if matrix.ok else " -- NOT OK: the figures are of a failing run"
-    )
-    header = [
-        "language/transport",
-        "ready (s)",
-        "scenarios",
-        "median wall/scenario (ms)",
-        "virtual : wall, all scenarios",
-        "longest scenario: virtual -> wall",
-    ]
-    cells = [
-        [
-            f"{r.lang}/{r.transport}",
-            f"{r.ready_s:.2f}",
-            str(r.scenarios),
-            f"{r.median_wall_ms:.2f}",
-            f"{r.virtual_ms} ms : {r.wall_ms:.0f} ms = {r.speedup:.0f}x",
-            f"{r.longest_virtual_ms} ms -> {r.longest_wall_ms:.1f} ms",
-        ]
-        for r in rows
-    ]
+    whole, cells = readme.whole_matrix_line(matrix), readme.bench_cells(rows)
     if markdown:
-        click.echo("| " + " | ".join(header) + " |")
-        click.echo("|" + "---|" * len(header))
-        for row in cells:
-            click.echo("| " + " | ".join(row) + " |")
+        click.echo(readme.markdown_table(readme.BENCH_HEADER, cells))
         click.echo(f"\n{whole}.")
         return
-    table = Table(*header, title=f"asyncconf bench (median of {repeats})")
+    table = Table(*readme.BENCH_HEADER, title=f"asyncconf bench (median of {repeats})")
     for row in cells:
         table.add_row(*row)
     console.print(table)
