@@ -87,3 +87,22 @@ def test_every_scenario_fails_some_antipattern(
             if "fail" not in statuses:
                 untested.append(f"{transport}: {scenario.id}")
     assert not untested, f"scenarios of {pattern.id} that no {lang} anti-pattern fails: {untested}"
+
+
+def test_the_trace_ends_when_the_pattern_settles(asyncconf_engine: Engine, asyncconf_runs: Runs, lang: str) -> None:
+    """What a runner does after the pattern settled -- cancelling the operation a timeout left
+    running -- is not the pattern's: it is kept apart (``trace_after``) and counts only as a leak,
+    so ``leaves-running`` fails ``cancelled_at_ms`` too (before the cut it passed that check on
+    the runner's own cancel, and only the leak check caught it)."""
+    _usable(asyncconf_engine, lang)
+    timeout = next(p for p in PATTERNS if p.id == "timeout")
+    scenario = next(s for s in timeout.scenarios if s.id == "exceeds-limit")
+    runs = ran_transports(lang, asyncconf_runs(scenario, lang, "leaves-running"))
+    assert runs
+    for run in runs:
+        assert run.answer is not None, run
+        assert run.answer["elapsed_ms"] == 50
+        assert [e["ev"] for e in run.answer["trace"]] == ["call"], run.answer["trace"]
+        assert [e["ev"] for e in run.answer["trace_after"]] == ["cancel"], run.answer
+        assert run.answer["leaks"] == ["operation op#1 still running"]
+        assert "cancelled_at_ms: expected" in run.reason, run.reason

@@ -32,3 +32,14 @@ def test_show_prints_every_language_side_by_side() -> None:
     assert "every answer is the same" in result.output
     result = CliRunner().invoke(main, ["show", "timeout/nope", "--lang", "python"])
     assert result.exit_code == 2 and "timeout has no scenario 'nope'" in result.output
+
+
+def test_what_the_runner_did_after_settling_is_shown_apart_and_never_compared() -> None:
+    call = {"t": 0, "ev": "call", "key": "op", "n": 1}
+    cleanup = {"t": 50, "ev": "cancel", "key": "op", "n": 1}
+    left, right = _run("inprocess", [call]), _run("subprocess", [call])
+    assert left.answer is not None
+    left.answer["trace_after"] = [cleanup]
+    view = side_by_side([left, right])
+    assert ["after settling 1", "    50 cancel op#1", ""] in view.rows
+    assert view.first_difference is None

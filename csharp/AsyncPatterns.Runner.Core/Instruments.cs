@@ -75,6 +75,18 @@ internal sealed class Instruments
         }
     }
 
+    /// <summary>How many events are recorded so far: where the pattern's trace ends when it settles.</summary>
+    public int TraceLength
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _trace.Count;
+            }
+        }
+    }
+
     /// <summary><c>"key#n"</c> when <paramref name="error"/> is the very object an operation call threw.</summary>
     public string? Origin(Exception error) => _raised.TryGetValue(error, out var tag) ? tag : null;
 

@@ -105,6 +105,7 @@ internal static class ScenarioRunner
         private JsonObject? _outcome;
         private long? _elapsedMs;
         private IReadOnlyList<string>? _leaks;
+        private int _traceLength;
         private bool _judged;
         private bool _stoppedForBlock;
         private volatile bool _settled;
@@ -184,6 +185,7 @@ internal static class ScenarioRunner
 
                 var warnings = _loop.Warnings.Distinct().Order(StringComparer.Ordinal);
                 var blockedMs = _watch?.BlockedMs ?? 0;
+                var trace = _instruments.Trace();
                 if (_stoppedForBlock)
                 {
                     _outcome!["reason"] = BlockReason(blockedMs);
@@ -192,7 +194,10 @@ internal static class ScenarioRunner
                 return new JsonObject
                 {
                     ["outcome"] = _outcome,
-                    ["trace"] = new JsonArray([.. _instruments.Trace().Select(e => (JsonNode)e.ToJson())]),
+                    // The trace ends when the pattern settled (or the run was judged unfinished): what
+                    // the cleanup of leftovers records afterwards is kept apart, as leaks already measured.
+                    ["trace"] = new JsonArray([.. trace.Take(_traceLength).Select(e => (JsonNode)e.ToJson())]),
+                    ["trace_after"] = new JsonArray([.. trace.Skip(_traceLength).Select(e => (JsonNode)e.ToJson())]),
                     ["elapsed_ms"] = _elapsedMs,
                     ["leaks"] = new JsonArray([.. _leaks!.Select(leak => (JsonNode?)leak)]),
                     ["random_draws"] = _instruments.Draws,
@@ -307,6 +312,7 @@ internal static class ScenarioRunner
                     _outcome = outcome;
                     _elapsedMs = _clock.NowMs;
                     _leaks = _instruments.Leaks();
+                    _traceLength = _instruments.TraceLength;
                     _judged = true;
                     _settled = true;
                 }
@@ -330,6 +336,7 @@ internal static class ScenarioRunner
             _outcome = new JsonObject { ["unfinished"] = true, ["reason"] = reason };
             _elapsedMs = null;
             _leaks = _instruments.Leaks();
+            _traceLength = _instruments.TraceLength;
             _judged = true;
         }
     }

@@ -50,6 +50,11 @@ def side_by_side(runs: Sequence[Run]) -> SideBySide:
         rows.append(
             [f"event {index + 1}", *(_event(c["trace"][index]) if index < len(c["trace"]) else "" for c in canon)]
         )
-    compared = [i for i, row in enumerate(rows) if row[0] != "verdict"]
+    # What the runner recorded after the pattern settled (its cleanup of leftovers): shown apart,
+    # never compared -- it is not the pattern's behaviour (PROTOCOL.md section 2, `trace_after`).
+    after = [run.answer.get("trace_after") or [] if run.answer else [] for run in answered]
+    for index in range(max((len(a) for a in after), default=0)):
+        rows.append([f"after settling {index + 1}", *(_event(a[index]) if index < len(a) else "" for a in after)])
+    compared = [i for i, row in enumerate(rows) if row[0] != "verdict" and not row[0].startswith("after settling")]
     first = next((i for i in compared if len(set(rows[i][1:])) > 1), None)
     return SideBySide(header, rows, first)

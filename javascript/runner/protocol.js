@@ -298,12 +298,12 @@ async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls,
   let limitReached = false;
   setTimeout(() => (limitReached = true), limitMs);
 
-  /** @type {{outcome: unknown, elapsed_ms: number | null, leaks: string[]} | undefined} */
+  /** @type {{outcome: unknown, elapsed_ms: number | null, leaks: string[], traceLength: number} | undefined} */
   let settled;
   let judged = false; // once the run is judged, a late settlement changes nothing
   /** @param {unknown} outcome */
   const settle = (outcome) => {
-    if (!limitReached && !judged) settled = {outcome, elapsed_ms: clock.now(), leaks: ins.leaks()};
+    if (!limitReached && !judged) settled = {outcome, elapsed_ms: clock.now(), leaks: ins.leaks(), traceLength: ins.trace.length};
   };
   /** @type {Promise<unknown>} */
   let pending;
@@ -336,7 +336,7 @@ async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls,
         : ins.limitReached
           ? `more than ${maxCalls} operation calls`
           : `had not settled after ${limitMs} ms of ${clock.kind} time`;
-    settled = {outcome: {unfinished: true, reason}, elapsed_ms: null, leaks: ins.leaks()};
+    settled = {outcome: {unfinished: true, reason}, elapsed_ms: null, leaks: ins.leaks(), traceLength: ins.trace.length};
   }
   // Cancel what is left and give it a bounded time to stop, so nothing spills into the next run.
   if (ins.inFlightCount > 0 && end !== 'wall') {
@@ -347,7 +347,17 @@ async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls,
   }
   // A run stopped for a block names the longest one, the cleanup's included.
   if (stoppedForBlock) settled.outcome = {unfinished: true, reason: `blocked the event loop for ${watch.blockedMs} ms of real time`};
-  return {...settled, trace: ins.trace, random_draws: ins.draws, runtime: RUNTIME, blocked_ms: watch.blockedMs};
+  // The trace ends when the pattern settled (or the run was judged unfinished): what the cleanup
+  // of leftovers records afterwards is kept apart and counts only as the leaks already measured.
+  const {traceLength, ...answer} = settled;
+  return {
+    ...answer,
+    trace: ins.trace.slice(0, traceLength),
+    trace_after: ins.trace.slice(traceLength),
+    random_draws: ins.draws,
+    runtime: RUNTIME,
+    blocked_ms: watch.blockedMs,
+  };
 }
 
 /**

@@ -99,12 +99,22 @@ public class ProtocolTests
     }
 
     [Fact]
+    public void Handle_Run_TraceEndsWhenThePatternSettles_TheRunnersCleanupIsRecordedApart()
+    {
+        var answer = Ask("""{"id": 8, "pattern": "timeout", "impl": "leaves-running", "params": {"timeout_ms": 50}, "plan": {"op": [{"after_ms": 80, "ok": "data"}]}}""");
+
+        Assert.Equal(["operation op#1 still running"], answer["leaks"]!.AsArray().Select(n => (string)n!));
+        Assert.Equal("""[{"t":0,"ev":"call","key":"op","n":1}]""", answer["trace"]!.ToJsonString());
+        Assert.Equal("""[{"t":50,"ev":"cancel","key":"op","n":1}]""", answer["trace_after"]!.ToJsonString());
+    }
+
+    [Fact]
     public void Handle_Run_AnswersOutcomeTraceElapsedLeaksRuntime()
     {
         var answer = WithoutBlockedMs(Protocol.Handle($$$"""{"id": 7, "pattern": "retry-backoff", "params": {{{RetryParams}}}, "plan": {"op": [{"after_ms": 10, "fail": "transient"}, {"after_ms": 10, "ok": "data"}]}}"""));
 
         Assert.Equal(
-            $$$"""{"id":7,"outcome":{"ok":"data"},"trace":[{"t":0,"ev":"call","key":"op","n":1},{"t":10,"ev":"fail","key":"op","n":1,"kind":"transient"},{"t":110,"ev":"call","key":"op","n":2},{"t":120,"ev":"ok","key":"op","n":2}],"elapsed_ms":120,"leaks":[],"random_draws":0,"runtime":{"name":"dotnet","version":"{{{Environment.Version}}}"},"warnings":[]}""",
+            $$$"""{"id":7,"outcome":{"ok":"data"},"trace":[{"t":0,"ev":"call","key":"op","n":1},{"t":10,"ev":"fail","key":"op","n":1,"kind":"transient"},{"t":110,"ev":"call","key":"op","n":2},{"t":120,"ev":"ok","key":"op","n":2}],"trace_after":[],"elapsed_ms":120,"leaks":[],"random_draws":0,"runtime":{"name":"dotnet","version":"{{{Environment.Version}}}"},"warnings":[]}""",
             answer);
     }
 

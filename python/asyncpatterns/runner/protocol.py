@@ -199,7 +199,7 @@ def _run_on_loop(
         else:
             outcome = {"ok": _json_safe(binding.to_json(value, ins))}
         if not judged:
-            settled.update(outcome=outcome, elapsed_ms=clock_ms(), leaks=ins.leaks())
+            settled.update(outcome=outcome, elapsed_ms=clock_ms(), leaks=ins.leaks(), trace_len=len(ins.trace))
             loop.stop()
 
     # A callback that blocks the loop stops the run at the loop's next chance: the rest of the
@@ -230,7 +230,12 @@ def _run_on_loop(
                     reason = f"more than {ins.max_calls} operation calls"
                 else:
                     reason = f"had not settled after {limit_ms} ms of {clock} time"
-                settled.update(outcome={"unfinished": True, "reason": reason}, elapsed_ms=None, leaks=ins.leaks())
+                settled.update(
+                    outcome={"unfinished": True, "reason": reason},
+                    elapsed_ms=None,
+                    leaks=ins.leaks(),
+                    trace_len=len(ins.trace),
+                )
             limit.cancel()
             _cancel_leftovers(loop, CLEANUP_GRACE_S[clock])
     except BaseException:
@@ -241,9 +246,14 @@ def _run_on_loop(
         raise
     if settled["outcome"].get("reason") is BLOCKED:
         settled["outcome"]["reason"] = f"blocked the event loop for {watch.blocked_ms} ms of real time"
+    # The trace ends when the pattern settled (or the run was judged unfinished): what the runner's
+    # own cleanup of leftovers records afterwards is kept apart, and counts only as the leaks
+    # already measured (PROTOCOL.md section 4).
+    cut = settled["trace_len"]
     return {
         "outcome": settled["outcome"],
-        "trace": ins.trace,
+        "trace": ins.trace[:cut],
+        "trace_after": ins.trace[cut:],
         "random_draws": ins.draws,
         "elapsed_ms": settled["elapsed_ms"],
         "leaks": settled["leaks"],
