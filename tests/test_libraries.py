@@ -276,3 +276,19 @@ def test_the_adapters_are_typed() -> None:
         [sys.executable, "-m", "mypy", str(ADAPTERS_DIR)], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_csharp_libraries_give_their_recorded_results(capsys: pytest.CaptureFixture[str]) -> None:
+    """Polly through its own runner (asyncconf.runner_libraries): a changed result fails here, as
+    the Python and npm libraries' do in their own tests."""
+    from asyncconf import runner_libraries
+    from asyncconf.pytest_plugin import skip_or_fail
+    from asyncconf.transports.base import Unavailable
+    from asyncconf.transports.dotnet import find_dotnet
+
+    try:
+        find_dotnet()
+    except Unavailable as missing:
+        skip_or_fail("csharp", str(missing))
+    status = runner_libraries.main([])
+    assert status == 0, capsys.readouterr().err
