@@ -22,7 +22,7 @@ from .bindings import BINDINGS, Binding
 from .candidates import CANDIDATES
 from .errors import describe_error
 from .instruments import Instruments
-from .loop_watch import LoopWatch
+from .loop_watch import LoopWatch, WatchedSelector
 from .virtual_loop import VirtualTimeLoop, WallBudgetExceeded
 
 PROTOCOL_VERSION = 1
@@ -135,10 +135,13 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
     limit_ms = _field(request, "limit_ms", int, DEFAULTS["limit_ms"][clock])
     block_limit_ms = _field(request, "block_limit_ms", (int, float), DEFAULTS["block_limit_ms"])
     loop: asyncio.AbstractEventLoop
+    selector: WatchedSelector
     if clock == "virtual":
         loop = VirtualTimeLoop(wall_budget_s=_field(request, "wall_budget_s", (int, float), DEFAULTS["wall_budget_s"]))
+        selector = loop.selector
     else:
-        loop = asyncio.new_event_loop()
+        selector = WatchedSelector()  # what asyncio.new_event_loop() makes on Linux, its iterations timed
+        loop = asyncio.SelectorEventLoop(selector)
     loop.set_exception_handler(lambda _loop, _context: None)  # leftovers are reported as leaks
     clock_ms = _clock_ms(loop)
     instruments = Instruments(
@@ -153,6 +156,7 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
             warnings.simplefilter("always")
             answer = _run_on_loop(
                 loop,
+                selector,
                 clock_ms,
                 clock,
                 BINDINGS[pattern],
@@ -176,6 +180,7 @@ def _clock_ms(loop: asyncio.AbstractEventLoop) -> Callable[[], int]:
 
 def _run_on_loop(
     loop: asyncio.AbstractEventLoop,
+    selector: WatchedSelector,
     clock_ms: Callable[[], int],
     clock: str,
     binding: Binding,
@@ -204,7 +209,7 @@ def _run_on_loop(
 
     # A callback that blocks the loop stops the run at the loop's next chance: the rest of the
     # run's real sleeps are not waited out, and the answer says how long the loop was blocked.
-    watch = LoopWatch(loop, block_limit_ms, on_block=loop.stop)
+    watch = LoopWatch(loop, block_limit_ms, on_block=loop.stop, selector=selector)
     try:
         with watch:
             main = loop.create_task(scenario())
