@@ -45,7 +45,7 @@ public static class RacingAntiPatterns
     /// <returns>The first success's value.</returns>
     public static Task<T> LosersLeftRunningAsync<TItem, T>(
         Func<TItem, CancellationToken, Task<T>> operation, IEnumerable<TItem> items, RacingOptions options, TimeProvider? timeProvider, CancellationToken cancellationToken) =>
-        FirstSuccessAsync(items.Select(item => operation(item, cancellationToken)).ToArray());
+        FirstSuccessAsync(items.Select(item => operation(item, cancellationToken)).ToArray(), cancellationToken);
 
     /// <summary><c>no-wait-for-losers</c>: cancels the losers but returns before they have stopped.</summary>
     /// <typeparam name="TItem">The item type.</typeparam>
@@ -62,7 +62,7 @@ public static class RacingAntiPatterns
         var racing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            return await FirstSuccessAsync(items.Select(item => operation(item, racing.Token)).ToArray()).ConfigureAwait(false);
+            return await FirstSuccessAsync(items.Select(item => operation(item, racing.Token)).ToArray(), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -136,24 +136,20 @@ public static class RacingAntiPatterns
         using var racing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var clock = timeProvider ?? TimeProvider.System;
 
-        async Task<T> DelayedAsync(TItem item, int index)
+        async Task<T> DelayedAsync(TItem item, int index, CancellationToken token)
         {
             if (index > 0)
             {
-                await Task.Delay(options.HedgeDelay * index, clock, racing.Token).ConfigureAwait(false);
+                await Task.Delay(options.HedgeDelay * index, clock, token).ConfigureAwait(false);
             }
 
-            return await operation(item, racing.Token).ConfigureAwait(false);
+            return await operation(item, token).ConfigureAwait(false);
         }
 
-        var calls = items.Select(DelayedAsync).ToArray();
+        var calls = items.Select((item, index) => DelayedAsync(item, index, racing.Token)).ToArray();
         try
         {
-            return await FirstSuccessAsync(calls).ConfigureAwait(false);
-        }
-        catch (AggregateException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException(cancellationToken);
+            return await FirstSuccessAsync(calls, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -162,7 +158,7 @@ public static class RacingAntiPatterns
         }
     }
 
-    private static async Task<T> FirstSuccessAsync<T>(Task<T>[] calls)
+    private static async Task<T> FirstSuccessAsync<T>(Task<T>[] calls, CancellationToken cancellationToken)
     {
         var pending = new List<Task<T>>(calls);
         while (pending.Count > 0)
@@ -175,6 +171,7 @@ public static class RacingAntiPatterns
             }
         }
 
+        cancellationToken.ThrowIfCancellationRequested(); // the caller's cancellation is no failure of the alternatives
         throw new AggregateException(calls.Select(ErrorOf));
     }
 

@@ -76,11 +76,11 @@ public static class RacingStrategy
         CancellationTokenSource? hedgeTimer = null;
         Task? hedge = null;
 
-        async Task<Attempt<T>> RunAttemptAsync(int index)
+        async Task<Attempt<T>> RunAttemptAsync(int index, CancellationToken token)
         {
             try
             {
-                return new Attempt<T>(index, await operation(items[index], racing.Token).ConfigureAwait(false), null);
+                return new Attempt<T>(index, await operation(items[index], token).ConfigureAwait(false), null);
             }
             catch (Exception error)
             {
@@ -96,7 +96,7 @@ public static class RacingStrategy
             hedge = null;
             do
             {
-                running.Add(RunAttemptAsync(started++));
+                running.Add(RunAttemptAsync(started++, racing.Token));
             }
             while (hedgeDelay == TimeSpan.Zero && started < items.Length);
 
