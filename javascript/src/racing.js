@@ -15,7 +15,8 @@
  * - R5: when every alternative has failed, one `AggregateError` holds every failure unchanged, in
  *   input order (R7: an alternative's own `AbortError`, one nobody asked for, is a failure too).
  * - R8: a caller's abort cancels every running alternative, starts no further one, and the promise
- *   rejects with `signal.reason` once they have stopped.
+ *   rejects with `signal.reason` once they have stopped -- also an abort that comes after one has
+ *   won, while the losers are stopping.
  * @module
  */
 
@@ -91,8 +92,10 @@ export async function race(operation, items, {hedgeMs = 0, signal} = {}) {
   };
   racing.signal.addEventListener('abort', onAbort, {once: true});
   startNext();
+  /** @type {T} */
+  let value;
   try {
-    return await Promise.any(outcomes.map((outcome) => outcome.promise)); // the first success (R2)
+    value = await Promise.any(outcomes.map((outcome) => outcome.promise)); // the first success (R2)
   } catch (error) {
     signal?.throwIfAborted(); // the caller's reason (R8)
     throw error; // every failure, in input order (R5)
@@ -104,6 +107,9 @@ export async function race(operation, items, {hedgeMs = 0, signal} = {}) {
     signals.dispose();
     dispose();
   }
+  // An abort while the losers were stopping still propagates: the value was not given yet (R8).
+  signal?.throwIfAborted();
+  return value;
 }
 
 /**

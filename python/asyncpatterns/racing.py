@@ -33,7 +33,8 @@ async def race(
       input order (R5) -- a ``BaseExceptionGroup`` when one of them is an alternative's own
       ``CancelledError``, which is a failure like any other (R7);
     - the caller's cancellation cancels every running alternative, starts no further one, and
-      propagates as ``asyncio.CancelledError`` once they have stopped (R8).
+      propagates as ``asyncio.CancelledError`` once they have stopped -- also one that comes after
+      an alternative has won, while the losers are stopping (R8).
 
     ``items`` must hold at least one alternative; ``hedge_delay`` is 0 or from 0.001 s (1 ms) to
     2147483.647 s. Anything else raises ``ValueError`` before any call (R9): a delay under 1 ms

@@ -24,7 +24,8 @@ public static class RacingStrategy
     /// input order; R7: an alternative's own <see cref="OperationCanceledException"/>, one nobody asked for, is a failure
     /// like any other.</item>
     /// <item>R8: a caller's cancellation cancels every running alternative, starts no further one, and propagates as
-    /// <see cref="OperationCanceledException"/> once they have stopped.</item>
+    /// <see cref="OperationCanceledException"/> once they have stopped -- also one that comes after an alternative has won,
+    /// while the losers are stopping.</item>
     /// </list>
     /// </remarks>
     /// <typeparam name="TItem">The item type.</typeparam>
@@ -159,12 +160,13 @@ public static class RacingStrategy
             hedgeTimer?.Dispose();
         }
 
+        // Also a cancellation that came after the win, while the losers were stopping: the value was not given yet (R8).
+        cancellationToken.ThrowIfCancellationRequested();
         if (winner is { } won)
         {
             return won.Value!;
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
         throw new AggregateException(failures.OfType<Exception>());
     }
 
