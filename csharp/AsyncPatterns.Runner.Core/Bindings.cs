@@ -5,6 +5,7 @@ using AsyncPatterns.AntiPatterns;
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
 using AsyncPatterns.ParallelPartialFailures;
+using AsyncPatterns.Racing;
 using AsyncPatterns.RetryBackoff;
 using AsyncPatterns.TaskGroup;
 using AsyncPatterns.Timeout;
@@ -92,6 +93,12 @@ internal sealed class PatternBinding
             var items = Param.Items(p);
             return ctx => PatternRun.Of(impl(ctx.Instruments.Operation, items, ctx.CancellationToken));
         }),
+        Bind("racing", AntiPatternRegistry.Racing<string, object?>(), RacingStrategy.RaceAsync, (impl, p) =>
+        {
+            var items = Param.Items(p);
+            var options = new RacingOptions { HedgeDelay = Param.Milliseconds(p, "hedge_ms") };
+            return ctx => PatternRun.Of(impl(ctx.Instruments.Operation, items, options, ctx.TimeProvider, ctx.CancellationToken));
+        }),
     }.ToDictionary(binding => binding.Id, StringComparer.Ordinal);
 
     /// <summary>Gets the pattern's spec id.</summary>
@@ -134,6 +141,7 @@ internal sealed class PatternBinding
         ["parallel-partial-failures"] = """{"items": ["a", "b", "c"]}""",
         ["bounded-concurrency"] = """{"items": ["a", "b", "c", "d", "e"], "limit": 2}""",
         ["task-group"] = """{"items": ["a", "b", "c"]}""",
+        ["racing"] = """{"items": ["a", "b", "c"], "hedge_ms": 0}""",
     };
 
     /// <summary>The pattern's value in the protocol's JSON form.</summary>

@@ -184,6 +184,8 @@ CSHARP_TABLE: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
 #: Listed APIs the code relies on without naming them: (pattern, language, API) -> why.
 RELIED_ON: dict[tuple[str, str, str], str] = {
     ("task-group", "python", "builtins.ExceptionGroup"): "asyncio.TaskGroup raises the failures in one",
+    ("racing", "python", "builtins.ExceptionGroup"): "BaseExceptionGroup(...) builds one of Exceptions",
+    ("racing", "javascript", "AggregateError"): "Promise.any rejects with one when all fail",
 }
 
 

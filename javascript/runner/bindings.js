@@ -11,6 +11,7 @@
 import {mapBounded} from '../src/bounded-concurrency.js';
 import {useResource} from '../src/cancellation-cleanup.js';
 import {runAll} from '../src/parallel-partial-failures.js';
+import {race} from '../src/racing.js';
 import {retry} from '../src/retry-backoff.js';
 import {runGroup} from '../src/task-group.js';
 import {withTimeout} from '../src/timeout.js';
@@ -115,6 +116,13 @@ export const BINDINGS = {
     params: ['items'],
     defaults: {items: ['a', 'b', 'c']},
     invoke: (impl, ins, p, signal) => impl(itemOperation(ins), p.items, {signal}),
+    toJson: identity,
+  },
+  racing: {
+    reference: race,
+    params: ['items', 'hedge_ms'],
+    defaults: {items: ['a', 'b', 'c'], hedge_ms: 0},
+    invoke: (impl, ins, p, signal) => impl(itemOperation(ins), p.items, {hedgeMs: p.hedge_ms, signal}),
     toJson: identity,
   },
 };

@@ -182,6 +182,7 @@ export const WARM_UP_REQUESTS = Object.freeze([
   },
   {pattern: 'task-group', params: {items: [1, 2]}, plan: {'*': [{after_ms: 1, fail: 'fatal'}]}, cancel_at_ms: 1},
   {pattern: 'timeout', params: {timeout_ms: 5}, plan: {op: [{hang: true}]}},
+  {pattern: 'racing', params: {items: ['a', 'b', 'c'], hedge_ms: 1}, plan: {a: [{after_ms: 1, fail: 'fatal'}], b: [{after_ms: 2, ok: 1}], c: [{hang: true}]}},
 ]);
 
 /** @type {Promise<void> | undefined} */

@@ -8,6 +8,7 @@ from .bounded_concurrency import map_bounded as map_bounded
 from .cancellation_cleanup import run_with_resource as run_with_resource
 from .parallel_partial_failures import PartialResults as PartialResults
 from .parallel_partial_failures import run_all as run_all
+from .racing import race as race
 from .retry_backoff import backoff_delay as backoff_delay
 from .retry_backoff import retry as retry
 from .task_group import run_group as run_group
@@ -17,6 +18,7 @@ __all__ = [
     "PartialResults",
     "backoff_delay",
     "map_bounded",
+    "race",
     "retry",
     "run_all",
     "run_group",

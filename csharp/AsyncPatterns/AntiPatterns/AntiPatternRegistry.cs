@@ -1,6 +1,7 @@
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
 using AsyncPatterns.ParallelPartialFailures;
+using AsyncPatterns.Racing;
 using AsyncPatterns.RetryBackoff;
 using AsyncPatterns.TaskGroup;
 using AsyncPatterns.Timeout;
@@ -25,6 +26,7 @@ public static class AntiPatternRegistry
             ["parallel-partial-failures"] = Untyped(ParallelPartialFailures<string, object?>()),
             ["bounded-concurrency"] = Untyped(BoundedConcurrency<string, object?>()),
             ["task-group"] = Untyped(TaskGroup<string, object?>()),
+            ["racing"] = Untyped(Racing<string, object?>()),
         };
 
     /// <summary>The retry-backoff anti-patterns.</summary>
@@ -118,6 +120,21 @@ public static class AntiPatternRegistry
             ["no-sibling-cancel"] = TaskGroupAntiPatterns.NoSiblingCancelAsync,
             ["returns-before-children-finish"] = TaskGroupAntiPatterns.ReturnsBeforeChildrenFinishAsync,
             ["reports-cancellations"] = TaskGroupAntiPatterns.ReportsCancellationsAsync,
+        };
+
+    /// <summary>The racing anti-patterns.</summary>
+    /// <typeparam name="TItem">The item type.</typeparam>
+    /// <typeparam name="T">The operation's result type.</typeparam>
+    /// <returns>The anti-patterns by id.</returns>
+    public static IReadOnlyDictionary<string, RacingImplementation<TItem, T>> Racing<TItem, T>() =>
+        new Dictionary<string, RacingImplementation<TItem, T>>
+        {
+            ["first-settled"] = RacingAntiPatterns.FirstSettledAsync,
+            ["losers-left-running"] = RacingAntiPatterns.LosersLeftRunningAsync,
+            ["no-wait-for-losers"] = RacingAntiPatterns.NoWaitForLosersAsync,
+            ["sequential"] = RacingAntiPatterns.SequentialAsync,
+            ["waits-for-all"] = RacingAntiPatterns.WaitsForAllAsync,
+            ["hedges-on-timer-only"] = RacingAntiPatterns.HedgesOnTimerOnlyAsync,
         };
 
     private static IReadOnlyDictionary<string, Delegate> Untyped<TDelegate>(IReadOnlyDictionary<string, TDelegate> typed)

@@ -10,6 +10,7 @@
 import * as boundedConcurrency from './bounded-concurrency.js';
 import * as cancellationCleanup from './cancellation-cleanup.js';
 import * as parallelPartialFailures from './parallel-partial-failures.js';
+import * as racing from './racing.js';
 import * as retryBackoff from './retry-backoff.js';
 import * as taskGroup from './task-group.js';
 import * as timeout from './timeout.js';
@@ -35,6 +36,7 @@ export const REGISTRY = Object.freeze({
   'bounded-concurrency': Object.freeze(byId(boundedConcurrency)),
   'cancellation-cleanup': Object.freeze(byId(cancellationCleanup)),
   'parallel-partial-failures': Object.freeze(byId(parallelPartialFailures)),
+  racing: Object.freeze(byId(racing)),
   'retry-backoff': Object.freeze(byId(retryBackoff)),
   'task-group': Object.freeze(byId(taskGroup)),
   timeout: Object.freeze(byId(timeout)),

@@ -15,6 +15,7 @@ from .. import (
     bounded_concurrency,
     cancellation_cleanup,
     parallel_partial_failures,
+    racing,
     retry_backoff,
     task_group,
     timeout,
@@ -93,5 +94,10 @@ BINDINGS: dict[str, Binding] = {
         task_group.run_group,
         lambda impl, ins, p: impl(ins.operation, p["items"]),
         {"items": ITEMS},
+    ),
+    "racing": Binding(
+        racing.race,
+        lambda impl, ins, p: impl(ins.operation, p["items"], p["hedge_ms"] / 1000),
+        {"items": ITEMS, "hedge_ms": 0},
     ),
 }
