@@ -1,5 +1,6 @@
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
+using AsyncPatterns.CircuitBreaker;
 using AsyncPatterns.ParallelPartialFailures;
 using AsyncPatterns.RetryBackoff;
 using AsyncPatterns.TaskGroup;
@@ -25,6 +26,7 @@ public static class AntiPatternRegistry
             ["parallel-partial-failures"] = Untyped(ParallelPartialFailures<string, object?>()),
             ["bounded-concurrency"] = Untyped(BoundedConcurrency<string, object?>()),
             ["task-group"] = Untyped(TaskGroup<string, object?>()),
+            ["circuit-breaker"] = Untyped(CircuitBreaker()),
         };
 
     /// <summary>The retry-backoff anti-patterns.</summary>
@@ -118,6 +120,21 @@ public static class AntiPatternRegistry
             ["no-sibling-cancel"] = TaskGroupAntiPatterns.NoSiblingCancelAsync,
             ["returns-before-children-finish"] = TaskGroupAntiPatterns.ReturnsBeforeChildrenFinishAsync,
             ["reports-cancellations"] = TaskGroupAntiPatterns.ReportsCancellationsAsync,
+        };
+
+    /// <summary>The circuit-breaker anti-patterns, each built like the reference.</summary>
+    /// <returns>The anti-patterns by id.</returns>
+    public static IReadOnlyDictionary<string, CircuitBreakerFactory> CircuitBreaker() =>
+        new Dictionary<string, CircuitBreakerFactory>
+        {
+            ["never-opens"] = CircuitBreakerAntiPatterns.NeverOpens,
+            ["never-closes"] = CircuitBreakerAntiPatterns.NeverCloses,
+            ["half-open-lets-all-through"] = CircuitBreakerAntiPatterns.HalfOpenLetsAllThrough,
+            ["counts-cancellations"] = CircuitBreakerAntiPatterns.CountsCancellations,
+            ["never-resets-count"] = CircuitBreakerAntiPatterns.NeverResetsCount,
+            ["cancelled-trial-sticks"] = CircuitBreakerAntiPatterns.CancelledTrialSticks,
+            ["wraps-failure"] = CircuitBreakerAntiPatterns.WrapsFailure,
+            ["accepts-invalid-options"] = CircuitBreakerAntiPatterns.AcceptsInvalidOptions,
         };
 
     private static IReadOnlyDictionary<string, Delegate> Untyped<TDelegate>(IReadOnlyDictionary<string, TDelegate> typed)
