@@ -69,6 +69,11 @@ internal static class ScenarioRunner
     /// <summary>Runs <paramref name="start"/> as the pattern of <paramref name="request"/> (the seam the tests use).</summary>
     internal static JsonObject Run(RunRequest request, Func<ScenarioContext, PatternRun> start, Func<ScenarioContext, PatternBinding.Invoker>? startMany = null)
     {
+        if (request.Invocations is not null && startMany is null)
+        {
+            throw new BadRequestException("unsupported", "this run takes one call of the pattern; the request has `invocations`");
+        }
+
         WarmUp();
         var run = new ScenarioRun(request, start, startMany);
         run.MeasureBaseline();

@@ -6,6 +6,12 @@ differs as ``check: expected X, saw Y``.
 
 On the virtual clock every time is exact. On the real clock a time passes when it lies within
 ``real_time_band`` of the expected one: never much earlier, up to half again plus 60 ms later.
+
+Several invocations of one instance (``invoked: many``, spec/PROTOCOL.md section 2): the outcome
+is ``{"each": [...]}``, matched invocation by invocation (an error inside it on the keys it
+gives, as any); ``settled_at_ms`` checks when each settled (exact, or banded on the real clock);
+a crash inside ``each`` is a crash of the run (``crash_reason``); the call limit allows a call per
+invocation (``expected_calls``). The other checks read the one shared trace as always.
 """
 
 from __future__ import annotations
