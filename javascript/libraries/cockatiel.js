@@ -141,9 +141,9 @@ export const ADAPTERS = [
       'one-trial-at-a-time':
         'a call made while the trial runs is not refused: it waits for the trial to end, then runs (here through the circuit the trial closed)',
       'caller-cancellation-does-not-count':
-        "`handleAll` counts the caller's abort (the operation's `AbortError`) as a failure: the second one opens the circuit at 33, and the call at 50 is refused",
+        "`handleAll` counts the caller's abort (the operation's `AbortError`) as a failure: the second one opens the circuit at 33, and the call at 70 is refused",
       'cancelled-trial-makes-next-the-trial':
-        'a trial its caller aborted counts as a failed trial (`handleAll`): the circuit opens again for `halfOpenAfter` from 130, and the call at 150 is refused',
+        'a trial its caller aborted counts as a failed trial (`handleAll`): the circuit opens again for `halfOpenAfter` from 230, and the call at 280 is refused',
       'refuses-zero-threshold': '`new ConsecutiveBreaker(0)` is taken: the call runs',
       'refuses-negative-break': '`halfOpenAfter: -1` is taken: the call runs',
     },

@@ -68,7 +68,7 @@ ADAPTERS = [
             "own-cancellation-counts": _OPENED_STATE,
             "caller-cancellation-does-not-count": (
                 "counts the caller's cancellation (the `CancelledError` through `__aexit__`) as a failure: the second"
-                " one opens the circuit at 33, and the call at 50 is refused (with its `OpenedState`)"
+                " one opens the circuit at 33, and the call at 70 is refused (with its `OpenedState`)"
             ),
             "refuses-zero-threshold": "`default_threshold=0` is taken: the call runs",
             "refuses-negative-break": "`default_ttl=-0.001` is taken: the call runs",
