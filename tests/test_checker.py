@@ -6,7 +6,16 @@ from typing import Any
 
 import pytest
 
-from asyncconf.checker import CHECKS, check, max_in_flight, outcome_matches, real_time_band
+from asyncconf.checker import (
+    CHECKS,
+    check,
+    crash_reason,
+    expected_calls,
+    longest_expected_ms,
+    max_in_flight,
+    outcome_matches,
+    real_time_band,
+)
 from asyncconf.spec import Scenario
 
 
@@ -28,6 +37,7 @@ def answer(outcome: Any = None, trace: list[dict[str, Any]] | None = None, elaps
         "elapsed_ms": elapsed,
         "leaks": list(leaks),
         "random_draws": 0,
+        "settled_at_ms": [10, 120],  # read only by the settled_at_ms check (several invocations)
     }
 
 
@@ -68,6 +78,9 @@ CASES: list[tuple[dict[str, Any], list[dict[str, Any]] | None, bool]] = [
     ({"random_draws": 0}, None, True),
     ({"random_draws": {"max": 3}}, None, True),
     ({"random_draws": 1}, None, False),
+    ({"settled_at_ms": [10, 120]}, None, True),
+    ({"settled_at_ms": [10, 110]}, None, False),
+    ({"settled_at_ms": [10]}, None, False),
 ]
 
 
@@ -191,3 +204,53 @@ def test_a_run_that_drew_past_the_scenarios_random_values_fails_unless_the_scena
     unreported = {key: value for key, value in answer().items() if key != "random_draws"}
     assert check(jittered, unreported) == []  # a runner that does not count is not judged on it
     assert [m.check for m in check(allowing, unreported)] == ["random_draws"]  # unless the scenario asks
+
+
+# -- several invocations of one instance (PROTOCOL.md section 2, "Invocations") ----------------------
+
+
+EACH = {"each": [{"fail": "transient", "from": "op#1"}, {"fail": "circuit-open"}, {"ok": "T"}]}
+
+
+def test_each_outcome_matches_invocation_by_invocation_with_error_keys_as_written() -> None:
+    assert outcome_matches({"each": [{"fail": "transient"}, {"fail": "circuit-open"}, {"ok": "T"}]}, EACH)
+    assert outcome_matches(EACH, EACH)
+    assert not outcome_matches(
+        {"each": [{"fail": "transient", "from": "op#2"}, {"fail": "circuit-open"}, {"ok": "T"}]}, EACH
+    )
+    assert not outcome_matches({"each": [{"fail": "circuit-open"}, {"fail": "transient"}, {"ok": "T"}]}, EACH)  # order
+    assert not outcome_matches({"each": [{"fail": "transient"}, {"fail": "circuit-open"}]}, EACH)  # one missing
+    assert not outcome_matches({"each": [{"ok": "T"}]}, {"ok": "T"})  # one call is not one invocation
+    assert reasons(
+        {"outcome": {"each": [{"fail": "transient"}, {"fail": "cancelled"}, {"ok": "T"}]}}, answer(EACH)
+    ) == [
+        'outcome: expected {"each": [{"fail": "transient"}, {"fail": "cancelled"}, {"ok": "T"}]}, saw '
+        '{"each": [{"fail": "transient", "from": "op#1"}, {"fail": "circuit-open"}, {"ok": "T"}]}'
+    ]
+
+
+def test_settled_at_is_exact_on_virtual_time_banded_on_real_and_required() -> None:
+    assert reasons({"settled_at_ms": [10, 121]}, answer()) == ["settled_at_ms: expected [10, 121], saw [10, 120]"]
+    assert reasons({"settled_at_ms": [10, 100]}, answer(), clock="real") == []  # 120 is within 100's band
+    assert reasons({"settled_at_ms": [100, 100]}, answer(), clock="real") != []  # 10 is far too early for 100
+    missing = {k: v for k, v in answer().items() if k != "settled_at_ms"}
+    assert reasons({"settled_at_ms": [10, 120]}, missing) == ["settled_at_ms: expected [10, 120], saw null"]
+
+
+def test_a_crash_inside_each_is_a_crash_of_the_run() -> None:
+    crashed = {"each": [{"ok": 1}, {"fail": "other", "type": "TypeError", "message": "x is not a function"}]}
+    reason = crash_reason({"outcome": crashed})
+    assert reason is not None and reason.startswith("invocation 2: the implementation crashed with TypeError")
+    assert crash_reason({"outcome": EACH}) is None
+    assert crash_reason({"outcome": {"each": [{"fail": "other", "type": "MyError", "message": ""}]}}) is None
+
+
+def test_the_call_limit_allows_a_call_per_invocation() -> None:
+    invocations = tuple({"at_ms": 10 * n, "key": "op", "cancel_at_ms": None} for n in range(7))
+    many = Scenario(pattern="p", id="s", covers=("R1",), params={}, plan={}, expect={}, invocations=invocations)
+    assert expected_calls(many) == 7
+    assert expected_calls(scenario()) == 1
+
+
+def test_the_longest_expected_time_counts_the_last_settled_invocation() -> None:
+    assert longest_expected_ms(scenario(settled_at_ms=[10, 2500, 30], elapsed_ms=30)) == 2500

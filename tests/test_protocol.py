@@ -63,6 +63,19 @@ def test_check_api_names_what_is_missing() -> None:
         ({"id": 3, "pattern": "timeout", "clock": "sundial"}, "bad-request", "`clock` must be 'virtual' or 'real'"),
         ({"id": 3, "op": "dance"}, "bad-request", "unknown op 'dance'"),
         ({"id": 3}, "bad-request", "`pattern` is required"),
+        ({"id": 3, "pattern": "circuit-breaker"}, "bad-request", "'circuit-breaker' needs `invocations`"),
+        ({"id": 3, "pattern": "timeout", "invocations": [{"at_ms": 0}]}, "bad-request", "takes no `invocations`"),
+        (
+            {"id": 3, "pattern": "circuit-breaker", "invocations": [{"at_ms": 0}], "cancel_at_ms": 5},
+            "bad-request",
+            "`cancel_at_ms` must be null",
+        ),
+        ({"id": 3, "pattern": "circuit-breaker", "invocations": []}, "bad-request", "must not be empty"),
+        (
+            {"id": 3, "pattern": "circuit-breaker", "invocations": [{"at_ms": 5, "cancel_at_ms": 4}]},
+            "bad-request",
+            "invocations[0].cancel_at_ms must be an integer from at_ms (5) up",
+        ),
     ],
 )
 def test_a_bad_request_gets_an_error_answer(request_: dict[str, Any], kind: str, words: str) -> None:
@@ -200,3 +213,36 @@ def test_closing_kills_the_runner_process_group(fake: JsonLinesProcess) -> None:
     assert process is not None and process.poll() is None
     fake.close()
     assert process.poll() is not None
+
+
+BREAKER = {"id": 9, "pattern": "circuit-breaker", "params": {"failure_threshold": 1, "break_ms": 50}}
+
+
+def test_invocations_settle_one_by_one_and_the_run_with_the_last() -> None:
+    answer = handle(
+        {
+            **BREAKER,
+            "plan": {"op": [{"after_ms": 10, "fail": "transient"}, {"hang": True}, {"after_ms": 10, "ok": "T"}]},
+            # the second starts and is cancelled at one instant: it starts first (armed first), then stops
+            "invocations": [{"at_ms": 0}, {"at_ms": 60, "cancel_at_ms": 60}, {"at_ms": 80, "key": "op"}],
+        }
+    )
+    assert answer["outcome"] == {"each": [{"fail": "transient", "from": "op#1"}, {"fail": "cancelled"}, {"ok": "T"}]}
+    assert answer["settled_at_ms"] == [10, 60, 90]
+    assert answer["elapsed_ms"] == 90
+    assert [(e["t"], e["ev"], e["n"]) for e in answer["trace"]] == [
+        (0, "call", 1), (10, "fail", 1), (60, "call", 2), (60, "cancel", 2), (80, "call", 3), (90, "ok", 3)
+    ]  # fmt: skip
+
+
+def test_an_instance_refused_up_front_is_the_runs_one_outcome() -> None:
+    answer = handle(
+        {**BREAKER, "params": {"failure_threshold": 0}, "plan": {"op": [{"ok": 1}]}, "invocations": [{"at_ms": 5}]}
+    )
+    assert answer["outcome"] == {"fail": "invalid"}
+    assert answer["elapsed_ms"] == 0 and answer["trace"] == [] and "settled_at_ms" not in answer
+
+
+def test_an_invocation_that_never_settles_leaves_the_run_unfinished() -> None:
+    answer = handle({**BREAKER, "plan": {"op": [{"hang": True}]}, "invocations": [{"at_ms": 0}], "limit_ms": 100})
+    assert answer["outcome"]["unfinished"] is True and "settled_at_ms" not in answer

@@ -30,10 +30,16 @@ def test_timeout_default_is_the_specs() -> None:
     assert default(asyncpatterns.run_with_timeout, "limit") * 1000 == SPEC["timeout"].params["timeout_ms"]
 
 
+def test_circuit_breaker_defaults_are_the_specs() -> None:
+    params = SPEC["circuit-breaker"].params
+    assert default(asyncpatterns.CircuitBreaker, "failure_threshold") == params["failure_threshold"]
+    assert default(asyncpatterns.CircuitBreaker, "break_duration") * 1000 == params["break_ms"]
+
+
 def test_all_lists_exactly_the_public_names() -> None:
     public = {name for name in vars(asyncpatterns) if not name.startswith("_")} - {
         "antipatterns", "runner", "bounded_concurrency", "cancellation_cleanup", "parallel_partial_failures",
-        "retry_backoff", "task_group", "timeout", "racing",
+        "retry_backoff", "task_group", "timeout", "racing", "circuit_breaker",
     }  # fmt: skip
     assert set(asyncpatterns.__all__) == public
 

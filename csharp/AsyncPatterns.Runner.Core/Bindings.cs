@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using AsyncPatterns.AntiPatterns;
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
+using AsyncPatterns.CircuitBreaker;
 using AsyncPatterns.ParallelPartialFailures;
 using AsyncPatterns.Racing;
 using AsyncPatterns.RetryBackoff;
@@ -28,13 +29,28 @@ internal sealed record ScenarioContext(Instruments Instruments, TimeProvider Tim
 internal sealed class PatternBinding
 {
     private readonly Func<string, JsonObject, Func<ScenarioContext, PatternRun>?> _prepare;
+    private readonly Func<string, JsonObject, Func<ScenarioContext, Invoker>?>? _prepareMany;
 
-    private PatternBinding(string id, IEnumerable<string> antiPatterns, Func<string, JsonObject, Func<ScenarioContext, PatternRun>?> prepare)
+    private PatternBinding(
+        string id,
+        IEnumerable<string> antiPatterns,
+        Func<string, JsonObject, Func<ScenarioContext, PatternRun>?> prepare,
+        Func<string, JsonObject, Func<ScenarioContext, Invoker>?>? prepareMany = null)
     {
         Id = id;
         Implementations = ["reference", .. antiPatterns.Order(StringComparer.Ordinal)];
         _prepare = prepare;
+        _prepareMany = prepareMany;
     }
+
+    /// <summary>One caller's invocation of a pattern's instance, with the operation of <paramref name="key"/>.</summary>
+    /// <param name="key">The operation key of the invocation.</param>
+    /// <param name="cancellationToken">The invocation's caller's cancellation.</param>
+    /// <returns>The run of that invocation.</returns>
+    public delegate PatternRun Invoker(string key, CancellationToken cancellationToken);
+
+    /// <summary>Gets a value indicating whether the pattern is invoked many times (<c>invoked: many</c>, spec/PROTOCOL.md §2, "Invocations").</summary>
+    public bool Invoked => _prepareMany is not null;
 
     /// <summary>Gets every pattern this runner implements, by spec id.</summary>
     public static IReadOnlyDictionary<string, PatternBinding> All { get; } = new[]
@@ -99,6 +115,23 @@ internal sealed class PatternBinding
             var options = new RacingOptions { HedgeDelay = Param.Milliseconds(p, "hedge_ms") };
             return ctx => PatternRun.Of(impl(ctx.Instruments.Operation, items, options, ctx.TimeProvider, ctx.CancellationToken));
         }),
+        BindMany(
+            "circuit-breaker",
+            AntiPatternRegistry.CircuitBreaker(),
+            (options, timeProvider) => new CircuitBreakerStrategy(options, timeProvider),
+            (factory, p) =>
+            {
+                var options = new CircuitBreakerOptions
+                {
+                    FailureThreshold = Param.Count(p, "failure_threshold"),
+                    BreakDuration = Param.Milliseconds(p, "break_ms"),
+                };
+                return ctx =>
+                {
+                    var breaker = factory(options, ctx.TimeProvider);
+                    return (key, ct) => PatternRun.Of(breaker.ExecuteAsync(token => ctx.Instruments.Operation(key, token), ct));
+                };
+            }),
     }.ToDictionary(binding => binding.Id, StringComparer.Ordinal);
 
     /// <summary>Gets the pattern's spec id.</summary>
@@ -130,6 +163,25 @@ internal sealed class PatternBinding
     }
 
     /// <summary>
+    /// For a pattern invoked many times: checks the parameters and returns what builds the one instance of <paramref name="impl"/>
+    /// (which may throw <see cref="ArgumentException"/>: refused up front) and gives its invoker; null when there is no such
+    /// implementation.
+    /// </summary>
+    public Func<ScenarioContext, Invoker>? PrepareMany(string impl, JsonObject parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        foreach (var (name, value) in JsonNode.Parse(Defaults[Id])!.AsObject())
+        {
+            if (!parameters.ContainsKey(name))
+            {
+                parameters[name] = value?.DeepClone();
+            }
+        }
+
+        return _prepareMany?.Invoke(impl, parameters);
+    }
+
+    /// <summary>
     /// Gets the spec's <c>params</c> of each pattern, as JSON: what a parameter a request leaves out takes (spec/PROTOCOL.md
     /// §2). A test pins them to <c>spec/patterns/*.yaml</c>.
     /// </summary>
@@ -142,6 +194,7 @@ internal sealed class PatternBinding
         ["bounded-concurrency"] = """{"items": ["a", "b", "c", "d", "e"], "limit": 2}""",
         ["task-group"] = """{"items": ["a", "b", "c"]}""",
         ["racing"] = """{"items": ["a", "b", "c"], "hedge_ms": 0}""",
+        ["circuit-breaker"] = """{"failure_threshold": 5, "break_ms": 30000}""",
     };
 
     /// <summary>The pattern's value in the protocol's JSON form.</summary>
@@ -168,6 +221,33 @@ internal sealed class PatternBinding
             impl == "reference" ? Refusing(prepare, reference, parameters)
             : antiPatterns.TryGetValue(impl, out var antiPattern) ? Refusing(prepare, antiPattern, parameters)
             : null);
+
+    private static PatternBinding BindMany<TFactory>(
+        string id,
+        IReadOnlyDictionary<string, TFactory> antiPatterns,
+        TFactory reference,
+        Func<TFactory, JsonObject, Func<ScenarioContext, Invoker>> prepare) =>
+        new(
+            id,
+            antiPatterns.Keys,
+            static (_, _) => null,
+            (impl, parameters) =>
+            {
+                var factory = impl == "reference" ? reference : antiPatterns.TryGetValue(impl, out var antiPattern) ? antiPattern : default;
+                if (factory is null)
+                {
+                    return null;
+                }
+
+                try
+                {
+                    return prepare(factory, parameters);
+                }
+                catch (ArgumentException refused)
+                {
+                    return _ => throw refused; // refused up front, when the instance is built
+                }
+            });
 
     /// <summary>
     /// <paramref name="prepare"/>, or — for a parameter the C# API cannot even take (a fractional count, a jitter it has no

@@ -78,6 +78,7 @@ PYTHON_METHODS: dict[str, tuple[str, ...]] = {
     "release": ("asyncio.Semaphore.release", "asyncio.Lock.release"),
     "locked": ("asyncio.Semaphore.locked", "asyncio.Lock.locked"),
     "is_set": ("asyncio.Event.is_set",),
+    "time": ("asyncio.AbstractEventLoop.time",),
 }
 
 #: JavaScript: (pattern, the APIs a match may be). Matched on the code with comments and string
@@ -114,6 +115,7 @@ JAVASCRIPT_TABLE: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
         (r"\bsetMaxListeners\b", ("events.setMaxListeners",)),
         (r"\bgetEventListeners\b", ("events.getEventListeners",)),
         (r"\bscheduler\.wait\b", ("timers/promises.scheduler.wait",)),
+        (r"\bperformance\.now\s*\(", ("performance.now",)),
     ]
 )
 
@@ -175,6 +177,7 @@ CSHARP_TABLE: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
         (r"\.GetElapsedTime\s*\(", ("System.TimeProvider.GetElapsedTime",)),
         (r"\.CreateTimer\s*\(", ("System.TimeProvider.CreateTimer",)),
         (r"\bIAsyncDisposable\b", ("System.IAsyncDisposable",)),
+        (r"\bnew\s+Lock\s*\(", (f"{_THREADING}.Lock",)),
         (r"\bawait\s+using\b|\.DisposeAsync\s*\(", ("System.IAsyncDisposable.DisposeAsync",)),
         (r"\bParallel\.ForEachAsync\b", (f"{_TASKS}.Parallel.ForEachAsync",)),
         (r"\bChannel\.Create(?:Bounded|Unbounded)\b", (f"{_THREADING}.Channels.Channel",)),

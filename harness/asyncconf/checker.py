@@ -6,6 +6,12 @@ differs as ``check: expected X, saw Y``.
 
 On the virtual clock every time is exact. On the real clock a time passes when it lies within
 ``real_time_band`` of the expected one: never much earlier, up to half again plus 60 ms later.
+
+Several invocations of one instance (``invoked: many``, spec/PROTOCOL.md section 2): the outcome
+is ``{"each": [...]}``, matched invocation by invocation (an error inside it on the keys it
+gives, as any); ``settled_at_ms`` checks when each settled (exact, or banded on the real clock);
+a crash inside ``each`` is a crash of the run (``crash_reason``); the call limit allows a call per
+invocation (``expected_calls``). The other checks read the one shared trace as always.
 """
 
 from __future__ import annotations
@@ -219,6 +225,17 @@ def _times_check(name: str, event: str) -> CheckFn:
     return check
 
 
+def _check_settled_at(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
+    """When each invocation settled, in invocation order (exact on virtual time, banded on real)."""
+    seen = answer.get("settled_at_ms")
+    ok = (
+        isinstance(seen, list)
+        and len(seen) == len(expected)
+        and all(_time_ok(e, s, real) for e, s in zip(expected, seen, strict=True))
+    )
+    return None if ok else Mismatch("settled_at_ms", expected, seen, "real clock, within tolerance" if real else "")
+
+
 def _check_random_draws(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
     seen = answer.get("random_draws")
     if seen is None:
@@ -274,6 +291,7 @@ CHECKS: dict[str, CheckFn] = {
     "cancelled_at_ms": _times_check("cancelled_at_ms", "cancel"),
     "closed_at_ms": _times_check("closed_at_ms", "close"),
     "random_draws": _check_random_draws,
+    "settled_at_ms": _check_settled_at,
 }
 
 
@@ -333,8 +351,15 @@ CRASH_TYPES = frozenset(
 
 
 def crash_reason(answer: dict[str, Any]) -> str | None:
-    """Why an answer is a crash rather than a behaviour (see CRASH_TYPES), or None."""
+    """Why an answer is a crash rather than a behaviour (see CRASH_TYPES), or None. A crash of
+    one invocation (inside ``each``) is a crash of the run."""
     outcome = answer.get("outcome")
+    if isinstance(outcome, dict) and isinstance(outcome.get("each"), list):
+        for index, each in enumerate(outcome["each"]):
+            reason = crash_reason({"outcome": each})
+            if reason:
+                return f"invocation {index + 1}: {reason}"
+        return None
     if isinstance(outcome, dict) and outcome.get("fail") == "other" and outcome.get("type") in CRASH_TYPES:
         return (
             f"the implementation crashed with {outcome['type']}: {outcome.get('message', '')}"
@@ -359,15 +384,17 @@ def expected_calls(scenario: Scenario) -> int:
     timed = sum(len(times) for times in scenario.expect.get("calls_at_ms", {}).values())
     items = max((len(v) for v in scenario.params.values() if isinstance(v, list)), default=0)
     attempts = max((v for k, v in scenario.params.items() if k.endswith("attempts") and isinstance(v, int)), default=1)
-    return max(stated, timed, items * attempts, 1)
+    invocations = len(scenario.invocations or ())  # each invocation may call once at least
+    return max(stated, timed, items * attempts, invocations, 1)
 
 
 def longest_expected_ms(scenario: Scenario) -> int:
     """The scenario's expected duration (the upper bound when a range), 0 when it gives none."""
     elapsed = scenario.expect.get("elapsed_ms")
+    settled = int(max(scenario.expect.get("settled_at_ms") or [0]))  # the last invocation to settle
     if isinstance(elapsed, dict):
-        return int(elapsed.get("max") or elapsed.get("min") or 0)
-    return int(elapsed or 0)
+        return max(int(elapsed.get("max") or elapsed.get("min") or 0), settled)
+    return max(int(elapsed or 0), settled)
 
 
 def real_time_skip_reason(scenario: Scenario) -> str | None:

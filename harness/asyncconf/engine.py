@@ -109,7 +109,7 @@ def request_for(
     longest = longest_expected_ms(scenario)
     # Long enough for any correct implementation; short enough that a runaway ends soon.
     limit_ms = max(10 * longest, 60_000) if clock == "virtual" else 2 * longest + 1000
-    return {
+    request = {
         "id": request_id,
         "op": "run",
         "pattern": scenario.pattern,
@@ -125,6 +125,9 @@ def request_for(
         # gives up on it (a blocked loop answers `unfinished`; a hung runner is restarted).
         "wall_budget_s": round(0.75 * hang_timeout_s, 3),
     }
+    if scenario.invocations is not None:  # several callers of one instance (PROTOCOL.md section 2)
+        request["invocations"] = [dict(invocation) for invocation in scenario.invocations]
+    return request
 
 
 def wall_timeout_s(request: dict[str, Any], hang_timeout_s: float = DEFAULT_HANG_TIMEOUT_S) -> float:

@@ -10,6 +10,7 @@
 
 import {mapBounded} from '../src/bounded-concurrency.js';
 import {useResource} from '../src/cancellation-cleanup.js';
+import {CircuitBreakerPolicy} from '../src/circuit-breaker.js';
 import {runAll} from '../src/parallel-partial-failures.js';
 import {race} from '../src/racing.js';
 import {retry} from '../src/retry-backoff.js';
@@ -18,7 +19,7 @@ import {withTimeout} from '../src/timeout.js';
 import {describeError} from './errors.js';
 
 /** @typedef {import('./instruments.js').Instruments} Instruments */
-/** @typedef {(...args: any[]) => unknown} Implementation */
+/** @typedef {(...args: any[]) => unknown} Implementation A function; for a pattern invoked many times, a class (typed as `any`) */
 
 /**
  * @typedef {object} Binding
@@ -28,6 +29,11 @@ import {describeError} from './errors.js';
  *   takes (spec/PROTOCOL.md section 2); a test pins them to the spec.
  * @property {(impl: Implementation, ins: Instruments, params: Record<string, any>, signal: AbortSignal) => unknown} invoke
  * @property {(value: unknown, ins: Instruments) => unknown} toJson The value as the protocol's JSON form.
+ * @property {(impl: Implementation, params: Record<string, any>) => unknown} [create] A pattern invoked many
+ *   times (`invoked: many`, spec/PROTOCOL.md section 2, "Invocations"): its one instance, built from the
+ *   implementation (a class) and the parameters; `invoke` is then unused.
+ * @property {(instance: any, operation: (options: {signal?: AbortSignal}) => Promise<unknown>, signal: AbortSignal) => unknown} [call]
+ *   One caller's invocation of that instance, with the operation for the invocation's key.
  */
 
 /** @param {unknown} value */
@@ -109,6 +115,17 @@ export const BINDINGS = {
     params: ['items', 'limit'],
     defaults: {items: ['a', 'b', 'c', 'd', 'e'], limit: 2},
     invoke: (impl, ins, p, signal) => impl(itemOperation(ins), p.items, p.limit, {signal}),
+    toJson: identity,
+  },
+  'circuit-breaker': {
+    reference: /** @type {any} */ (CircuitBreakerPolicy), // a class: `create` builds it
+    params: ['failure_threshold', 'break_ms'],
+    defaults: {failure_threshold: 5, break_ms: 30000},
+    invoke: () => {
+      throw new Error('circuit-breaker is invoked many times: `create` and `call`');
+    },
+    create: (impl, p) => new (/** @type {any} */ (impl))({failureThreshold: p.failure_threshold, breakMs: p.break_ms}),
+    call: (breaker, operation, signal) => breaker.execute(operation, {signal}),
     toJson: identity,
   },
   'task-group': {

@@ -6,3 +6,4 @@ export {runAll} from './parallel-partial-failures.js';
 export {mapBounded} from './bounded-concurrency.js';
 export {runGroup} from './task-group.js';
 export {race} from './racing.js';
+export {BrokenCircuitError, CircuitBreakerPolicy} from './circuit-breaker.js';

@@ -5,6 +5,8 @@ import {deriveAbortController} from './common/abort.js';
 
 it('exports exactly the public names', () => {
   assert.deepEqual(Object.keys(publicApi).sort(), [
+    'BrokenCircuitError',
+    'CircuitBreakerPolicy',
     'RETRY_DEFAULTS',
     'backoffDelay',
     'isRetryable',

@@ -6,6 +6,8 @@ apart, in ``asyncpatterns.antipatterns``; the protocol runner in ``asyncpatterns
 
 from .bounded_concurrency import map_bounded as map_bounded
 from .cancellation_cleanup import run_with_resource as run_with_resource
+from .circuit_breaker import CircuitBreaker as CircuitBreaker
+from .circuit_breaker import CircuitBreakerError as CircuitBreakerError
 from .parallel_partial_failures import PartialResults as PartialResults
 from .parallel_partial_failures import run_all as run_all
 from .racing import race as race
@@ -15,6 +17,8 @@ from .task_group import run_group as run_group
 from .timeout import run_with_timeout as run_with_timeout
 
 __all__ = [
+    "CircuitBreaker",
+    "CircuitBreakerError",
     "PartialResults",
     "backoff_delay",
     "map_bounded",

@@ -23,10 +23,15 @@ public class ParameterBoundsTests
     [InlineData("bounded-concurrency", """{"items": ["a"], "limit": 2.5}""")]
     [InlineData("bounded-concurrency", """{"items": ["a"], "limit": 2147483648}""")]
     [InlineData("parallel-partial-failures", """{"items": ["a", "b", "a"]}""")]
+    [InlineData("circuit-breaker", """{"failure_threshold": 0, "break_ms": 10}""")]
+    [InlineData("circuit-breaker", """{"failure_threshold": 1.5, "break_ms": 10}""")]
+    [InlineData("circuit-breaker", """{"failure_threshold": 1, "break_ms": -1}""")]
+    [InlineData("circuit-breaker", """{"failure_threshold": 1, "break_ms": 2147483648}""")]
     public void Run_ParameterOutOfItsDomain_IsRefusedUpFrontAsInvalid(string pattern, string parameters)
     {
+        var invocations = pattern == "circuit-breaker" ? """, "invocations": [{"at_ms": 5}]""" : string.Empty;
         var answer = JsonNode.Parse(Protocol.Handle(
-            $$$"""{"id": 1, "pattern": "{{{pattern}}}", "params": {{{parameters}}}, "plan": {"*": [{"after_ms": 10, "ok": "v"}]}}"""))!.AsObject();
+            $$$"""{"id": 1, "pattern": "{{{pattern}}}", "params": {{{parameters}}}, "plan": {"*": [{"after_ms": 10, "ok": "v"}]}{{{invocations}}}}"""))!.AsObject();
 
         Assert.Equal("""{"fail":"invalid"}""", answer["outcome"]!.ToJsonString());
         Assert.Equal(0, (long?)answer["elapsed_ms"]);

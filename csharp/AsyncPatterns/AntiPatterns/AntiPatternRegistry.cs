@@ -1,5 +1,6 @@
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
+using AsyncPatterns.CircuitBreaker;
 using AsyncPatterns.ParallelPartialFailures;
 using AsyncPatterns.Racing;
 using AsyncPatterns.RetryBackoff;
@@ -27,6 +28,7 @@ public static class AntiPatternRegistry
             ["bounded-concurrency"] = Untyped(BoundedConcurrency<string, object?>()),
             ["task-group"] = Untyped(TaskGroup<string, object?>()),
             ["racing"] = Untyped(Racing<string, object?>()),
+            ["circuit-breaker"] = Untyped(CircuitBreaker()),
         };
 
     /// <summary>The retry-backoff anti-patterns.</summary>
@@ -135,6 +137,21 @@ public static class AntiPatternRegistry
             ["sequential"] = RacingAntiPatterns.SequentialAsync,
             ["waits-for-all"] = RacingAntiPatterns.WaitsForAllAsync,
             ["hedges-on-timer-only"] = RacingAntiPatterns.HedgesOnTimerOnlyAsync,
+        };
+
+    /// <summary>The circuit-breaker anti-patterns, each built like the reference.</summary>
+    /// <returns>The anti-patterns by id.</returns>
+    public static IReadOnlyDictionary<string, CircuitBreakerFactory> CircuitBreaker() =>
+        new Dictionary<string, CircuitBreakerFactory>
+        {
+            ["never-opens"] = CircuitBreakerAntiPatterns.NeverOpens,
+            ["never-closes"] = CircuitBreakerAntiPatterns.NeverCloses,
+            ["half-open-lets-all-through"] = CircuitBreakerAntiPatterns.HalfOpenLetsAllThrough,
+            ["counts-cancellations"] = CircuitBreakerAntiPatterns.CountsCancellations,
+            ["never-resets-count"] = CircuitBreakerAntiPatterns.NeverResetsCount,
+            ["cancelled-trial-sticks"] = CircuitBreakerAntiPatterns.CancelledTrialSticks,
+            ["wraps-failure"] = CircuitBreakerAntiPatterns.WrapsFailure,
+            ["accepts-invalid-options"] = CircuitBreakerAntiPatterns.AcceptsInvalidOptions,
         };
 
     private static IReadOnlyDictionary<string, Delegate> Untyped<TDelegate>(IReadOnlyDictionary<string, TDelegate> typed)

@@ -16,7 +16,13 @@ Everything comes from the pattern file, so a new pattern is fuzzed without code 
 - **caller cancellation** -- every pattern takes one; a ``hang`` is drawn only together with a
   ``cancel_at_ms``, unless the pattern declares ``fuzz: {hangs_end: true}`` (it ends a hanging
   call on its own, as a timeout does): a correct implementation must always settle;
-- **random draws** -- only for a pattern whose scenarios give ``random``.
+- **random draws** -- only for a pattern whose scenarios give ``random``;
+- **invocations** -- for an ``invoked: many`` pattern, one to ``MAX_INVOCATIONS`` callers of one
+  instance, each with a key of the plan and, maybe, a cancellation of its own (then no top-level
+  ``cancel_at_ms``; a ``hang`` only when every invocation is cancelled). Tame: invocation ``i``
+  starts at ``i * spacing + 1``, the spacing longer than all of the plan's delays and a
+  cancellation together, and cancels at an odd offset from its start, so nothing of one invocation
+  meets another's at one instant; in the ``ties`` class they start anywhere and overlap.
 
 The domain is split into **edge classes**, the kinds of divergence of issue 9 (``EDGES``). A
 campaign enables some (all, by default); each enabled class is then active in about half the
@@ -65,6 +71,8 @@ ENOUGH_DRAWS = 16
 #: At most this many steps per key of a pattern over one operation.
 STEPS_PER_KEY = 6
 OK_VALUES: tuple[Any, ...] = ("v", 7, None)
+#: At most this many caller invocations of one instance (``invoked: many``).
+MAX_INVOCATIONS = 5
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: its strategies are cached per domain
@@ -140,6 +148,7 @@ class Domain:
     items_param: str | None = None
     draws_random: bool = False
     hangs_end: bool = False
+    invoked: bool = False  # ``invoked: many``: examples carry invocations
 
     @classmethod
     def of(cls, pattern: Pattern) -> Domain:
@@ -158,6 +167,7 @@ class Domain:
             items_param=items_param,
             draws_random=any(s.random for s in pattern.scenarios),
             hangs_end=bool(pattern.fuzz.get("hangs_end", False)),
+            invoked=pattern.invoked == "many",
         )
 
     def examples(self, edges: Iterable[str] = ALL_EDGES) -> st.SearchStrategy[Example]:
@@ -208,6 +218,7 @@ class Example:
     cancel_at_ms: int | None
     random: tuple[float, ...]
     edges: frozenset[str] = frozenset()  # the edge classes active in it
+    invocations: tuple[dict[str, Any], ...] | None = None  # ``invoked: many`` patterns
 
     def scenario(self, defaults: dict[str, Any], scenario_id: str = "fuzz") -> Scenario:
         """The example as a spec scenario (parameters merged with the defaults, as the loader does)."""
@@ -220,6 +231,7 @@ class Example:
             expect={},
             cancel_at_ms=self.cancel_at_ms,
             random=self.random,
+            invocations=self.invocations,
         )
 
 
@@ -249,13 +261,40 @@ def _examples(draw: st.DrawFn, domain: Domain, enabled: frozenset[str]) -> Examp
         plan[key] = [_timed(draw(step), delay) for _ in range(count)]
 
     cancel_at_ms = None
-    if cancels:
+    invocations = None
+    if domain.invoked:  # each invocation's caller cancels, never the whole run
+        invocations = _draw_invocations(draw, edges, keys, plan, all_cancel=cancels)
+    elif cancels:
         cancel_at_ms = draw(_cancel_at_strategy(edges, tuple(_instants(plan, effective))), label="cancel_at_ms")
 
     random: tuple[float, ...] = ()
     if domain.draws_random:
         random = tuple(draw(_random_strategy(edges), label="random"))
-    return Example(domain.pattern, sent, tuple(omitted), plan, cancel_at_ms, random, edges)
+    return Example(domain.pattern, sent, tuple(omitted), plan, cancel_at_ms, random, edges, invocations)
+
+
+def _draw_invocations(
+    draw: st.DrawFn, edges: frozenset[str], keys: list[str], plan: dict[str, list[dict[str, Any]]], all_cancel: bool
+) -> tuple[dict[str, Any], ...]:
+    """Callers of one instance. ``all_cancel``: every one cancels (the plan may hang)."""
+    count = draw(st.integers(1, MAX_INVOCATIONS), label="invocations")
+    # Tame: each invocation alone in a window longer than anything it can do (see the docstring).
+    busy = sum(
+        int(step.get("after_ms", 0)) + int(step.get("cancel_ms", 0)) for steps in plan.values() for step in steps
+    )
+    spacing = 2 * (busy + CANCEL_AT_MAX + 1)
+    invocations = []
+    for index in range(count):
+        key = draw(st.sampled_from(keys), label="invocation key") if len(keys) > 1 else keys[0]
+        # Drawn either way, so the shrinker can switch `ties` off and keep the rest of the example.
+        anywhere = draw(st.integers(0, CANCEL_AT_MAX), label="at_ms")
+        at_ms = anywhere if "ties" in edges else index * spacing + 1
+        cancel_at_ms = None
+        if all_cancel or draw(st.booleans(), label="invocation cancels"):
+            offset = draw(_cancel_at_strategy(edges, tuple(_instants(plan, {}))), label="invocation cancel_at_ms")
+            cancel_at_ms = at_ms + offset
+        invocations.append({"at_ms": at_ms, "key": key, "cancel_at_ms": cancel_at_ms})
+    return tuple(invocations)
 
 
 def _timed(step: dict[str, Any], delay: Callable[[], int]) -> dict[str, Any]:

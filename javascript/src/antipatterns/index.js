@@ -9,6 +9,7 @@
 
 import * as boundedConcurrency from './bounded-concurrency.js';
 import * as cancellationCleanup from './cancellation-cleanup.js';
+import * as circuitBreaker from './circuit-breaker.js';
 import * as parallelPartialFailures from './parallel-partial-failures.js';
 import * as racing from './racing.js';
 import * as retryBackoff from './retry-backoff.js';
@@ -26,7 +27,7 @@ function byId(module) {
   /** @type {Record<string, AntiPattern>} */
   const found = {};
   for (const [name, value] of Object.entries(module)) {
-    if (typeof value === 'function') found[name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)] = /** @type {AntiPattern} */ (value);
+    if (typeof value === 'function') found[name.replace(/(?!^)[A-Z]/g, (c) => `-${c}`).toLowerCase()] = /** @type {AntiPattern} */ (value);
   }
   return found;
 }
@@ -35,6 +36,8 @@ function byId(module) {
 export const REGISTRY = Object.freeze({
   'bounded-concurrency': Object.freeze(byId(boundedConcurrency)),
   'cancellation-cleanup': Object.freeze(byId(cancellationCleanup)),
+  // A stateful pattern's anti-patterns are classes (PascalCase): `NeverOpens` -> `never-opens`.
+  'circuit-breaker': Object.freeze(byId(circuitBreaker)),
   'parallel-partial-failures': Object.freeze(byId(parallelPartialFailures)),
   racing: Object.freeze(byId(racing)),
   'retry-backoff': Object.freeze(byId(retryBackoff)),

@@ -14,6 +14,7 @@ from typing import Any
 from . import (
     bounded_concurrency,
     cancellation_cleanup,
+    circuit_breaker,
     parallel_partial_failures,
     racing,
     retry_backoff,
@@ -46,3 +47,5 @@ def _antipatterns(module: ModuleType) -> dict[str, Callable[..., Any]]:
 REGISTRY: dict[str, dict[str, Callable[..., Any]]] = {
     pattern: _antipatterns(module) for pattern, module in _MODULES.items()
 }
+# A stateful pattern's anti-patterns are classes with the reference's constructor and methods.
+REGISTRY["circuit-breaker"] = dict(circuit_breaker.ANTIPATTERNS)

@@ -14,6 +14,7 @@ from typing import Any
 from .. import (
     bounded_concurrency,
     cancellation_cleanup,
+    circuit_breaker,
     parallel_partial_failures,
     racing,
     retry_backoff,
@@ -40,6 +41,28 @@ class Binding:
         return self.invoke_with(impl, ins, {**self.defaults, **params})
 
 
+Create = Callable[[Callable[..., Any], dict[str, Any]], Any]
+Call = Callable[[Any, Callable[[], Awaitable[Any]]], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class InvokedBinding:
+    """A pattern invoked many times (``invoked: many``, PROTOCOL.md section 2, "Invocations"): one
+    instance built from the parameters, then called once per invocation."""
+
+    reference: Callable[..., Any]
+    #: the instance, from the implementation (a class or a factory) and the parameters
+    create_with: Create
+    #: one caller's invocation: the instance called with the operation for the invocation's key
+    call: Call
+    defaults: dict[str, Any]
+    to_json: Callable[[Any, Instruments], Any] = lambda value, _: value
+
+    def create(self, impl: Callable[..., Any], params: dict[str, Any]) -> Any:
+        """The instance, a parameter left out taking the spec's default."""
+        return self.create_with(impl, {**self.defaults, **params})
+
+
 def _retry(impl: Callable[..., Any], ins: Instruments, p: dict[str, Any]) -> Awaitable[Any]:
     return impl(  # type: ignore[no-any-return]
         ins.operation_for("op"),
@@ -61,7 +84,7 @@ def _partial_results_json(value: Any, ins: Instruments) -> Any:
 
 ITEMS = ["a", "b", "c"]
 
-BINDINGS: dict[str, Binding] = {
+BINDINGS: dict[str, Binding | InvokedBinding] = {
     "retry-backoff": Binding(
         retry_backoff.retry,
         _retry,
@@ -99,5 +122,11 @@ BINDINGS: dict[str, Binding] = {
         racing.race,
         lambda impl, ins, p: impl(ins.operation, p["items"], p["hedge_ms"] / 1000),
         {"items": ITEMS, "hedge_ms": 0},
+    ),
+    "circuit-breaker": InvokedBinding(
+        circuit_breaker.CircuitBreaker,
+        lambda impl, p: impl(failure_threshold=p["failure_threshold"], break_duration=p["break_ms"] / 1000),
+        lambda breaker, operation: breaker.call(operation),
+        {"failure_threshold": 5, "break_ms": 30000},
     ),
 }

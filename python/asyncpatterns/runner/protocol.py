@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..antipatterns import REGISTRY as ANTIPATTERNS
-from .bindings import BINDINGS, Binding
+from .bindings import BINDINGS, Binding, InvokedBinding
 from .candidates import CANDIDATES
 from .errors import describe_error
 from .instruments import Instruments
@@ -132,6 +132,7 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
     params = _field(request, "params", dict, {})
     plan = _field(request, "plan", dict, {})
     cancel_at_ms = _field(request, "cancel_at_ms", int)
+    invocations = _invocations(request, BINDINGS[pattern], cancel_at_ms)
     limit_ms = _field(request, "limit_ms", int, DEFAULTS["limit_ms"][clock])
     block_limit_ms = _field(request, "block_limit_ms", (int, float), DEFAULTS["block_limit_ms"])
     loop: asyncio.AbstractEventLoop
@@ -166,11 +167,46 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
                 cancel_at_ms,
                 limit_ms,
                 block_limit_ms,
+                invocations,
             )
         answer["warnings"] = sorted({str(w.message) for w in caught})
         return answer
     finally:
         loop.close()
+
+
+def _invocations(
+    request: dict[str, Any], binding: Binding | InvokedBinding, cancel_at_ms: int | None
+) -> list[dict[str, Any]] | None:
+    """The request's invocations, checked: present exactly for a pattern invoked many times."""
+    raw = _field(request, "invocations", list)
+    if isinstance(binding, InvokedBinding) != (raw is not None):
+        need = "needs `invocations`" if raw is None else "takes no `invocations` (it is called once)"
+        raise BadRequest("bad-request", f"pattern {request['pattern']!r} {need}")
+    if raw is None:
+        return None
+    if cancel_at_ms is not None:
+        raise BadRequest(
+            "bad-request", "with `invocations`, `cancel_at_ms` must be null (each invocation cancels itself)"
+        )
+    if not raw:
+        raise BadRequest("bad-request", "`invocations` must not be empty")
+    checked = []
+    for index, item in enumerate(raw):
+        where = f"invocations[{index}]"
+        if not isinstance(item, dict):
+            raise BadRequest("bad-request", f"{where} must be an object")
+        at_ms, key, cancel = item.get("at_ms"), item.get("key", "op"), item.get("cancel_at_ms")
+        if isinstance(at_ms, bool) or not isinstance(at_ms, int) or at_ms < 0:
+            raise BadRequest("bad-request", f"{where}.at_ms must be an integer from 0 and up, got {at_ms!r}")
+        if not isinstance(key, str):
+            raise BadRequest("bad-request", f"{where}.key must be a string, got {key!r}")
+        if cancel is not None and (isinstance(cancel, bool) or not isinstance(cancel, int) or cancel < at_ms):
+            raise BadRequest(
+                "bad-request", f"{where}.cancel_at_ms must be an integer from at_ms ({at_ms}) up, got {cancel!r}"
+            )
+        checked.append({"at_ms": at_ms, "key": key, "cancel_at_ms": cancel})
+    return checked
 
 
 def _clock_ms(loop: asyncio.AbstractEventLoop) -> Callable[[], int]:
@@ -183,18 +219,85 @@ def _run_on_loop(
     selector: WatchedSelector,
     clock_ms: Callable[[], int],
     clock: str,
-    binding: Binding,
+    binding: Binding | InvokedBinding,
     implementation: Callable[..., Any],
     ins: Instruments,
     params: dict[str, Any],
     cancel_at_ms: int | None,
     limit_ms: int,
     block_limit_ms: float,
+    invocations: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     settled: dict[str, Any] = {}
     judged = False  # once the run is judged, the leftovers' cleanup must not change the outcome
 
+    async def invoked(instance: Any, index: int, key: str, outcomes: list[Any], settled_at: list[Any]) -> None:
+        assert isinstance(binding, InvokedBinding)
+        try:
+            value = await binding.call(instance, ins.operation_for(key))
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as error:  # this invocation's outcome, its caller's cancellation included
+            outcome = describe_error(error, ins.origin)
+        else:
+            outcome = {"ok": _json_safe(binding.to_json(value, ins))}
+        record(index, outcome, outcomes, settled_at)
+
+    def record(index: int, outcome: dict[str, Any], outcomes: list[Any], settled_at: list[Any]) -> None:
+        if settled_at[index] is not None:
+            return
+        outcomes[index], settled_at[index] = outcome, clock_ms()
+        if not judged and all(at is not None for at in settled_at):  # the run settles with the last
+            settled.update(
+                outcome={"each": outcomes},
+                settled_at_ms=settled_at,
+                elapsed_ms=clock_ms(),
+                leaks=ins.leaks(),
+                trace_len=len(ins.trace),
+            )
+            loop.stop()
+
+    async def many(calls: list[dict[str, Any]]) -> None:
+        """Builds the one instance, then arms, in list order, each invocation's start and its
+        caller's cancellation (PROTOCOL.md section 2, "Invocations")."""
+        assert isinstance(binding, InvokedBinding)
+        try:
+            instance = binding.create(implementation, params)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as error:  # refused up front: the run's one outcome
+            settled.update(
+                outcome=describe_error(error, ins.origin), elapsed_ms=clock_ms(), leaks=ins.leaks(), trace_len=0
+            )
+            loop.stop()
+            return
+        outcomes: list[Any] = [None] * len(calls)
+        settled_at: list[Any] = [None] * len(calls)
+        tasks: dict[int, asyncio.Task[None]] = {}
+
+        def start(index: int, key: str) -> None:
+            task = loop.create_task(invoked(instance, index, key, outcomes, settled_at))
+
+            # A task cancelled before its first step never enters its `try` (a real clock's two
+            # timers of one instant): its caller's cancellation is still its outcome.
+            def never_started(done: asyncio.Task[None]) -> None:
+                if done.cancelled():
+                    record(index, {"fail": "cancelled"}, outcomes, settled_at)
+
+            task.add_done_callback(never_started)
+            tasks[index] = task
+
+        def cancel(index: int) -> None:
+            tasks[index].cancel()
+
+        begin = loop.time() - clock_ms() / 1000
+        for index, call in enumerate(calls):
+            loop.call_at(begin + call["at_ms"] / 1000, start, index, call["key"])
+            if call["cancel_at_ms"] is not None:
+                loop.call_at(begin + call["cancel_at_ms"] / 1000, cancel, index)
+
     async def scenario() -> None:
+        assert isinstance(binding, Binding)
         try:
             value = await binding.invoke(implementation, ins, params)
         except (KeyboardInterrupt, SystemExit):
@@ -212,7 +315,7 @@ def _run_on_loop(
     watch = LoopWatch(loop, block_limit_ms, on_block=loop.stop, selector=selector)
     try:
         with watch:
-            main = loop.create_task(scenario())
+            main = loop.create_task(scenario() if invocations is None else many(invocations))
             start = loop.time()
             if cancel_at_ms is not None:
                 loop.call_at(start + cancel_at_ms / 1000, main.cancel)
@@ -255,7 +358,7 @@ def _run_on_loop(
     # own cleanup of leftovers records afterwards is kept apart, and counts only as the leaks
     # already measured (PROTOCOL.md section 4).
     cut = settled["trace_len"]
-    return {
+    answer = {
         "outcome": settled["outcome"],
         "trace": ins.trace[:cut],
         "trace_after": ins.trace[cut:],
@@ -265,6 +368,9 @@ def _run_on_loop(
         "runtime": RUNTIME,
         "blocked_ms": watch.blocked_ms,
     }
+    if "settled_at_ms" in settled:
+        answer["settled_at_ms"] = settled["settled_at_ms"]
+    return answer
 
 
 def _cancel_leftovers(loop: asyncio.AbstractEventLoop, grace_s: float) -> None:
