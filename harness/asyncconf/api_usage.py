@@ -178,12 +178,18 @@ CSHARP_TABLE: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
         (r"\bawait\s+using\b|\.DisposeAsync\s*\(", ("System.IAsyncDisposable.DisposeAsync",)),
         (r"\bParallel\.ForEachAsync\b", (f"{_TASKS}.Parallel.ForEachAsync",)),
         (r"\bChannel\.Create(?:Bounded|Unbounded)\b", (f"{_THREADING}.Channels.Channel",)),
+        (r"\bIAsyncEnumerable\b", ("System.Collections.Generic.IAsyncEnumerable",)),
+        (r"\.WithCancellation\s*\(", (f"{_TASKS}.TaskAsyncEnumerableExtensions.WithCancellation",)),
     ]
 )
 
 #: Listed APIs the code relies on without naming them: (pattern, language, API) -> why.
 RELIED_ON: dict[tuple[str, str, str], str] = {
     ("task-group", "python", "builtins.ExceptionGroup"): "asyncio.TaskGroup raises the failures in one",
+    ("async-stream", "javascript", "Symbol.asyncIterator"): "for await...of calls it (and return() on a way out)",
+    ("async-stream", "csharp", "System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait"): (
+        "source.WithCancellation(ct).ConfigureAwait(false): the table reads it as Task.ConfigureAwait(bool)"
+    ),
 }
 
 

@@ -182,6 +182,7 @@ export const WARM_UP_REQUESTS = Object.freeze([
   },
   {pattern: 'task-group', params: {items: [1, 2]}, plan: {'*': [{after_ms: 1, fail: 'fatal'}]}, cancel_at_ms: 1},
   {pattern: 'timeout', params: {timeout_ms: 5}, plan: {op: [{hang: true}]}},
+  {pattern: 'async-stream', params: {take: 1, length: 2, close_ms: 1}, plan: {item: [{after_ms: 1, ok: 1}], use: [{after_ms: 1, fail: 'fatal'}]}},
 ]);
 
 /** @type {Promise<void> | undefined} */

@@ -4,6 +4,7 @@ One module per pattern, named after its spec id; the mistakes each pattern exist
 apart, in ``asyncpatterns.antipatterns``; the protocol runner in ``asyncpatterns.runner``.
 """
 
+from .async_stream import consume_stream as consume_stream
 from .bounded_concurrency import map_bounded as map_bounded
 from .cancellation_cleanup import run_with_resource as run_with_resource
 from .parallel_partial_failures import PartialResults as PartialResults
@@ -16,6 +17,7 @@ from .timeout import run_with_timeout as run_with_timeout
 __all__ = [
     "PartialResults",
     "backoff_delay",
+    "consume_stream",
     "map_bounded",
     "retry",
     "run_all",

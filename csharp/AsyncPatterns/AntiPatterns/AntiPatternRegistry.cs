@@ -1,3 +1,4 @@
+using AsyncPatterns.AsyncStream;
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
 using AsyncPatterns.ParallelPartialFailures;
@@ -25,6 +26,7 @@ public static class AntiPatternRegistry
             ["parallel-partial-failures"] = Untyped(ParallelPartialFailures<string, object?>()),
             ["bounded-concurrency"] = Untyped(BoundedConcurrency<string, object?>()),
             ["task-group"] = Untyped(TaskGroup<string, object?>()),
+            ["async-stream"] = Untyped(AsyncStream<object?>()),
         };
 
     /// <summary>The retry-backoff anti-patterns.</summary>
@@ -118,6 +120,18 @@ public static class AntiPatternRegistry
             ["no-sibling-cancel"] = TaskGroupAntiPatterns.NoSiblingCancelAsync,
             ["returns-before-children-finish"] = TaskGroupAntiPatterns.ReturnsBeforeChildrenFinishAsync,
             ["reports-cancellations"] = TaskGroupAntiPatterns.ReportsCancellationsAsync,
+        };
+
+    /// <summary>The async-stream anti-patterns.</summary>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <returns>The anti-patterns by id.</returns>
+    public static IReadOnlyDictionary<string, AsyncStreamImplementation<T>> AsyncStream<T>() =>
+        new Dictionary<string, AsyncStreamImplementation<T>>
+        {
+            ["manual-next-no-return"] = AsyncStreamAntiPatterns.ManualNextNoReturnAsync,
+            ["buffers-everything"] = AsyncStreamAntiPatterns.BuffersEverythingAsync,
+            ["prefetches"] = AsyncStreamAntiPatterns.PrefetchesAsync,
+            ["source-not-cancelled"] = AsyncStreamAntiPatterns.SourceNotCancelledAsync,
         };
 
     private static IReadOnlyDictionary<string, Delegate> Untyped<TDelegate>(IReadOnlyDictionary<string, TDelegate> typed)

@@ -7,6 +7,7 @@
  * @module
  */
 
+import * as asyncStream from './async-stream.js';
 import * as boundedConcurrency from './bounded-concurrency.js';
 import * as cancellationCleanup from './cancellation-cleanup.js';
 import * as parallelPartialFailures from './parallel-partial-failures.js';
@@ -32,6 +33,7 @@ function byId(module) {
 
 /** @type {Readonly<Record<string, Readonly<Record<string, AntiPattern>>>>} */
 export const REGISTRY = Object.freeze({
+  'async-stream': Object.freeze(byId(asyncStream)),
   'bounded-concurrency': Object.freeze(byId(boundedConcurrency)),
   'cancellation-cleanup': Object.freeze(byId(cancellationCleanup)),
   'parallel-partial-failures': Object.freeze(byId(parallelPartialFailures)),

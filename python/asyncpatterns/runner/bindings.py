@@ -7,11 +7,12 @@ signature, so the same binding runs any of them. The JSON forms are fixed by spe
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .. import (
+    async_stream,
     bounded_concurrency,
     cancellation_cleanup,
     parallel_partial_failures,
@@ -58,6 +59,25 @@ def _partial_results_json(value: Any, ins: Instruments) -> Any:
     }
 
 
+async def _source(ins: Instruments, length: int) -> AsyncGenerator[Any, None]:
+    """The async-stream source (spec/PROTOCOL.md section 8): opens ``source`` on the first pull,
+    yields ``length`` items, the n-th the value of call ``item#n``, and closes ``source`` in its
+    ``finally`` -- at its end, on a failure, or when it is closed or cancelled."""
+    resource = await ins.open_resource("source")
+    try:
+        for _ in range(length):
+            yield await ins.operation("item")
+    finally:
+        await resource.aclose()
+
+
+def _stream(impl: Callable[..., Any], ins: Instruments, p: dict[str, Any]) -> Awaitable[Any]:
+    async def use(_item: Any) -> Any:
+        return await ins.operation("use")
+
+    return impl(_source(ins, p["length"]), p["take"], use)  # type: ignore[no-any-return]
+
+
 ITEMS = ["a", "b", "c"]
 
 BINDINGS: dict[str, Binding] = {
@@ -88,6 +108,11 @@ BINDINGS: dict[str, Binding] = {
         bounded_concurrency.map_bounded,
         lambda impl, ins, p: impl(ins.operation, p["items"], p["limit"]),
         {"items": ["a", "b", "c", "d", "e"], "limit": 2},
+    ),
+    "async-stream": Binding(
+        async_stream.consume_stream,
+        _stream,
+        {"take": 3, "length": 5, "close_ms": 5},
     ),
     "task-group": Binding(
         task_group.run_group,
