@@ -59,11 +59,11 @@ def _partial_results_json(value: Any, ins: Instruments) -> Any:
     }
 
 
-async def _source(ins: Instruments, length: int) -> AsyncGenerator[Any, None]:
+async def _source(ins: Instruments, length: int, close_ms: float) -> AsyncGenerator[Any, None]:
     """The async-stream source (spec/PROTOCOL.md section 8): opens ``source`` on the first pull,
     yields ``length`` items, the n-th the value of call ``item#n``, and closes ``source`` in its
     ``finally`` -- at its end, on a failure, or when it is closed or cancelled."""
-    resource = await ins.open_resource("source")
+    resource = await ins.open_resource("source", close_ms=close_ms)
     try:
         for _ in range(length):
             yield await ins.operation("item")
@@ -75,7 +75,7 @@ def _stream(impl: Callable[..., Any], ins: Instruments, p: dict[str, Any]) -> Aw
     async def use(_item: Any) -> Any:
         return await ins.operation("use")
 
-    return impl(_source(ins, p["length"]), p["take"], use)  # type: ignore[no-any-return]
+    return impl(_source(ins, p["length"], p["close_ms"]), p["take"], use)  # type: ignore[no-any-return]
 
 
 ITEMS = ["a", "b", "c"]
