@@ -7,6 +7,7 @@ it('exports exactly the public names', () => {
   assert.deepEqual(Object.keys(publicApi).sort(), [
     'RETRY_DEFAULTS',
     'backoffDelay',
+    'consumeStream',
     'isRetryable',
     'mapBounded',
     'retry',
