@@ -23,6 +23,9 @@ public class ParameterBoundsTests
     [InlineData("bounded-concurrency", """{"items": ["a"], "limit": 2.5}""")]
     [InlineData("bounded-concurrency", """{"items": ["a"], "limit": 2147483648}""")]
     [InlineData("parallel-partial-failures", """{"items": ["a", "b", "a"]}""")]
+    [InlineData("async-stream", """{"take": -1, "length": 5, "close_ms": 5}""")]
+    [InlineData("async-stream", """{"take": 1.5, "length": 5, "close_ms": 5}""")]
+    [InlineData("async-stream", """{"take": 2147483648, "length": 5, "close_ms": 5}""")]
     public void Run_ParameterOutOfItsDomain_IsRefusedUpFrontAsInvalid(string pattern, string parameters)
     {
         var answer = JsonNode.Parse(Protocol.Handle(
