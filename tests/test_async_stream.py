@@ -170,4 +170,22 @@ def test_the_runners_verdict_does_not_depend_on_the_collector(impl: str) -> None
             gc.enable()
     assert answers[0]["outcome"] == answers[1]["outcome"] == {"ok": ["a", "a"]}
     assert answers[0]["elapsed_ms"] == answers[1]["elapsed_ms"] == (35 if impl == "reference" else 30)
-    assert answers[0]["leaks"] == answers[1]["leaks"] == ([] if impl == "reference" else ["resource source#1 not closed"])
+    leaks = [] if impl == "reference" else ["resource source#1 not closed"]
+    assert answers[0]["leaks"] == answers[1]["leaks"] == leaks
+
+
+@pytest.mark.parametrize("take", [1, 5])
+def test_a_cancellation_during_the_runners_source_cleanup_waits_for_it(take: int) -> None:
+    # take 1: the limit's aclose() is cancelled at 17 (cleanup 15-20); take 5 of an empty source:
+    # the source's own end is cancelled at 3 (cleanup 0-5). Either way the close completes, then
+    # the cancellation comes out (spec R6): the runner's source completes a cleanup once started.
+    request = {
+        "pattern": "async-stream",
+        "params": {"take": take, "length": 1 if take == 1 else 0, "close_ms": 5},
+        "plan": {"item": [{"after_ms": 10, "ok": "a"}], "use": [{"after_ms": 5, "ok": None}]},
+        "cancel_at_ms": 17 if take == 1 else 3,
+    }
+    answer = handle(request)
+    closed = 20 if take == 1 else 5
+    assert (answer["outcome"], answer["elapsed_ms"], answer["leaks"]) == ({"fail": "cancelled"}, closed, [])
+    assert [e["t"] for e in answer["trace"] if e["ev"] == "close"] == [closed]

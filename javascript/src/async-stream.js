@@ -13,7 +13,8 @@
  *   operation's own `AbortError` included: nothing here catches anything).
  * - R6: the caller's signal is handed to the source (`source({signal})`) and to `use`: an abort
  *   reaches the pending pull (a pending `next()` cannot be interrupted by `return()`, which
- *   queues behind it) or the consumer's work, and the promise rejects once the cleanup is done.
+ *   queues behind it) or the consumer's work, and the promise rejects once the cleanup is done;
+ *   an abort during the cleanup rejects once it is done, in place of the list or a failure.
  * - R8: `take` is an integer from 0 to 2147483647, refused otherwise before the source starts;
  *   with 0 the source is never called.
  * @module
@@ -45,10 +46,16 @@ export async function consumeStream(source, take, use, {signal} = {}) {
   /** @type {T[]} */
   const consumed = [];
   if (take === 0) return consumed; // not even one pull: `for await` would start the source
-  for await (const item of source({signal})) {
-    await use(item, {signal});
-    consumed.push(item);
-    if (consumed.length === take) break; // awaits the source's return(): its cleanup
+  try {
+    for await (const item of source({signal})) {
+      await use(item, {signal});
+      consumed.push(item);
+      if (consumed.length === take) break; // awaits the source's return(): its cleanup
+    }
+  } finally {
+    // An abort during the source's cleanup (which takes no signal) is not lost to the list or to
+    // a failure: it rejects now that the cleanup is done (R6).
+    signal?.throwIfAborted();
   }
   return consumed;
 }

@@ -82,3 +82,11 @@ describe('consumeStream', () => {
     assert.deepEqual([times(run.trace, 'call').item, times(run.trace, 'close')], [[0], {source: [20]}]);
   });
 });
+
+describe('consumeStream and a cancellation during the cleanup', () => {
+  it('rejects with the abort once the cleanup after the limit is done, not with the list (R6)', async () => {
+    const run = await play(plan, (ins, signal) => consumeStream(sourceOf(ins), 1, useOf(ins), {signal}), {params, cancelAtMs: 17});
+    assert.equal(run.status === 'rejected' && /** @type {Error} */ (run.reason).name, 'AbortError');
+    assert.deepEqual([times(run.trace, 'close'), run.elapsedMs], [{source: [20]}, 20]);
+  });
+});

@@ -112,6 +112,23 @@ public class AsyncStreamStrategyTests
         Assert.Equal(30, run.ElapsedMs);
     }
 
+    [Fact]
+    public void ConsumeAsync_CallerCancelsDuringTheCleanupAfterTheLimit_CancellationPropagatesOnceItIsDone()
+    {
+        Source? source = null;
+        var run = Virtual.Run(
+            (time, ct) =>
+            {
+                source = new Source(time);
+                return AsyncStreamStrategy.ConsumeAsync(source.Items(), source.Use, new AsyncStreamOptions { Take = 1 }, ct);
+            },
+            cancelAtMs: 17);
+
+        Assert.IsAssignableFrom<OperationCanceledException>(run.Error);
+        Assert.Equal("cleaned 20", source!.Log[^1]);
+        Assert.Equal(20, run.ElapsedMs);
+    }
+
     /// <summary>Five items, 10 ms each (the second <c>secondItemMs</c>, or failing), whose cleanup takes 5 ms; a consumer of 5 ms.</summary>
     private sealed class Source(TimeProvider time, long secondItemMs = 10, Exception? itemFailure = null, Exception? useFailure = null)
     {

@@ -20,7 +20,8 @@ public static class AsyncStreamStrategy
     /// <item>R4, R5, R7: a failure of <paramref name="use"/> or of a pull propagates unchanged after the cleanup, an
     /// operation's own <see cref="OperationCanceledException"/> included: nothing here catches anything.</item>
     /// <item>R6: the caller's token reaches the source's pending pull through <c>WithCancellation</c> (an iterator
-    /// receives it as its <c>[EnumeratorCancellation]</c> parameter), and <paramref name="use"/>.</item>
+    /// receives it as its <c>[EnumeratorCancellation]</c> parameter), and <paramref name="use"/>; a cancellation during
+    /// the cleanup propagates once it is done, in place of the list or a failure.</item>
     /// <item>R8: <see cref="AsyncStreamOptions.Take"/> is validated before the source is started; 0 never starts it.</item>
     /// </list>
     /// </remarks>
@@ -58,14 +59,23 @@ public static class AsyncStreamStrategy
             return consumed; // not even one pull: await foreach would start the source
         }
 
-        await foreach (var item in source.WithCancellation(cancellationToken).ConfigureAwait(false))
+        try
         {
-            await use(item, cancellationToken).ConfigureAwait(false);
-            consumed.Add(item);
-            if (consumed.Count == take)
+            await foreach (var item in source.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                break; // disposes the enumerator: the source's cleanup, awaited
+                await use(item, cancellationToken).ConfigureAwait(false);
+                consumed.Add(item);
+                if (consumed.Count == take)
+                {
+                    break; // disposes the enumerator: the source's cleanup, awaited
+                }
             }
+        }
+        finally
+        {
+            // A cancellation during the source's cleanup (DisposeAsync takes no token) is not lost to the list or to a
+            // failure: it propagates now that the cleanup is done (R6).
+            cancellationToken.ThrowIfCancellationRequested();
         }
 
         return consumed;
