@@ -169,7 +169,7 @@ internal sealed class PatternBinding
     /// <paramref name="length"/> items, the n-th the value of call <c>item#n</c> (given the enumerator's token), and closes
     /// <c>source</c> in its <c>finally</c> — at its end, on a failure, or when the enumerator is disposed.
     /// </summary>
-    private static async IAsyncEnumerable<object?> StreamSource(
+    internal static async IAsyncEnumerable<object?> StreamSource(
         Instruments instruments, int length, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var resource = await instruments.OpenResourceAsync("source", cancellationToken).ConfigureAwait(false);
