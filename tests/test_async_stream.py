@@ -189,3 +189,9 @@ def test_a_cancellation_during_the_runners_source_cleanup_waits_for_it(take: int
     closed = 20 if take == 1 else 5
     assert (answer["outcome"], answer["elapsed_ms"], answer["leaks"]) == ({"fail": "cancelled"}, closed, [])
     assert [e["t"] for e in answer["trace"] if e["ev"] == "close"] == [closed]
+
+
+def test_an_empty_source_is_started_and_cleaned_up_once() -> None:
+    source = Source(length=0)
+    assert run(lambda: asyncpatterns.consume_stream(source.items(), 3, use_5ms)) == ("ok", [], 5)
+    assert source.log == [("start", None), ("cleaned", None)]

@@ -11,7 +11,8 @@ public static class AsyncStreamAntiPatterns
 {
     /// <summary>
     /// <c>manual-next-no-return</c>: pulls with <see cref="IAsyncEnumerator{T}.MoveNextAsync"/> in a loop of its own and
-    /// never disposes the enumerator: on the limit or a consumer failure the source's cleanup never runs.
+    /// never disposes the enumerator: on the limit or a consumer failure the source's cleanup never runs. (Nor does it
+    /// validate the options.)
     /// </summary>
     /// <typeparam name="T">The item type.</typeparam>
     /// <param name="source">The sequence.</param>
@@ -25,7 +26,6 @@ public static class AsyncStreamAntiPatterns
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(use);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         var consumed = new List<T>();
 #pragma warning disable CA2000 // the mistake itself: the enumerator is never disposed
         var items = source.GetAsyncEnumerator(cancellationToken);

@@ -24,14 +24,13 @@ function checkTake(take) {
 
 /**
  * Pulls with `next()` in a loop of its own and never calls `return()`: on the limit or a consumer
- * failure the source's `finally` never runs.
+ * failure the source's `finally` never runs. (Nor does it check `take`.)
  * @param {Source} source
  * @param {number} take
  * @param {Use} use
  * @param {Options} [options]
  */
 export async function manualNextNoReturn(source, take, use, {signal} = {}) {
-  checkTake(take);
   /** @type {unknown[]} */
   const consumed = [];
   const items = source({signal})[Symbol.asyncIterator]();
