@@ -39,7 +39,7 @@ def test_circuit_breaker_defaults_are_the_specs() -> None:
 def test_all_lists_exactly_the_public_names() -> None:
     public = {name for name in vars(asyncpatterns) if not name.startswith("_")} - {
         "antipatterns", "runner", "bounded_concurrency", "cancellation_cleanup", "parallel_partial_failures",
-        "retry_backoff", "task_group", "timeout", "racing", "circuit_breaker",
+        "retry_backoff", "task_group", "timeout", "racing", "circuit_breaker", "async_stream",
     }  # fmt: skip
     assert set(asyncpatterns.__all__) == public
 
@@ -61,6 +61,10 @@ MAX = 2**31 - 1
         (
             lambda: asyncpatterns.map_bounded(lambda _: None, [], 0),  # type: ignore[arg-type, return-value]
             f"`limit` must be an integer from 1 to {MAX}, got 0",
+        ),
+        (
+            lambda: asyncpatterns.consume_stream(None, -1, None),  # type: ignore[arg-type]
+            f"`take` must be an integer from 0 to {MAX}, got -1",
         ),
     ],
 )

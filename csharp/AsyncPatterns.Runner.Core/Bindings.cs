@@ -1,7 +1,9 @@
 using System.Collections;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AsyncPatterns.AntiPatterns;
+using AsyncPatterns.AsyncStream;
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
 using AsyncPatterns.CircuitBreaker;
@@ -104,6 +106,16 @@ internal sealed class PatternBinding
             var options = new BoundedConcurrencyOptions { Limit = Param.Count(p, "limit") };
             return ctx => PatternRun.Of(impl(ctx.Instruments.Operation, items, options, ctx.CancellationToken));
         }),
+        Bind("async-stream", AntiPatternRegistry.AsyncStream<object?>(), AsyncStreamStrategy.ConsumeAsync, (impl, p) =>
+        {
+            var options = new AsyncStreamOptions { Take = Param.Count(p, "take") };
+            var length = Param.Count(p, "length");
+            return ctx => PatternRun.Of(impl(
+                StreamSource(ctx.Instruments, length),
+                (_, ct) => ctx.Instruments.Operation("use", ct),
+                options,
+                ctx.CancellationToken));
+        }),
         Bind("task-group", AntiPatternRegistry.TaskGroup<string, object?>(), TaskGroupStrategy.RunAsync, (impl, p) =>
         {
             var items = Param.Items(p);
@@ -195,6 +207,7 @@ internal sealed class PatternBinding
         ["task-group"] = """{"items": ["a", "b", "c"]}""",
         ["racing"] = """{"items": ["a", "b", "c"], "hedge_ms": 0}""",
         ["circuit-breaker"] = """{"failure_threshold": 5, "break_ms": 30000}""",
+        ["async-stream"] = """{"take": 3, "length": 5, "close_ms": 5}""",
     };
 
     /// <summary>The pattern's value in the protocol's JSON form.</summary>
@@ -211,6 +224,28 @@ internal sealed class PatternBinding
         IEnumerable list => new JsonArray([.. list.Cast<object?>().Select(item => ToJson(item, origin))]),
         _ => JsonSerializer.SerializeToNode(value, value.GetType()),
     };
+
+    /// <summary>
+    /// The async-stream source (spec/PROTOCOL.md §8): opens <c>source</c> on the first pull, yields
+    /// <paramref name="length"/> items, the n-th the value of call <c>item#n</c> (given the enumerator's token), and closes
+    /// <c>source</c> in its <c>finally</c> — at its end, on a failure, or when the enumerator is disposed.
+    /// </summary>
+    internal static async IAsyncEnumerable<object?> StreamSource(
+        Instruments instruments, int length, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var resource = await instruments.OpenResourceAsync("source", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            for (var i = 0; i < length; i++)
+            {
+                yield return await instruments.Operation("item", cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await resource.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 
     private static PatternBinding Bind<TImplementation>(
         string id,

@@ -18,6 +18,6 @@ public class SpecParamsTests
     [Fact]
     public void EverySpecPattern_IsCoveredByAParamsTest() =>
         Assert.Equal(
-            ["bounded-concurrency", "cancellation-cleanup", "circuit-breaker", "parallel-partial-failures", "racing", "retry-backoff", "task-group", "timeout"],
+            ["async-stream", "bounded-concurrency", "cancellation-cleanup", "circuit-breaker", "parallel-partial-failures", "racing", "retry-backoff", "task-group", "timeout"],
             Spec.PatternIds);
 }

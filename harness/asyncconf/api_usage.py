@@ -181,6 +181,8 @@ CSHARP_TABLE: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
         (r"\bawait\s+using\b|\.DisposeAsync\s*\(", ("System.IAsyncDisposable.DisposeAsync",)),
         (r"\bParallel\.ForEachAsync\b", (f"{_TASKS}.Parallel.ForEachAsync",)),
         (r"\bChannel\.Create(?:Bounded|Unbounded)\b", (f"{_THREADING}.Channels.Channel",)),
+        (r"\bIAsyncEnumerable\b", ("System.Collections.Generic.IAsyncEnumerable",)),
+        (r"\.WithCancellation\s*\(", (f"{_TASKS}.TaskAsyncEnumerableExtensions.WithCancellation",)),
     ]
 )
 
@@ -189,6 +191,10 @@ RELIED_ON: dict[tuple[str, str, str], str] = {
     ("task-group", "python", "builtins.ExceptionGroup"): "asyncio.TaskGroup raises the failures in one",
     ("racing", "python", "builtins.ExceptionGroup"): "BaseExceptionGroup(...) builds one of Exceptions",
     ("racing", "javascript", "AggregateError"): "Promise.any rejects with one when all fail",
+    ("async-stream", "javascript", "Symbol.asyncIterator"): "for await...of calls it (and return() on a way out)",
+    ("async-stream", "csharp", "System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait"): (
+        "source.WithCancellation(ct).ConfigureAwait(false): the table reads it as Task.ConfigureAwait(bool)"
+    ),
 }
 
 

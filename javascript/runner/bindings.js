@@ -8,6 +8,7 @@
  * @module
  */
 
+import {consumeStream} from '../src/async-stream.js';
 import {mapBounded} from '../src/bounded-concurrency.js';
 import {useResource} from '../src/cancellation-cleanup.js';
 import {CircuitBreakerPolicy} from '../src/circuit-breaker.js';
@@ -61,6 +62,23 @@ function partialResultsJson(value, ins) {
     failed: Object.fromEntries(pairs(failed).map(([key, e]) => [String(key), describeError(e, ins.origin)])),
   };
 }
+
+/**
+ * The async-stream source (spec/PROTOCOL.md section 8): opens `source` on the first pull, yields
+ * `length` items, the n-th the value of call `item#n` (which honours the signal it is made with),
+ * and closes `source` in its `finally` -- at its end, on a failure, or when `return()` is called.
+ * @param {Instruments} ins
+ * @param {number} length
+ */
+const streamSource = (ins, length) =>
+  async function* source(/** @type {{signal?: AbortSignal}} */ {signal} = {}) {
+    const resource = await ins.openResource('source');
+    try {
+      for (let i = 0; i < length; i++) yield await ins.operation('item', signal);
+    } finally {
+      await resource[Symbol.asyncDispose]();
+    }
+  };
 
 /** @type {Record<string, Binding>} */
 export const BINDINGS = {
@@ -126,6 +144,19 @@ export const BINDINGS = {
     },
     create: (impl, p) => new (/** @type {any} */ (impl))({failureThreshold: p.failure_threshold, breakMs: p.break_ms}),
     call: (breaker, operation, signal) => breaker.execute(operation, {signal}),
+    toJson: identity,
+  },
+  'async-stream': {
+    reference: consumeStream,
+    params: ['take', 'length', 'close_ms'],
+    defaults: {take: 3, length: 5, close_ms: 5},
+    invoke: (impl, ins, p, signal) =>
+      impl(
+        streamSource(ins, p.length),
+        p.take,
+        (/** @type {unknown} */ _item, /** @type {{signal?: AbortSignal}} */ options) => ins.operation('use', options?.signal),
+        {signal},
+      ),
     toJson: identity,
   },
   'task-group': {

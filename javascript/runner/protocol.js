@@ -189,6 +189,7 @@ export const WARM_UP_REQUESTS = Object.freeze([
     plan: {op: [{after_ms: 1, fail: 'transient'}, {hang: true}, {after_ms: 1, ok: 1}]},
     invocations: [{at_ms: 0}, {at_ms: 2}, {at_ms: 11, cancel_at_ms: 12}, {at_ms: 13}],
   },
+  {pattern: 'async-stream', params: {take: 1, length: 2, close_ms: 1}, plan: {item: [{after_ms: 1, ok: 1}], use: [{after_ms: 1, fail: 'fatal'}]}},
 ]);
 
 /** @type {Promise<void> | undefined} */

@@ -7,3 +7,4 @@ export {mapBounded} from './bounded-concurrency.js';
 export {runGroup} from './task-group.js';
 export {race} from './racing.js';
 export {BrokenCircuitError, CircuitBreakerPolicy} from './circuit-breaker.js';
+export {consumeStream} from './async-stream.js';

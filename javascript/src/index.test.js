@@ -9,6 +9,7 @@ it('exports exactly the public names', () => {
     'CircuitBreakerPolicy',
     'RETRY_DEFAULTS',
     'backoffDelay',
+    'consumeStream',
     'isRetryable',
     'mapBounded',
     'race',

@@ -27,6 +27,9 @@ public class ParameterBoundsTests
     [InlineData("circuit-breaker", """{"failure_threshold": 1.5, "break_ms": 10}""")]
     [InlineData("circuit-breaker", """{"failure_threshold": 1, "break_ms": -1}""")]
     [InlineData("circuit-breaker", """{"failure_threshold": 1, "break_ms": 2147483648}""")]
+    [InlineData("async-stream", """{"take": -1, "length": 5, "close_ms": 5}""")]
+    [InlineData("async-stream", """{"take": 1.5, "length": 5, "close_ms": 5}""")]
+    [InlineData("async-stream", """{"take": 2147483648, "length": 5, "close_ms": 5}""")]
     public void Run_ParameterOutOfItsDomain_IsRefusedUpFrontAsInvalid(string pattern, string parameters)
     {
         var invocations = pattern == "circuit-breaker" ? """, "invocations": [{"at_ms": 5}]""" : string.Empty;

@@ -31,15 +31,24 @@ internal static class Spec
 
     public static long Integer(string patternId, string name) => long.Parse(Params(patternId)[name], CultureInfo.InvariantCulture);
 
-    /// <summary>The ids of the pattern's <c>antipatterns:</c> list, in spec order.</summary>
-    /// <remarks>An entry is one line (<c>- {id: x, text: ...}</c>) or starts one (<c>- id: x</c>, its other keys below).</remarks>
+    /// <summary>The ids of the pattern's <c>antipatterns:</c> list that have a C# form, in spec order.</summary>
+    /// <remarks>
+    /// An entry is one line (<c>- {id: x, text: ...}</c>) or starts one (<c>- id: x</c>, its other keys below). A one-line
+    /// entry whose <c>langs: [...]</c> leaves out csharp is not C#'s to implement.
+    /// </remarks>
     public static IReadOnlyList<string> AntiPatternIds(string patternId) =>
-        [.. Block(patternId, "antipatterns:").Where(line => line.TrimStart().StartsWith("- ", StringComparison.Ordinal)).Select(line =>
+        [.. Block(patternId, "antipatterns:").Where(line => line.TrimStart().StartsWith("- ", StringComparison.Ordinal) && HasCSharpForm(line)).Select(line =>
         {
             var start = line.IndexOf("id:", StringComparison.Ordinal) + 3;
             var end = line.IndexOfAny([',', '}'], start);
             return (end < 0 ? line[start..] : line[start..end]).Trim();
         })];
+
+    private static bool HasCSharpForm(string entry)
+    {
+        var langs = entry.IndexOf("langs: [", StringComparison.Ordinal);
+        return langs < 0 || entry[langs..entry.IndexOf(']', langs)].Contains("csharp", StringComparison.Ordinal);
+    }
 
     /// <summary>The indented lines under a top-level key.</summary>
     private static IEnumerable<string> Block(string patternId, string header)

@@ -1,3 +1,4 @@
+using AsyncPatterns.AsyncStream;
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
 using AsyncPatterns.CircuitBreaker;
@@ -29,6 +30,7 @@ public static class AntiPatternRegistry
             ["task-group"] = Untyped(TaskGroup<string, object?>()),
             ["racing"] = Untyped(Racing<string, object?>()),
             ["circuit-breaker"] = Untyped(CircuitBreaker()),
+            ["async-stream"] = Untyped(AsyncStream<object?>()),
         };
 
     /// <summary>The retry-backoff anti-patterns.</summary>
@@ -152,6 +154,18 @@ public static class AntiPatternRegistry
             ["cancelled-trial-sticks"] = CircuitBreakerAntiPatterns.CancelledTrialSticks,
             ["wraps-failure"] = CircuitBreakerAntiPatterns.WrapsFailure,
             ["accepts-invalid-options"] = CircuitBreakerAntiPatterns.AcceptsInvalidOptions,
+        };
+
+    /// <summary>The async-stream anti-patterns.</summary>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <returns>The anti-patterns by id.</returns>
+    public static IReadOnlyDictionary<string, AsyncStreamImplementation<T>> AsyncStream<T>() =>
+        new Dictionary<string, AsyncStreamImplementation<T>>
+        {
+            ["manual-next-no-return"] = AsyncStreamAntiPatterns.ManualNextNoReturnAsync,
+            ["buffers-everything"] = AsyncStreamAntiPatterns.BuffersEverythingAsync,
+            ["prefetches"] = AsyncStreamAntiPatterns.PrefetchesAsync,
+            ["source-not-cancelled"] = AsyncStreamAntiPatterns.SourceNotCancelledAsync,
         };
 
     private static IReadOnlyDictionary<string, Delegate> Untyped<TDelegate>(IReadOnlyDictionary<string, TDelegate> typed)

@@ -7,6 +7,7 @@
  * @module
  */
 
+import * as asyncStream from './async-stream.js';
 import * as boundedConcurrency from './bounded-concurrency.js';
 import * as cancellationCleanup from './cancellation-cleanup.js';
 import * as circuitBreaker from './circuit-breaker.js';
@@ -34,6 +35,7 @@ function byId(module) {
 
 /** @type {Readonly<Record<string, Readonly<Record<string, AntiPattern>>>>} */
 export const REGISTRY = Object.freeze({
+  'async-stream': Object.freeze(byId(asyncStream)),
   'bounded-concurrency': Object.freeze(byId(boundedConcurrency)),
   'cancellation-cleanup': Object.freeze(byId(cancellationCleanup)),
   // A stateful pattern's anti-patterns are classes (PascalCase): `NeverOpens` -> `never-opens`.

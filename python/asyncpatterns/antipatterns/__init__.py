@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import Any
 
 from . import (
+    async_stream,
     bounded_concurrency,
     cancellation_cleanup,
     circuit_breaker,
@@ -23,6 +24,7 @@ from . import (
 )
 
 _MODULES: dict[str, ModuleType] = {
+    "async-stream": async_stream,
     "bounded-concurrency": bounded_concurrency,
     "cancellation-cleanup": cancellation_cleanup,
     "parallel-partial-failures": parallel_partial_failures,

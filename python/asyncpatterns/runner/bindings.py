@@ -7,11 +7,13 @@ signature, so the same binding runs any of them. The JSON forms are fixed by spe
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .. import (
+    async_stream,
     bounded_concurrency,
     cancellation_cleanup,
     circuit_breaker,
@@ -82,6 +84,38 @@ def _partial_results_json(value: Any, ins: Instruments) -> Any:
     }
 
 
+async def _source(ins: Instruments, length: int, close_ms: float) -> AsyncGenerator[Any, None]:
+    """The async-stream source (spec/PROTOCOL.md section 8): opens ``source`` on the first pull,
+    yields ``length`` items, the n-th the value of call ``item#n``, and closes ``source`` in its
+    ``finally`` -- at its end, on a failure, or when it is closed or cancelled; that cleanup, once
+    started, completes."""
+    resource = await ins.open_resource("source", close_ms=close_ms)
+    try:
+        for _ in range(length):
+            yield await ins.operation("item")
+    finally:
+        # Once started, the cleanup completes, as the JavaScript and C# sources' do (their close takes
+        # no signal): a cancellation meanwhile is raised when it is done, not in its middle.
+        closing = asyncio.ensure_future(resource.aclose())
+        cancelled: asyncio.CancelledError | None = None
+        while not closing.done():
+            try:
+                await asyncio.shield(closing)
+            except asyncio.CancelledError as error:
+                cancelled = error
+        if cancelled is not None:
+            raise cancelled
+
+
+def _stream(impl: Callable[..., Any], ins: Instruments, p: dict[str, Any]) -> Awaitable[Any]:
+    async def use(_item: Any) -> Any:
+        return await ins.operation("use")
+
+    source = _source(ins, p["length"], p["close_ms"])
+    ins.keep_alive.append(source)
+    return impl(source, p["take"], use)  # type: ignore[no-any-return]
+
+
 ITEMS = ["a", "b", "c"]
 
 BINDINGS: dict[str, Binding | InvokedBinding] = {
@@ -112,6 +146,11 @@ BINDINGS: dict[str, Binding | InvokedBinding] = {
         bounded_concurrency.map_bounded,
         lambda impl, ins, p: impl(ins.operation, p["items"], p["limit"]),
         {"items": ["a", "b", "c", "d", "e"], "limit": 2},
+    ),
+    "async-stream": Binding(
+        async_stream.consume_stream,
+        _stream,
+        {"take": 3, "length": 5, "close_ms": 5},
     ),
     "task-group": Binding(
         task_group.run_group,

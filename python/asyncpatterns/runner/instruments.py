@@ -90,6 +90,10 @@ class Instruments:
         self.open_resources: set[str] = set()
         self._raised: dict[int, tuple[BaseException, str]] = {}
         self.limit_reached = False
+        #: what the injected objects of the run must outlive it: an async generator the pattern
+        #: drops is then closed by the runner when the run ends (``loop.shutdown_asyncgens``), never by
+        #: the collector's finalizer hook at a moment that depends on reference counts
+        self.keep_alive: list[object] = []
 
     # -- recording ---------------------------------------------------------------------------------
     def _record(self, ev: str, key: str, n: int, **extra: Any) -> None:
