@@ -18,6 +18,7 @@ from . import (
     retry_backoff,
     task_group,
     timeout,
+    unobserved_failures,
 )
 
 _MODULES: dict[str, ModuleType] = {
@@ -27,6 +28,7 @@ _MODULES: dict[str, ModuleType] = {
     "retry-backoff": retry_backoff,
     "task-group": task_group,
     "timeout": timeout,
+    "unobserved-failures": unobserved_failures,
 }
 
 

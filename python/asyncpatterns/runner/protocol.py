@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib
 import json
 import platform
@@ -139,7 +140,12 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
         loop = VirtualTimeLoop(wall_budget_s=_field(request, "wall_budget_s", (int, float), DEFAULTS["wall_budget_s"]))
     else:
         loop = asyncio.new_event_loop()
-    loop.set_exception_handler(lambda _loop, _context: None)  # leftovers are reported as leaks
+    # What reaches the loop's exception handler is a failure nobody observed ("Task exception was
+    # never retrieved", an exception in a callback): recorded as `unobserved`, which the checker
+    # fails (PROTOCOL.md section 2). A pending task destroyed with the loop carries no exception:
+    # leftovers are reported as leaks.
+    unobserved: list[str] = []
+    loop.set_exception_handler(lambda _loop, context: _record_unobserved(unobserved, context))
     clock_ms = _clock_ms(loop)
     instruments = Instruments(
         plan,
@@ -164,6 +170,7 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
                 block_limit_ms,
             )
         answer["warnings"] = sorted({str(w.message) for w in caught})
+        answer["unobserved"] = unobserved
         return answer
     finally:
         loop.close()
@@ -238,6 +245,9 @@ def _run_on_loop(
                 )
             limit.cancel()
             _cancel_leftovers(loop, CLEANUP_GRACE_S[clock])
+            # A task that failed and that nobody references any more reports "never retrieved" when
+            # it is collected: collect now, so that it is reported with this run, not a later one.
+            gc.collect()
     except BaseException:
         # An interrupt (KeyboardInterrupt, SystemExit) goes through; what the pattern started is
         # cancelled first, so nothing of it outlives the run.
@@ -260,6 +270,12 @@ def _run_on_loop(
         "runtime": RUNTIME,
         "blocked_ms": watch.blocked_ms,
     }
+
+
+def _record_unobserved(unobserved: list[str], context: dict[str, Any]) -> None:
+    error = context.get("exception")
+    if isinstance(error, BaseException):
+        unobserved.append(f"{context.get('message', 'unobserved')}: {type(error).__name__}: {error}")
 
 
 def _cancel_leftovers(loop: asyncio.AbstractEventLoop, grace_s: float) -> None:
