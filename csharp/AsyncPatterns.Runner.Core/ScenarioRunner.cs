@@ -29,6 +29,7 @@ internal static class ScenarioRunner
         """{"pattern": "retry-backoff", "params": {"max_attempts": 2, "base_delay_ms": 1, "factor": 2, "max_delay_ms": 10, "jitter": "none"}, "plan": {"op": [{"after_ms": 1, "fail": "transient"}, {"after_ms": 1, "ok": 1}]}}""",
         """{"pattern": "task-group", "params": {"items": [1, 2]}, "plan": {"*": [{"after_ms": 1, "fail": "fatal"}]}, "cancel_at_ms": 1}""",
         """{"pattern": "timeout", "params": {"timeout_ms": 5}, "plan": {"op": [{"hang": true}]}}""",
+        """{"pattern": "unobserved-failures", "params": {"items": ["a", "b"], "shutdown_at_ms": 2}, "plan": {"a": [{"after_ms": 1, "fail": "fatal"}], "b": [{"hang": true}]}}""",
     ];
 
     private static readonly object WarmUpGate = new();
@@ -112,6 +113,7 @@ internal static class ScenarioRunner
         private volatile bool _limitPassed;
         private volatile bool _gracePassed;
         private BadRequestException? _refusal;
+        private readonly List<string> _unobservedTasks = [];
 
         public ScenarioRun(RunRequest request, Func<ScenarioContext, PatternRun> start)
         {
@@ -150,9 +152,14 @@ internal static class ScenarioRunner
 
         public void Execute()
         {
+            // A faulted task nobody observed raises this when it is finalized: the run collects its garbage at its end, so
+            // that the failure is reported with this run, not a later one (spec/PROTOCOL.md §2, `unobserved`).
+            TaskScheduler.UnobservedTaskException += OnUnobservedTaskException;
             try
             {
                 ExecutePhases();
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
             }
             catch (Exception error)
             {
@@ -161,6 +168,21 @@ internal static class ScenarioRunner
                     _refusal ??= new BadRequestException("internal", $"{error.GetType().Name}: {error.Message}");
                 }
             }
+            finally
+            {
+                TaskScheduler.UnobservedTaskException -= OnUnobservedTaskException;
+            }
+        }
+
+        private void OnUnobservedTaskException(object? sender, UnobservedTaskExceptionEventArgs e)
+        {
+            var error = e.Exception.InnerExceptions.Count == 1 ? e.Exception.InnerExceptions[0] : e.Exception;
+            lock (_gate)
+            {
+                _unobservedTasks.Add($"unobserved task exception: {error.GetType().Name}: {error.Message}");
+            }
+
+            e.SetObserved();
         }
 
         public void Abandon(string reason)
@@ -204,6 +226,7 @@ internal static class ScenarioRunner
                     ["runtime"] = Protocol.RuntimeJson(),
                     ["warnings"] = new JsonArray([.. warnings.Select(warning => (JsonNode?)warning)]),
                     ["blocked_ms"] = blockedMs,
+                    ["unobserved"] = new JsonArray([.. _loop.Unobserved.Concat(_unobservedTasks).Select(message => (JsonNode?)message)]),
                 };
             }
         }

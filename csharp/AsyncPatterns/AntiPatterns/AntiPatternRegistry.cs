@@ -4,6 +4,7 @@ using AsyncPatterns.ParallelPartialFailures;
 using AsyncPatterns.RetryBackoff;
 using AsyncPatterns.TaskGroup;
 using AsyncPatterns.Timeout;
+using AsyncPatterns.UnobservedFailures;
 
 namespace AsyncPatterns.AntiPatterns;
 
@@ -25,6 +26,7 @@ public static class AntiPatternRegistry
             ["parallel-partial-failures"] = Untyped(ParallelPartialFailures<string, object?>()),
             ["bounded-concurrency"] = Untyped(BoundedConcurrency<string, object?>()),
             ["task-group"] = Untyped(TaskGroup<string, object?>()),
+            ["unobserved-failures"] = Untyped(UnobservedFailures<string>()),
         };
 
     /// <summary>The retry-backoff anti-patterns.</summary>
@@ -118,6 +120,21 @@ public static class AntiPatternRegistry
             ["no-sibling-cancel"] = TaskGroupAntiPatterns.NoSiblingCancelAsync,
             ["returns-before-children-finish"] = TaskGroupAntiPatterns.ReturnsBeforeChildrenFinishAsync,
             ["reports-cancellations"] = TaskGroupAntiPatterns.ReportsCancellationsAsync,
+        };
+
+    /// <summary>The unobserved-failures anti-patterns.</summary>
+    /// <typeparam name="TItem">The item type.</typeparam>
+    /// <returns>The anti-patterns by id.</returns>
+    public static IReadOnlyDictionary<string, UnobservedFailuresImplementation<TItem>> UnobservedFailures<TItem>() =>
+        new Dictionary<string, UnobservedFailuresImplementation<TItem>>
+        {
+            ["discarded-task"] = UnobservedFailuresAntiPatterns.DiscardedTaskAsync,
+            ["async-void"] = UnobservedFailuresAntiPatterns.AsyncVoidAsync,
+            ["untracked"] = UnobservedFailuresAntiPatterns.UntrackedAsync,
+            ["reports-twice"] = UnobservedFailuresAntiPatterns.ReportsTwiceAsync,
+            ["swallows"] = UnobservedFailuresAntiPatterns.SwallowsAsync,
+            ["reports-wrapped"] = UnobservedFailuresAntiPatterns.ReportsWrappedAsync,
+            ["unguarded-handler"] = UnobservedFailuresAntiPatterns.UnguardedHandlerAsync,
         };
 
     private static IReadOnlyDictionary<string, Delegate> Untyped<TDelegate>(IReadOnlyDictionary<string, TDelegate> typed)
