@@ -54,6 +54,7 @@ def test_the_real_spec_loads_and_covers_every_rule() -> None:
         "retry-backoff",
         "bounded-concurrency",
         "task-group",
+        "unobserved-failures",
     }
     for pattern in patterns:
         covered = {rule for s in pattern.scenarios for rule in s.covers}
