@@ -77,12 +77,28 @@ async def run_in_background(
     shutdown: asyncio.Event,
 ) -> None:
     """Start ``operation(item)`` for every item in the background, go on until ``shutdown`` is
-    set, then shut the tasks down (R9: a caller's cancellation shuts them down too, then
-    propagates)."""
+    set, then shut the tasks down (R9: a caller's cancellation -- before or during the shutdown --
+    shuts them down too, waits for them, then propagates)."""
     tasks = BackgroundTasks(on_error)
     for item in items:
         tasks.start(operation(item))
     try:
         await shutdown.wait()
     finally:
-        await tasks.shutdown()
+        await _finished(tasks.shutdown())
+
+
+async def _finished(shutting_down: Coroutine[Any, Any, None]) -> None:
+    """Await the shutdown to its end even when the caller cancels meanwhile: a cancellation never
+    leaves a task running (R9). Then the handler's errors, if any (never lost, R7), else the
+    cancellation that was held."""
+    finishing = asyncio.ensure_future(shutting_down)
+    cancelled: asyncio.CancelledError | None = None
+    while not finishing.done():
+        try:
+            await asyncio.shield(finishing)
+        except asyncio.CancelledError as error:
+            cancelled = error
+    finishing.result()
+    if cancelled is not None:
+        raise cancelled
