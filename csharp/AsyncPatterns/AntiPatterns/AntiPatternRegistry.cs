@@ -129,6 +129,7 @@ public static class AntiPatternRegistry
         new Dictionary<string, UnobservedFailuresImplementation<TItem>>
         {
             ["discarded-task"] = UnobservedFailuresAntiPatterns.DiscardedTaskAsync,
+            ["awaits-in-starter"] = UnobservedFailuresAntiPatterns.AwaitsInStarterAsync,
             ["async-void"] = UnobservedFailuresAntiPatterns.AsyncVoidAsync,
             ["untracked"] = UnobservedFailuresAntiPatterns.UntrackedAsync,
             ["reports-twice"] = UnobservedFailuresAntiPatterns.ReportsTwiceAsync,

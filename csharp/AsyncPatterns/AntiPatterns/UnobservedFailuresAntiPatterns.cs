@@ -53,6 +53,25 @@ public static class UnobservedFailuresAntiPatterns
         cancellationToken.ThrowIfCancellationRequested();
     }
 
+    /// <summary><c>awaits-in-starter</c>: awaits the work where it starts it: reports the failures only once all of it has ended, and returns then, without waiting for the shutdown.</summary>
+    /// <typeparam name="TItem">The item type.</typeparam>
+    /// <param name="operation">The background work.</param>
+    /// <param name="items">The items.</param>
+    /// <param name="onError">The error handler.</param>
+    /// <param name="shutdown">The owner's shutdown (not waited for).</param>
+    /// <param name="cancellationToken">The caller's cancellation.</param>
+    /// <returns>A task that completes once the work has ended.</returns>
+    public static async Task AwaitsInStarterAsync<TItem>(
+        Func<TItem, CancellationToken, Task> operation, IEnumerable<TItem> items, Action<Exception> onError, CancellationToken shutdown, CancellationToken cancellationToken)
+    {
+        var running = items.Select(item => operation(item, cancellationToken)).ToList();
+        await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        foreach (var task in running.Where(task => task.IsFaulted))
+        {
+            onError(task.Exception!.InnerException!);
+        }
+    }
+
     /// <summary><c>untracked</c>: reports every failure, but keeps no track of the work: the shutdown cannot cancel it.</summary>
     /// <typeparam name="TItem">The item type.</typeparam>
     /// <param name="operation">The background work.</param>

@@ -141,3 +141,16 @@ function safely(onError, error) {
     // not the mistake shown here
   }
 }
+
+/**
+ * Awaits the tasks where it starts them: reports the failures only once all have settled, and
+ * resolves then, without waiting for its shutdown.
+ * @param {Operation} operation
+ * @param {Iterable<unknown>} items
+ * @param {ErrorHandler} onError
+ * @param {Options} options
+ */
+export async function awaitsInStarter(operation, items, onError, {signal}) {
+  const outcomes = await Promise.allSettled([...items].map((item) => operation(item, {signal: signal ?? new AbortController().signal})));
+  for (const outcome of outcomes) if (outcome.status === 'rejected') onError(outcome.reason);
+}

@@ -130,3 +130,14 @@ async def unguarded_handler(
         await shutdown.wait()
     finally:
         await _cancel_and_wait(tasks)
+
+
+async def awaits_in_starter(
+    operation: Operation, items: Iterable[Any], on_error: ErrorHandler, shutdown: asyncio.Event
+) -> None:
+    """Awaits the tasks where it starts them: reports the failures only once all have ended, and
+    returns then, without waiting for its shutdown."""
+    outcomes = await asyncio.gather(*(operation(item) for item in items), return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            on_error(outcome)
