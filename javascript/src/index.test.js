@@ -5,6 +5,7 @@ import {deriveAbortController} from './common/abort.js';
 
 it('exports exactly the public names', () => {
   assert.deepEqual(Object.keys(publicApi).sort(), [
+    'BackgroundTasks',
     'RETRY_DEFAULTS',
     'backoffDelay',
     'isRetryable',
@@ -12,6 +13,7 @@ it('exports exactly the public names', () => {
     'retry',
     'runAll',
     'runGroup',
+    'runInBackground',
     'useResource',
     'withTimeout',
   ]);

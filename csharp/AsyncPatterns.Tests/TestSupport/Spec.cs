@@ -34,12 +34,19 @@ internal static class Spec
     /// <summary>The ids of the pattern's <c>antipatterns:</c> list, in spec order.</summary>
     /// <remarks>An entry is one line (<c>- {id: x, text: ...}</c>) or starts one (<c>- id: x</c>, its other keys below).</remarks>
     public static IReadOnlyList<string> AntiPatternIds(string patternId) =>
-        [.. Block(patternId, "antipatterns:").Where(line => line.TrimStart().StartsWith("- ", StringComparison.Ordinal)).Select(line =>
+        [.. Block(patternId, "antipatterns:").Where(line => line.TrimStart().StartsWith("- ", StringComparison.Ordinal) && ForCSharp(line)).Select(line =>
         {
             var start = line.IndexOf("id:", StringComparison.Ordinal) + 3;
             var end = line.IndexOfAny([',', '}'], start);
             return (end < 0 ? line[start..] : line[start..end]).Trim();
         })];
+
+    /// <summary>Whether an anti-pattern's line has no <c>langs:</c> list, or one naming csharp.</summary>
+    private static bool ForCSharp(string line)
+    {
+        var at = line.IndexOf("langs:", StringComparison.Ordinal);
+        return at < 0 || line[at..line.IndexOf(']', at)].Contains("csharp", StringComparison.Ordinal);
+    }
 
     /// <summary>The indented lines under a top-level key.</summary>
     private static IEnumerable<string> Block(string patternId, string header)
