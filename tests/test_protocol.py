@@ -41,12 +41,16 @@ def test_a_run_answers_outcome_trace_elapsed_and_leaks() -> None:
 
 
 def test_a_task_exception_never_retrieved_is_reported_as_unobserved() -> None:
-    # The failed task nobody keeps is collected at the end of its own run, so it is reported with it.
+    # The failed task nobody keeps is freed (or collected) within its own run, so it is reported with it.
     request = {
         "id": 1,
         "pattern": "unobserved-failures",
         "impl": "fire-and-forget",
-        "plan": {"a": [{"after_ms": 10, "ok": "A"}], "b": [{"after_ms": 20, "fail": "fatal"}], "*": [{"after_ms": 5, "ok": 1}]},
+        "plan": {
+            "a": [{"after_ms": 10, "ok": "A"}],
+            "b": [{"after_ms": 20, "fail": "fatal"}],
+            "*": [{"after_ms": 5, "ok": 1}],
+        },
     }
     answer = handle(request)
     assert answer["unobserved"] == ["Task exception was never retrieved: PermissionError: fatal failure of b#1"]

@@ -184,8 +184,16 @@ CSHARP_TABLE: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
 #: Listed APIs the code relies on without naming them: (pattern, language, API) -> why.
 RELIED_ON: dict[tuple[str, str, str], str] = {
     ("task-group", "python", "builtins.ExceptionGroup"): "asyncio.TaskGroup raises the failures in one",
-    ("unobserved-failures", "csharp", "System.Threading.Tasks.TaskCompletionSource"): "completes when a token is cancelled",
-    ("unobserved-failures", "csharp", "System.Threading.Tasks.Task.ContinueWith"): "the tracker forgets a finished task",
+    (
+        "unobserved-failures",
+        "csharp",
+        "System.Threading.Tasks.TaskCompletionSource",
+    ): "completes when a token is cancelled",
+    (
+        "unobserved-failures",
+        "csharp",
+        "System.Threading.Tasks.Task.ContinueWith",
+    ): "the tracker forgets a finished task",
 }
 
 
