@@ -46,6 +46,7 @@ def reasons(expect: dict[str, Any], seen: dict[str, Any], clock: str = "virtual"
 
 
 CANCEL_TRACE = [ev(0, "open", "conn"), ev(0, "call"), ev(5, "cancel"), ev(7, "close", "conn")]
+REPORT_TRACE = [ev(0, "call", "b"), ev(20, "fail", "b", kind="fatal"), ev(20, "report", "b")]
 
 #: (expectation, trace -- None for RETRY_TRACE --, whether it passes): each check kind of
 #: checker.CHECKS has at least one case that passes and one that fails (see the test below).
@@ -75,6 +76,9 @@ CASES: list[tuple[dict[str, Any], list[dict[str, Any]] | None, bool]] = [
     ({"closed_at_ms": {"conn": [7]}}, CANCEL_TRACE, True),
     ({"closed_at_ms": {"conn": [5]}}, None, False),
     ({"closed_at_ms": {"conn": [5]}}, CANCEL_TRACE, False),
+    ({"reported_at_ms": {"b": [20]}}, REPORT_TRACE, True),
+    ({"reported_at_ms": {"b": [20]}}, None, False),
+    ({"reported_at_ms": {"b": [20, 20]}}, REPORT_TRACE, False),
     ({"random_draws": 0}, None, True),
     ({"random_draws": {"max": 3}}, None, True),
     ({"random_draws": 1}, None, False),
@@ -122,6 +126,18 @@ def test_a_blocked_event_loop_fails_every_scenario() -> None:
     assert reasons(expect, {**stopped, "blocked_ms": 97}) == [
         f"blocked_ms: expected under {BLOCK_LIMIT_MS}, saw 97 (blocked the event loop for 97 ms)"
     ]
+
+
+def test_a_failure_nobody_observed_fails_every_scenario() -> None:
+    expect = {"outcome": {"ok": "data"}}
+    assert reasons(expect, answer()) == []  # the field is optional
+    assert reasons(expect, {**answer(), "unobserved": []}) == []
+    seen = {**answer(), "unobserved": ["Task exception was never retrieved: PermissionError: fatal failure of b#1"]}
+    assert reasons(expect, seen) == [
+        'unobserved: expected [], saw ["Task exception was never retrieved: PermissionError: fatal failure of b#1"]'
+        " (a failure reached the runtime's last resort)"
+    ]
+    assert reasons({**expect, "leaks": "any"}, seen) != []  # not excused by leaks: any
 
 
 def test_an_unfinished_pattern_fails_on_that_alone() -> None:

@@ -40,6 +40,27 @@ def test_a_run_answers_outcome_trace_elapsed_and_leaks() -> None:
     assert answer["runtime"]["name"] == "cpython"
 
 
+def test_a_task_exception_never_retrieved_is_reported_as_unobserved() -> None:
+    # The failed task nobody keeps is freed (or collected) within its own run, so it is reported with it.
+    request = {
+        "id": 1,
+        "pattern": "unobserved-failures",
+        "impl": "fire-and-forget",
+        "plan": {
+            "a": [{"after_ms": 10, "ok": "A"}],
+            "b": [{"after_ms": 20, "fail": "fatal"}],
+            "*": [{"after_ms": 5, "ok": 1}],
+        },
+    }
+    answer = handle(request)
+    assert answer["unobserved"] == ["Task exception was never retrieved: PermissionError: fatal failure of b#1"]
+    assert answer["outcome"] == {"ok": []}
+    reference = handle({**request, "impl": "reference"})
+    assert reference["unobserved"] == []
+    assert reference["outcome"] == {"ok": [{"fail": "fatal", "from": "b#1"}]}
+    assert {"t": 20, "ev": "report", "key": "b", "n": 1} in reference["trace"]
+
+
 def test_describe_lists_reference_first_then_the_antipatterns() -> None:
     answer = handle({"id": 1, "op": "describe"})
     assert answer["protocol"] == 1

@@ -55,6 +55,7 @@ def test_the_real_spec_loads_and_covers_every_rule() -> None:
         "bounded-concurrency",
         "task-group",
         "racing",
+        "unobserved-failures",
     }
     for pattern in patterns:
         covered = {rule for s in pattern.scenarios for rule in s.covers}

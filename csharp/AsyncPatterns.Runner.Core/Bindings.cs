@@ -12,6 +12,8 @@ using AsyncPatterns.Racing;
 using AsyncPatterns.RetryBackoff;
 using AsyncPatterns.TaskGroup;
 using AsyncPatterns.Timeout;
+using AsyncPatterns.UnobservedFailures;
+using AsyncConf.Runner.VirtualTime;
 
 namespace AsyncConf.Runner;
 
@@ -144,6 +146,23 @@ internal sealed class PatternBinding
                     return (key, ct) => PatternRun.Of(breaker.ExecuteAsync(token => ctx.Instruments.Operation(key, token), ct));
                 };
             }),
+        Bind("unobserved-failures", AntiPatternRegistry.UnobservedFailures<string>(), UnobservedFailuresStrategy.RunInBackgroundAsync, (impl, p) =>
+        {
+            var items = Param.Items(p);
+            var shutdownAtMs = Param.Number(p, "shutdown_at_ms");
+            if (!(shutdownAtMs is >= 0 and <= int.MaxValue))
+            {
+                throw new ArgumentOutOfRangeException("shutdown_at_ms", shutdownAtMs, $"`shutdown_at_ms` must be a number from 0 to {int.MaxValue}");
+            }
+
+            var handlerFails = Param.Required(p, "handler_fails").GetValueKind() switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => throw new ArgumentException("`handler_fails` must be true or false", "handler_fails"),
+            };
+            return ctx => PatternRun.Of(InBackgroundAsync(impl, ctx, items, VirtualTimeProvider.RoundMilliseconds(shutdownAtMs), handlerFails));
+        }),
     }.ToDictionary(binding => binding.Id, StringComparer.Ordinal);
 
     /// <summary>Gets the pattern's spec id.</summary>
@@ -208,6 +227,7 @@ internal sealed class PatternBinding
         ["racing"] = """{"items": ["a", "b", "c"], "hedge_ms": 0}""",
         ["circuit-breaker"] = """{"failure_threshold": 5, "break_ms": 30000}""",
         ["async-stream"] = """{"take": 3, "length": 5, "close_ms": 5}""",
+        ["unobserved-failures"] = """{"items": ["a", "b", "c"], "shutdown_at_ms": 100, "handler_fails": false}""",
     };
 
     /// <summary>The pattern's value in the protocol's JSON form.</summary>
@@ -221,6 +241,7 @@ internal sealed class PatternBinding
             ["failed"] = new JsonObject(partial.Failed.Select(entry => KeyValuePair.Create(entry.Key, (JsonNode?)ErrorKinds.Describe(entry.Value, origin)))),
         },
         string text => JsonValue.Create(text),
+        Exception error => ErrorKinds.Describe(error, origin),
         IEnumerable list => new JsonArray([.. list.Cast<object?>().Select(item => ToJson(item, origin))]),
         _ => JsonSerializer.SerializeToNode(value, value.GetType()),
     };
@@ -244,6 +265,42 @@ internal sealed class PatternBinding
         finally
         {
             await resource.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The owner of the background work (spec/PROTOCOL.md §8): its shutdown comes at <paramref name="shutdownAtMs"/> on a
+    /// timer armed before the work starts (so a failure due at that instant comes after it); its error handler records each
+    /// exception it gets (trace event <c>report</c>) and, with <paramref name="handlerFails"/>, throws it back. The value:
+    /// the exceptions reported, in order.
+    /// </summary>
+    private static async Task<IReadOnlyList<Exception>> InBackgroundAsync(
+        UnobservedFailuresImplementation<string> impl, ScenarioContext ctx, IReadOnlyList<string> items, long shutdownAtMs, bool handlerFails)
+    {
+        var reported = new List<Exception>();
+        void OnError(Exception error)
+        {
+            ctx.Instruments.Report(error);
+            lock (reported)
+            {
+                reported.Add(error);
+            }
+
+            if (handlerFails)
+            {
+                throw error;
+            }
+        }
+
+        using var shutdown = new CancellationTokenSource();
+        using (ctx.Instruments.Clock.After(shutdownAtMs, shutdown.Cancel))
+        {
+            await impl(ctx.Instruments.Operation, items, OnError, shutdown.Token, ctx.CancellationToken).ConfigureAwait(false);
+        }
+
+        lock (reported)
+        {
+            return [.. reported];
         }
     }
 

@@ -32,6 +32,7 @@ internal static class ScenarioRunner
         """{"pattern": "racing", "params": {"items": ["a", "b", "c"], "hedge_ms": 1}, "plan": {"a": [{"after_ms": 1, "fail": "fatal"}], "b": [{"after_ms": 2, "ok": 1}], "c": [{"hang": true}]}}""",
         """{"pattern": "circuit-breaker", "params": {"failure_threshold": 1, "break_ms": 10}, "plan": {"op": [{"after_ms": 1, "fail": "transient"}, {"hang": true}, {"after_ms": 1, "ok": 1}]}, "invocations": [{"at_ms": 0}, {"at_ms": 2}, {"at_ms": 11, "cancel_at_ms": 12}, {"at_ms": 13}]}""",
         """{"pattern": "async-stream", "params": {"take": 1, "length": 2, "close_ms": 1}, "plan": {"item": [{"after_ms": 1, "ok": 1}], "use": [{"after_ms": 1, "fail": "fatal"}]}}""",
+        """{"pattern": "unobserved-failures", "params": {"items": ["a", "b"], "shutdown_at_ms": 2}, "plan": {"a": [{"after_ms": 1, "fail": "fatal"}], "b": [{"hang": true}]}}""",
     ];
 
     private static readonly object WarmUpGate = new();
@@ -140,6 +141,7 @@ internal static class ScenarioRunner
         private volatile bool _limitPassed;
         private volatile bool _gracePassed;
         private BadRequestException? _refusal;
+        private readonly List<string> _unobservedTasks = [];
 
         public ScenarioRun(RunRequest request, Func<ScenarioContext, PatternRun> start, Func<ScenarioContext, PatternBinding.Invoker>? startMany)
         {
@@ -179,9 +181,14 @@ internal static class ScenarioRunner
 
         public void Execute()
         {
+            // A faulted task nobody observed raises this when it is finalized: the run collects its garbage at its end, so
+            // that the failure is reported with this run, not a later one (spec/PROTOCOL.md §2, `unobserved`).
+            TaskScheduler.UnobservedTaskException += OnUnobservedTaskException;
             try
             {
                 ExecutePhases();
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
             }
             catch (Exception error)
             {
@@ -190,6 +197,21 @@ internal static class ScenarioRunner
                     _refusal ??= new BadRequestException("internal", $"{error.GetType().Name}: {error.Message}");
                 }
             }
+            finally
+            {
+                TaskScheduler.UnobservedTaskException -= OnUnobservedTaskException;
+            }
+        }
+
+        private void OnUnobservedTaskException(object? sender, UnobservedTaskExceptionEventArgs e)
+        {
+            var error = e.Exception.InnerExceptions.Count == 1 ? e.Exception.InnerExceptions[0] : e.Exception;
+            lock (_gate)
+            {
+                _unobservedTasks.Add($"unobserved task exception: {error.GetType().Name}: {error.Message}");
+            }
+
+            e.SetObserved();
         }
 
         public void Abandon(string reason)
@@ -233,6 +255,7 @@ internal static class ScenarioRunner
                     ["runtime"] = Protocol.RuntimeJson(),
                     ["warnings"] = new JsonArray([.. warnings.Select(warning => (JsonNode?)warning)]),
                     ["blocked_ms"] = blockedMs,
+                    ["unobserved"] = new JsonArray([.. _loop.Unobserved.Concat(_unobservedTasks).Select(message => (JsonNode?)message)]),
                 };
                 if (_settledAtMs is not null)
                 {

@@ -18,6 +18,10 @@ public class SpecParamsTests
     [Fact]
     public void EverySpecPattern_IsCoveredByAParamsTest() =>
         Assert.Equal(
-            ["async-stream", "bounded-concurrency", "cancellation-cleanup", "circuit-breaker", "parallel-partial-failures", "racing", "retry-backoff", "task-group", "timeout"],
+            ["async-stream", "bounded-concurrency", "cancellation-cleanup", "circuit-breaker", "parallel-partial-failures", "racing", "retry-backoff", "task-group", "timeout", "unobserved-failures"],
             Spec.PatternIds);
+
+    [Fact]
+    public void UnobservedFailures_HasOnlyTheRunnersInputs() =>
+        Assert.Equal(["items", "shutdown_at_ms", "handler_fails"], Spec.Params("unobserved-failures").Keys);
 }

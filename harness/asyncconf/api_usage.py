@@ -195,6 +195,16 @@ RELIED_ON: dict[tuple[str, str, str], str] = {
     ("async-stream", "csharp", "System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait"): (
         "source.WithCancellation(ct).ConfigureAwait(false): the table reads it as Task.ConfigureAwait(bool)"
     ),
+    (
+        "unobserved-failures",
+        "csharp",
+        "System.Threading.Tasks.TaskCompletionSource",
+    ): "completes when a token is cancelled",
+    (
+        "unobserved-failures",
+        "csharp",
+        "System.Threading.Tasks.Task.ContinueWith",
+    ): "the tracker forgets a finished task",
 }
 
 

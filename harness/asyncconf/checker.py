@@ -281,6 +281,16 @@ def _check_blocked(answer: dict[str, Any], limit: float) -> Mismatch | None:
     return Mismatch("blocked_ms", f"under {limit}", blocked, f"blocked the event loop for {blocked} ms")
 
 
+def _check_unobserved(answer: dict[str, Any]) -> Mismatch | None:
+    """Always on, like leaks: a failure the runtime saw nobody observe (a task exception never
+    retrieved, an unhandled rejection, an unobserved task exception, an async void failure) fails
+    the run, in every pattern (spec/PROTOCOL.md section 2, `unobserved`)."""
+    seen = answer.get("unobserved")
+    if not seen:
+        return None
+    return Mismatch("unobserved", [], seen, "a failure reached the runtime's last resort")
+
+
 CHECKS: dict[str, CheckFn] = {
     "outcome": _check_outcome,
     "elapsed_ms": _check_elapsed,
@@ -290,6 +300,7 @@ CHECKS: dict[str, CheckFn] = {
     "cancelled": _check_cancelled,
     "cancelled_at_ms": _times_check("cancelled_at_ms", "cancel"),
     "closed_at_ms": _times_check("closed_at_ms", "close"),
+    "reported_at_ms": _times_check("reported_at_ms", "report"),
     "random_draws": _check_random_draws,
     "settled_at_ms": _check_settled_at,
 }
@@ -326,6 +337,9 @@ def check(
     ]
     if scenario.expect.get("leaks", "none") == "none" and answer.get("leaks"):
         mismatches.append(Mismatch("leaks", [], answer["leaks"]))
+    unobserved = _check_unobserved(answer)
+    if unobserved:
+        mismatches.append(unobserved)
     ran_out = _random_ran_out(scenario, answer)
     if ran_out:
         mismatches.append(ran_out)

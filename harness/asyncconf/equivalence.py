@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-EVENT_ORDER = {"open": 0, "call": 1, "ok": 2, "fail": 3, "cancel": 4, "close": 5}
+EVENT_ORDER = {"open": 0, "call": 1, "ok": 2, "fail": 3, "cancel": 4, "close": 5, "report": 6}
 
 
 def _canonical_outcome(outcome: Any) -> Any:

@@ -17,6 +17,8 @@ import {race} from '../src/racing.js';
 import {retry} from '../src/retry-backoff.js';
 import {runGroup} from '../src/task-group.js';
 import {withTimeout} from '../src/timeout.js';
+import {runInBackground} from '../src/unobserved-failures.js';
+import {LONGEST_MS, invalidArgument} from '../src/common/arguments.js';
 import {describeError} from './errors.js';
 
 /** @typedef {import('./instruments.js').Instruments} Instruments */
@@ -79,6 +81,39 @@ const streamSource = (ins, length) =>
       await resource[Symbol.asyncDispose]();
     }
   };
+
+/**
+ * The owner of the background tasks (spec/PROTOCOL.md section 8): its shutdown comes at
+ * `shutdown_at_ms` on a timer armed before the tasks start (so a failure due at that instant
+ * comes after it); its error handler records each error it gets (trace event `report`) and, with
+ * `handler_fails`, throws it back. Resolves to the errors reported, in order.
+ * @param {Implementation} impl
+ * @param {Instruments} ins
+ * @param {Record<string, any>} p
+ * @param {AbortSignal} signal
+ */
+async function inBackground(impl, ins, p, signal) {
+  const at = p.shutdown_at_ms;
+  if (typeof at !== 'number' || !(at >= 0 && at <= LONGEST_MS)) {
+    throw Object.assign(new RangeError(`Expected \`shutdown_at_ms\` to be a number from 0 to ${LONGEST_MS}, got ${at}`), {code: 'ERR_OUT_OF_RANGE'});
+  }
+  if (typeof p.handler_fails !== 'boolean') throw invalidArgument(`Expected \`handler_fails\` to be a boolean, got ${p.handler_fails}`);
+  /** @type {unknown[]} */
+  const reported = [];
+  const onError = (/** @type {unknown} */ error) => {
+    ins.report(error);
+    reported.push(error);
+    if (p.handler_fails) throw error;
+  };
+  const owner = new AbortController();
+  const timer = setTimeout(() => owner.abort(), at);
+  try {
+    await impl(itemOperation(ins), p.items, onError, {shutdown: owner.signal, signal});
+  } finally {
+    clearTimeout(timer);
+  }
+  return reported;
+}
 
 /** @type {Record<string, Binding>} */
 export const BINDINGS = {
@@ -172,5 +207,12 @@ export const BINDINGS = {
     defaults: {items: ['a', 'b', 'c'], hedge_ms: 0},
     invoke: (impl, ins, p, signal) => impl(itemOperation(ins), p.items, {hedgeMs: p.hedge_ms, signal}),
     toJson: identity,
+  },
+  'unobserved-failures': {
+    reference: runInBackground,
+    params: ['items', 'shutdown_at_ms', 'handler_fails'],
+    defaults: {items: ['a', 'b', 'c'], shutdown_at_ms: 100, handler_fails: false},
+    invoke: inBackground,
+    toJson: (value, ins) => /** @type {unknown[]} */ (value).map((error) => describeError(error, ins.origin)),
   },
 };

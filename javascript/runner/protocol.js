@@ -249,8 +249,18 @@ async function runChecked(request, registry) {
   const clock = clockKind === 'virtual' ? new VirtualClock() : new RealClock();
   /** @type {Set<string>} */
   const warnings = new Set();
-  const onRejection = (/** @type {unknown} */ reason) => warnings.add(`unhandled rejection: ${describe(reason)}`);
-  const onException = (/** @type {unknown} */ error) => warnings.add(`uncaught exception: ${describe(error)}`);
+  // A failure nobody observed (spec/PROTOCOL.md section 2, `unobserved`): the checker fails the run.
+  // Listening keeps the process alive where Node 15+ would end it.
+  /** @type {string[]} */
+  const unobserved = [];
+  const onRejection = (/** @type {unknown} */ reason) => {
+    warnings.add(`unhandled rejection: ${describe(reason)}`);
+    unobserved.push(`unhandled rejection: ${describe(reason)}`);
+  };
+  const onException = (/** @type {unknown} */ error) => {
+    warnings.add(`uncaught exception: ${describe(error)}`);
+    unobserved.push(`uncaught exception: ${describe(error)}`);
+  };
   const onWarning = (/** @type {Error} */ warning) => warnings.add(`${warning.name}: ${warning.message}`);
   process.on('unhandledRejection', onRejection);
   process.on('uncaughtException', onException);
@@ -269,7 +279,7 @@ async function runChecked(request, registry) {
     process.off('warning', onWarning);
   }
   for (const warning of clock.warnings()) warnings.add(warning);
-  return {...answer, warnings: [...warnings].sort()};
+  return {...answer, warnings: [...warnings].sort(), unobserved};
 }
 
 /**

@@ -12,7 +12,7 @@ describe('the protocol', () => {
     assert.equal(answer.protocol, PROTOCOL_VERSION);
     assert.deepEqual(answer.runtime, {name: 'node', version: process.versions.node});
     const patterns = /** @type {Record<string, string[]>} */ (answer.patterns);
-    assert.deepEqual(Object.keys(patterns), ['async-stream', 'bounded-concurrency', 'cancellation-cleanup', 'circuit-breaker', 'parallel-partial-failures', 'racing', 'retry-backoff', 'task-group', 'timeout']);
+    assert.deepEqual(Object.keys(patterns), ['async-stream', 'bounded-concurrency', 'cancellation-cleanup', 'circuit-breaker', 'parallel-partial-failures', 'racing', 'retry-backoff', 'task-group', 'timeout', 'unobserved-failures']);
     assert.deepEqual(patterns.timeout[0], 'reference');
   });
 
@@ -66,6 +66,7 @@ describe('the protocol', () => {
       random_draws: 0,
       runtime: {name: 'node', version: process.versions.node},
       warnings: [],
+      unobserved: [],
     });
   });
 

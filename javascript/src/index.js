@@ -8,3 +8,4 @@ export {runGroup} from './task-group.js';
 export {race} from './racing.js';
 export {BrokenCircuitError, CircuitBreakerPolicy} from './circuit-breaker.js';
 export {consumeStream} from './async-stream.js';
+export {BackgroundTasks, runInBackground} from './unobserved-failures.js';

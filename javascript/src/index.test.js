@@ -5,6 +5,7 @@ import {deriveAbortController} from './common/abort.js';
 
 it('exports exactly the public names', () => {
   assert.deepEqual(Object.keys(publicApi).sort(), [
+    'BackgroundTasks',
     'BrokenCircuitError',
     'CircuitBreakerPolicy',
     'RETRY_DEFAULTS',
@@ -16,6 +17,7 @@ it('exports exactly the public names', () => {
     'retry',
     'runAll',
     'runGroup',
+    'runInBackground',
     'useResource',
     'withTimeout',
   ]);

@@ -16,8 +16,11 @@ from .retry_backoff import backoff_delay as backoff_delay
 from .retry_backoff import retry as retry
 from .task_group import run_group as run_group
 from .timeout import run_with_timeout as run_with_timeout
+from .unobserved_failures import BackgroundTasks as BackgroundTasks
+from .unobserved_failures import run_in_background as run_in_background
 
 __all__ = [
+    "BackgroundTasks",
     "CircuitBreaker",
     "CircuitBreakerError",
     "PartialResults",
@@ -28,6 +31,7 @@ __all__ = [
     "retry",
     "run_all",
     "run_group",
+    "run_in_background",
     "run_with_resource",
     "run_with_timeout",
 ]

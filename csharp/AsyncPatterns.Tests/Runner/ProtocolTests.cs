@@ -114,7 +114,7 @@ public class ProtocolTests
         var answer = WithoutBlockedMs(Protocol.Handle($$$"""{"id": 7, "pattern": "retry-backoff", "params": {{{RetryParams}}}, "plan": {"op": [{"after_ms": 10, "fail": "transient"}, {"after_ms": 10, "ok": "data"}]}}"""));
 
         Assert.Equal(
-            $$$"""{"id":7,"outcome":{"ok":"data"},"trace":[{"t":0,"ev":"call","key":"op","n":1},{"t":10,"ev":"fail","key":"op","n":1,"kind":"transient"},{"t":110,"ev":"call","key":"op","n":2},{"t":120,"ev":"ok","key":"op","n":2}],"trace_after":[],"elapsed_ms":120,"leaks":[],"random_draws":0,"runtime":{"name":"dotnet","version":"{{{Environment.Version}}}"},"warnings":[]}""",
+            $$$"""{"id":7,"outcome":{"ok":"data"},"trace":[{"t":0,"ev":"call","key":"op","n":1},{"t":10,"ev":"fail","key":"op","n":1,"kind":"transient"},{"t":110,"ev":"call","key":"op","n":2},{"t":120,"ev":"ok","key":"op","n":2}],"trace_after":[],"elapsed_ms":120,"leaks":[],"random_draws":0,"runtime":{"name":"dotnet","version":"{{{Environment.Version}}}"},"warnings":[],"unobserved":[]}""",
             answer);
     }
 

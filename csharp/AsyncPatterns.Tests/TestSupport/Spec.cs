@@ -37,7 +37,7 @@ internal static class Spec
     /// entry whose <c>langs: [...]</c> leaves out csharp is not C#'s to implement.
     /// </remarks>
     public static IReadOnlyList<string> AntiPatternIds(string patternId) =>
-        [.. Block(patternId, "antipatterns:").Where(line => line.TrimStart().StartsWith("- ", StringComparison.Ordinal) && HasCSharpForm(line)).Select(line =>
+        [.. Block(patternId, "antipatterns:").Where(line => line.TrimStart().StartsWith("- ", StringComparison.Ordinal) && HasCSharpForm(line) && ForCSharp(line)).Select(line =>
         {
             var start = line.IndexOf("id:", StringComparison.Ordinal) + 3;
             var end = line.IndexOfAny([',', '}'], start);
@@ -48,6 +48,13 @@ internal static class Spec
     {
         var langs = entry.IndexOf("langs: [", StringComparison.Ordinal);
         return langs < 0 || entry[langs..entry.IndexOf(']', langs)].Contains("csharp", StringComparison.Ordinal);
+    }
+
+    /// <summary>Whether an anti-pattern's line has no <c>langs:</c> list, or one naming csharp.</summary>
+    private static bool ForCSharp(string line)
+    {
+        var at = line.IndexOf("langs:", StringComparison.Ordinal);
+        return at < 0 || line[at..line.IndexOf(']', at)].Contains("csharp", StringComparison.Ordinal);
     }
 
     /// <summary>The indented lines under a top-level key.</summary>

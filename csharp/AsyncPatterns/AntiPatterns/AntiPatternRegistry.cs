@@ -7,6 +7,7 @@ using AsyncPatterns.Racing;
 using AsyncPatterns.RetryBackoff;
 using AsyncPatterns.TaskGroup;
 using AsyncPatterns.Timeout;
+using AsyncPatterns.UnobservedFailures;
 
 namespace AsyncPatterns.AntiPatterns;
 
@@ -31,6 +32,7 @@ public static class AntiPatternRegistry
             ["racing"] = Untyped(Racing<string, object?>()),
             ["circuit-breaker"] = Untyped(CircuitBreaker()),
             ["async-stream"] = Untyped(AsyncStream<object?>()),
+            ["unobserved-failures"] = Untyped(UnobservedFailures<string>()),
         };
 
     /// <summary>The retry-backoff anti-patterns.</summary>
@@ -166,6 +168,22 @@ public static class AntiPatternRegistry
             ["buffers-everything"] = AsyncStreamAntiPatterns.BuffersEverythingAsync,
             ["prefetches"] = AsyncStreamAntiPatterns.PrefetchesAsync,
             ["source-not-cancelled"] = AsyncStreamAntiPatterns.SourceNotCancelledAsync,
+        };
+
+    /// <summary>The unobserved-failures anti-patterns.</summary>
+    /// <typeparam name="TItem">The item type.</typeparam>
+    /// <returns>The anti-patterns by id.</returns>
+    public static IReadOnlyDictionary<string, UnobservedFailuresImplementation<TItem>> UnobservedFailures<TItem>() =>
+        new Dictionary<string, UnobservedFailuresImplementation<TItem>>
+        {
+            ["discarded-task"] = UnobservedFailuresAntiPatterns.DiscardedTaskAsync,
+            ["awaits-in-starter"] = UnobservedFailuresAntiPatterns.AwaitsInStarterAsync,
+            ["async-void"] = UnobservedFailuresAntiPatterns.AsyncVoidAsync,
+            ["untracked"] = UnobservedFailuresAntiPatterns.UntrackedAsync,
+            ["reports-twice"] = UnobservedFailuresAntiPatterns.ReportsTwiceAsync,
+            ["swallows"] = UnobservedFailuresAntiPatterns.SwallowsAsync,
+            ["reports-wrapped"] = UnobservedFailuresAntiPatterns.ReportsWrappedAsync,
+            ["unguarded-handler"] = UnobservedFailuresAntiPatterns.UnguardedHandlerAsync,
         };
 
     private static IReadOnlyDictionary<string, Delegate> Untyped<TDelegate>(IReadOnlyDictionary<string, TDelegate> typed)

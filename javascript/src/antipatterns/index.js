@@ -16,6 +16,7 @@ import * as racing from './racing.js';
 import * as retryBackoff from './retry-backoff.js';
 import * as taskGroup from './task-group.js';
 import * as timeout from './timeout.js';
+import * as unobservedFailures from './unobserved-failures.js';
 
 /** @typedef {(...args: any[]) => Promise<unknown>} AntiPattern */
 
@@ -45,4 +46,5 @@ export const REGISTRY = Object.freeze({
   'retry-backoff': Object.freeze(byId(retryBackoff)),
   'task-group': Object.freeze(byId(taskGroup)),
   timeout: Object.freeze(byId(timeout)),
+  'unobserved-failures': Object.freeze(byId(unobservedFailures)),
 });

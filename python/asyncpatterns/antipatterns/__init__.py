@@ -21,6 +21,7 @@ from . import (
     retry_backoff,
     task_group,
     timeout,
+    unobserved_failures,
 )
 
 _MODULES: dict[str, ModuleType] = {
@@ -32,6 +33,7 @@ _MODULES: dict[str, ModuleType] = {
     "retry-backoff": retry_backoff,
     "task-group": task_group,
     "timeout": timeout,
+    "unobserved-failures": unobserved_failures,
 }
 
 

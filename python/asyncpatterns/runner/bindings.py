@@ -22,6 +22,7 @@ from .. import (
     retry_backoff,
     task_group,
     timeout,
+    unobserved_failures,
 )
 from .errors import describe_error
 from .instruments import Instruments
@@ -116,7 +117,41 @@ def _stream(impl: Callable[..., Any], ins: Instruments, p: dict[str, Any]) -> Aw
     return impl(source, p["take"], use)  # type: ignore[no-any-return]
 
 
+async def _in_background(impl: Callable[..., Any], ins: Instruments, p: dict[str, Any]) -> list[BaseException]:
+    """The owner of the background tasks (spec/PROTOCOL.md section 8): its shutdown comes at
+    ``shutdown_at_ms`` on a timer armed before the tasks start (so a failure due at that instant
+    comes after it); its error handler records each error it gets (trace event ``report``) and,
+    with ``handler_fails``, throws it back. The value: the errors reported, in order."""
+    shutdown_at_ms = p["shutdown_at_ms"]
+    number = isinstance(shutdown_at_ms, int | float) and not isinstance(shutdown_at_ms, bool)
+    if not number or not 0 <= shutdown_at_ms <= MAX_MS:
+        raise ValueError(f"shutdown_at_ms must be a number from 0 to {MAX_MS}, got {shutdown_at_ms!r}")
+    if not isinstance(p["handler_fails"], bool):
+        raise ValueError(f"handler_fails must be true or false, got {p['handler_fails']!r}")
+    reported: list[BaseException] = []
+
+    def on_error(error: BaseException) -> None:
+        ins.report(error)
+        reported.append(error)
+        if p["handler_fails"]:
+            raise error
+
+    shutdown = asyncio.Event()
+    timer = asyncio.get_running_loop().call_later(shutdown_at_ms / 1000, shutdown.set)
+    try:
+        await impl(ins.operation, p["items"], on_error, shutdown)
+    finally:
+        timer.cancel()
+    return reported
+
+
+def _reported_json(value: Any, ins: Instruments) -> Any:
+    return [describe_error(error, ins.origin) for error in value]
+
+
 ITEMS = ["a", "b", "c"]
+#: The longest time a parameter may give (spec/PROTOCOL.md section 8, "Parameters").
+MAX_MS = 2147483647
 
 BINDINGS: dict[str, Binding | InvokedBinding] = {
     "retry-backoff": Binding(
@@ -167,5 +202,11 @@ BINDINGS: dict[str, Binding | InvokedBinding] = {
         lambda impl, p: impl(failure_threshold=p["failure_threshold"], break_duration=p["break_ms"] / 1000),
         lambda breaker, operation: breaker.call(operation),
         {"failure_threshold": 5, "break_ms": 30000},
+    ),
+    "unobserved-failures": Binding(
+        unobserved_failures.run_in_background,
+        _in_background,
+        {"items": ITEMS, "shutdown_at_ms": 100, "handler_fails": False},
+        _reported_json,
     ),
 }

@@ -104,6 +104,13 @@ class Instruments:
         found = self._raised.get(id(error))
         return found[1] if found is not None and found[0] is error else None
 
+    def report(self, error: BaseException) -> None:
+        """The error handler got ``error``: record ``report`` under the call that raised this very
+        object (key ``?``, n 0, when it came from no call: a wrapped or re-created error)."""
+        origin = self.origin(error)
+        key, _, n = origin.rpartition("#") if origin is not None else ("?", "", "0")
+        self._record("report", key, int(n))
+
     def leaks(self) -> list[str]:
         """What is still running or open now: operations in flight and resources not closed."""
         return sorted(f"operation {tag} still running" for tag in self.in_flight) + sorted(
