@@ -4,6 +4,7 @@ One module per pattern, named after its spec id; the mistakes each pattern exist
 apart, in ``asyncpatterns.antipatterns``; the protocol runner in ``asyncpatterns.runner``.
 """
 
+from .async_lock import GuardedCounter as GuardedCounter
 from .bounded_concurrency import map_bounded as map_bounded
 from .cancellation_cleanup import run_with_resource as run_with_resource
 from .circuit_breaker import CircuitBreaker as CircuitBreaker
@@ -18,6 +19,7 @@ from .timeout import run_with_timeout as run_with_timeout
 __all__ = [
     "CircuitBreaker",
     "CircuitBreakerError",
+    "GuardedCounter",
     "PartialResults",
     "backoff_delay",
     "map_bounded",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import (
+    async_lock,
     bounded_concurrency,
     cancellation_cleanup,
     circuit_breaker,
@@ -122,5 +123,11 @@ BINDINGS: dict[str, Binding | InvokedBinding] = {
         lambda impl, p: impl(failure_threshold=p["failure_threshold"], break_duration=p["break_ms"] / 1000),
         lambda breaker, operation: breaker.call(operation),
         {"failure_threshold": 5, "break_ms": 30000},
+    ),
+    "async-lock": InvokedBinding(
+        async_lock.GuardedCounter,
+        lambda impl, p: impl(),
+        lambda counter, operation: counter.increment(operation),
+        {},
     ),
 }
