@@ -11,6 +11,7 @@
 import {mapBounded} from '../src/bounded-concurrency.js';
 import {useResource} from '../src/cancellation-cleanup.js';
 import {CircuitBreakerPolicy} from '../src/circuit-breaker.js';
+import {GuardedCounter} from '../src/async-lock.js';
 import {runAll} from '../src/parallel-partial-failures.js';
 import {retry} from '../src/retry-backoff.js';
 import {runGroup} from '../src/task-group.js';
@@ -125,6 +126,17 @@ export const BINDINGS = {
     },
     create: (impl, p) => new (/** @type {any} */ (impl))({failureThreshold: p.failure_threshold, breakMs: p.break_ms}),
     call: (breaker, operation, signal) => breaker.execute(operation, {signal}),
+    toJson: identity,
+  },
+  'async-lock': {
+    reference: /** @type {any} */ (GuardedCounter), // a class: `create` builds it
+    params: [],
+    defaults: {},
+    invoke: () => {
+      throw new Error('async-lock is invoked many times: `create` and `call`');
+    },
+    create: (impl) => new (/** @type {any} */ (impl))(),
+    call: (counter, operation, signal) => counter.increment(operation, {signal}),
     toJson: identity,
   },
   'task-group': {

@@ -6,3 +6,4 @@ export {runAll} from './parallel-partial-failures.js';
 export {mapBounded} from './bounded-concurrency.js';
 export {runGroup} from './task-group.js';
 export {BrokenCircuitError, CircuitBreakerPolicy} from './circuit-breaker.js';
+export {GuardedCounter, Mutex} from './async-lock.js';

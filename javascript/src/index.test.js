@@ -7,6 +7,8 @@ it('exports exactly the public names', () => {
   assert.deepEqual(Object.keys(publicApi).sort(), [
     'BrokenCircuitError',
     'CircuitBreakerPolicy',
+    'GuardedCounter',
+    'Mutex',
     'RETRY_DEFAULTS',
     'backoffDelay',
     'isRetryable',

@@ -7,6 +7,7 @@
  * @module
  */
 
+import * as asyncLock from './async-lock.js';
 import * as boundedConcurrency from './bounded-concurrency.js';
 import * as cancellationCleanup from './cancellation-cleanup.js';
 import * as circuitBreaker from './circuit-breaker.js';
@@ -33,6 +34,7 @@ function byId(module) {
 
 /** @type {Readonly<Record<string, Readonly<Record<string, AntiPattern>>>>} */
 export const REGISTRY = Object.freeze({
+  'async-lock': Object.freeze(byId(asyncLock)),
   'bounded-concurrency': Object.freeze(byId(boundedConcurrency)),
   'cancellation-cleanup': Object.freeze(byId(cancellationCleanup)),
   // A stateful pattern's anti-patterns are classes (PascalCase): `NeverOpens` -> `never-opens`.
