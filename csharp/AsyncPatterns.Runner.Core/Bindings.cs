@@ -2,6 +2,7 @@ using System.Collections;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AsyncPatterns.AntiPatterns;
+using AsyncPatterns.AsyncLock;
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
 using AsyncPatterns.CircuitBreaker;
@@ -125,6 +126,15 @@ internal sealed class PatternBinding
                     return (key, ct) => PatternRun.Of(breaker.ExecuteAsync(token => ctx.Instruments.Operation(key, token), ct));
                 };
             }),
+        BindMany<GuardedCounterFactory>(
+            "async-lock",
+            AntiPatternRegistry.AsyncLock(),
+            () => new GuardedCounter(),
+            (factory, _) => ctx =>
+            {
+                var counter = factory();
+                return (key, ct) => PatternRun.Of(counter.IncrementAsync(token => ctx.Instruments.Operation(key, token), ct));
+            }),
     }.ToDictionary(binding => binding.Id, StringComparer.Ordinal);
 
     /// <summary>Gets the pattern's spec id.</summary>
@@ -187,6 +197,7 @@ internal sealed class PatternBinding
         ["bounded-concurrency"] = """{"items": ["a", "b", "c", "d", "e"], "limit": 2}""",
         ["task-group"] = """{"items": ["a", "b", "c"]}""",
         ["circuit-breaker"] = """{"failure_threshold": 5, "break_ms": 30000}""",
+        ["async-lock"] = "{}",
     };
 
     /// <summary>The pattern's value in the protocol's JSON form.</summary>

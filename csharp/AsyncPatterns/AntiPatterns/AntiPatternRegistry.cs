@@ -1,3 +1,4 @@
+using AsyncPatterns.AsyncLock;
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
 using AsyncPatterns.CircuitBreaker;
@@ -27,6 +28,7 @@ public static class AntiPatternRegistry
             ["bounded-concurrency"] = Untyped(BoundedConcurrency<string, object?>()),
             ["task-group"] = Untyped(TaskGroup<string, object?>()),
             ["circuit-breaker"] = Untyped(CircuitBreaker()),
+            ["async-lock"] = Untyped(AsyncLock()),
         };
 
     /// <summary>The retry-backoff anti-patterns.</summary>
@@ -140,4 +142,14 @@ public static class AntiPatternRegistry
     private static IReadOnlyDictionary<string, Delegate> Untyped<TDelegate>(IReadOnlyDictionary<string, TDelegate> typed)
         where TDelegate : Delegate =>
         typed.ToDictionary(entry => entry.Key, entry => (Delegate)entry.Value);
+
+    /// <summary>The async-lock anti-patterns, each built like the reference.</summary>
+    /// <returns>The anti-patterns by id.</returns>
+    public static IReadOnlyDictionary<string, GuardedCounterFactory> AsyncLock() =>
+        new Dictionary<string, GuardedCounterFactory>
+        {
+            ["no-lock"] = AsyncLockAntiPatterns.NoLock,
+            ["not-released-on-failure"] = AsyncLockAntiPatterns.NotReleasedOnFailure,
+            ["cancelled-waiter-enters"] = AsyncLockAntiPatterns.CancelledWaiterEnters,
+        };
 }
