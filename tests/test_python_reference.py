@@ -39,7 +39,7 @@ def test_circuit_breaker_defaults_are_the_specs() -> None:
 def test_all_lists_exactly_the_public_names() -> None:
     public = {name for name in vars(asyncpatterns) if not name.startswith("_")} - {
         "antipatterns", "runner", "bounded_concurrency", "cancellation_cleanup", "parallel_partial_failures",
-        "retry_backoff", "task_group", "timeout", "circuit_breaker",
+        "retry_backoff", "task_group", "timeout", "circuit_breaker", "async_lock",
     }  # fmt: skip
     assert set(asyncpatterns.__all__) == public
 

@@ -16,8 +16,11 @@ public class SpecParamsTests
         Assert.Equal([input], Spec.Params(pattern).Keys);
 
     [Fact]
+    public void AsyncLock_HasNoParameters() => Assert.Empty(Spec.Params("async-lock"));
+
+    [Fact]
     public void EverySpecPattern_IsCoveredByAParamsTest() =>
         Assert.Equal(
-            ["bounded-concurrency", "cancellation-cleanup", "circuit-breaker", "parallel-partial-failures", "retry-backoff", "task-group", "timeout"],
+            ["async-lock", "bounded-concurrency", "cancellation-cleanup", "circuit-breaker", "parallel-partial-failures", "retry-backoff", "task-group", "timeout"],
             Spec.PatternIds);
 }
