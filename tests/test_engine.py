@@ -152,6 +152,9 @@ def test_the_limit_of_a_run_with_invocations_counts_from_its_last_caller() -> No
     scenario = replace(
         pattern.scenarios[0],
         expect={},
-        invocations=({"at_ms": 1, "key": "a", "cancel_at_ms": None}, {"at_ms": 63_993, "key": "a", "cancel_at_ms": 64_001}),
+        invocations=(
+            {"at_ms": 1, "key": "a", "cancel_at_ms": None},
+            {"at_ms": 63_993, "key": "a", "cancel_at_ms": 64_001},
+        ),
     )
     assert request_for(scenario, "reference", "virtual", 1)["limit_ms"] >= 10 * 64_001
