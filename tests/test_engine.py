@@ -138,3 +138,23 @@ def test_invocations_are_sent_and_their_settle_times_compared_across_languages()
     assert equivalence.first_difference(equivalence.canonical(answer), equivalence.canonical(swapped)) == (
         "settled_at_ms: [30, 10] vs [10, 30]"
     )
+
+
+def test_the_limit_of_a_run_with_invocations_counts_from_its_last_caller() -> None:
+    """A caller that starts after 60 s of virtual time (the fuzzer spaces tame invocations that far
+    apart) is still inside the run's limit: the limit is ten times the latest instant a scenario
+    names, not only its expected end."""
+    from dataclasses import replace
+
+    from asyncconf.engine import request_for
+
+    pattern = next(p for p in load_spec() if p.id == "async-lock")
+    scenario = replace(
+        pattern.scenarios[0],
+        expect={},
+        invocations=(
+            {"at_ms": 1, "key": "a", "cancel_at_ms": None},
+            {"at_ms": 63_993, "key": "a", "cancel_at_ms": 64_001},
+        ),
+    )
+    assert request_for(scenario, "reference", "virtual", 1)["limit_ms"] >= 10 * 64_001

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AsyncPatterns.AntiPatterns;
 using AsyncPatterns.AsyncStream;
+using AsyncPatterns.AsyncLock;
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
 using AsyncPatterns.CircuitBreaker;
@@ -163,6 +164,15 @@ internal sealed class PatternBinding
             };
             return ctx => PatternRun.Of(InBackgroundAsync(impl, ctx, items, VirtualTimeProvider.RoundMilliseconds(shutdownAtMs), handlerFails));
         }),
+        BindMany<GuardedCounterFactory>(
+            "async-lock",
+            AntiPatternRegistry.AsyncLock(),
+            () => new GuardedCounter(),
+            (factory, _) => ctx =>
+            {
+                var counter = factory();
+                return (key, ct) => PatternRun.Of(counter.IncrementAsync(token => ctx.Instruments.Operation(key, token), ct));
+            }),
     }.ToDictionary(binding => binding.Id, StringComparer.Ordinal);
 
     /// <summary>Gets the pattern's spec id.</summary>
@@ -228,6 +238,7 @@ internal sealed class PatternBinding
         ["circuit-breaker"] = """{"failure_threshold": 5, "break_ms": 30000}""",
         ["async-stream"] = """{"take": 3, "length": 5, "close_ms": 5}""",
         ["unobserved-failures"] = """{"items": ["a", "b", "c"], "shutdown_at_ms": 100, "handler_fails": false}""",
+        ["async-lock"] = "{}",
     };
 
     /// <summary>The pattern's value in the protocol's JSON form.</summary>

@@ -16,9 +16,12 @@ public class SpecParamsTests
         Assert.Equal([input], Spec.Params(pattern).Keys);
 
     [Fact]
+    public void AsyncLock_HasNoParameters() => Assert.Empty(Spec.Params("async-lock"));
+
+    [Fact]
     public void EverySpecPattern_IsCoveredByAParamsTest() =>
         Assert.Equal(
-            ["async-stream", "bounded-concurrency", "cancellation-cleanup", "circuit-breaker", "parallel-partial-failures", "racing", "retry-backoff", "task-group", "timeout", "unobserved-failures"],
+            ["async-lock", "async-stream", "bounded-concurrency", "cancellation-cleanup", "circuit-breaker", "parallel-partial-failures", "racing", "retry-backoff", "task-group", "timeout", "unobserved-failures"],
             Spec.PatternIds);
 
     [Fact]

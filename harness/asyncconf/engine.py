@@ -107,6 +107,9 @@ def request_for(
 ) -> dict[str, Any]:
     """The protocol's run request for one scenario (spec/PROTOCOL.md section 2)."""
     longest = longest_expected_ms(scenario)
+    # An invocation's start or cancellation is an instant the run must reach, expected end or not.
+    for invocation in scenario.invocations or ():
+        longest = max(longest, invocation["at_ms"], invocation.get("cancel_at_ms") or 0)
     # Long enough for any correct implementation; short enough that a runaway ends soon.
     limit_ms = max(10 * longest, 60_000) if clock == "virtual" else 2 * longest + 1000
     request = {

@@ -12,6 +12,7 @@ import {consumeStream} from '../src/async-stream.js';
 import {mapBounded} from '../src/bounded-concurrency.js';
 import {useResource} from '../src/cancellation-cleanup.js';
 import {CircuitBreakerPolicy} from '../src/circuit-breaker.js';
+import {GuardedCounter} from '../src/async-lock.js';
 import {runAll} from '../src/parallel-partial-failures.js';
 import {race} from '../src/racing.js';
 import {retry} from '../src/retry-backoff.js';
@@ -192,6 +193,17 @@ export const BINDINGS = {
         (/** @type {unknown} */ _item, /** @type {{signal?: AbortSignal}} */ options) => ins.operation('use', options?.signal),
         {signal},
       ),
+    toJson: identity,
+  },
+  'async-lock': {
+    reference: /** @type {any} */ (GuardedCounter), // a class: `create` builds it
+    params: [],
+    defaults: {},
+    invoke: () => {
+      throw new Error('async-lock is invoked many times: `create` and `call`');
+    },
+    create: (impl) => new (/** @type {any} */ (impl))(),
+    call: (counter, operation, signal) => counter.increment(operation, {signal}),
     toJson: identity,
   },
   'task-group': {

@@ -190,6 +190,11 @@ export const WARM_UP_REQUESTS = Object.freeze([
     invocations: [{at_ms: 0}, {at_ms: 2}, {at_ms: 11, cancel_at_ms: 12}, {at_ms: 13}],
   },
   {pattern: 'async-stream', params: {take: 1, length: 2, close_ms: 1}, plan: {item: [{after_ms: 1, ok: 1}], use: [{after_ms: 1, fail: 'fatal'}]}},
+  {
+    pattern: 'async-lock',
+    plan: {a: [{after_ms: 2, fail: 'transient'}], b: [{hang: true}], '*': [{after_ms: 1, ok: 1}]},
+    invocations: [{at_ms: 0, key: 'a'}, {at_ms: 1, key: 'b', cancel_at_ms: 3}, {at_ms: 1, key: 'c'}, {at_ms: 2, key: 'd', cancel_at_ms: 2}],
+  },
 ]);
 
 /** @type {Promise<void> | undefined} */

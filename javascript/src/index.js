@@ -9,3 +9,4 @@ export {race} from './racing.js';
 export {BrokenCircuitError, CircuitBreakerPolicy} from './circuit-breaker.js';
 export {consumeStream} from './async-stream.js';
 export {BackgroundTasks, runInBackground} from './unobserved-failures.js';
+export {GuardedCounter, Mutex} from './async-lock.js';

@@ -8,6 +8,8 @@ it('exports exactly the public names', () => {
     'BackgroundTasks',
     'BrokenCircuitError',
     'CircuitBreakerPolicy',
+    'GuardedCounter',
+    'Mutex',
     'RETRY_DEFAULTS',
     'backoffDelay',
     'consumeStream',

@@ -4,6 +4,7 @@ One module per pattern, named after its spec id; the mistakes each pattern exist
 apart, in ``asyncpatterns.antipatterns``; the protocol runner in ``asyncpatterns.runner``.
 """
 
+from .async_lock import GuardedCounter as GuardedCounter
 from .async_stream import consume_stream as consume_stream
 from .bounded_concurrency import map_bounded as map_bounded
 from .cancellation_cleanup import run_with_resource as run_with_resource
@@ -23,6 +24,7 @@ __all__ = [
     "BackgroundTasks",
     "CircuitBreaker",
     "CircuitBreakerError",
+    "GuardedCounter",
     "PartialResults",
     "backoff_delay",
     "consume_stream",

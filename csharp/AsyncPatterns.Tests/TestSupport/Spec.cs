@@ -62,6 +62,11 @@ internal static class Spec
     {
         var lines = File.ReadAllLines(Path.Combine(PatternsDirectory, $"{patternId}.yaml"));
         var start = Array.IndexOf(lines, header);
+        if (start < 0 && Array.IndexOf(lines, $"{header} {{}}") >= 0)
+        {
+            return []; // an empty mapping written inline (`params: {}`)
+        }
+
         if (start < 0)
         {
             throw new InvalidDataException($"{patternId}.yaml has no top-level `{header}` line");

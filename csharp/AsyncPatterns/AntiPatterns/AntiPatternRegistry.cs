@@ -1,4 +1,5 @@
 using AsyncPatterns.AsyncStream;
+using AsyncPatterns.AsyncLock;
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
 using AsyncPatterns.CircuitBreaker;
@@ -33,6 +34,7 @@ public static class AntiPatternRegistry
             ["circuit-breaker"] = Untyped(CircuitBreaker()),
             ["async-stream"] = Untyped(AsyncStream<object?>()),
             ["unobserved-failures"] = Untyped(UnobservedFailures<string>()),
+            ["async-lock"] = Untyped(AsyncLock()),
         };
 
     /// <summary>The retry-backoff anti-patterns.</summary>
@@ -189,4 +191,14 @@ public static class AntiPatternRegistry
     private static IReadOnlyDictionary<string, Delegate> Untyped<TDelegate>(IReadOnlyDictionary<string, TDelegate> typed)
         where TDelegate : Delegate =>
         typed.ToDictionary(entry => entry.Key, entry => (Delegate)entry.Value);
+
+    /// <summary>The async-lock anti-patterns, each built like the reference.</summary>
+    /// <returns>The anti-patterns by id.</returns>
+    public static IReadOnlyDictionary<string, GuardedCounterFactory> AsyncLock() =>
+        new Dictionary<string, GuardedCounterFactory>
+        {
+            ["no-lock"] = AsyncLockAntiPatterns.NoLock,
+            ["not-released-on-failure"] = AsyncLockAntiPatterns.NotReleasedOnFailure,
+            ["cancelled-waiter-enters"] = AsyncLockAntiPatterns.CancelledWaiterEnters,
+        };
 }

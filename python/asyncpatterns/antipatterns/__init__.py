@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import Any
 
 from . import (
+    async_lock,
     async_stream,
     bounded_concurrency,
     cancellation_cleanup,
@@ -53,3 +54,4 @@ REGISTRY: dict[str, dict[str, Callable[..., Any]]] = {
 }
 # A stateful pattern's anti-patterns are classes with the reference's constructor and methods.
 REGISTRY["circuit-breaker"] = dict(circuit_breaker.ANTIPATTERNS)
+REGISTRY["async-lock"] = dict(async_lock.ANTIPATTERNS)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import (
+    async_lock,
     async_stream,
     bounded_concurrency,
     cancellation_cleanup,
@@ -208,5 +209,11 @@ BINDINGS: dict[str, Binding | InvokedBinding] = {
         _in_background,
         {"items": ITEMS, "shutdown_at_ms": 100, "handler_fails": False},
         _reported_json,
+    ),
+    "async-lock": InvokedBinding(
+        async_lock.GuardedCounter,
+        lambda impl, p: impl(),
+        lambda counter, operation: counter.increment(operation),
+        {},
     ),
 }
