@@ -10,6 +10,7 @@ On the virtual clock every time is exact. On the real clock a time passes when i
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -99,6 +100,27 @@ def max_in_flight(trace: list[dict[str, Any]]) -> int:
             peak = max(peak, running)
         elif e["ev"] in OPERATION_END:
             running -= 1
+    return peak
+
+
+#: The key of a producer's calls: its call n produces the n-th item (spec/PROTOCOL.md section 4).
+PRODUCER_KEY = "produce"
+
+
+def max_queued(trace: list[dict[str, Any]]) -> int:
+    """Most items queued when the producer starts producing an item (PROTOCOL.md section 4).
+
+    A producer starts its call n+1 only once item n is in the queue, so at that instant the queue
+    holds the n items produced less those a consumer has started (a call of any other key). A
+    consumer started in the same millisecond counts as started: the order within one millisecond
+    differs between runtimes (a queue handing an item straight to a waiting consumer, say).
+    """
+    starts = sorted(e["t"] for e in trace if e["ev"] == "call" and e["key"] != PRODUCER_KEY)
+    produced = peak = 0
+    for e in trace:
+        if e["ev"] == "call" and e["key"] == PRODUCER_KEY:
+            peak = max(peak, produced - bisect.bisect_right(starts, e["t"]))
+            produced += 1
     return peak
 
 
@@ -245,6 +267,11 @@ def _check_max_in_flight(expected: Any, answer: dict[str, Any], real: bool) -> M
     return None if _count_ok(expected, seen) else Mismatch("max_in_flight", expected, seen)
 
 
+def _check_max_queued(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
+    seen = max_queued(answer["trace"])
+    return None if _count_ok(expected, seen) else Mismatch("max_queued", expected, seen)
+
+
 def _check_cancelled(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
     seen = sorted(e["key"] for e in answer["trace"] if e["ev"] == "cancel")
     return None if seen == sorted(expected) else Mismatch("cancelled", sorted(expected), seen)
@@ -270,6 +297,7 @@ CHECKS: dict[str, CheckFn] = {
     "calls": _check_calls,
     "calls_at_ms": _times_check("calls_at_ms", "call"),
     "max_in_flight": _check_max_in_flight,
+    "max_queued": _check_max_queued,
     "cancelled": _check_cancelled,
     "cancelled_at_ms": _times_check("cancelled_at_ms", "cancel"),
     "closed_at_ms": _times_check("closed_at_ms", "close"),

@@ -4,6 +4,7 @@ One module per pattern, named after its spec id; the mistakes each pattern exist
 apart, in ``asyncpatterns.antipatterns``; the protocol runner in ``asyncpatterns.runner``.
 """
 
+from .backpressure import run_pipeline as run_pipeline
 from .bounded_concurrency import map_bounded as map_bounded
 from .cancellation_cleanup import run_with_resource as run_with_resource
 from .parallel_partial_failures import PartialResults as PartialResults
@@ -20,6 +21,7 @@ __all__ = [
     "retry",
     "run_all",
     "run_group",
+    "run_pipeline",
     "run_with_resource",
     "run_with_timeout",
 ]

@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import Any
 
 from . import (
+    backpressure,
     bounded_concurrency,
     cancellation_cleanup,
     parallel_partial_failures,
@@ -21,6 +22,7 @@ from . import (
 )
 
 _MODULES: dict[str, ModuleType] = {
+    "backpressure": backpressure,
     "bounded-concurrency": bounded_concurrency,
     "cancellation-cleanup": cancellation_cleanup,
     "parallel-partial-failures": parallel_partial_failures,

@@ -7,11 +7,12 @@ signature, so the same binding runs any of them. The JSON forms are fixed by spe
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .. import (
+    backpressure,
     bounded_concurrency,
     cancellation_cleanup,
     parallel_partial_failures,
@@ -58,6 +59,13 @@ def _partial_results_json(value: Any, ins: Instruments) -> Any:
     }
 
 
+async def produced(ins: Instruments, items: list[Any]) -> AsyncIterator[Any]:
+    """The runner's producer (PROTOCOL.md section 8): its n-th item is produced by operation call ``produce#n``."""
+    for item in items:
+        await ins.operation("produce")
+        yield item
+
+
 ITEMS = ["a", "b", "c"]
 
 BINDINGS: dict[str, Binding] = {
@@ -93,5 +101,10 @@ BINDINGS: dict[str, Binding] = {
         task_group.run_group,
         lambda impl, ins, p: impl(ins.operation, p["items"]),
         {"items": ITEMS},
+    ),
+    "backpressure": Binding(
+        backpressure.run_pipeline,
+        lambda impl, ins, p: impl(produced(ins, p["items"]), ins.operation, p["capacity"], p["workers"]),
+        {"items": ["a", "b", "c", "d", "e"], "capacity": 2, "workers": 2},
     ),
 }
