@@ -8,6 +8,7 @@
  * @module
  */
 
+import {runPipeline} from '../src/backpressure.js';
 import {mapBounded} from '../src/bounded-concurrency.js';
 import {useResource} from '../src/cancellation-cleanup.js';
 import {runAll} from '../src/parallel-partial-failures.js';
@@ -38,6 +39,19 @@ const identity = (value) => value;
  */
 const itemOperation = (ins) => (/** @type {unknown} */ item, /** @type {{signal?: AbortSignal}} */ options) =>
   ins.operation(item, options?.signal);
+
+/**
+ * The runner's producer (spec/PROTOCOL.md section 8): its n-th item is produced by operation call `produce#n`.
+ * @param {Instruments} ins
+ * @param {unknown[]} items
+ */
+const producer = (ins, items) =>
+  async function* produce(/** @type {{signal?: AbortSignal}} */ {signal} = {}) {
+    for (const item of items) {
+      await ins.operation('produce', signal);
+      yield item;
+    }
+  };
 
 /**
  * `{succeeded: Map, failed: Map}` (or plain objects) keyed by `String(item)`, failures as outcomes.
@@ -115,6 +129,14 @@ export const BINDINGS = {
     params: ['items'],
     defaults: {items: ['a', 'b', 'c']},
     invoke: (impl, ins, p, signal) => impl(itemOperation(ins), p.items, {signal}),
+    toJson: identity,
+  },
+  backpressure: {
+    reference: runPipeline,
+    params: ['items', 'capacity', 'workers'],
+    defaults: {items: ['a', 'b', 'c', 'd', 'e'], capacity: 2, workers: 2},
+    invoke: (impl, ins, p, signal) =>
+      impl(producer(ins, p.items), itemOperation(ins), {capacity: p.capacity, workers: p.workers, signal}),
     toJson: identity,
   },
 };

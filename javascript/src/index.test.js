@@ -12,6 +12,7 @@ it('exports exactly the public names', () => {
     'retry',
     'runAll',
     'runGroup',
+    'runPipeline',
     'useResource',
     'withTimeout',
   ]);

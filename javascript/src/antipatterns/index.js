@@ -7,6 +7,7 @@
  * @module
  */
 
+import * as backpressure from './backpressure.js';
 import * as boundedConcurrency from './bounded-concurrency.js';
 import * as cancellationCleanup from './cancellation-cleanup.js';
 import * as parallelPartialFailures from './parallel-partial-failures.js';
@@ -32,6 +33,7 @@ function byId(module) {
 
 /** @type {Readonly<Record<string, Readonly<Record<string, AntiPattern>>>>} */
 export const REGISTRY = Object.freeze({
+  backpressure: Object.freeze(byId(backpressure)),
   'bounded-concurrency': Object.freeze(byId(boundedConcurrency)),
   'cancellation-cleanup': Object.freeze(byId(cancellationCleanup)),
   'parallel-partial-failures': Object.freeze(byId(parallelPartialFailures)),
