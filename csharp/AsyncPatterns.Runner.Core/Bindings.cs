@@ -1,7 +1,9 @@
 using System.Collections;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AsyncPatterns.AntiPatterns;
+using AsyncPatterns.Backpressure;
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
 using AsyncPatterns.ParallelPartialFailures;
@@ -92,6 +94,12 @@ internal sealed class PatternBinding
             var items = Param.Items(p);
             return ctx => PatternRun.Of(impl(ctx.Instruments.Operation, items, ctx.CancellationToken));
         }),
+        Bind("backpressure", AntiPatternRegistry.Backpressure<string, object?>(), BackpressureStrategy.RunAsync, (impl, p) =>
+        {
+            var items = Param.Items(p);
+            var options = new BackpressureOptions { Capacity = Param.Count(p, "capacity"), Workers = Param.Count(p, "workers") };
+            return ctx => PatternRun.Of(impl(Produced(ctx.Instruments, items), ctx.Instruments.Operation, options, ctx.TimeProvider, ctx.CancellationToken));
+        }),
     }.ToDictionary(binding => binding.Id, StringComparer.Ordinal);
 
     /// <summary>Gets the pattern's spec id.</summary>
@@ -134,6 +142,7 @@ internal sealed class PatternBinding
         ["parallel-partial-failures"] = """{"items": ["a", "b", "c"]}""",
         ["bounded-concurrency"] = """{"items": ["a", "b", "c", "d", "e"], "limit": 2}""",
         ["task-group"] = """{"items": ["a", "b", "c"]}""",
+        ["backpressure"] = """{"items": ["a", "b", "c", "d", "e"], "capacity": 2, "workers": 2}""",
     };
 
     /// <summary>The pattern's value in the protocol's JSON form.</summary>
@@ -150,6 +159,17 @@ internal sealed class PatternBinding
         IEnumerable list => new JsonArray([.. list.Cast<object?>().Select(item => ToJson(item, origin))]),
         _ => JsonSerializer.SerializeToNode(value, value.GetType()),
     };
+
+    /// <summary>The runner's producer (spec/PROTOCOL.md §8): its n-th item is produced by the operation call <c>produce#n</c>.</summary>
+    private static async IAsyncEnumerable<string> Produced(
+        Instruments instruments, IReadOnlyList<string> items, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var item in items)
+        {
+            await instruments.Operation("produce", cancellationToken).ConfigureAwait(false);
+            yield return item;
+        }
+    }
 
     private static PatternBinding Bind<TImplementation>(
         string id,

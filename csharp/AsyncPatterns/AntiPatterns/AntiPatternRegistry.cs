@@ -1,3 +1,4 @@
+using AsyncPatterns.Backpressure;
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
 using AsyncPatterns.ParallelPartialFailures;
@@ -25,6 +26,7 @@ public static class AntiPatternRegistry
             ["parallel-partial-failures"] = Untyped(ParallelPartialFailures<string, object?>()),
             ["bounded-concurrency"] = Untyped(BoundedConcurrency<string, object?>()),
             ["task-group"] = Untyped(TaskGroup<string, object?>()),
+            ["backpressure"] = Untyped(Backpressure<string, object?>()),
         };
 
     /// <summary>The retry-backoff anti-patterns.</summary>
@@ -118,6 +120,19 @@ public static class AntiPatternRegistry
             ["no-sibling-cancel"] = TaskGroupAntiPatterns.NoSiblingCancelAsync,
             ["returns-before-children-finish"] = TaskGroupAntiPatterns.ReturnsBeforeChildrenFinishAsync,
             ["reports-cancellations"] = TaskGroupAntiPatterns.ReportsCancellationsAsync,
+        };
+
+    /// <summary>The backpressure anti-patterns.</summary>
+    /// <typeparam name="TItem">The item type.</typeparam>
+    /// <typeparam name="T">The consumer's result type.</typeparam>
+    /// <returns>The anti-patterns by id.</returns>
+    public static IReadOnlyDictionary<string, BackpressureImplementation<TItem, T>> Backpressure<TItem, T>() =>
+        new Dictionary<string, BackpressureImplementation<TItem, T>>
+        {
+            ["unbounded-queue"] = BackpressureAntiPatterns.UnboundedQueueAsync,
+            ["drops-when-full"] = BackpressureAntiPatterns.DropsWhenFullAsync,
+            ["busy-polling"] = BackpressureAntiPatterns.BusyPollingAsync,
+            ["consumers-never-finish"] = BackpressureAntiPatterns.ConsumersNeverFinishAsync,
         };
 
     private static IReadOnlyDictionary<string, Delegate> Untyped<TDelegate>(IReadOnlyDictionary<string, TDelegate> typed)
