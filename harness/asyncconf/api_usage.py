@@ -178,6 +178,7 @@ CSHARP_TABLE: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
         (r"\bawait\s+using\b|\.DisposeAsync\s*\(", ("System.IAsyncDisposable.DisposeAsync",)),
         (r"\bParallel\.ForEachAsync\b", (f"{_TASKS}.Parallel.ForEachAsync",)),
         (r"\bChannel\.Create(?:Bounded|Unbounded)\b", (f"{_THREADING}.Channels.Channel",)),
+        (r"\bBoundedChannelFullMode\.Wait\b", (f"{_THREADING}.Channels.BoundedChannelFullMode.Wait",)),
     ]
 )
 
