@@ -4,6 +4,7 @@ arguments are refused naming the parameter."""
 from __future__ import annotations
 
 import inspect
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -33,12 +34,17 @@ def test_timeout_default_is_the_specs() -> None:
 def test_all_lists_exactly_the_public_names() -> None:
     public = {name for name in vars(asyncpatterns) if not name.startswith("_")} - {
         "antipatterns", "runner", "bounded_concurrency", "cancellation_cleanup", "parallel_partial_failures",
-        "retry_backoff", "task_group", "timeout",
+        "retry_backoff", "task_group", "timeout", "backpressure",
     }  # fmt: skip
     assert set(asyncpatterns.__all__) == public
 
 
 MAX = 2**31 - 1
+
+
+async def _no_items() -> AsyncIterator[str]:
+    return
+    yield  # an async generator that yields nothing
 
 
 @pytest.mark.parametrize(
@@ -55,6 +61,14 @@ MAX = 2**31 - 1
         (
             lambda: asyncpatterns.map_bounded(lambda _: None, [], 0),  # type: ignore[arg-type, return-value]
             f"`limit` must be an integer from 1 to {MAX}, got 0",
+        ),
+        (
+            lambda: asyncpatterns.run_pipeline(_no_items(), lambda _: None, 0),  # type: ignore[arg-type, return-value]
+            f"`capacity` must be an integer from 1 to {MAX}, got 0",
+        ),
+        (
+            lambda: asyncpatterns.run_pipeline(_no_items(), lambda _: None, 2, 2**31),  # type: ignore[arg-type, return-value]
+            f"`workers` must be an integer from 1 to {MAX}, got {2**31}",
         ),
     ],
 )

@@ -23,6 +23,10 @@ public class ParameterBoundsTests
     [InlineData("bounded-concurrency", """{"items": ["a"], "limit": 2.5}""")]
     [InlineData("bounded-concurrency", """{"items": ["a"], "limit": 2147483648}""")]
     [InlineData("parallel-partial-failures", """{"items": ["a", "b", "a"]}""")]
+    [InlineData("backpressure", """{"items": ["a"], "capacity": 0, "workers": 2}""")]
+    [InlineData("backpressure", """{"items": ["a"], "capacity": 2, "workers": 0}""")]
+    [InlineData("backpressure", """{"items": ["a"], "capacity": 1.5, "workers": 2}""")]
+    [InlineData("backpressure", """{"items": ["a"], "capacity": 2, "workers": 2147483648}""")]
     public void Run_ParameterOutOfItsDomain_IsRefusedUpFrontAsInvalid(string pattern, string parameters)
     {
         var answer = JsonNode.Parse(Protocol.Handle(
@@ -45,6 +49,7 @@ public class ParameterBoundsTests
     [Theory]
     [InlineData("bounded-concurrency", """{"items": [], "limit": 2}""", "[]")]
     [InlineData("task-group", """{"items": []}""", "[]")]
+    [InlineData("backpressure", """{"items": [], "capacity": 2, "workers": 2}""", "[]")]
     [InlineData("parallel-partial-failures", """{"items": []}""", """{"succeeded":{},"failed":{}}""")]
     public void Run_NoItems_IsAnEmptyResultAtOnce(string pattern, string parameters, string empty)
     {
