@@ -62,27 +62,21 @@ public static class BackpressureAntiPatterns
                     await Task.Delay(PollInterval, time, ct).ConfigureAwait(false);
                 }
             },
-            Poll);
-        return PipelineAsync(source, consume, options, Bounded<TItem>(options, BoundedChannelFullMode.Wait), polling, complete: true, cancellationToken);
-
-        async IAsyncEnumerable<(int, TItem)> Poll(ChannelReader<(int, TItem)> reader, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
-        {
-            while (true)
+            async (reader, ct) =>
             {
-                if (reader.TryRead(out var entry))
+                while (!reader.Completion.IsCompleted)
                 {
-                    yield return entry;
-                }
-                else if (reader.Completion.IsCompleted)
-                {
-                    yield break;
-                }
-                else
-                {
+                    if (reader.TryRead(out var entry))
+                    {
+                        return (true, entry);
+                    }
+
                     await Task.Delay(PollInterval, time, ct).ConfigureAwait(false);
                 }
-            }
-        }
+
+                return (false, default);
+            });
+        return PipelineAsync(source, consume, options, Bounded<TItem>(options, BoundedChannelFullMode.Wait), polling, complete: true, cancellationToken);
     }
 
     /// <summary><c>consumers-never-finish</c>: never completes the channel's writer: the consumers wait for another item forever.</summary>
@@ -102,7 +96,20 @@ public static class BackpressureAntiPatterns
         Channel.CreateBounded<(int, TItem)>(new BoundedChannelOptions(Math.Max(options.Capacity, 1)) { FullMode = mode });
 
     private static Queueing<TItem> Waiting<TItem>() =>
-        new((writer, entry, ct) => writer.WriteAsync(entry, ct), (reader, ct) => reader.ReadAllAsync(ct));
+        new((writer, entry, ct) => writer.WriteAsync(entry, ct), WaitToReadAsync);
+
+    private static async ValueTask<(bool, (int, TItem))> WaitToReadAsync<TItem>(ChannelReader<(int, TItem)> reader, CancellationToken cancellationToken)
+    {
+        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (reader.TryRead(out var entry))
+            {
+                return (true, entry);
+            }
+        }
+
+        return (false, default);
+    }
 
     private static async Task<IReadOnlyList<T>> PipelineAsync<TItem, T>(
         IAsyncEnumerable<TItem> source,
@@ -131,7 +138,7 @@ public static class BackpressureAntiPatterns
         {
             try
             {
-                await foreach (var (index, item) in queueing.Read(channel.Reader, token).ConfigureAwait(false))
+                while (await queueing.Read(channel.Reader, token).ConfigureAwait(false) is (true, var (index, item)))
                 {
                     var value = await consume(item, token).ConfigureAwait(false);
                     lock (results)
@@ -193,5 +200,5 @@ public static class BackpressureAntiPatterns
     /// <summary>How items go into the channel and come out of it: what a mistake changes.</summary>
     private sealed record Queueing<TItem>(
         Func<ChannelWriter<(int, TItem)>, (int, TItem), CancellationToken, ValueTask> Write,
-        Func<ChannelReader<(int, TItem)>, CancellationToken, IAsyncEnumerable<(int, TItem)>> Read);
+        Func<ChannelReader<(int, TItem)>, CancellationToken, ValueTask<(bool, (int, TItem))>> Read);
 }
