@@ -192,6 +192,14 @@ def test_max_queued_counts_a_consumer_started_in_the_same_millisecond_as_started
     assert max_queued(handed_over) == 0
 
 
+def test_max_queued_on_the_real_clock_checks_the_bound_only() -> None:
+    # A stalled machine records the next production late (fewer seen queued) or a consumer late (more).
+    late_consumer = [*WAITING_PRODUCER[:9], ev(10, "ok", "a"), ev(10, "call", "produce", 5), ev(13, "call", "b")]
+    assert reasons({"max_queued": 2}, answer(trace=late_consumer)) != []  # virtual: exact, 3 seen
+    assert reasons({"max_queued": 2}, answer(trace=late_consumer), clock="real") == []
+    assert reasons({"max_queued": 2}, answer(trace=PRODUCER_RUNS_AHEAD), clock="real") != []
+
+
 def test_real_clock_accepts_a_band_never_much_early() -> None:
     low, high = real_time_band(100)
     assert low == 95 and high == 210
