@@ -93,7 +93,12 @@ async def run_pipeline(
                     started += 1
                     group.create_task(consumer())
                 results.append(None)
+                waits = queue.full()
                 await queue.put((len(results) - 1, item))  # waits while the queue is full (R1)
+                if not waits:
+                    # Consumers first (R2): a consumer this put woke, or one just started, takes the item before
+                    # the producer starts its next one (put() wakes a waiting get() with call_soon).
+                    await asyncio.sleep(0)
             for _ in range(started):
                 await queue.put(_END)  # behind the last item: the consumers drain the queue first (R3)
         finally:

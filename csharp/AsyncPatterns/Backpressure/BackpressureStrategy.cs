@@ -63,8 +63,12 @@ public static class BackpressureStrategy
         int workers,
         CancellationToken cancellationToken)
     {
+        // Synchronous continuations: a consumer waiting for an item starts it inside the write that hands it over, before
+        // the producer goes on (consumers first, spec R2). Without them the consumer is queued to the thread pool and races
+        // the producer: the order within one instant, and so which of two later timers due at one instant fires first,
+        // would change from run to run. (A producer waiting for a slot is woken after the reader goes on either way.)
         var channel = Channel.CreateBounded<(int Index, TItem Item)>(
-            new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.Wait, SingleWriter = true });
+            new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.Wait, SingleWriter = true, AllowSynchronousContinuations = true });
         var results = new List<T>(); // written under its own lock: consumers may run on pool threads
         var consumers = new List<Task>();
         Exception? firstFailure = null;

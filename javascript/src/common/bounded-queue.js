@@ -92,7 +92,7 @@ export class BoundedQueue {
       const putter = this.#putters.shift(); // the freed slot goes to the first waiting producer
       if (putter) {
         this.#items.push(putter.item);
-        putter.resolve();
+        queueMicrotask(putter.resolve); // consumers first (spec R2): the taker starts its item, then the producer goes on
       }
       return {done: false, value};
     }
