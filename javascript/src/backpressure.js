@@ -14,6 +14,8 @@
  *   of the producer stops the producer and cancels the consumers (their signals abort), and
  *   propagates unchanged once they have stopped; queued items are never consumed.
  * - R5: a caller's abort stops everything and the promise rejects with `signal.reason`.
+ * - R8: consumers first: within one instant, a consumer that takes an item starts it before the
+ *   producer starts producing its next one (the queue wakes a waiting producer in a microtask).
  *
  * Node 20 has no bounded async queue: the queue is a small channel of our own
  * (`common/bounded-queue.js`, which says why not a stream with `highWaterMark`).

@@ -41,7 +41,11 @@ async def run_pipeline(
     - the first failure of a consumer -- an operation's own ``CancelledError``, one nobody asked
       for, included -- or of ``source`` stops the producer, cancels the other consumers and
       propagates unchanged once they have stopped; queued items are never consumed (R4);
-    - the caller's cancellation stops everything and propagates as ``asyncio.CancelledError`` (R5).
+    - the caller's cancellation stops everything and propagates as ``asyncio.CancelledError`` (R5);
+    - consumers first: within one instant, a consumer that takes an item starts it before the
+      producer starts producing its next one (R8) -- hence the ``sleep(0)`` after a put that did
+      not wait, so the consumer it woke (asyncio wakes it with ``call_soon``) goes first, as it does
+      in .NET's channel and the JavaScript reference.
 
     ``capacity`` and ``workers`` are integers from 1 to 2147483647 (default 2 each, the spec's);
     anything else raises ``ValueError`` before ``source`` is read. A consumer is started with each

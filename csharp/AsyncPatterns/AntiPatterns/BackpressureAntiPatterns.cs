@@ -15,6 +15,9 @@ public static class BackpressureAntiPatterns
     /// <summary>How long <see cref="BusyPollingAsync{TItem, T}"/> waits between two looks at the channel.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>How many consumers <see cref="BusyPollingAsync{TItem, T}"/> starts up front (never <see cref="int.MaxValue"/> tasks).</summary>
+    public const int Pollers = 64;
+
     /// <summary><c>unbounded-queue</c>: <see cref="Channel.CreateUnbounded{T}()"/>: the producer never waits and the channel grows with it.</summary>
     /// <typeparam name="TItem">The item type.</typeparam>
     /// <typeparam name="T">The consumer's result type.</typeparam>
@@ -76,7 +79,7 @@ public static class BackpressureAntiPatterns
 
                 return (false, default);
             });
-        return PipelineAsync(source, consume, options, Bounded<TItem>(options, BoundedChannelFullMode.Wait), polling, complete: true, cancellationToken);
+        return PipelineAsync(source, consume, options, Bounded<TItem>(options, BoundedChannelFullMode.Wait), polling, complete: true, cancellationToken, upFront: Math.Clamp(options.Workers, 0, Pollers));
     }
 
     /// <summary><c>consumers-never-finish</c>: never completes the channel's writer: the consumers wait for another item forever.</summary>
@@ -93,7 +96,7 @@ public static class BackpressureAntiPatterns
         PipelineAsync(source, consume, options, Bounded<TItem>(options, BoundedChannelFullMode.Wait), Waiting<TItem>(), complete: false, cancellationToken);
 
     private static Channel<(int, TItem)> Bounded<TItem>(BackpressureOptions options, BoundedChannelFullMode mode) =>
-        Channel.CreateBounded<(int, TItem)>(new BoundedChannelOptions(Math.Max(options.Capacity, 1)) { FullMode = mode });
+        Channel.CreateBounded<(int, TItem)>(new BoundedChannelOptions(options.Capacity) { FullMode = mode });
 
     private static Queueing<TItem> Waiting<TItem>() =>
         new((writer, entry, ct) => writer.WriteAsync(entry, ct), WaitToReadAsync);
@@ -118,9 +121,10 @@ public static class BackpressureAntiPatterns
         Channel<(int, TItem)> channel,
         Queueing<TItem> queueing,
         bool complete,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        int upFront = 0)
     {
-        options.Validate();
+        // No options.Validate(), like the naive code each mistake stands for: no worker is no consumer.
         var results = new List<T>();
         var consumers = new List<Task>();
         Exception? firstFailure = null;
@@ -154,6 +158,11 @@ public static class BackpressureAntiPatterns
             {
                 Fail(error);
             }
+        }
+
+        for (var started = 0; started < upFront; started++)
+        {
+            consumers.Add(ConsumeAsync(stop.Token));
         }
 
         try

@@ -6,11 +6,12 @@
  * @module
  */
 
-import {invalidArgument} from '../common/arguments.js';
 import {BoundedQueue} from '../common/bounded-queue.js';
 
 /** How long busy-polling waits between two looks at the queue, in ms. */
 const POLL_MS = 10;
+/** How many consumers busy-polling starts up front (a pool of pollers; never 2147483647 of them). */
+const POLLERS = 64;
 
 /**
  * Waits one poll interval, then throws if the pipeline was stopped meanwhile.
@@ -37,11 +38,10 @@ async function pollPause(stop) {
  * @param {Consume} consume
  * @param {Options} options
  * @param {(capacity: number) => Queue} makeQueue
+ * @param {number} [upFront] Consumers started before the first item.
  */
-async function pipeline(produce, consume, {capacity = 2, workers = 2, signal}, makeQueue) {
-  for (const [name, value] of Object.entries({capacity, workers})) {
-    if (!Number.isSafeInteger(value) || value < 1 || value > 2 ** 31 - 1) throw invalidArgument(`Expected \`${name}\` to be from 1`);
-  }
+async function pipeline(produce, consume, {capacity = 2, workers = 2, signal}, makeQueue, upFront = 0) {
+  // No check of the parameters, like the naive code each mistake stands for.
   signal?.throwIfAborted();
   const stop = new AbortController();
   const onAbort = () => stop.abort(signal?.reason);
@@ -69,6 +69,7 @@ async function pipeline(produce, consume, {capacity = 2, workers = 2, signal}, m
       fail(error);
     }
   };
+  for (let started = 0; started < upFront; started++) consumers.push(consumer());
   try {
     for await (const item of produce({signal: stop.signal})) {
       if (consumers.length < workers) consumers.push(consumer());
@@ -128,6 +129,7 @@ export function dropsWhenFull(produce, consume, options = {}) {
  * @param {Options} [options]
  */
 export function busyPolling(produce, consume, options = {}) {
+  const pollers = Math.min(Math.max(options.workers ?? 2, 0), POLLERS);
   return pipeline(produce, consume, options, (capacity) => {
     const queue = new BoundedQueue(capacity);
     return {
@@ -142,7 +144,7 @@ export function busyPolling(produce, consume, options = {}) {
         }
       },
     };
-  });
+  }, pollers);
 }
 
 /**

@@ -1,7 +1,8 @@
 """The mistakes backpressure exists to prevent. Each has the reference's signature.
 
 Each is the reference's shape -- a consumer per item up to ``workers``, one end marker per
-consumer, fail fast -- with the one mistake its name says, so that it fails for that mistake alone.
+consumer, fail fast -- with the one mistake its name says, and, like the naive code it stands for,
+no check of its parameters (a capacity of 0 is an unbounded ``asyncio.Queue``; no worker, no consumer).
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ import asyncio
 from collections.abc import AsyncIterable, Awaitable, Callable
 from typing import Any
 
-from .._limits import check_count
-
 Consume = Callable[[Any], Awaitable[Any]]
 
 #: How long busy-polling waits between two looks at the queue.
 POLL_S = 0.010
+#: How many consumers busy-polling starts up front (a pool of pollers; never 2147483647 tasks).
+POLLERS = 64
 
 
 class _Failed(Exception):
@@ -31,9 +32,8 @@ async def _pipeline(
     get: Callable[[], Awaitable[Any]],
     *,
     tell_the_end: bool = True,
+    up_front: int = 0,
 ) -> list[Any]:
-    check_count("capacity", capacity)
-    check_count("workers", workers)
     end = object()
     results: list[Any] = []
     failures: list[BaseException] = []
@@ -54,7 +54,7 @@ async def _pipeline(
                 raise _Failed from None
 
     async def producer() -> None:
-        started = 0
+        started = up_front
         iterator = aiter(source)
         while True:
             try:
@@ -77,6 +77,8 @@ async def _pipeline(
 
     try:
         async with asyncio.TaskGroup() as group:
+            for _ in range(up_front):
+                group.create_task(consumer())
             group.create_task(producer())
     except BaseExceptionGroup:
         if not failures:
@@ -94,7 +96,7 @@ async def unbounded_queue(source: AsyncIterable[Any], consume: Consume, capacity
 
 async def drops_when_full(source: AsyncIterable[Any], consume: Consume, capacity: int, workers: int) -> list[Any]:
     """Drops the item when the queue is full instead of waiting for a free slot."""
-    queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=max(capacity, 1))
+    queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=capacity)
 
     async def put(entry: Any) -> None:
         try:
@@ -107,7 +109,7 @@ async def drops_when_full(source: AsyncIterable[Any], consume: Consume, capacity
 
 async def busy_polling(source: AsyncIterable[Any], consume: Consume, capacity: int, workers: int) -> list[Any]:
     """Polls every 10 ms for a free slot or an item instead of waiting to be woken."""
-    queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=max(capacity, 1))
+    queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=capacity)
 
     async def put(entry: Any) -> None:
         while queue.full():
@@ -119,12 +121,13 @@ async def busy_polling(source: AsyncIterable[Any], consume: Consume, capacity: i
             await asyncio.sleep(POLL_S)
         return queue.get_nowait()
 
-    return await _pipeline(source, consume, capacity, workers, put, get)
+    pollers = min(max(workers, 0), POLLERS)
+    return await _pipeline(source, consume, capacity, workers, put, get, up_front=pollers)
 
 
 async def consumers_never_finish(
     source: AsyncIterable[Any], consume: Consume, capacity: int, workers: int
 ) -> list[Any]:
     """Never tells the consumers the producer has ended: they wait for another item forever."""
-    queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=max(capacity, 1))
+    queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=capacity)
     return await _pipeline(source, consume, capacity, workers, queue.put, queue.get, tell_the_end=False)
