@@ -26,6 +26,8 @@ public static class BackpressureStrategy
     /// included) or of <paramref name="source"/> stops the producer and cancels the consumers (through the tokens they
     /// receive), and propagates unchanged once they have stopped; queued items are never consumed.</item>
     /// <item>R5: a caller's cancellation stops everything and propagates as <see cref="OperationCanceledException"/>.</item>
+    /// <item>R8: consumers first: within one instant, a consumer that takes an item starts it before the producer starts
+    /// producing its next one (the channel runs a waiting reader's continuation inside the write).</item>
     /// </list>
     /// A consumer is started with each of the first <see cref="BackpressureOptions.Workers"/> items: no more consumers than
     /// items, however large the option.
