@@ -13,6 +13,7 @@ from asyncconf.checker import (
     expected_calls,
     longest_expected_ms,
     max_in_flight,
+    max_queued,
     outcome_matches,
     real_time_band,
 )
@@ -48,6 +49,16 @@ def reasons(expect: dict[str, Any], seen: dict[str, Any], clock: str = "virtual"
 CANCEL_TRACE = [ev(0, "open", "conn"), ev(0, "call"), ev(5, "cancel"), ev(7, "close", "conn")]
 REPORT_TRACE = [ev(0, "call", "b"), ev(20, "fail", "b", kind="fatal"), ev(20, "report", "b")]
 
+#: A producer (key `produce`) and one consumer of 10 ms behind a queue of 2: the producer makes a, b
+#: and c at 0 ms (a is taken at once), then waits until a slot frees at 10 ms to make d.
+WAITING_PRODUCER = [
+    ev(0, "call", "produce", 1), ev(0, "ok", "produce", 1), ev(0, "call", "a"), ev(0, "call", "produce", 2),
+    ev(0, "ok", "produce", 2), ev(0, "call", "produce", 3), ev(0, "ok", "produce", 3), ev(0, "call", "produce", 4),
+    ev(0, "ok", "produce", 4), ev(10, "ok", "a"), ev(10, "call", "b"), ev(10, "call", "produce", 5),
+]  # fmt: skip
+#: The same producer running ahead of its queue: it makes e at 0 ms too, with three items queued.
+PRODUCER_RUNS_AHEAD = [*WAITING_PRODUCER[:9], ev(0, "call", "produce", 5), ev(10, "ok", "a"), ev(10, "call", "b")]
+
 #: (expectation, trace -- None for RETRY_TRACE --, whether it passes): each check kind of
 #: checker.CHECKS has at least one case that passes and one that fails (see the test below).
 CASES: list[tuple[dict[str, Any], list[dict[str, Any]] | None, bool]] = [
@@ -66,6 +77,8 @@ CASES: list[tuple[dict[str, Any], list[dict[str, Any]] | None, bool]] = [
     ({"calls_at_ms": {"op": [0]}}, None, False),
     ({"max_in_flight": 1}, None, True),
     ({"max_in_flight": 2}, None, False),
+    ({"max_queued": 2}, WAITING_PRODUCER, True),
+    ({"max_queued": {"max": 2}}, PRODUCER_RUNS_AHEAD, False),
     ({"cancelled": []}, None, True),
     ({"cancelled": ["op"]}, None, False),
     ({"cancelled": ["op"]}, CANCEL_TRACE, True),
@@ -188,6 +201,33 @@ def test_in_flight_follows_the_trace_order() -> None:
         ev(20, "ok", "c"),
     ]
     assert max_in_flight(trace) == 2
+
+
+def test_max_queued_is_read_when_the_producer_starts_an_item() -> None:
+    # At produce#4 a is taken, b and c queued; at produce#5 (10 ms) b is taken too.
+    assert max_queued(WAITING_PRODUCER) == 2
+    assert max_queued(PRODUCER_RUNS_AHEAD) == 3
+    assert max_queued(RETRY_TRACE) == 0  # no producer: nothing queued
+
+
+def test_max_queued_counts_a_consumer_started_in_the_same_millisecond_as_started() -> None:
+    # A queue that hands the item straight to a waiting consumer may record the producer's next call
+    # before the consumer's: the runtimes order one millisecond differently, the reading must not.
+    handed_over = [
+        ev(0, "call", "produce", 1),
+        ev(5, "ok", "produce", 1),
+        ev(5, "call", "produce", 2),
+        ev(5, "call", "a"),
+    ]
+    assert max_queued(handed_over) == 0
+
+
+def test_max_queued_on_the_real_clock_checks_the_bound_only() -> None:
+    # A stalled machine records the next production late (fewer seen queued) or a consumer late (more).
+    late_consumer = [*WAITING_PRODUCER[:9], ev(10, "ok", "a"), ev(10, "call", "produce", 5), ev(13, "call", "b")]
+    assert reasons({"max_queued": 2}, answer(trace=late_consumer)) != []  # virtual: exact, 3 seen
+    assert reasons({"max_queued": 2}, answer(trace=late_consumer), clock="real") == []
+    assert reasons({"max_queued": 2}, answer(trace=PRODUCER_RUNS_AHEAD), clock="real") != []
 
 
 def test_real_clock_accepts_a_band_never_much_early() -> None:

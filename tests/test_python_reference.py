@@ -4,6 +4,7 @@ arguments are refused naming the parameter."""
 from __future__ import annotations
 
 import inspect
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -40,12 +41,17 @@ def test_all_lists_exactly_the_public_names() -> None:
     public = {name for name in vars(asyncpatterns) if not name.startswith("_")} - {
         "antipatterns", "runner", "bounded_concurrency", "cancellation_cleanup", "parallel_partial_failures",
         "retry_backoff", "task_group", "timeout", "racing", "circuit_breaker", "async_stream", "unobserved_failures",
-        "async_lock",
+        "async_lock", "backpressure",
     }  # fmt: skip
     assert set(asyncpatterns.__all__) == public
 
 
 MAX = 2**31 - 1
+
+
+async def _no_items() -> AsyncIterator[str]:
+    return
+    yield  # an async generator that yields nothing
 
 
 @pytest.mark.parametrize(
@@ -66,6 +72,14 @@ MAX = 2**31 - 1
         (
             lambda: asyncpatterns.consume_stream(None, -1, None),  # type: ignore[arg-type]
             f"`take` must be an integer from 0 to {MAX}, got -1",
+        ),
+        (
+            lambda: asyncpatterns.run_pipeline(_no_items(), lambda _: None, 0),  # type: ignore[arg-type, return-value]
+            f"`capacity` must be an integer from 1 to {MAX}, got 0",
+        ),
+        (
+            lambda: asyncpatterns.run_pipeline(_no_items(), lambda _: None, 2, 2**31),  # type: ignore[arg-type, return-value]
+            f"`workers` must be an integer from 1 to {MAX}, got {2**31}",
         ),
     ],
 )

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using AsyncPatterns.AntiPatterns;
 using AsyncPatterns.AsyncStream;
 using AsyncPatterns.AsyncLock;
+using AsyncPatterns.Backpressure;
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
 using AsyncPatterns.CircuitBreaker;
@@ -173,6 +174,12 @@ internal sealed class PatternBinding
                 var counter = factory();
                 return (key, ct) => PatternRun.Of(counter.IncrementAsync(token => ctx.Instruments.Operation(key, token), ct));
             }),
+        Bind("backpressure", AntiPatternRegistry.Backpressure<string, object?>(), BackpressureStrategy.RunAsync, (impl, p) =>
+        {
+            var items = Param.Items(p);
+            var options = new BackpressureOptions { Capacity = Param.Count(p, "capacity"), Workers = Param.Count(p, "workers") };
+            return ctx => PatternRun.Of(impl(Produced(ctx.Instruments, items), ctx.Instruments.Operation, options, ctx.TimeProvider, ctx.CancellationToken));
+        }),
     }.ToDictionary(binding => binding.Id, StringComparer.Ordinal);
 
     /// <summary>Gets the pattern's spec id.</summary>
@@ -239,6 +246,7 @@ internal sealed class PatternBinding
         ["async-stream"] = """{"take": 3, "length": 5, "close_ms": 5}""",
         ["unobserved-failures"] = """{"items": ["a", "b", "c"], "shutdown_at_ms": 100, "handler_fails": false}""",
         ["async-lock"] = "{}",
+        ["backpressure"] = """{"items": ["a", "b", "c", "d", "e"], "capacity": 2, "workers": 2}""",
     };
 
     /// <summary>The pattern's value in the protocol's JSON form.</summary>
@@ -312,6 +320,17 @@ internal sealed class PatternBinding
         lock (reported)
         {
             return [.. reported];
+        }
+    }
+
+    /// <summary>The runner's producer (spec/PROTOCOL.md §8): its n-th item is produced by the operation call <c>produce#n</c>.</summary>
+    private static async IAsyncEnumerable<string> Produced(
+        Instruments instruments, IReadOnlyList<string> items, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var item in items)
+        {
+            await instruments.Operation("produce", cancellationToken).ConfigureAwait(false);
+            yield return item;
         }
     }
 

@@ -34,6 +34,7 @@ internal static class ScenarioRunner
         """{"pattern": "async-stream", "params": {"take": 1, "length": 2, "close_ms": 1}, "plan": {"item": [{"after_ms": 1, "ok": 1}], "use": [{"after_ms": 1, "fail": "fatal"}]}}""",
         """{"pattern": "unobserved-failures", "params": {"items": ["a", "b"], "shutdown_at_ms": 2}, "plan": {"a": [{"after_ms": 1, "fail": "fatal"}], "b": [{"hang": true}]}}""",
         """{"pattern": "async-lock", "plan": {"a": [{"after_ms": 2, "fail": "transient"}], "b": [{"hang": true}], "*": [{"after_ms": 1, "ok": 1}]}, "invocations": [{"at_ms": 0, "key": "a"}, {"at_ms": 1, "key": "b", "cancel_at_ms": 3}, {"at_ms": 1, "key": "c"}, {"at_ms": 2, "key": "d", "cancel_at_ms": 2}]}""",
+        """{"pattern": "backpressure", "params": {"items": ["a", "b", "c"], "capacity": 1, "workers": 1}, "plan": {"produce": [{"ok": 1}], "a": [{"after_ms": 1, "ok": 1}], "*": [{"after_ms": 1, "fail": "fatal"}]}}""",
     ];
 
     private static readonly object WarmUpGate = new();

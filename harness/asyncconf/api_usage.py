@@ -183,6 +183,7 @@ CSHARP_TABLE: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
         (r"\bChannel\.Create(?:Bounded|Unbounded)\b", (f"{_THREADING}.Channels.Channel",)),
         (r"\bIAsyncEnumerable\b", ("System.Collections.Generic.IAsyncEnumerable",)),
         (r"\.WithCancellation\s*\(", (f"{_TASKS}.TaskAsyncEnumerableExtensions.WithCancellation",)),
+        (r"\bBoundedChannelFullMode\.Wait\b", (f"{_THREADING}.Channels.BoundedChannelFullMode.Wait",)),
     ]
 )
 

@@ -16,6 +16,7 @@ invocation (``expected_calls``). The other checks read the one shared trace as a
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -105,6 +106,32 @@ def max_in_flight(trace: list[dict[str, Any]]) -> int:
             peak = max(peak, running)
         elif e["ev"] in OPERATION_END:
             running -= 1
+    return peak
+
+
+#: The key of a producer's calls: its call n produces the n-th item (spec/PROTOCOL.md section 4).
+PRODUCER_KEY = "produce"
+
+
+#: On the real clock, a consumer recorded up to this much after the producer's call counts as started
+#: with it (the real band's "never much earlier", the other way round): continuations run late.
+REAL_SAME_INSTANT_MS = 5
+
+
+def max_queued(trace: list[dict[str, Any]], same_instant_ms: int = 0) -> int:
+    """Most items queued when the producer starts producing an item (PROTOCOL.md section 4).
+
+    A producer starts its call n+1 only once item n is in the queue, so at that instant the queue
+    holds the n items produced less those a consumer has started (a call of any other key). A
+    consumer started in the same millisecond counts as started: the order within one millisecond
+    differs between runtimes (a queue handing an item straight to a waiting consumer, say).
+    """
+    starts = sorted(e["t"] for e in trace if e["ev"] == "call" and e["key"] != PRODUCER_KEY)
+    produced = peak = 0
+    for e in trace:
+        if e["ev"] == "call" and e["key"] == PRODUCER_KEY:
+            peak = max(peak, produced - bisect.bisect_right(starts, e["t"] + same_instant_ms))
+            produced += 1
     return peak
 
 
@@ -262,6 +289,17 @@ def _check_max_in_flight(expected: Any, answer: dict[str, Any], real: bool) -> M
     return None if _count_ok(expected, seen) else Mismatch("max_in_flight", expected, seen)
 
 
+def _check_max_queued(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
+    if not real:
+        seen = max_queued(answer["trace"])
+        return None if _count_ok(expected, seen) else Mismatch("max_queued", expected, seen)
+    # Real clock: only the bound the queue guarantees; a stalled machine shifts the readings both ways.
+    seen = max_queued(answer["trace"], REAL_SAME_INSTANT_MS)
+    most = expected.get("max") if isinstance(expected, dict) else expected
+    ok = most is None or seen <= most
+    return None if ok else Mismatch("max_queued", {"max": most}, seen, "real clock: the upper bound only")
+
+
 def _check_cancelled(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
     seen = sorted(e["key"] for e in answer["trace"] if e["ev"] == "cancel")
     return None if seen == sorted(expected) else Mismatch("cancelled", sorted(expected), seen)
@@ -297,6 +335,7 @@ CHECKS: dict[str, CheckFn] = {
     "calls": _check_calls,
     "calls_at_ms": _times_check("calls_at_ms", "call"),
     "max_in_flight": _check_max_in_flight,
+    "max_queued": _check_max_queued,
     "cancelled": _check_cancelled,
     "cancelled_at_ms": _times_check("cancelled_at_ms", "cancel"),
     "closed_at_ms": _times_check("closed_at_ms", "close"),

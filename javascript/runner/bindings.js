@@ -9,6 +9,7 @@
  */
 
 import {consumeStream} from '../src/async-stream.js';
+import {runPipeline} from '../src/backpressure.js';
 import {mapBounded} from '../src/bounded-concurrency.js';
 import {useResource} from '../src/cancellation-cleanup.js';
 import {CircuitBreakerPolicy} from '../src/circuit-breaker.js';
@@ -49,6 +50,19 @@ const identity = (value) => value;
  */
 const itemOperation = (ins) => (/** @type {unknown} */ item, /** @type {{signal?: AbortSignal}} */ options) =>
   ins.operation(item, options?.signal);
+
+/**
+ * The runner's producer (spec/PROTOCOL.md section 8): its n-th item is produced by operation call `produce#n`.
+ * @param {Instruments} ins
+ * @param {unknown[]} items
+ */
+const producer = (ins, items) =>
+  async function* produce(/** @type {{signal?: AbortSignal}} */ {signal} = {}) {
+    for (const item of items) {
+      await ins.operation('produce', signal);
+      yield item;
+    }
+  };
 
 /**
  * `{succeeded: Map, failed: Map}` (or plain objects) keyed by `String(item)`, failures as outcomes.
@@ -226,5 +240,13 @@ export const BINDINGS = {
     defaults: {items: ['a', 'b', 'c'], shutdown_at_ms: 100, handler_fails: false},
     invoke: inBackground,
     toJson: (value, ins) => /** @type {unknown[]} */ (value).map((error) => describeError(error, ins.origin)),
+  },
+  backpressure: {
+    reference: runPipeline,
+    params: ['items', 'capacity', 'workers'],
+    defaults: {items: ['a', 'b', 'c', 'd', 'e'], capacity: 2, workers: 2},
+    invoke: (impl, ins, p, signal) =>
+      impl(producer(ins, p.items), itemOperation(ins), {capacity: p.capacity, workers: p.workers, signal}),
+    toJson: identity,
   },
 };

@@ -10,3 +10,4 @@ export {BrokenCircuitError, CircuitBreakerPolicy} from './circuit-breaker.js';
 export {consumeStream} from './async-stream.js';
 export {BackgroundTasks, runInBackground} from './unobserved-failures.js';
 export {GuardedCounter, Mutex} from './async-lock.js';
+export {runPipeline} from './backpressure.js';

@@ -20,6 +20,7 @@ it('exports exactly the public names', () => {
     'runAll',
     'runGroup',
     'runInBackground',
+    'runPipeline',
     'useResource',
     'withTimeout',
   ]);

@@ -6,6 +6,7 @@ apart, in ``asyncpatterns.antipatterns``; the protocol runner in ``asyncpatterns
 
 from .async_lock import GuardedCounter as GuardedCounter
 from .async_stream import consume_stream as consume_stream
+from .backpressure import run_pipeline as run_pipeline
 from .bounded_concurrency import map_bounded as map_bounded
 from .cancellation_cleanup import run_with_resource as run_with_resource
 from .circuit_breaker import CircuitBreaker as CircuitBreaker
@@ -34,6 +35,7 @@ __all__ = [
     "run_all",
     "run_group",
     "run_in_background",
+    "run_pipeline",
     "run_with_resource",
     "run_with_timeout",
 ]

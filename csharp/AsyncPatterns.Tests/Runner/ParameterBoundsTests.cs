@@ -30,6 +30,10 @@ public class ParameterBoundsTests
     [InlineData("async-stream", """{"take": -1, "length": 5, "close_ms": 5}""")]
     [InlineData("async-stream", """{"take": 1.5, "length": 5, "close_ms": 5}""")]
     [InlineData("async-stream", """{"take": 2147483648, "length": 5, "close_ms": 5}""")]
+    [InlineData("backpressure", """{"items": ["a"], "capacity": 0, "workers": 2}""")]
+    [InlineData("backpressure", """{"items": ["a"], "capacity": 2, "workers": 0}""")]
+    [InlineData("backpressure", """{"items": ["a"], "capacity": 1.5, "workers": 2}""")]
+    [InlineData("backpressure", """{"items": ["a"], "capacity": 2, "workers": 2147483648}""")]
     public void Run_ParameterOutOfItsDomain_IsRefusedUpFrontAsInvalid(string pattern, string parameters)
     {
         var invocations = pattern == "circuit-breaker" ? """, "invocations": [{"at_ms": 5}]""" : string.Empty;
@@ -53,6 +57,7 @@ public class ParameterBoundsTests
     [Theory]
     [InlineData("bounded-concurrency", """{"items": [], "limit": 2}""", "[]")]
     [InlineData("task-group", """{"items": []}""", "[]")]
+    [InlineData("backpressure", """{"items": [], "capacity": 2, "workers": 2}""", "[]")]
     [InlineData("parallel-partial-failures", """{"items": []}""", """{"succeeded":{},"failed":{}}""")]
     public void Run_NoItems_IsAnEmptyResultAtOnce(string pattern, string parameters, string empty)
     {

@@ -1,5 +1,6 @@
 using AsyncPatterns.AsyncStream;
 using AsyncPatterns.AsyncLock;
+using AsyncPatterns.Backpressure;
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
 using AsyncPatterns.CircuitBreaker;
@@ -35,6 +36,7 @@ public static class AntiPatternRegistry
             ["async-stream"] = Untyped(AsyncStream<object?>()),
             ["unobserved-failures"] = Untyped(UnobservedFailures<string>()),
             ["async-lock"] = Untyped(AsyncLock()),
+            ["backpressure"] = Untyped(Backpressure<string, object?>()),
         };
 
     /// <summary>The retry-backoff anti-patterns.</summary>
@@ -186,6 +188,19 @@ public static class AntiPatternRegistry
             ["swallows"] = UnobservedFailuresAntiPatterns.SwallowsAsync,
             ["reports-wrapped"] = UnobservedFailuresAntiPatterns.ReportsWrappedAsync,
             ["unguarded-handler"] = UnobservedFailuresAntiPatterns.UnguardedHandlerAsync,
+        };
+
+    /// <summary>The backpressure anti-patterns.</summary>
+    /// <typeparam name="TItem">The item type.</typeparam>
+    /// <typeparam name="T">The consumer's result type.</typeparam>
+    /// <returns>The anti-patterns by id.</returns>
+    public static IReadOnlyDictionary<string, BackpressureImplementation<TItem, T>> Backpressure<TItem, T>() =>
+        new Dictionary<string, BackpressureImplementation<TItem, T>>
+        {
+            ["unbounded-queue"] = BackpressureAntiPatterns.UnboundedQueueAsync,
+            ["drops-when-full"] = BackpressureAntiPatterns.DropsWhenFullAsync,
+            ["busy-polling"] = BackpressureAntiPatterns.BusyPollingAsync,
+            ["consumers-never-finish"] = BackpressureAntiPatterns.ConsumersNeverFinishAsync,
         };
 
     private static IReadOnlyDictionary<string, Delegate> Untyped<TDelegate>(IReadOnlyDictionary<string, TDelegate> typed)

@@ -9,8 +9,10 @@ Everything comes from the pattern file, so a new pattern is fuzzed without code 
   and two more of their kind, and a string stays at its default (its alternatives must be
   declared). A parameter whose name ends in ``_ms`` is a duration;
 - **the keys the operation is called with** -- a pattern with an ``items`` parameter calls the
-  operation once per item (spec/PROTOCOL.md section 3); any other one with the keys its
-  scenarios' plans name (``op``), with up to one step more than its longest plan;
+  operation once per item (spec/PROTOCOL.md section 3), and with the keys it declares under
+  ``fuzz: keys`` (a producer's ``produce``, up to ``EXTRA_KEY_STEPS`` steps each, the last one
+  repeating for every further call: more would chain delays past the run's limit); any other one
+  with the keys its scenarios' plans name (``op``), with up to one step more than its longest plan;
 - **steps** -- ``ok``, ``fail`` of every error kind of the schema, or ``hang``, each with an
   optional ``cancel_ms``;
 - **caller cancellation** -- every pattern takes one; a ``hang`` is drawn only together with a
@@ -70,6 +72,8 @@ EDGE_DRAWS = (0.0, 0.25, 0.75, 0.255, 0.245, 0.999999, 1 - 2**-53)
 ENOUGH_DRAWS = 16
 #: At most this many steps per key of a pattern over one operation.
 STEPS_PER_KEY = 6
+#: At most this many steps per key declared under ``fuzz: keys`` (called once per item).
+EXTRA_KEY_STEPS = 2
 OK_VALUES: tuple[Any, ...] = ("v", 7, None)
 #: At most this many caller invocations of one instance (``invoked: many``).
 MAX_INVOCATIONS = 5
@@ -146,6 +150,7 @@ class Domain:
     keys: tuple[str, ...] = ()  # the fixed keys of a pattern over one operation (``op``)
     steps_per_key: int = 1
     items_param: str | None = None
+    extra_keys: tuple[str, ...] = ()  # keys called beside the items (``fuzz: keys``), several steps each
     draws_random: bool = False
     hangs_end: bool = False
     invoked: bool = False  # ``invoked: many``: examples carry invocations
@@ -165,6 +170,7 @@ class Domain:
             keys=keys,
             steps_per_key=1 if items_param else min(longest + 1, STEPS_PER_KEY),
             items_param=items_param,
+            extra_keys=tuple(pattern.fuzz.get("keys", ())),
             draws_random=any(s.random for s in pattern.scenarios),
             hangs_end=bool(pattern.fuzz.get("hangs_end", False)),
             invoked=pattern.invoked == "many",
@@ -253,12 +259,15 @@ def _examples(draw: st.DrawFn, domain: Domain, enabled: frozenset[str]) -> Examp
 
     keys = [str(item) for item in effective[domain.items_param]] if domain.items_param else list(domain.keys)
     cancels = draw(st.booleans(), label="caller cancels")
-    delay = _delay_source(draw, edges, needed=2 * len(keys) * domain.steps_per_key)
+    steps = len(keys) * domain.steps_per_key + len(domain.extra_keys) * EXTRA_KEY_STEPS
+    delay = _delay_source(draw, edges, needed=2 * steps)
     step = _step_strategy(edges, can_hang=cancels or domain.hangs_end)
     plan: dict[str, list[dict[str, Any]]] = {}
     for key in keys:
         count = draw(st.integers(1, domain.steps_per_key)) if domain.steps_per_key > 1 else 1
         plan[key] = [_timed(draw(step), delay) for _ in range(count)]
+    for key in domain.extra_keys:
+        plan[key] = [_timed(draw(step), delay) for _ in range(draw(st.integers(1, EXTRA_KEY_STEPS)))]
 
     cancel_at_ms = None
     invocations = None

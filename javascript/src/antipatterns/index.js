@@ -9,6 +9,7 @@
 
 import * as asyncStream from './async-stream.js';
 import * as asyncLock from './async-lock.js';
+import * as backpressure from './backpressure.js';
 import * as boundedConcurrency from './bounded-concurrency.js';
 import * as cancellationCleanup from './cancellation-cleanup.js';
 import * as circuitBreaker from './circuit-breaker.js';
@@ -39,6 +40,7 @@ function byId(module) {
 export const REGISTRY = Object.freeze({
   'async-stream': Object.freeze(byId(asyncStream)),
   'async-lock': Object.freeze(byId(asyncLock)),
+  backpressure: Object.freeze(byId(backpressure)),
   'bounded-concurrency': Object.freeze(byId(boundedConcurrency)),
   'cancellation-cleanup': Object.freeze(byId(cancellationCleanup)),
   // A stateful pattern's anti-patterns are classes (PascalCase): `NeverOpens` -> `never-opens`.

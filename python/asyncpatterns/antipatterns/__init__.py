@@ -14,6 +14,7 @@ from typing import Any
 from . import (
     async_lock,
     async_stream,
+    backpressure,
     bounded_concurrency,
     cancellation_cleanup,
     circuit_breaker,
@@ -27,6 +28,7 @@ from . import (
 
 _MODULES: dict[str, ModuleType] = {
     "async-stream": async_stream,
+    "backpressure": backpressure,
     "bounded-concurrency": bounded_concurrency,
     "cancellation-cleanup": cancellation_cleanup,
     "parallel-partial-failures": parallel_partial_failures,

@@ -8,13 +8,14 @@ signature, so the same binding runs any of them. The JSON forms are fixed by spe
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .. import (
     async_lock,
     async_stream,
+    backpressure,
     bounded_concurrency,
     cancellation_cleanup,
     circuit_breaker,
@@ -107,6 +108,13 @@ async def _source(ins: Instruments, length: int, close_ms: float) -> AsyncGenera
                 cancelled = error
         if cancelled is not None:
             raise cancelled
+
+
+async def produced(ins: Instruments, items: list[Any]) -> AsyncIterator[Any]:
+    """The runner's producer (PROTOCOL.md section 8): its n-th item is produced by operation call ``produce#n``."""
+    for item in items:
+        await ins.operation("produce")
+        yield item
 
 
 def _stream(impl: Callable[..., Any], ins: Instruments, p: dict[str, Any]) -> Awaitable[Any]:
@@ -215,5 +223,10 @@ BINDINGS: dict[str, Binding | InvokedBinding] = {
         lambda impl, p: impl(),
         lambda counter, operation: counter.increment(operation),
         {},
+    ),
+    "backpressure": Binding(
+        backpressure.run_pipeline,
+        lambda impl, ins, p: impl(produced(ins, p["items"]), ins.operation, p["capacity"], p["workers"]),
+        {"items": ["a", "b", "c", "d", "e"], "capacity": 2, "workers": 2},
     ),
 }
