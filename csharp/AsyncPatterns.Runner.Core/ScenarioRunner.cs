@@ -29,6 +29,7 @@ internal static class ScenarioRunner
         """{"pattern": "retry-backoff", "params": {"max_attempts": 2, "base_delay_ms": 1, "factor": 2, "max_delay_ms": 10, "jitter": "none"}, "plan": {"op": [{"after_ms": 1, "fail": "transient"}, {"after_ms": 1, "ok": 1}]}}""",
         """{"pattern": "task-group", "params": {"items": [1, 2]}, "plan": {"*": [{"after_ms": 1, "fail": "fatal"}]}, "cancel_at_ms": 1}""",
         """{"pattern": "timeout", "params": {"timeout_ms": 5}, "plan": {"op": [{"hang": true}]}}""",
+        """{"pattern": "graceful-shutdown", "params": {"jobs": {"a": 0, "b": 0, "c": 3}, "shutdown_at_ms": 2, "drain_ms": 1, "close_ms": 1}, "plan": {"a": [{"after_ms": 1, "fail": "fatal"}], "*": [{"hang": true}]}}""",
     ];
 
     private static readonly object WarmUpGate = new();

@@ -184,6 +184,10 @@ CSHARP_TABLE: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
 #: Listed APIs the code relies on without naming them: (pattern, language, API) -> why.
 RELIED_ON: dict[tuple[str, str, str], str] = {
     ("task-group", "python", "builtins.ExceptionGroup"): "asyncio.TaskGroup raises the failures in one",
+    ("graceful-shutdown", "python", "asyncio.Event.set"): "shutdown() sets the stopping Event",
+    ("graceful-shutdown", "python", "asyncio.Event.wait"): "run() waits on the stopping Event",
+    ("graceful-shutdown", "python", "builtins.TimeoutError"): "what asyncio.timeout raises when the drain is over",
+    ("graceful-shutdown", "csharp", "System.TimeoutException"): "what Task.WaitAsync throws when the drain is over",
 }
 
 

@@ -182,6 +182,11 @@ export const WARM_UP_REQUESTS = Object.freeze([
   },
   {pattern: 'task-group', params: {items: [1, 2]}, plan: {'*': [{after_ms: 1, fail: 'fatal'}]}, cancel_at_ms: 1},
   {pattern: 'timeout', params: {timeout_ms: 5}, plan: {op: [{hang: true}]}},
+  {
+    pattern: 'graceful-shutdown',
+    params: {jobs: {a: 0, b: 0, c: 3}, shutdown_at_ms: 2, drain_ms: 1, close_ms: 1},
+    plan: {a: [{after_ms: 1, fail: 'fatal'}], '*': [{hang: true}]},
+  },
 ]);
 
 /** @type {Promise<void> | undefined} */

@@ -1,5 +1,6 @@
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
+using AsyncPatterns.GracefulShutdown;
 using AsyncPatterns.ParallelPartialFailures;
 using AsyncPatterns.RetryBackoff;
 using AsyncPatterns.TaskGroup;
@@ -25,6 +26,7 @@ public static class AntiPatternRegistry
             ["parallel-partial-failures"] = Untyped(ParallelPartialFailures<string, object?>()),
             ["bounded-concurrency"] = Untyped(BoundedConcurrency<string, object?>()),
             ["task-group"] = Untyped(TaskGroup<string, object?>()),
+            ["graceful-shutdown"] = Untyped(GracefulShutdown()),
         };
 
     /// <summary>The retry-backoff anti-patterns.</summary>
@@ -118,6 +120,13 @@ public static class AntiPatternRegistry
             ["no-sibling-cancel"] = TaskGroupAntiPatterns.NoSiblingCancelAsync,
             ["returns-before-children-finish"] = TaskGroupAntiPatterns.ReturnsBeforeChildrenFinishAsync,
             ["reports-cancellations"] = TaskGroupAntiPatterns.ReportsCancellationsAsync,
+        };
+
+    /// <summary>The graceful-shutdown anti-patterns.</summary>
+    /// <returns>The anti-patterns by id.</returns>
+    public static IReadOnlyDictionary<string, GracefulShutdownImplementation> GracefulShutdown() =>
+        new Dictionary<string, GracefulShutdownImplementation>
+        {
         };
 
     private static IReadOnlyDictionary<string, Delegate> Untyped<TDelegate>(IReadOnlyDictionary<string, TDelegate> typed)

@@ -7,6 +7,7 @@ signature, so the same binding runs any of them. The JSON forms are fixed by spe
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from .. import (
     bounded_concurrency,
     cancellation_cleanup,
+    graceful_shutdown,
     parallel_partial_failures,
     retry_backoff,
     task_group,
@@ -58,6 +60,62 @@ def _partial_results_json(value: Any, ins: Instruments) -> Any:
     }
 
 
+def _arrivals(jobs: Any, shutdown_at_ms: Any) -> list[tuple[str, int]]:
+    """The jobs as (key, instant), refused with ``ValueError`` outside their domain (PROTOCOL.md section 8)."""
+    for name, instant in [("shutdown_at_ms", shutdown_at_ms), *((f"jobs.{k}", v) for k, v in dict(jobs).items())]:
+        if isinstance(instant, bool) or not isinstance(instant, int) or not 0 <= instant <= 2**31 - 1:
+            raise ValueError(f"`{name}` must be an integer from 0 to {2**31 - 1}, got {instant!r}")
+    return [(str(key), instant) for key, instant in jobs.items()]
+
+
+async def _graceful_shutdown(impl: Callable[..., Any], ins: Instruments, p: dict[str, Any]) -> Any:
+    """The service's caller: submits each job at its instant, asks for the shutdown at ``shutdown_at_ms``.
+
+    The shutdown is armed before the arrivals, so a job due at the shutdown's instant comes after it
+    (rejected, the spec's R2); the outcome comes once the service has returned and every job has arrived.
+    """
+    arrivals = _arrivals(p["jobs"], p["shutdown_at_ms"])
+    service = impl(
+        ins.operation, lambda: ins.open_resource("service", close_ms=p["close_ms"]), drain=p["drain_ms"] / 1000
+    )
+    loop = asyncio.get_running_loop()
+    rejected: list[str] = []
+    errors: list[BaseException] = []
+    all_arrived = asyncio.Event()
+    pending = len(arrivals)
+
+    def arrive(key: str) -> None:
+        nonlocal pending
+        try:
+            service.submit(key)
+        except graceful_shutdown.ServiceStopped:
+            rejected.append(key)
+        except Exception as error:  # not the rejection error: the pattern's outcome
+            errors.append(error)
+        pending -= 1
+        if pending == 0:
+            all_arrived.set()
+
+    timers = [loop.call_later(p["shutdown_at_ms"] / 1000, service.shutdown)]
+    timers += [loop.call_later(instant / 1000, arrive, key) for key, instant in arrivals]
+    if pending == 0:
+        all_arrived.set()
+    try:
+        report = await service.run()
+        await all_arrived.wait()
+    finally:
+        for timer in timers:
+            timer.cancel()
+    if errors:
+        raise errors[0]
+    return {
+        "completed": sorted(report.completed),
+        "failed": sorted(report.failed),
+        "cancelled": sorted(report.cancelled),
+        "rejected": sorted(rejected),
+    }
+
+
 ITEMS = ["a", "b", "c"]
 
 BINDINGS: dict[str, Binding] = {
@@ -93,5 +151,10 @@ BINDINGS: dict[str, Binding] = {
         task_group.run_group,
         lambda impl, ins, p: impl(ins.operation, p["items"]),
         {"items": ITEMS},
+    ),
+    "graceful-shutdown": Binding(
+        graceful_shutdown.JobService,
+        _graceful_shutdown,
+        {"jobs": {"a": 0, "b": 10, "c": 30}, "shutdown_at_ms": 40, "drain_ms": 50, "close_ms": 5},
     ),
 }
