@@ -5,8 +5,11 @@ import {deriveAbortController} from './common/abort.js';
 
 it('exports exactly the public names', () => {
   assert.deepEqual(Object.keys(publicApi).sort(), [
+    'JobService',
     'RETRY_DEFAULTS',
+    'ServiceStoppedError',
     'backoffDelay',
+    'createJobService',
     'isRetryable',
     'mapBounded',
     'retry',

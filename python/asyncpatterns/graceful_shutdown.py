@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from ._limits import check_seconds
 from ._own_cancellation import cancel_requested
@@ -77,9 +77,7 @@ class JobService:
         """Start job ``key`` now; ``ServiceStopped`` once the shutdown has begun (R2)."""
         if self._stopping.is_set():
             raise ServiceStopped(f"the service is shutting down: job {key!r} refused")
-        if self._group is None:
-            raise RuntimeError("the service is not running: call run() first")
-        self._jobs[key] = self._group.create_task(self._job(key))
+        self._jobs[key] = self._start(self._job(key))
 
     def shutdown(self) -> None:
         """Ask for the shutdown: no job is accepted from now on, and ``run()`` drains and returns."""
@@ -89,15 +87,25 @@ class JobService:
         """Serve until ``shutdown()``; then drain, cancel the rest, close, and report."""
         resource = await self._open_resource()
         try:
-            async with asyncio.TaskGroup() as group:
-                self._group = group
-                await self._stopping.wait()
-                await self._drain_in_flight([job for job in self._jobs.values() if not job.done()])
-            # Leaving the group waited for every cancelled job to stop (R4).
+            await self._serve()
         finally:
             self._stopping.set()  # a stopped service accepts nothing either (R2)
             await resource.aclose()
         return self._report()
+
+    async def _serve(self) -> None:
+        async with asyncio.TaskGroup() as group:
+            self._group = group
+            await self._stopping.wait()
+            await self._drain_in_flight([job for job in self._jobs.values() if not job.done()])
+        # Leaving the group waited for every cancelled job to stop (R4); a caller's cancellation
+        # cancelled every job and waited for them too (R7).
+
+    def _start(self, job: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        if self._group is None:
+            job.close()
+            raise RuntimeError("the service is not running: call run() first")
+        return self._group.create_task(job)
 
     async def _drain_in_flight(self, in_flight: list[asyncio.Task[None]]) -> None:
         """Wait up to the drain for ``in_flight`` to end (R3), then cancel the rest (R4)."""

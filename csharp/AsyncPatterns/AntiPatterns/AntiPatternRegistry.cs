@@ -127,6 +127,11 @@ public static class AntiPatternRegistry
     public static IReadOnlyDictionary<string, GracefulShutdownImplementation> GracefulShutdown() =>
         new Dictionary<string, GracefulShutdownImplementation>
         {
+            ["exits-at-once"] = GracefulShutdownAntiPatterns.ExitsAtOnce,
+            ["no-deadline"] = GracefulShutdownAntiPatterns.NoDeadline,
+            ["accepts-after-shutdown"] = GracefulShutdownAntiPatterns.AcceptsAfterShutdown,
+            ["skips-cleanup"] = GracefulShutdownAntiPatterns.SkipsCleanup,
+            ["no-wait-after-cancel"] = GracefulShutdownAntiPatterns.NoWaitAfterCancel,
         };
 
     private static IReadOnlyDictionary<string, Delegate> Untyped<TDelegate>(IReadOnlyDictionary<string, TDelegate> typed)

@@ -14,6 +14,7 @@ from typing import Any
 from . import (
     bounded_concurrency,
     cancellation_cleanup,
+    graceful_shutdown,
     parallel_partial_failures,
     retry_backoff,
     task_group,
@@ -23,6 +24,7 @@ from . import (
 _MODULES: dict[str, ModuleType] = {
     "bounded-concurrency": bounded_concurrency,
     "cancellation-cleanup": cancellation_cleanup,
+    "graceful-shutdown": graceful_shutdown,
     "parallel-partial-failures": parallel_partial_failures,
     "retry-backoff": retry_backoff,
     "task-group": task_group,
@@ -31,14 +33,20 @@ _MODULES: dict[str, ModuleType] = {
 
 
 def _antipatterns(module: ModuleType) -> dict[str, Callable[..., Any]]:
-    """The module's public coroutine functions, by spec id (``no_cap`` -> ``no-cap``)."""
+    """The module's public coroutine functions, by spec id (``no_cap`` -> ``no-cap``), and its
+    public classes for a pattern whose implementation is a class (``ExitsAtOnce`` -> ``exits-at-once``)."""
     import inspect
+    import re
 
-    return {
-        name.replace("_", "-"): function
-        for name, function in vars(module).items()
-        if not name.startswith("_") and inspect.iscoroutinefunction(function) and function.__module__ == module.__name__
-    }
+    found: dict[str, Callable[..., Any]] = {}
+    for name, value in vars(module).items():
+        if name.startswith("_") or getattr(value, "__module__", None) != module.__name__:
+            continue
+        if inspect.iscoroutinefunction(value):
+            found[name.replace("_", "-")] = value
+        elif inspect.isclass(value):
+            found[re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()] = value
+    return found
 
 
 REGISTRY: dict[str, dict[str, Callable[..., Any]]] = {
