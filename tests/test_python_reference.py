@@ -30,10 +30,14 @@ def test_timeout_default_is_the_specs() -> None:
     assert default(asyncpatterns.run_with_timeout, "limit") * 1000 == SPEC["timeout"].params["timeout_ms"]
 
 
+def test_graceful_shutdown_default_is_the_specs() -> None:
+    assert default(asyncpatterns.JobService, "drain") * 1000 == SPEC["graceful-shutdown"].params["drain_ms"]
+
+
 def test_all_lists_exactly_the_public_names() -> None:
     public = {name for name in vars(asyncpatterns) if not name.startswith("_")} - {
-        "antipatterns", "runner", "bounded_concurrency", "cancellation_cleanup", "parallel_partial_failures",
-        "retry_backoff", "task_group", "timeout",
+        "antipatterns", "runner", "bounded_concurrency", "cancellation_cleanup", "graceful_shutdown",
+        "parallel_partial_failures", "retry_backoff", "task_group", "timeout",
     }  # fmt: skip
     assert set(asyncpatterns.__all__) == public
 
@@ -55,6 +59,10 @@ MAX = 2**31 - 1
         (
             lambda: asyncpatterns.map_bounded(lambda _: None, [], 0),  # type: ignore[arg-type, return-value]
             f"`limit` must be an integer from 1 to {MAX}, got 0",
+        ),
+        (
+            lambda: asyncpatterns.JobService(lambda _: None, lambda: None, drain=-1),  # type: ignore[arg-type, return-value]
+            f"`drain` must be from 0.0 to {MAX / 1000} seconds, got -1",
         ),
     ],
 )

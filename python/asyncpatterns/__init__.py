@@ -6,6 +6,9 @@ apart, in ``asyncpatterns.antipatterns``; the protocol runner in ``asyncpatterns
 
 from .bounded_concurrency import map_bounded as map_bounded
 from .cancellation_cleanup import run_with_resource as run_with_resource
+from .graceful_shutdown import JobService as JobService
+from .graceful_shutdown import ServiceStopped as ServiceStopped
+from .graceful_shutdown import ShutdownReport as ShutdownReport
 from .parallel_partial_failures import PartialResults as PartialResults
 from .parallel_partial_failures import run_all as run_all
 from .retry_backoff import backoff_delay as backoff_delay
@@ -14,7 +17,10 @@ from .task_group import run_group as run_group
 from .timeout import run_with_timeout as run_with_timeout
 
 __all__ = [
+    "JobService",
     "PartialResults",
+    "ServiceStopped",
+    "ShutdownReport",
     "backoff_delay",
     "map_bounded",
     "retry",

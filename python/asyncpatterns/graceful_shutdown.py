@@ -41,7 +41,8 @@ class JobService:
     """A service that runs ``operation(key)`` for each job submitted, until it is shut down.
 
     ``run()`` opens the resource and serves; ``submit(key)`` starts a job; ``shutdown()`` asks
-    for the shutdown, after which ``run()`` returns the report.
+    for the shutdown, after which ``run()`` returns the report. ``drain`` is in seconds, from 0
+    (no drain) to 2147483.647, rounded to whole milliseconds halves up.
 
     Guarantees (the spec's rules):
     - a job submitted before the shutdown starts at once, concurrently with the others (R1);
@@ -62,7 +63,7 @@ class JobService:
         operation: Callable[[str], Awaitable[object]],
         open_resource: Callable[[], Awaitable[AsyncClosable]],
         *,
-        drain: float,
+        drain: float = 0.05,
     ) -> None:
         check_seconds("drain", drain)
         self._operation = operation

@@ -23,6 +23,10 @@ public class ParameterBoundsTests
     [InlineData("bounded-concurrency", """{"items": ["a"], "limit": 2.5}""")]
     [InlineData("bounded-concurrency", """{"items": ["a"], "limit": 2147483648}""")]
     [InlineData("parallel-partial-failures", """{"items": ["a", "b", "a"]}""")]
+    [InlineData("graceful-shutdown", """{"jobs": {"a": 0}, "shutdown_at_ms": 10, "drain_ms": -1}""")]
+    [InlineData("graceful-shutdown", """{"jobs": {"a": 0}, "shutdown_at_ms": 10, "drain_ms": 2147483648}""")]
+    [InlineData("graceful-shutdown", """{"jobs": {"a": 0}, "shutdown_at_ms": 10.5}""")]
+    [InlineData("graceful-shutdown", """{"jobs": {"a": -1}, "shutdown_at_ms": 10}""")]
     public void Run_ParameterOutOfItsDomain_IsRefusedUpFrontAsInvalid(string pattern, string parameters)
     {
         var answer = JsonNode.Parse(Protocol.Handle(
