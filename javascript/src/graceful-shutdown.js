@@ -136,6 +136,8 @@ export class JobService {
       await Promise.allSettled([...this.#jobs.values()].map((job) => job.done));
       await resource[Symbol.asyncDispose]();
     }
+    // The caller's abort while jobs stopped or the resource closed is still a cancellation (R7).
+    signal?.throwIfAborted();
     return this.#report();
   }
 

@@ -6,16 +6,11 @@ import asyncio
 import math
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from ._limits import check_seconds
 from ._own_cancellation import cancel_requested
-
-
-class AsyncClosable(Protocol):
-    """A resource released by ``await resource.aclose()``."""
-
-    async def aclose(self) -> None: ...
+from .cancellation_cleanup import AsyncClosable, _aclose_shielded
 
 
 class ServiceStopped(RuntimeError):
@@ -91,7 +86,8 @@ class JobService:
             await self._serve()
         finally:
             self._stopping.set()  # a stopped service accepts nothing either (R2)
-            await resource.aclose()
+            # Shielded: a cancellation during the close waits for it, then propagates (R5, R7).
+            await _aclose_shielded(resource)
         return self._report()
 
     async def _serve(self) -> None:
