@@ -57,3 +57,30 @@ def test_a_service_drains_refuses_and_reports_on_a_stock_loop() -> None:
 def test_the_refusal_is_a_runtime_error_of_its_own() -> None:
     assert issubclass(ServiceStopped, RuntimeError)
     assert not issubclass(ServiceStopped, (ValueError, PermissionError, ConnectionError, TimeoutError))
+
+
+def test_a_job_arriving_while_a_cancelled_service_stops_is_refused() -> None:
+    async def slow_to_stop(_key: str) -> None:
+        try:
+            await asyncio.sleep(60)
+        finally:
+            await asyncio.shield(asyncio.sleep(0.01))  # takes a while to stop once cancelled
+
+    async def main() -> list[str]:
+        service = JobService(slow_to_stop, open_resource)
+        running = asyncio.ensure_future(service.run())
+        await asyncio.sleep(0)
+        service.submit("a")
+        await asyncio.sleep(0)
+        running.cancel()  # the caller's cancellation: a takes 10 ms to stop
+        await asyncio.sleep(0.002)
+        refused = []
+        try:
+            service.submit("b")  # not into a task group that is shutting down (a RuntimeError)
+        except ServiceStopped:
+            refused.append("b")
+        with pytest.raises(asyncio.CancelledError):
+            await running
+        return refused
+
+    assert asyncio.run(main()) == ["b"]

@@ -93,8 +93,13 @@ class JobService:
     async def _serve(self) -> None:
         async with asyncio.TaskGroup() as group:
             self._group = group
-            await self._stopping.wait()
-            await self._drain_in_flight([job for job in self._jobs.values() if not job.done()])
+            try:
+                await self._stopping.wait()
+                await self._drain_in_flight([job for job in self._jobs.values() if not job.done()])
+            finally:
+                # Accepting ends here on every path: a job arriving while the group waits for the
+                # jobs to stop, after a caller's cancellation too, is refused (R2, R7).
+                self._stopping.set()
         # Leaving the group waited for every cancelled job to stop (R4); a caller's cancellation
         # cancelled every job and waited for them too (R7).
 
