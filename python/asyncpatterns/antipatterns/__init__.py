@@ -34,7 +34,8 @@ _MODULES: dict[str, ModuleType] = {
 
 def _antipatterns(module: ModuleType) -> dict[str, Callable[..., Any]]:
     """The module's public coroutine functions, by spec id (``no_cap`` -> ``no-cap``), and its
-    public classes for a pattern whose implementation is a class (``ExitsAtOnce`` -> ``exits-at-once``)."""
+    public classes, but error types, for a pattern whose implementation is a class (``ExitsAtOnce`` ->
+    ``exits-at-once``)."""
     import inspect
     import re
 
@@ -44,7 +45,7 @@ def _antipatterns(module: ModuleType) -> dict[str, Callable[..., Any]]:
             continue
         if inspect.iscoroutinefunction(value):
             found[name.replace("_", "-")] = value
-        elif inspect.isclass(value):
+        elif inspect.isclass(value) and not issubclass(value, BaseException):  # an error type is no implementation
             found[re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()] = value
     return found
 
