@@ -53,6 +53,8 @@ def test_the_domain_comes_from_each_patterns_spec() -> None:
         assert {p.name for p in domain.params} == set(pattern.params)
         if "items" in pattern.params:
             assert domain.items_param == "items" and domain.steps_per_key == 1
+        elif pattern.id == "graceful-shutdown":  # its jobs' keys, as its scenarios' plans name them
+            assert domain.keys == ("a", "b", "c", "d")
         else:
             assert domain.keys == ("op",)
     assert Domain.of(PATTERNS["retry-backoff"]).draws_random

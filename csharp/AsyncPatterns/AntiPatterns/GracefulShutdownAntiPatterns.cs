@@ -37,7 +37,7 @@ public static class GracefulShutdownAntiPatterns
         Func<string, CancellationToken, Task> operation, Func<CancellationToken, ValueTask<IAsyncDisposable>> openResource, GracefulShutdownOptions options, TimeProvider? timeProvider) =>
         new FlawedJobService(operation, openResource, options, timeProvider, Flaw.NoDeadline);
 
-    /// <summary><c>accepts-after-shutdown</c>: keeps accepting jobs while it drains (refuses them only once it has returned).</summary>
+    /// <summary><c>accepts-after-shutdown</c>: never refuses a job: it accepts them while it drains, and after it has stopped.</summary>
     /// <param name="operation">A job's work.</param>
     /// <param name="openResource">Opens the service's resource.</param>
     /// <param name="options">The options.</param>
@@ -47,7 +47,7 @@ public static class GracefulShutdownAntiPatterns
         Func<string, CancellationToken, Task> operation, Func<CancellationToken, ValueTask<IAsyncDisposable>> openResource, GracefulShutdownOptions options, TimeProvider? timeProvider) =>
         new FlawedJobService(operation, openResource, options, timeProvider, Flaw.AcceptsAfterShutdown);
 
-    /// <summary><c>skips-cleanup</c>: closes its resource on the graceful path only: a caller's cancellation skips the close.</summary>
+    /// <summary><c>skips-cleanup</c>: never closes its resource.</summary>
     /// <param name="operation">A job's work.</param>
     /// <param name="openResource">Opens the service's resource.</param>
     /// <param name="options">The options.</param>
@@ -79,13 +79,12 @@ public static class GracefulShutdownAntiPatterns
         private readonly CancellationTokenSource _cancelJobs = new();
         private readonly List<(string Key, Task Done)> _jobs = [];
         private readonly Dictionary<string, string> _endings = new(StringComparer.Ordinal);
-        private bool _returned;
 
         public void Submit(string key)
         {
             lock (_gate)
             {
-                if (flaw == Flaw.AcceptsAfterShutdown ? _returned : _stopping.IsCancellationRequested)
+                if (flaw != Flaw.AcceptsAfterShutdown && _stopping.IsCancellationRequested)
                 {
                     throw new ServiceStoppedException($"The service is shutting down: job '{key}' is refused.");
                 }
@@ -103,9 +102,15 @@ public static class GracefulShutdownAntiPatterns
             using var onCaller = detached ? default : cancellationToken.Register(_cancelJobs.Cancel);
             if (flaw == Flaw.SkipsCleanup)
             {
-                await ServeAsync(cancellationToken).ConfigureAwait(false); // a cancellation skips the close
-                await Task.WhenAll((IEnumerable<Task>)Snapshot()).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                await resource.DisposeAsync().ConfigureAwait(false);
+                try
+                {
+                    await ServeAsync(cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _stopping.Cancel();
+                    await Task.WhenAll((IEnumerable<Task>)Snapshot()).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // and never closes the resource
+                }
             }
             else
             {
@@ -122,10 +127,6 @@ public static class GracefulShutdownAntiPatterns
                     }
 
                     await resource.DisposeAsync().ConfigureAwait(false);
-                    lock (_gate)
-                    {
-                        _returned = true;
-                    }
                 }
             }
 

@@ -161,7 +161,10 @@ def _name(anti_id: str, lang: str) -> str:
 
 def _python_span(text: str, anti_id: str) -> tuple[int, int] | None:
     for node in ast.parse(text).body:
-        if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef) and node.name == snake(anti_id):
+        # A function, or a class where the pattern's implementation is one (graceful-shutdown's services).
+        if (isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef) and node.name == snake(anti_id)) or (
+            isinstance(node, ast.ClassDef) and node.name == pascal(anti_id)
+        ):
             first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
             return first, node.end_lineno or node.lineno
     return None
@@ -189,7 +192,8 @@ def _javascript_span(text: str, anti_id: str) -> tuple[int, int] | None:
 
 def _csharp_span(text: str, anti_id: str) -> tuple[int, int] | None:
     lines = text.splitlines()
-    declaration = re.compile(rf"^(\s*)(?:public|internal|private)\b[^(]*\b{pascal(anti_id)}Async\s*[<(]")
+    # `...Async`, or without the suffix for a factory that is not async (graceful-shutdown's services).
+    declaration = re.compile(rf"^(\s*)(?:public|internal|private)\b[^(]*\b{pascal(anti_id)}(?:Async)?\s*[<(]")
     for index, line in enumerate(lines):
         found = declaration.match(line)
         if found:

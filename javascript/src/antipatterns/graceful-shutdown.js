@@ -18,7 +18,6 @@ class FlawedJobService {
   #drainMs;
   #flaw;
   #stopping = new AbortController();
-  #returned = false;
   /** @type {Map<string, {controller: AbortController, done: Promise<void>}>} */
   #jobs = new Map();
   /** @type {Map<string, string>} */
@@ -39,7 +38,7 @@ class FlawedJobService {
 
   /** @param {string} key */
   submit(key) {
-    const refused = this.#flaw === 'accepts-after-shutdown' ? this.#returned : this.#stopping.signal.aborted;
+    const refused = this.#flaw !== 'accepts-after-shutdown' && this.#stopping.signal.aborted;
     if (refused) throw new ServiceStoppedError(`The service is shutting down: job ${key} refused`);
     const controller = new AbortController();
     const done = (async () => {
@@ -89,10 +88,13 @@ class FlawedJobService {
       for (const {controller} of inFlight) controller.abort(new DOMException('The service shut down', 'AbortError'));
     };
     if (this.#flaw === 'skips-cleanup') {
-      await graceful(); // a caller's abort skips the close
-      this.#stopping.abort();
-      await Promise.allSettled([...this.#jobs.values()].map((job) => job.done));
-      await resource[Symbol.asyncDispose]();
+      try {
+        await graceful();
+      } finally {
+        this.#stopping.abort();
+        signal?.removeEventListener('abort', cancelAll);
+        await Promise.allSettled([...this.#jobs.values()].map((job) => job.done)); // and never closes `resource`
+      }
     } else {
       try {
         await graceful();
@@ -101,7 +103,6 @@ class FlawedJobService {
         signal?.removeEventListener('abort', cancelAll);
         if (!detached) await Promise.allSettled([...this.#jobs.values()].map((job) => job.done));
         await resource[Symbol.asyncDispose]();
-        this.#returned = true;
       }
     }
     /** @param {string} ending */
@@ -131,7 +132,7 @@ export function noDeadline(operation, openResource, options = {}) {
 }
 
 /**
- * Keeps accepting jobs while it drains (refuses them only once it has returned).
+ * Never refuses a job: it accepts them while it drains, and after it has stopped.
  * @param {JobOperation} operation
  * @param {OpenResource} openResource
  * @param {Options} [options]
@@ -141,7 +142,7 @@ export function acceptsAfterShutdown(operation, openResource, options = {}) {
 }
 
 /**
- * Closes its resource on the graceful path only: a caller's abort skips the close.
+ * Never closes its resource.
  * @param {JobOperation} operation
  * @param {OpenResource} openResource
  * @param {Options} [options]

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Coroutine
 from typing import Any
 
-from ..graceful_shutdown import JobService, ServiceStopped
+from ..graceful_shutdown import JobService
 
 
 class ExitsAtOnce(JobService):
@@ -20,7 +20,10 @@ class ExitsAtOnce(JobService):
 
 
 class NoDeadline(JobService):
-    """Waits for the jobs in flight with no deadline."""
+    """Waits for the jobs in flight with no deadline (so it takes no drain: any value is ignored)."""
+
+    def __init__(self, operation: Any, open_resource: Any, *, drain: float = 0.05) -> None:
+        super().__init__(operation, open_resource)
 
     async def _drain_in_flight(self, in_flight: list[asyncio.Task[None]]) -> None:
         if in_flight:
@@ -28,30 +31,22 @@ class NoDeadline(JobService):
 
 
 class AcceptsAfterShutdown(JobService):
-    """Keeps accepting jobs while it drains (refuses them only once it has returned)."""
-
-    _returned = False
+    """Never refuses a job: it accepts them while it drains, and after it has stopped runs them unsupervised."""
 
     def submit(self, key: str) -> None:
-        if self._returned:
-            raise ServiceStopped(f"the service has stopped: job {key!r} refused")
-        self._jobs[key] = self._start(self._job(key))
-
-    async def run(self) -> Any:
+        job = self._job(key)
         try:
-            return await super().run()
-        finally:
-            self._returned = True
+            self._jobs[key] = self._start(job)
+        except RuntimeError:  # its task group has finished
+            self._jobs[key] = asyncio.ensure_future(job)
 
 
 class SkipsCleanup(JobService):
-    """Closes its resource on the graceful path only: a caller's cancellation skips the close."""
+    """Never closes its resource."""
 
     async def run(self) -> Any:
-        resource = await self._open_resource()
+        await self._open_resource()
         await self._serve()
-        self._stopping.set()
-        await resource.aclose()
         return self._report()
 
 
