@@ -54,8 +54,12 @@ def test_the_domain_comes_from_each_patterns_spec() -> None:
         assert {p.name for p in domain.params} == set(pattern.params)
         if "items" in pattern.params:
             assert domain.items_param == "items" and domain.steps_per_key == 1
-        else:  # the keys its scenarios' plans name (async-lock's callers use keys of their own)
-            expected = {"async-stream": ("item", "use"), "async-lock": ("a", "b", "c")}.get(pattern.id, ("op",))
+        else:  # the keys its scenarios' plans name (async-lock's callers, graceful-shutdown's jobs: keys of their own)
+            expected = {
+                "async-stream": ("item", "use"),
+                "async-lock": ("a", "b", "c"),
+                "graceful-shutdown": ("a", "b", "c", "d"),
+            }.get(pattern.id, ("op",))
             assert domain.keys == expected, pattern.id
     assert Domain.of(PATTERNS["retry-backoff"]).draws_random
     assert not Domain.of(PATTERNS["task-group"]).draws_random

@@ -37,11 +37,15 @@ def test_circuit_breaker_defaults_are_the_specs() -> None:
     assert default(asyncpatterns.CircuitBreaker, "break_duration") * 1000 == params["break_ms"]
 
 
+def test_graceful_shutdown_default_is_the_specs() -> None:
+    assert default(asyncpatterns.JobService, "drain") * 1000 == SPEC["graceful-shutdown"].params["drain_ms"]
+
+
 def test_all_lists_exactly_the_public_names() -> None:
     public = {name for name in vars(asyncpatterns) if not name.startswith("_")} - {
         "antipatterns", "runner", "bounded_concurrency", "cancellation_cleanup", "parallel_partial_failures",
         "retry_backoff", "task_group", "timeout", "racing", "circuit_breaker", "async_stream", "unobserved_failures",
-        "async_lock", "backpressure",
+        "async_lock", "backpressure", "graceful_shutdown",
     }  # fmt: skip
     assert set(asyncpatterns.__all__) == public
 
@@ -80,6 +84,10 @@ async def _no_items() -> AsyncIterator[str]:
         (
             lambda: asyncpatterns.run_pipeline(_no_items(), lambda _: None, 2, 2**31),  # type: ignore[arg-type, return-value]
             f"`workers` must be an integer from 1 to {MAX}, got {2**31}",
+        ),
+        (
+            lambda: asyncpatterns.JobService(lambda _: None, lambda: None, drain=-1),  # type: ignore[arg-type, return-value]
+            f"`drain` must be from 0.0 to {MAX / 1000} seconds, got -1",
         ),
     ],
 )

@@ -9,6 +9,7 @@ using AsyncPatterns.Backpressure;
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
 using AsyncPatterns.CircuitBreaker;
+using AsyncPatterns.GracefulShutdown;
 using AsyncPatterns.ParallelPartialFailures;
 using AsyncPatterns.Racing;
 using AsyncPatterns.RetryBackoff;
@@ -180,6 +181,13 @@ internal sealed class PatternBinding
             var options = new BackpressureOptions { Capacity = Param.Count(p, "capacity"), Workers = Param.Count(p, "workers") };
             return ctx => PatternRun.Of(impl(Produced(ctx.Instruments, items), ctx.Instruments.Operation, options, ctx.TimeProvider, ctx.CancellationToken));
         }),
+        Bind("graceful-shutdown", AntiPatternRegistry.GracefulShutdown(), JobService.Create, (impl, p) =>
+        {
+            var jobs = Param.Jobs(p);
+            var shutdownAt = Param.Instant(p, "shutdown_at_ms");
+            var options = new GracefulShutdownOptions { Drain = Param.Milliseconds(p, "drain_ms") };
+            return ctx => PatternRun.Of(ServeJobsAsync(impl, options, shutdownAt, jobs, ctx));
+        }),
     }.ToDictionary(binding => binding.Id, StringComparer.Ordinal);
 
     /// <summary>Gets the pattern's spec id.</summary>
@@ -247,6 +255,7 @@ internal sealed class PatternBinding
         ["unobserved-failures"] = """{"items": ["a", "b", "c"], "shutdown_at_ms": 100, "handler_fails": false}""",
         ["async-lock"] = "{}",
         ["backpressure"] = """{"items": ["a", "b", "c", "d", "e"], "capacity": 2, "workers": 2}""",
+        ["graceful-shutdown"] = """{"jobs": {"a": 0, "b": 10, "c": 30}, "shutdown_at_ms": 40, "drain_ms": 50, "close_ms": 5}""",
     };
 
     /// <summary>The pattern's value in the protocol's JSON form.</summary>
@@ -334,6 +343,89 @@ internal sealed class PatternBinding
         }
     }
 
+    /// <summary>
+    /// The service's caller (graceful-shutdown): submits each job at its instant and asks for the shutdown at
+    /// <c>shutdown_at_ms</c>, on the run's loop. The shutdown is armed before the arrivals, so a job due at the shutdown's
+    /// instant comes after it (rejected, the spec's R2); the result comes once the service has returned and every job has
+    /// arrived.
+    /// </summary>
+    private static async Task<JsonObject> ServeJobsAsync(
+        GracefulShutdownImplementation impl, GracefulShutdownOptions options, long shutdownAt, IReadOnlyList<(string Key, long At)> jobs, ScenarioContext ctx)
+    {
+        var service = impl(ctx.Instruments.Operation, ct => ctx.Instruments.OpenResourceAsync("service", ct), options, ctx.TimeProvider);
+        var rejected = new List<string>();
+        var errors = new List<Exception>();
+        var allArrived = new TaskCompletionSource();
+        var pending = jobs.Count;
+        if (pending == 0)
+        {
+            allArrived.SetResult();
+        }
+
+        var clock = ctx.Instruments.Clock;
+        var timers = new List<IDisposable> { clock.After(shutdownAt, service.Shutdown) };
+        foreach (var (key, at) in jobs)
+        {
+            timers.Add(clock.After(at, () =>
+            {
+                try
+                {
+                    service.Submit(key);
+                }
+                catch (ServiceStoppedException)
+                {
+                    rejected.Add(key);
+                }
+                catch (Exception error)
+                {
+                    errors.Add(error); // not the rejection error: the pattern's outcome
+                }
+
+                if (--pending == 0)
+                {
+                    allArrived.SetResult();
+                }
+            }));
+        }
+
+        try
+        {
+            var report = await service.RunAsync(ctx.CancellationToken).ConfigureAwait(false);
+            await allArrived.Task.WaitAsync(ctx.CancellationToken).ConfigureAwait(false);
+            if (errors.Count > 0)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(errors[0]);
+            }
+
+            JsonArray Sorted(IEnumerable<string>? keys) =>
+                new([.. (keys ?? []).Order(CodePointOrder.Instance).Select(key => (JsonNode?)key)]);
+            return new JsonObject
+            {
+                ["completed"] = Sorted(report?.Completed),
+                ["failed"] = Sorted(report?.Failed),
+                ["cancelled"] = Sorted(report?.Cancelled),
+                ["rejected"] = Sorted(rejected),
+            };
+        }
+        finally
+        {
+            foreach (var timer in timers)
+            {
+                timer.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Strings by Unicode code point, as Python's <c>sorted</c> orders them (not by UTF-16 unit).</summary>
+    private sealed class CodePointOrder : IComparer<string>
+    {
+        public static readonly CodePointOrder Instance = new();
+
+        public int Compare(string? x, string? y) =>
+            ((x ?? string.Empty).EnumerateRunes().Select(rune => rune.Value).ToArray().AsSpan())
+                .SequenceCompareTo((y ?? string.Empty).EnumerateRunes().Select(rune => rune.Value).ToArray());
+    }
+
     private static PatternBinding Bind<TImplementation>(
         string id,
         IReadOnlyDictionary<string, TImplementation> antiPatterns,
@@ -410,6 +502,19 @@ internal sealed class PatternBinding
             TimeSpan.FromMilliseconds(Math.Clamp(Number(parameters, name), -1e12, 1e12));
 
         public static string String(JsonObject parameters, string name) => Json.String(Required(parameters, name), $"params.{name}");
+
+        /// <summary>An instant of the caller's (ms): an integer from 0 to <see cref="int.MaxValue"/>, else refused (<c>invalid</c>).</summary>
+        public static long Instant(JsonObject parameters, string name) => Instant(Number(parameters, name), name);
+
+        /// <summary>graceful-shutdown's <c>jobs</c>: each job's key and its arrival instant, in the order given.</summary>
+        public static IReadOnlyList<(string Key, long At)> Jobs(JsonObject parameters) =>
+            Required(parameters, "jobs") is JsonObject jobs
+                ? [.. jobs.Select(job => (job.Key, Instant(Json.Number(job.Value ?? throw new BadRequestException("bad-request", $"params.jobs.{job.Key} is required"), $"params.jobs.{job.Key}"), $"jobs.{job.Key}")))]
+                : throw new BadRequestException("bad-request", "params.jobs must be an object");
+
+        private static long Instant(double value, string name) =>
+            double.IsInteger(value) && value is >= 0 and <= int.MaxValue ? (long)value
+            : throw new ArgumentException($"`{name}` must be an integer from 0 to {int.MaxValue}, got {value}", name);
 
         public static IReadOnlyList<string> Items(JsonObject parameters) =>
             Required(parameters, "items") is JsonArray items ? items.Select(Json.Key).ToArray()

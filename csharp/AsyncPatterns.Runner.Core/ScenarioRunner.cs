@@ -35,6 +35,7 @@ internal static class ScenarioRunner
         """{"pattern": "unobserved-failures", "params": {"items": ["a", "b"], "shutdown_at_ms": 2}, "plan": {"a": [{"after_ms": 1, "fail": "fatal"}], "b": [{"hang": true}]}}""",
         """{"pattern": "async-lock", "plan": {"a": [{"after_ms": 2, "fail": "transient"}], "b": [{"hang": true}], "*": [{"after_ms": 1, "ok": 1}]}, "invocations": [{"at_ms": 0, "key": "a"}, {"at_ms": 1, "key": "b", "cancel_at_ms": 3}, {"at_ms": 1, "key": "c"}, {"at_ms": 2, "key": "d", "cancel_at_ms": 2}]}""",
         """{"pattern": "backpressure", "params": {"items": ["a", "b", "c"], "capacity": 1, "workers": 1}, "plan": {"produce": [{"ok": 1}], "a": [{"after_ms": 1, "ok": 1}], "*": [{"after_ms": 1, "fail": "fatal"}]}}""",
+        """{"pattern": "graceful-shutdown", "params": {"jobs": {"a": 0, "b": 0, "c": 3}, "shutdown_at_ms": 2, "drain_ms": 1, "close_ms": 1}, "plan": {"a": [{"after_ms": 1, "fail": "fatal"}], "*": [{"hang": true}]}}""",
     ];
 
     private static readonly object WarmUpGate = new();

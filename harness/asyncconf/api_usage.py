@@ -206,6 +206,10 @@ RELIED_ON: dict[tuple[str, str, str], str] = {
         "csharp",
         "System.Threading.Tasks.Task.ContinueWith",
     ): "the tracker forgets a finished task",
+    ("graceful-shutdown", "python", "asyncio.Event.set"): "shutdown() sets the stopping Event",
+    ("graceful-shutdown", "python", "asyncio.Event.wait"): "run() waits on the stopping Event",
+    ("graceful-shutdown", "python", "builtins.TimeoutError"): "what asyncio.timeout raises when the drain is over",
+    ("graceful-shutdown", "csharp", "System.TimeoutException"): "what Task.WaitAsync throws when the drain is over",
 }
 
 

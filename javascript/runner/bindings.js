@@ -14,6 +14,7 @@ import {mapBounded} from '../src/bounded-concurrency.js';
 import {useResource} from '../src/cancellation-cleanup.js';
 import {CircuitBreakerPolicy} from '../src/circuit-breaker.js';
 import {GuardedCounter} from '../src/async-lock.js';
+import {createJobService} from '../src/graceful-shutdown.js';
 import {runAll} from '../src/parallel-partial-failures.js';
 import {race} from '../src/racing.js';
 import {retry} from '../src/retry-backoff.js';
@@ -128,6 +129,102 @@ async function inBackground(impl, ins, p, signal) {
     clearTimeout(timer);
   }
   return reported;
+}
+
+
+/**
+ * Strings by code point, as Python's `sorted` and the C# runner order them (not by UTF-16 unit).
+ * @param {string} a
+ * @param {string} b
+ */
+function byCodePoint(a, b) {
+  const [x, y] = [Array.from(a, (c) => /** @type {number} */ (c.codePointAt(0))), Array.from(b, (c) => /** @type {number} */ (c.codePointAt(0)))];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
+}
+
+/**
+ * The jobs as [key, instant], refused like Node's validators outside their domain (PROTOCOL.md section 8).
+ * @param {unknown} jobs
+ * @param {unknown} shutdownAtMs
+ * @returns {[string, number][]}
+ */
+function arrivals(jobs, shutdownAtMs) {
+  const entries = Object.entries(/** @type {Record<string, unknown>} */ (jobs ?? {}));
+  for (const [name, instant] of [['shutdown_at_ms', shutdownAtMs], ...entries.map(([key, at]) => [`jobs.${key}`, at])]) {
+    if (!Number.isInteger(instant) || !(Number(instant) >= 0 && Number(instant) <= LONGEST_MS)) {
+      throw Object.assign(new RangeError(`\`${name}\` must be an integer from 0 to ${LONGEST_MS}, got ${instant}`), {code: 'ERR_OUT_OF_RANGE'});
+    }
+  }
+  return /** @type {[string, number][]} */ (entries);
+}
+
+/**
+ * The service's caller (graceful-shutdown): submits each job at its instant and asks for the
+ * shutdown at `shutdown_at_ms`. The shutdown is armed before the arrivals, so a job due at the
+ * shutdown's instant comes after it (rejected, the spec's R2); the result comes once the service
+ * has settled and every job has arrived.
+ * @param {Implementation} impl
+ * @param {Instruments} ins
+ * @param {Record<string, any>} p
+ * @param {AbortSignal} signal
+ */
+async function serveJobs(impl, ins, p, signal) {
+  const jobs = arrivals(p.jobs, p.shutdown_at_ms);
+  const service = /** @type {{submit(key: string): void, shutdown(): void, run(options: {signal: AbortSignal}): Promise<any>}} */ (
+    impl(itemOperation(ins), () => ins.openResource('service'), {drainMs: p.drain_ms})
+  );
+  /** @type {string[]} */
+  const rejected = [];
+  /** @type {unknown[]} */
+  const errors = [];
+  let pending = jobs.length;
+  /** @type {() => void} */
+  let allArrived = () => {};
+  const arrived = new Promise((resolve) => {
+    allArrived = () => resolve(undefined);
+  });
+  if (pending === 0) allArrived();
+  const timers = [setTimeout(() => service.shutdown(), p.shutdown_at_ms)];
+  for (const [key, at] of jobs) {
+    timers.push(
+      setTimeout(() => {
+        try {
+          service.submit(key);
+        } catch (error) {
+          if (/** @type {{code?: unknown}} */ (error)?.code === 'ERR_SERVICE_STOPPED') rejected.push(key);
+          else errors.push(error); // not the rejection error: the pattern's outcome
+        }
+        if (--pending === 0) allArrived();
+      }, at),
+    );
+  }
+  /** @type {(() => void) | undefined} */
+  let unhook;
+  try {
+    const report = await service.run({signal});
+    await Promise.race([
+      arrived,
+      new Promise((_, reject) => {
+        const onAbort = () => reject(signal.reason);
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, {once: true});
+        unhook = () => signal.removeEventListener('abort', onAbort);
+      }),
+    ]);
+    if (errors.length > 0) throw errors[0];
+    /** @param {unknown} keys */
+    const sorted = (keys) => Array.from(/** @type {Iterable<string>} */ (keys ?? []), String).sort(byCodePoint);
+    return {
+      completed: sorted(report?.completed),
+      failed: sorted(report?.failed),
+      cancelled: sorted(report?.cancelled),
+      rejected: sorted(rejected),
+    };
+  } finally {
+    unhook?.();
+    for (const timer of timers) clearTimeout(timer);
+  }
 }
 
 /** @type {Record<string, Binding>} */
@@ -247,6 +344,13 @@ export const BINDINGS = {
     defaults: {items: ['a', 'b', 'c', 'd', 'e'], capacity: 2, workers: 2},
     invoke: (impl, ins, p, signal) =>
       impl(producer(ins, p.items), itemOperation(ins), {capacity: p.capacity, workers: p.workers, signal}),
+    toJson: identity,
+  },
+  'graceful-shutdown': {
+    reference: createJobService,
+    params: ['jobs', 'shutdown_at_ms', 'drain_ms', 'close_ms'],
+    defaults: {jobs: {a: 0, b: 10, c: 30}, shutdown_at_ms: 40, drain_ms: 50, close_ms: 5},
+    invoke: serveJobs,
     toJson: identity,
   },
 };

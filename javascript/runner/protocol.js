@@ -195,6 +195,11 @@ export const WARM_UP_REQUESTS = Object.freeze([
     plan: {a: [{after_ms: 2, fail: 'transient'}], b: [{hang: true}], '*': [{after_ms: 1, ok: 1}]},
     invocations: [{at_ms: 0, key: 'a'}, {at_ms: 1, key: 'b', cancel_at_ms: 3}, {at_ms: 1, key: 'c'}, {at_ms: 2, key: 'd', cancel_at_ms: 2}],
   },
+  {
+    pattern: 'graceful-shutdown',
+    params: {jobs: {a: 0, b: 0, c: 3}, shutdown_at_ms: 2, drain_ms: 1, close_ms: 1},
+    plan: {a: [{after_ms: 1, fail: 'fatal'}], '*': [{hang: true}]},
+  },
 ]);
 
 /** @type {Promise<void> | undefined} */

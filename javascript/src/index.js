@@ -11,3 +11,4 @@ export {consumeStream} from './async-stream.js';
 export {BackgroundTasks, runInBackground} from './unobserved-failures.js';
 export {GuardedCounter, Mutex} from './async-lock.js';
 export {runPipeline} from './backpressure.js';
+export {JobService, ServiceStoppedError, createJobService} from './graceful-shutdown.js';

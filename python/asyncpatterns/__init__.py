@@ -11,6 +11,9 @@ from .bounded_concurrency import map_bounded as map_bounded
 from .cancellation_cleanup import run_with_resource as run_with_resource
 from .circuit_breaker import CircuitBreaker as CircuitBreaker
 from .circuit_breaker import CircuitBreakerError as CircuitBreakerError
+from .graceful_shutdown import JobService as JobService
+from .graceful_shutdown import ServiceStopped as ServiceStopped
+from .graceful_shutdown import ShutdownReport as ShutdownReport
 from .parallel_partial_failures import PartialResults as PartialResults
 from .parallel_partial_failures import run_all as run_all
 from .racing import race as race
@@ -26,7 +29,10 @@ __all__ = [
     "CircuitBreaker",
     "CircuitBreakerError",
     "GuardedCounter",
+    "JobService",
     "PartialResults",
+    "ServiceStopped",
+    "ShutdownReport",
     "backoff_delay",
     "consume_stream",
     "map_bounded",

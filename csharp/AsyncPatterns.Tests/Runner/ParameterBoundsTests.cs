@@ -34,6 +34,10 @@ public class ParameterBoundsTests
     [InlineData("backpressure", """{"items": ["a"], "capacity": 2, "workers": 0}""")]
     [InlineData("backpressure", """{"items": ["a"], "capacity": 1.5, "workers": 2}""")]
     [InlineData("backpressure", """{"items": ["a"], "capacity": 2, "workers": 2147483648}""")]
+    [InlineData("graceful-shutdown", """{"jobs": {"a": 0}, "shutdown_at_ms": 10, "drain_ms": -1}""")]
+    [InlineData("graceful-shutdown", """{"jobs": {"a": 0}, "shutdown_at_ms": 10, "drain_ms": 2147483648}""")]
+    [InlineData("graceful-shutdown", """{"jobs": {"a": 0}, "shutdown_at_ms": 10.5}""")]
+    [InlineData("graceful-shutdown", """{"jobs": {"a": -1}, "shutdown_at_ms": 10}""")]
     public void Run_ParameterOutOfItsDomain_IsRefusedUpFrontAsInvalid(string pattern, string parameters)
     {
         var invocations = pattern == "circuit-breaker" ? """, "invocations": [{"at_ms": 5}]""" : string.Empty;

@@ -4,6 +4,7 @@ using AsyncPatterns.Backpressure;
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
 using AsyncPatterns.CircuitBreaker;
+using AsyncPatterns.GracefulShutdown;
 using AsyncPatterns.ParallelPartialFailures;
 using AsyncPatterns.Racing;
 using AsyncPatterns.RetryBackoff;
@@ -37,6 +38,7 @@ public static class AntiPatternRegistry
             ["unobserved-failures"] = Untyped(UnobservedFailures<string>()),
             ["async-lock"] = Untyped(AsyncLock()),
             ["backpressure"] = Untyped(Backpressure<string, object?>()),
+            ["graceful-shutdown"] = Untyped(GracefulShutdown()),
         };
 
     /// <summary>The retry-backoff anti-patterns.</summary>
@@ -201,6 +203,18 @@ public static class AntiPatternRegistry
             ["drops-when-full"] = BackpressureAntiPatterns.DropsWhenFullAsync,
             ["busy-polling"] = BackpressureAntiPatterns.BusyPollingAsync,
             ["consumers-never-finish"] = BackpressureAntiPatterns.ConsumersNeverFinishAsync,
+        };
+
+    /// <summary>The graceful-shutdown anti-patterns.</summary>
+    /// <returns>The anti-patterns by id.</returns>
+    public static IReadOnlyDictionary<string, GracefulShutdownImplementation> GracefulShutdown() =>
+        new Dictionary<string, GracefulShutdownImplementation>
+        {
+            ["exits-at-once"] = GracefulShutdownAntiPatterns.ExitsAtOnce,
+            ["no-deadline"] = GracefulShutdownAntiPatterns.NoDeadline,
+            ["accepts-after-shutdown"] = GracefulShutdownAntiPatterns.AcceptsAfterShutdown,
+            ["skips-cleanup"] = GracefulShutdownAntiPatterns.SkipsCleanup,
+            ["no-wait-after-cancel"] = GracefulShutdownAntiPatterns.NoWaitAfterCancel,
         };
 
     private static IReadOnlyDictionary<string, Delegate> Untyped<TDelegate>(IReadOnlyDictionary<string, TDelegate> typed)

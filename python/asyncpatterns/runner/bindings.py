@@ -19,6 +19,7 @@ from .. import (
     bounded_concurrency,
     cancellation_cleanup,
     circuit_breaker,
+    graceful_shutdown,
     parallel_partial_failures,
     racing,
     retry_backoff,
@@ -108,6 +109,62 @@ async def _source(ins: Instruments, length: int, close_ms: float) -> AsyncGenera
                 cancelled = error
         if cancelled is not None:
             raise cancelled
+
+
+def _arrivals(jobs: Any, shutdown_at_ms: Any) -> list[tuple[str, int]]:
+    """The jobs as (key, instant), refused with ``ValueError`` outside their domain (PROTOCOL.md section 8)."""
+    for name, instant in [("shutdown_at_ms", shutdown_at_ms), *((f"jobs.{k}", v) for k, v in dict(jobs).items())]:
+        if isinstance(instant, bool) or not isinstance(instant, int) or not 0 <= instant <= 2**31 - 1:
+            raise ValueError(f"`{name}` must be an integer from 0 to {2**31 - 1}, got {instant!r}")
+    return [(str(key), instant) for key, instant in jobs.items()]
+
+
+async def _graceful_shutdown(impl: Callable[..., Any], ins: Instruments, p: dict[str, Any]) -> Any:
+    """The service's caller: submits each job at its instant, asks for the shutdown at ``shutdown_at_ms``.
+
+    The shutdown is armed before the arrivals, so a job due at the shutdown's instant comes after it
+    (rejected, the spec's R2); the outcome comes once the service has returned and every job has arrived.
+    """
+    arrivals = _arrivals(p["jobs"], p["shutdown_at_ms"])
+    service = impl(
+        ins.operation, lambda: ins.open_resource("service", close_ms=p["close_ms"]), drain=p["drain_ms"] / 1000
+    )
+    loop = asyncio.get_running_loop()
+    rejected: list[str] = []
+    errors: list[BaseException] = []
+    all_arrived = asyncio.Event()
+    pending = len(arrivals)
+
+    def arrive(key: str) -> None:
+        nonlocal pending
+        try:
+            service.submit(key)
+        except graceful_shutdown.ServiceStopped:
+            rejected.append(key)
+        except Exception as error:  # not the rejection error: the pattern's outcome
+            errors.append(error)
+        pending -= 1
+        if pending == 0:
+            all_arrived.set()
+
+    timers = [loop.call_later(p["shutdown_at_ms"] / 1000, service.shutdown)]
+    timers += [loop.call_later(instant / 1000, arrive, key) for key, instant in arrivals]
+    if pending == 0:
+        all_arrived.set()
+    try:
+        report = await service.run()
+        await all_arrived.wait()
+    finally:
+        for timer in timers:
+            timer.cancel()
+    if errors:
+        raise errors[0]
+    return {
+        "completed": sorted(report.completed),
+        "failed": sorted(report.failed),
+        "cancelled": sorted(report.cancelled),
+        "rejected": sorted(rejected),
+    }
 
 
 async def produced(ins: Instruments, items: list[Any]) -> AsyncIterator[Any]:
@@ -228,5 +285,10 @@ BINDINGS: dict[str, Binding | InvokedBinding] = {
         backpressure.run_pipeline,
         lambda impl, ins, p: impl(produced(ins, p["items"]), ins.operation, p["capacity"], p["workers"]),
         {"items": ["a", "b", "c", "d", "e"], "capacity": 2, "workers": 2},
+    ),
+    "graceful-shutdown": Binding(
+        graceful_shutdown.JobService,
+        _graceful_shutdown,
+        {"jobs": {"a": 0, "b": 10, "c": 30}, "shutdown_at_ms": 40, "drain_ms": 50, "close_ms": 5},
     ),
 }
