@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import pytest
@@ -13,7 +13,7 @@ import pytest
 import asyncpatterns
 from asyncpatterns.antipatterns import async_stream as anti
 from asyncpatterns.runner.protocol import handle
-from asyncpatterns.runner.virtual_loop import VirtualTimeLoop
+from virtual_time import on_virtual_time as run
 
 
 class Source:
@@ -40,29 +40,6 @@ class Source:
         finally:
             await asyncio.sleep(0.005)
             self.log.append(("cleaned", None))
-
-
-def run(body: Callable[[], Awaitable[Any]], cancel_at_ms: float | None = None) -> tuple[str, Any, float]:
-    """Run ``body`` on a virtual loop: ("ok", value, ms) or ("raised", exception, ms) as it settles."""
-    loop = VirtualTimeLoop(wall_budget_s=10)
-    outcome: list[Any] = []
-
-    async def main() -> None:
-        try:
-            outcome.extend(["ok", await body()])
-        except BaseException as error:  # the pattern's outcome, cancellation included
-            outcome.extend(["raised", error])
-        outcome.append(round(loop.time() * 1000))
-        loop.stop()
-
-    try:
-        task = loop.create_task(main())
-        if cancel_at_ms is not None:
-            loop.call_later(cancel_at_ms / 1000, task.cancel)
-        loop.run_forever()
-    finally:
-        loop.close()
-    return outcome[0], outcome[1], outcome[2]
 
 
 async def use_5ms(_item: object) -> None:

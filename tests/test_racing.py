@@ -6,39 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
 from asyncconf.spec import load_spec
 from asyncpatterns import race
-from asyncpatterns.runner.virtual_loop import VirtualTimeLoop
+from virtual_time import on_virtual_time
 
 SPEC = {pattern.id: pattern for pattern in load_spec()}
 MAX_S = (2**31 - 1) / 1000
-
-
-def on_virtual_time(body: Callable[[], Awaitable[Any]]) -> tuple[str, Any, float]:
-    """Run ``body`` on a virtual loop: ("ok", value, ms) or ("raised", exception, ms)."""
-    loop = VirtualTimeLoop(wall_budget_s=10)
-    outcome: list[Any] = []
-
-    async def main() -> None:
-        try:
-            outcome.extend(["ok", await body()])
-        except BaseException as error:  # the pattern's outcome, cancellation included
-            outcome.extend(["raised", error])
-        outcome.append(loop.time() * 1000)
-        loop.stop()
-
-    try:
-        loop.create_task(main())
-        loop.run_forever()
-    finally:
-        loop.close()
-    assert outcome, "the pattern never settled"
-    return outcome[0], outcome[1], outcome[2]
 
 
 def test_the_default_hedge_delay_is_the_specs() -> None:
