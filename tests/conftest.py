@@ -8,17 +8,16 @@ from pathlib import Path
 import pytest
 
 from asyncconf.paths import PATTERNS_DIR
-from csharp_suite import NODE_ID, SUITE
+from background_suites import BACKGROUND
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    # The C# suite runs beside the rest from now on (tests/csharp_suite.py); only when selected.
-    if any(item.nodeid == NODE_ID for item in session.items):
-        SUITE.start()
+    # The C# and JavaScript suites selected run beside the rest from now on (tests/background_suites.py).
+    BACKGROUND.start({item.nodeid for item in session.items})
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    SUITE.stop()  # an interrupted or failed session leaves no dotnet process behind
+    BACKGROUND.stop()  # an interrupted or failed session leaves no dotnet or node process behind
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from asyncconf.pytest_plugin import skip_or_fail
 from asyncconf.transports import dotnet
 from asyncconf.transports.base import TransportError, Unavailable
-from csharp_suite import SUITE
+from background_suites import BACKGROUND
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +26,8 @@ def dotnet_cli() -> str:
 
 
 def test_dotnet_test_passes(dotnet_cli: str) -> None:
-    # Started in the background when the session was collected (tests/csharp_suite.py); here its result.
-    result = SUITE.result(dotnet_cli, timeout_s=1800)
+    # Started in the background when the session was collected (tests/background_suites.py); here its result.
+    result = BACKGROUND.result("tests/test_csharp.py::test_dotnet_test_passes", timeout_s=1800)
     marks = (" error ", "[FAIL]", "Failed ")
     problems = [line for line in result.output.splitlines() if any(mark in line for mark in marks)]
     assert result.returncode == 0, "\n".join(problems[:40]) + "\n...\n" + result.output[-3000:]
