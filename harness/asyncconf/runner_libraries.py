@@ -95,6 +95,11 @@ POLLY_CANCELLATION_IS_A_SUCCESS = (
     "op#3 failed and the cancelled call succeeded, a failure ratio of 2/3, under `FailureRatio` 1.0, so the circuit "
     "stays closed and the call at 120 runs (the spec counts the caller's cancellation as nothing, R6)"
 )
+POLLY_COUNTS_A_RATIO = (
+    "Polly opens on a failure ratio over its sampling window, not on consecutive failures: with `FailureRatio` 1.0 "
+    "and `MinimumThroughput` 2, fail, succeed, fail, fail is a ratio of 3/4, so the circuit stays closed and the call "
+    "at 160 runs (the spec counts again from the success and opens at 130, R2)"
+)
 POLLY_TAKES_A_NEGATIVE_BREAK = (
     "Polly takes a negative break from `BreakDurationGenerator`, which it does not validate (only the `BreakDuration` "
     "option is, from 0.5 s, and it would refuse -1 ms with its `ValidationException`, kind `other`): the call runs"
@@ -136,6 +141,7 @@ POLLY = RunnerLibrary(
             "AddCircuitBreaker(CircuitBreakerStrategyOptions)",
             {
                 "caller-cancellation-does-not-count": POLLY_CANCELLATION_IS_A_SUCCESS,
+                "counts-again-after-a-success": POLLY_COUNTS_A_RATIO,
                 "refuses-zero-threshold": POLLY_INVALID,
                 "refuses-negative-break": POLLY_TAKES_A_NEGATIVE_BREAK,
             },
