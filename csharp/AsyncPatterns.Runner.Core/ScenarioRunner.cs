@@ -31,6 +31,8 @@ internal static class ScenarioRunner
         """{"pattern": "timeout", "params": {"timeout_ms": 5}, "plan": {"op": [{"hang": true}]}}""",
         """{"pattern": "racing", "params": {"items": ["a", "b", "c"], "hedge_ms": 1}, "plan": {"a": [{"after_ms": 1, "fail": "fatal"}], "b": [{"after_ms": 2, "ok": 1}], "c": [{"hang": true}]}}""",
         """{"pattern": "circuit-breaker", "params": {"failure_threshold": 1, "break_ms": 10}, "plan": {"op": [{"after_ms": 1, "fail": "transient"}, {"hang": true}, {"after_ms": 1, "ok": 1}]}, "invocations": [{"at_ms": 0}, {"at_ms": 2}, {"at_ms": 11, "cancel_at_ms": 12}, {"at_ms": 13}]}""",
+        // A threshold of 2 too: a candidate that cannot take 1 (Polly's MinimumThroughput) is warmed up by this one.
+        """{"pattern": "circuit-breaker", "params": {"failure_threshold": 2, "break_ms": 10}, "plan": {"op": [{"after_ms": 1, "fail": "transient"}, {"after_ms": 1, "fail": "transient"}, {"after_ms": 1, "ok": 1}]}, "invocations": [{"at_ms": 0}, {"at_ms": 2}, {"at_ms": 4}, {"at_ms": 14}]}""",
         """{"pattern": "async-stream", "params": {"take": 1, "length": 2, "close_ms": 1}, "plan": {"item": [{"after_ms": 1, "ok": 1}], "use": [{"after_ms": 1, "fail": "fatal"}]}}""",
         """{"pattern": "unobserved-failures", "params": {"items": ["a", "b"], "shutdown_at_ms": 2}, "plan": {"a": [{"after_ms": 1, "fail": "fatal"}], "b": [{"hang": true}]}}""",
         """{"pattern": "async-lock", "plan": {"a": [{"after_ms": 2, "fail": "transient"}], "b": [{"hang": true}], "*": [{"after_ms": 1, "ok": 1}]}, "invocations": [{"at_ms": 0, "key": "a"}, {"at_ms": 1, "key": "b", "cancel_at_ms": 3}, {"at_ms": 1, "key": "c"}, {"at_ms": 2, "key": "d", "cancel_at_ms": 2}]}""",
