@@ -9,42 +9,30 @@
  * loop's first chance after it.
  *
  * A busy machine stretches turns too, by the time the thread waits for a CPU. On Linux the kernel
- * counts that wait (`/proc/self/task/TID/schedstat`, run-queue delay), and a stretch that reaches
+ * counts that wait (`/proc/thread-self/schedstat`, run-queue delay), and a stretch that reaches
  * the limit is measured without it: a loaded machine does not make a correct run "blocked". The
- * wait of every thread of the process counts, not only the main thread's: the main thread also
- * waits, asleep, for V8's helper threads (a parallel garbage collection) that are waiting for a
- * CPU (seen: 57 ms "blocks" of correct runs at load 16 on two cores). The reading is refreshed at
- * most every `RUN_DELAY_REFRESH_MS`, so a stretch may lose up to that much of its own run-queue
- * wait as well -- never more.
+ * reading is refreshed at most every `RUN_DELAY_REFRESH_MS`, so a stretch may lose up to that much
+ * of its own run-queue wait as well -- never more.
  * @module
  */
 
-import {readFileSync, readdirSync} from 'node:fs';
+import {readFileSync} from 'node:fs';
 import {realNow} from './virtual-clock.js';
 
 /** How old the run-queue reading a stretch is corrected by may be (real ms). */
 export const RUN_DELAY_REFRESH_MS = 10;
 
-const TASKS = '/proc/self/task';
+const SCHEDSTAT = '/proc/thread-self/schedstat';
 let schedstatReadable = true;
 
 /**
- * The real ms the threads of this process have spent runnable but waiting for a CPU, or 0 where
- * the kernel does not say (not Linux).
- * @param {string} [tasks] The folder of the process's threads (a test seam).
+ * The real ms this thread has spent runnable but waiting for a CPU, or 0 where the kernel does not
+ * say (not Linux).
  */
-export function runQueueDelayMs(tasks = TASKS) {
+export function runQueueDelayMs() {
   if (!schedstatReadable) return 0;
   try {
-    let total = 0;
-    for (const thread of readdirSync(tasks)) {
-      try {
-        total += Number(readFileSync(`${tasks}/${thread}/schedstat`, 'latin1').split(' ')[1]) || 0;
-      } catch {
-        // the thread ended meanwhile
-      }
-    }
-    return total / 1e6;
+    return Number(readFileSync(SCHEDSTAT, 'latin1').split(' ')[1]) / 1e6 || 0;
   } catch {
     schedstatReadable = false;
     return 0;
@@ -108,8 +96,7 @@ export class LoopWatch {
       // The reading is from the stretch's start or up to RUN_DELAY_REFRESH_MS before it.
       const before = reading.delayMs;
       reading.refresh(now);
-      // A thread that ended since takes its wait out of the sum: never count less than none.
-      stretch = Math.max(0, stretch - Math.max(0, reading.delayMs - before));
+      stretch = Math.max(0, stretch - (reading.delayMs - before));
     } else if (now - reading.at >= RUN_DELAY_REFRESH_MS) {
       reading.refresh(now);
     }

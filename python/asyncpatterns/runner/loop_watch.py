@@ -8,10 +8,7 @@ fall short of the true stretch by up to ``PERIOD_S``.
 
 A busy machine delays a beat too, by the time the loop's thread waits for a CPU. On Linux the
 kernel counts that wait (``/proc/self/task/TID/schedstat``, run-queue delay) and the watch leaves
-it out: a loaded machine does not make a correct run "blocked". The watchdog thread's own wait
-for a CPU is left out as well: preempted while it holds the GIL (to send a beat), it holds the
-loop's thread up exactly as long -- a wait the loop's thread spends asleep, not in the run queue
-(seen: 53 ms "blocks" of correct runs at load 13 on two cores).
+it out: a loaded machine does not make a correct run "blocked".
 
 A beat changes nothing the scenario sees: it runs between the scenario's callbacks, schedules
 nothing, and a loop iteration that runs only a beat does not move the virtual clock. Runs shorter
@@ -107,7 +104,7 @@ class LoopWatch:
         """The loop's select() returned: its callbacks run now (loop thread)."""
         self._began = now = time.perf_counter()
         if now - self._queued_at >= PERIOD_S:
-            self._queued_s, self._queued_at = self._held_up_s(), now
+            self._queued_s, self._queued_at = run_queue_delay_s(self._thread_id), now
 
     def iteration_done(self) -> None:
         """The loop is back in select() (loop thread): how long did its callbacks keep it?"""
@@ -117,7 +114,7 @@ class LoopWatch:
         raw = time.perf_counter() - began
         if raw <= self._longest_s:  # cannot be a new longest: spare the kernel read
             return
-        lag = raw - (self._held_up_s() - self._queued_s)
+        lag = raw - (run_queue_delay_s(self._thread_id) - self._queued_s)
         self._longest_s = max(self._longest_s, lag)
         if lag >= self._limit_s:
             self._on_block()
@@ -127,14 +124,9 @@ class LoopWatch:
         with self._lock:
             if self._sent is not None:
                 return
-            self._sent = (time.perf_counter(), self._held_up_s())
+            self._sent = (time.perf_counter(), run_queue_delay_s(self._thread_id))
         with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: the run is over
             self._loop.call_soon_threadsafe(self._arrived)
-
-    def _held_up_s(self) -> float:
-        """How long the loop's thread and the watchdog's have waited for a CPU so far (s)."""
-        threads = (self._thread_id, _WATCHDOG.thread_id) if _WATCHDOG.thread_id else (self._thread_id,)
-        return sum(run_queue_delay_s(thread) for thread in threads)
 
     def _arrived(self) -> None:
         if self._measure() >= self._limit_s:
@@ -146,7 +138,7 @@ class LoopWatch:
         if sent is None:
             return 0.0
         sent_at, delay_then = sent
-        lag = time.perf_counter() - sent_at - (self._held_up_s() - delay_then)
+        lag = time.perf_counter() - sent_at - (run_queue_delay_s(self._thread_id) - delay_then)
         self._longest_s = max(self._longest_s, lag)
         return lag
 
@@ -181,7 +173,6 @@ class _Watchdog:
         self._wake = threading.Condition()
         self._current: LoopWatch | None = None
         self._thread: threading.Thread | None = None
-        self.thread_id = 0  # the watchdog thread's native id, once it runs
 
     def watch(self, watch: LoopWatch) -> None:
         with self._wake:
@@ -197,7 +188,6 @@ class _Watchdog:
                 self._current = None
 
     def _serve(self) -> None:
-        self.thread_id = threading.get_native_id()
         while True:
             with self._wake:
                 while self._current is None:
