@@ -186,3 +186,13 @@ def test_the_limit_covers_every_delay_of_a_scenario_without_an_expected_end() ->
     from asyncpatterns.runner import handle
 
     assert "unfinished" not in handle(request)["outcome"]
+
+
+def test_the_limit_from_the_delays_stays_a_timer_every_runtime_arms() -> None:
+    from dataclasses import replace
+
+    from asyncconf.engine import LONGEST_TIMER_MS, request_for
+
+    pattern = next(p for p in load_spec() if p.id == "timeout")
+    scenario = replace(pattern.scenarios[0], expect={"elapsed_ms": 10}, params={"timeout_ms": LONGEST_TIMER_MS})
+    assert request_for(scenario, "reference", "virtual", 1)["limit_ms"] == LONGEST_TIMER_MS
