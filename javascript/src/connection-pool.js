@@ -102,16 +102,20 @@ export class ConnectionPool {
     signal?.throwIfAborted();
     const holder = deriveAbortController(signal);
     const attempt = deriveAbortController(holder.controller.signal);
-    const timer = setTimeout(
-      () => attempt.controller.abort(new DOMException('no connection within the acquire timeout', 'TimeoutError')),
-      this.#acquireTimeoutMs,
-    );
+    const deadlineMs = this.acquireDeadlineMs();
+    const timer =
+      deadlineMs === undefined
+        ? undefined
+        : setTimeout(
+            () => attempt.controller.abort(new DOMException('no connection within the acquire timeout', 'TimeoutError')),
+            deadlineMs,
+          );
     try {
       /** @type {PooledConnection | null} */
       let got;
       if (!this.#closing && this.#waiters.length === 0 && this.#idle.length > 0) {
         got = /** @type {PooledConnection} */ (this.#idle.shift());
-      } else if (!this.#closing && this.#waiters.length === 0 && this.#slotsTaken < this.#size) {
+      } else if (!this.#closing && this.#waiters.length === 0 && this.canOpen(this.#slotsTaken)) {
         this.#slotsTaken += 1;
         got = null;
       } else {
@@ -133,7 +137,7 @@ export class ConnectionPool {
       holder.dispose();
       throw error;
     } finally {
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
       attempt.dispose();
     }
   }
@@ -159,6 +163,38 @@ export class ConnectionPool {
       }
     }
     await Promise.all(closes);
+  }
+
+  // -- the decisions a subclass (an anti-pattern) may change -------------------------------------
+
+  /** @returns {number | undefined} the acquire's time limit in ms; `undefined`: none */
+  acquireDeadlineMs() {
+    return this.#acquireTimeoutMs;
+  }
+
+  /**
+   * @param {number} slotsTaken the connections open or opening
+   * @returns {boolean} whether one more may be opened
+   */
+  canOpen(slotsTaken) {
+    return slotsTaken < this.#size;
+  }
+
+  /**
+   * @param {PooledConnection} connection
+   * @returns {boolean} whether it must be closed rather than lent again
+   */
+  isBroken(connection) {
+    return connection.broken === true;
+  }
+
+  /**
+   * Takes the waiter served next out of `waiters`: the first (first-in-first-out).
+   * @param {Waiter[]} waiters in the order they came
+   * @returns {Waiter | undefined}
+   */
+  nextWaiter(waiters) {
+    return waiters.shift();
   }
 
   // -- the slots --------------------------------------------------------------------------------
@@ -211,7 +247,7 @@ export class ConnectionPool {
         given = true;
         this.#holders.delete(holder.controller);
         holder.dispose();
-        if (connection.broken || this.#closing) await this.#discard(connection);
+        if (this.isBroken(connection) || this.#closing) await this.#discard(connection);
         else this.#giveBack(connection);
       },
     };
@@ -234,14 +270,14 @@ export class ConnectionPool {
    * @param {PooledConnection} connection
    */
   #giveBack(connection) {
-    const next = this.#waiters.shift();
+    const next = this.nextWaiter(this.#waiters);
     if (next) next.grant(connection);
     else this.#idle.push(connection);
   }
 
   #freeSlot() {
     if (this.#waiters.length > 0 && !this.#closing) {
-      /** @type {Waiter} */ (this.#waiters.shift()).grant(null); // the slot passes on: the waiter opens
+      /** @type {Waiter} */ (this.nextWaiter(this.#waiters)).grant(null); // the slot passes on: the waiter opens
       return;
     }
     this.#slotsTaken -= 1;

@@ -105,14 +105,29 @@ class ConnectionPool(Generic[C]):
                         holder.cancel()
                     await self._emptied.wait()
 
+    # -- the decisions an anti-pattern changes ------------------------------------------------------
+    def _acquire_deadline(self) -> float | None:
+        """The acquire's time limit in seconds (``None``: none)."""
+        return self._acquire_timeout
+
+    def _can_open(self) -> bool:
+        return self._slots_taken < self._size
+
+    def _is_broken(self, connection: C) -> bool:
+        return connection.broken
+
+    def _next_waiter(self) -> asyncio.Future[C | None]:
+        """The waiter served next: the first (first-in-first-out)."""
+        return self._waiters.popleft()
+
     # -- the slots --------------------------------------------------------------------------------
     async def _borrow(self) -> C:
         holder = asyncio.current_task()
         assert holder is not None
-        async with asyncio.timeout(self._acquire_timeout):
+        async with asyncio.timeout(self._acquire_deadline()):
             if not self._closing and not self._waiters and self._idle:
                 got: C | None = self._idle.popleft()
-            elif not self._closing and not self._waiters and self._slots_taken < self._size:
+            elif not self._closing and not self._waiters and self._can_open():
                 self._slots_taken += 1
                 got = None
             else:
@@ -151,7 +166,7 @@ class ConnectionPool(Generic[C]):
         holder = asyncio.current_task()
         assert holder is not None
         self._holders.remove(holder)
-        if connection.broken or self._closing:
+        if self._is_broken(connection) or self._closing:
             await self._discard(connection)
         else:
             self._give_back(connection)
@@ -166,13 +181,13 @@ class ConnectionPool(Generic[C]):
     def _give_back(self, connection: C) -> None:
         """A healthy connection, to the first waiter or the idle ones (the pool is not closing)."""
         if self._waiters:
-            self._waiters.popleft().set_result(connection)
+            self._next_waiter().set_result(connection)
         else:
             self._idle.append(connection)
 
     def _free_slot(self) -> None:
         if self._waiters and not self._closing:
-            self._waiters.popleft().set_result(None)  # the slot passes to the first waiter: it opens
+            self._next_waiter().set_result(None)  # the slot passes to the first waiter: it opens
             return
         self._slots_taken -= 1
         if self._closing and self._slots_taken == 0:

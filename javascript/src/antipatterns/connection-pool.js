@@ -1,0 +1,69 @@
+/**
+ * The mistakes a connection pool exists to prevent. Each is the reference with one decision
+ * changed (a subclass), so that what a scenario catches is that decision.
+ * @module
+ */
+
+import {ConnectionPool} from '../connection-pool.js';
+
+/** Gives the connection back after the use's value only, not in `finally`: a failing use keeps its slot. */
+export class LeakOnFailure extends ConnectionPool {
+  /**
+   * @override
+   * @template T
+   * @param {(connection: import('../connection-pool.js').PooledConnection, options: {signal: AbortSignal}) => Promise<T> | T} use
+   * @param {{signal?: AbortSignal}} [options]
+   * @returns {Promise<T>}
+   */
+  async withConnection(use, {signal} = {}) {
+    const lease = await this.acquire({signal});
+    const value = await use(lease.connection, {signal: lease.signal});
+    await lease[Symbol.asyncDispose]();
+    return value;
+  }
+}
+
+/** Opens a new connection whenever none is idle, whatever `size` says. */
+export class NoUpperBound extends ConnectionPool {
+  /**
+   * @override
+   * @returns {boolean}
+   */
+  canOpen() {
+    return true;
+  }
+}
+
+/** Serves the waiters last-in-first-out: the one that waited longest is served last. */
+export class LifoWaiters extends ConnectionPool {
+  /**
+   * @override
+   * @param {import('../connection-pool.js').Waiter[]} waiters
+   * @returns {import('../connection-pool.js').Waiter | undefined}
+   */
+  nextWaiter(waiters) {
+    return waiters.pop();
+  }
+}
+
+/** Waits for a connection without a deadline. */
+export class NoAcquireTimeout extends ConnectionPool {
+  /**
+   * @override
+   * @returns {number | undefined}
+   */
+  acquireDeadlineMs() {
+    return undefined;
+  }
+}
+
+/** Gives a connection whose use failed fatally back to the idle ones. */
+export class ReturnsBroken extends ConnectionPool {
+  /**
+   * @override
+   * @returns {boolean}
+   */
+  isBroken() {
+    return false;
+  }
+}
