@@ -135,6 +135,9 @@ export class ConnectionPool {
       return this.#lease(got, holder);
     } catch (error) {
       holder.dispose();
+      // The deadline cancelled the open, and the caller cancelled too before it stopped: the caller's
+      // cancellation wins (R4), as with asyncio.timeout and a linked CancellationToken.
+      if (error === attempt.controller.signal.reason && holder.controller.signal.aborted) throw holder.controller.signal.reason;
       throw error;
     } finally {
       if (timer !== undefined) clearTimeout(timer);

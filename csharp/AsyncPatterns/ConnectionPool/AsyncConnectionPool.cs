@@ -30,7 +30,7 @@ public class AsyncConnectionPool<TConnection>
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _acquireTimeout;
     private readonly TimeSpan _closeTimeout;
-    private readonly Lock _gate = new();
+    private readonly Lock _gate = new Lock();
     private readonly Queue<TConnection> _idle = new();
     private readonly LinkedList<TaskCompletionSource<TConnection?>> _waiters = new();
     private readonly HashSet<CancellationTokenSource> _holders = [];
