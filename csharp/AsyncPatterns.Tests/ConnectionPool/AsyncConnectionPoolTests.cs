@@ -1,4 +1,5 @@
 using AsyncPatterns.ConnectionPool;
+using AsyncPatterns.Tests.TestSupport;
 
 namespace AsyncPatterns.Tests.ConnectionPool;
 
