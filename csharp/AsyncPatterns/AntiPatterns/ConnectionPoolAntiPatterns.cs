@@ -5,7 +5,7 @@ namespace AsyncPatterns.AntiPatterns;
 /// <summary>The mistakes a connection pool exists to prevent; each is the reference with one decision changed.</summary>
 public static class ConnectionPoolAntiPatterns
 {
-    /// <summary>Gives the connection back after the use's value only, not with <c>await using</c>: a failing use keeps its slot for good.</summary>
+    /// <summary>leak-on-failure: gives the connection back after the use's value only, not with <c>await using</c>: a failing use keeps its slot for good.</summary>
     /// <typeparam name="TConnection">The connection type.</typeparam>
     /// <param name="openConnection">Opens a connection.</param>
     /// <param name="options">The options.</param>
@@ -15,7 +15,7 @@ public static class ConnectionPoolAntiPatterns
         Func<CancellationToken, ValueTask<TConnection>> openConnection, ConnectionPoolOptions options, TimeProvider? timeProvider)
         where TConnection : class, IPooledConnection => new LeakingPool<TConnection>(openConnection, options, timeProvider);
 
-    /// <summary>Opens a new connection whenever none is idle, whatever the size says.</summary>
+    /// <summary>no-upper-bound: opens a new connection whenever none is idle, whatever the size says.</summary>
     /// <typeparam name="TConnection">The connection type.</typeparam>
     /// <param name="openConnection">Opens a connection.</param>
     /// <param name="options">The options.</param>
@@ -25,7 +25,7 @@ public static class ConnectionPoolAntiPatterns
         Func<CancellationToken, ValueTask<TConnection>> openConnection, ConnectionPoolOptions options, TimeProvider? timeProvider)
         where TConnection : class, IPooledConnection => new UnboundedPool<TConnection>(openConnection, options, timeProvider);
 
-    /// <summary>Serves the waiters last-in-first-out: the one that waited longest is served last.</summary>
+    /// <summary>lifo-waiters: serves the waiters last-in-first-out: the one that waited longest is served last.</summary>
     /// <typeparam name="TConnection">The connection type.</typeparam>
     /// <param name="openConnection">Opens a connection.</param>
     /// <param name="options">The options.</param>
@@ -35,7 +35,7 @@ public static class ConnectionPoolAntiPatterns
         Func<CancellationToken, ValueTask<TConnection>> openConnection, ConnectionPoolOptions options, TimeProvider? timeProvider)
         where TConnection : class, IPooledConnection => new LifoPool<TConnection>(openConnection, options, timeProvider);
 
-    /// <summary>Waits for a connection without a deadline.</summary>
+    /// <summary>no-acquire-timeout: waits for a connection without a deadline.</summary>
     /// <typeparam name="TConnection">The connection type.</typeparam>
     /// <param name="openConnection">Opens a connection.</param>
     /// <param name="options">The options.</param>
@@ -45,7 +45,7 @@ public static class ConnectionPoolAntiPatterns
         Func<CancellationToken, ValueTask<TConnection>> openConnection, ConnectionPoolOptions options, TimeProvider? timeProvider)
         where TConnection : class, IPooledConnection => new PatientPool<TConnection>(openConnection, options, timeProvider);
 
-    /// <summary>Gives a connection whose use failed fatally back to the idle ones.</summary>
+    /// <summary>returns-broken: gives a connection whose use failed fatally back to the idle ones.</summary>
     /// <typeparam name="TConnection">The connection type.</typeparam>
     /// <param name="openConnection">Opens a connection.</param>
     /// <param name="options">The options.</param>

@@ -169,10 +169,20 @@ public class AsyncConnectionPool<TConnection>
                     holders = [.. _holders];
                 }
 
+                var cancellations = new List<Task>();
                 foreach (var holder in holders)
                 {
-                    await holder.CancelAsync().ConfigureAwait(false);
+                    try
+                    {
+                        cancellations.Add(holder.CancelAsync());
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // Given back (and its token source disposed) since the list was taken: nothing to cancel.
+                    }
                 }
+
+                await Task.WhenAll(cancellations).ConfigureAwait(false);
 
                 await _emptied.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
