@@ -15,7 +15,7 @@ public static class ConnectionPoolAntiPatterns
         Func<CancellationToken, ValueTask<TConnection>> openConnection, ConnectionPoolOptions options, TimeProvider? timeProvider)
         where TConnection : class, IPooledConnection => new LeakingPool<TConnection>(openConnection, options, timeProvider);
 
-    /// <summary>no-upper-bound: opens a new connection whenever none is idle, whatever the size says.</summary>
+    /// <summary>no-upper-bound: opens a new connection whenever none is idle, whatever the size says -- and so takes any size, 0 included.</summary>
     /// <typeparam name="TConnection">The connection type.</typeparam>
     /// <param name="openConnection">Opens a connection.</param>
     /// <param name="options">The options.</param>
@@ -23,7 +23,12 @@ public static class ConnectionPoolAntiPatterns
     /// <returns>The pool.</returns>
     public static AsyncConnectionPool<TConnection> NoUpperBound<TConnection>(
         Func<CancellationToken, ValueTask<TConnection>> openConnection, ConnectionPoolOptions options, TimeProvider? timeProvider)
-        where TConnection : class, IPooledConnection => new UnboundedPool<TConnection>(openConnection, options, timeProvider);
+        where TConnection : class, IPooledConnection
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var anySize = new ConnectionPoolOptions { Size = Math.Max(options.Size, 1), AcquireTimeout = options.AcquireTimeout, CloseTimeout = options.CloseTimeout };
+        return new UnboundedPool<TConnection>(openConnection, anySize, timeProvider);
+    }
 
     /// <summary>lifo-waiters: serves the waiters last-in-first-out: the one that waited longest is served last.</summary>
     /// <typeparam name="TConnection">The connection type.</typeparam>
@@ -35,7 +40,7 @@ public static class ConnectionPoolAntiPatterns
         Func<CancellationToken, ValueTask<TConnection>> openConnection, ConnectionPoolOptions options, TimeProvider? timeProvider)
         where TConnection : class, IPooledConnection => new LifoPool<TConnection>(openConnection, options, timeProvider);
 
-    /// <summary>no-acquire-timeout: waits for a connection without a deadline.</summary>
+    /// <summary>no-acquire-timeout: waits for a connection without a deadline -- and so takes any acquire timeout, 0 included.</summary>
     /// <typeparam name="TConnection">The connection type.</typeparam>
     /// <param name="openConnection">Opens a connection.</param>
     /// <param name="options">The options.</param>
@@ -43,7 +48,12 @@ public static class ConnectionPoolAntiPatterns
     /// <returns>The pool.</returns>
     public static AsyncConnectionPool<TConnection> NoAcquireTimeout<TConnection>(
         Func<CancellationToken, ValueTask<TConnection>> openConnection, ConnectionPoolOptions options, TimeProvider? timeProvider)
-        where TConnection : class, IPooledConnection => new PatientPool<TConnection>(openConnection, options, timeProvider);
+        where TConnection : class, IPooledConnection
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var anyTimeout = new ConnectionPoolOptions { Size = options.Size, AcquireTimeout = ConnectionPoolConstants.MaxTime, CloseTimeout = options.CloseTimeout };
+        return new PatientPool<TConnection>(openConnection, anyTimeout, timeProvider);
+    }
 
     /// <summary>returns-broken: gives a connection whose use failed fatally back to the idle ones.</summary>
     /// <typeparam name="TConnection">The connection type.</typeparam>

@@ -23,8 +23,16 @@ export class LeakOnFailure extends ConnectionPool {
   }
 }
 
-/** Opens a new connection whenever none is idle, whatever `size` says. */
+/** Opens a new connection whenever none is idle, whatever `size` says -- and so takes any size, 0 included. */
 export class NoUpperBound extends ConnectionPool {
+  /**
+   * @param {ConstructorParameters<typeof ConnectionPool>[0]} openConnection
+   * @param {ConstructorParameters<typeof ConnectionPool>[1]} [options]
+   */
+  constructor(openConnection, {size = 10, ...rest} = {}) {
+    super(openConnection, {size: Math.max(size, 1), ...rest});
+  }
+
   /**
    * @override
    * @returns {boolean}
@@ -46,8 +54,16 @@ export class LifoWaiters extends ConnectionPool {
   }
 }
 
-/** Waits for a connection without a deadline. */
+/** Waits for a connection without a deadline -- and so takes any acquire timeout, 0 included. */
 export class NoAcquireTimeout extends ConnectionPool {
+  /**
+   * @param {ConstructorParameters<typeof ConnectionPool>[0]} openConnection
+   * @param {ConstructorParameters<typeof ConnectionPool>[1]} [options]
+   */
+  constructor(openConnection, {acquireTimeoutMs: _ignored, ...rest} = {}) {
+    super(openConnection, rest);
+  }
+
   /**
    * @override
    * @returns {number | undefined}

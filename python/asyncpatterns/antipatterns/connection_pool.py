@@ -9,6 +9,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from .._limits import LONGEST_S
 from ..connection_pool import C, ConnectionPool
 
 T = TypeVar("T")
@@ -25,7 +26,19 @@ class LeakOnFailure(ConnectionPool[C]):
 
 
 class NoUpperBound(ConnectionPool[C]):
-    """Opens a new connection whenever none is idle, whatever ``size`` says."""
+    """Opens a new connection whenever none is idle, whatever ``size`` says -- and so takes any size, 0 included."""
+
+    def __init__(
+        self,
+        open_connection: Callable[[], Awaitable[C]],
+        *,
+        size: int = 10,
+        acquire_timeout: float = 30.0,
+        close_timeout: float = 10.0,
+    ) -> None:
+        super().__init__(
+            open_connection, size=max(size, 1), acquire_timeout=acquire_timeout, close_timeout=close_timeout
+        )
 
     def _can_open(self) -> bool:
         return True
@@ -39,7 +52,17 @@ class LifoWaiters(ConnectionPool[C]):
 
 
 class NoAcquireTimeout(ConnectionPool[C]):
-    """Waits for a connection without a deadline."""
+    """Waits for a connection without a deadline -- and so takes any acquire timeout, 0 included."""
+
+    def __init__(
+        self,
+        open_connection: Callable[[], Awaitable[C]],
+        *,
+        size: int = 10,
+        acquire_timeout: float = 30.0,
+        close_timeout: float = 10.0,
+    ) -> None:
+        super().__init__(open_connection, size=size, acquire_timeout=LONGEST_S, close_timeout=close_timeout)
 
     def _acquire_deadline(self) -> float | None:
         return None
