@@ -48,6 +48,11 @@ def reasons(expect: dict[str, Any], seen: dict[str, Any], clock: str = "virtual"
 
 CANCEL_TRACE = [ev(0, "open", "conn"), ev(0, "call"), ev(5, "cancel"), ev(7, "close", "conn")]
 REPORT_TRACE = [ev(0, "call", "b"), ev(20, "fail", "b", kind="fatal"), ev(20, "report", "b")]
+#: A pool's connections: conn#1 lent at 0 and 20, conn#2 opened at 10 and closed at 30 (two open at once).
+POOL_TRACE = [
+    ev(0, "open", "conn", 1), ev(0, "acquire", "conn", 1), ev(10, "open", "conn", 2), ev(10, "acquire", "conn", 2),
+    ev(20, "acquire", "conn", 1), ev(30, "close", "conn", 2), ev(40, "close", "conn", 1),
+]  # fmt: skip
 
 #: A producer (key `produce`) and one consumer of 10 ms behind a queue of 2: the producer makes a, b
 #: and c at 0 ms (a is taken at once), then waits until a slot frees at 10 ms to make d.
@@ -89,6 +94,10 @@ CASES: list[tuple[dict[str, Any], list[dict[str, Any]] | None, bool]] = [
     ({"closed_at_ms": {"conn": [7]}}, CANCEL_TRACE, True),
     ({"closed_at_ms": {"conn": [5]}}, None, False),
     ({"closed_at_ms": {"conn": [5]}}, CANCEL_TRACE, False),
+    ({"max_open": 2}, POOL_TRACE, True),
+    ({"max_open": {"max": 1}}, POOL_TRACE, False),
+    ({"acquired_at_ms": {"conn#1": [0, 20], "conn#2": [10]}}, POOL_TRACE, True),
+    ({"acquired_at_ms": {"conn#1": [0], "conn#2": [10, 20]}}, POOL_TRACE, False),
     ({"reported_at_ms": {"b": [20]}}, REPORT_TRACE, True),
     ({"reported_at_ms": {"b": [20]}}, None, False),
     ({"reported_at_ms": {"b": [20, 20]}}, REPORT_TRACE, False),

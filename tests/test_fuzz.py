@@ -58,6 +58,7 @@ def test_the_domain_comes_from_each_patterns_spec() -> None:
             expected = {
                 "async-stream": ("item", "use"),
                 "async-lock": ("a", "b", "c"),
+                "connection-pool": ("a", "b", "open"),
                 "graceful-shutdown": ("a", "b", "c", "d"),
             }.get(pattern.id, ("op",))
             assert domain.keys == expected, pattern.id

@@ -45,7 +45,7 @@ def test_all_lists_exactly_the_public_names() -> None:
     public = {name for name in vars(asyncpatterns) if not name.startswith("_")} - {
         "antipatterns", "runner", "bounded_concurrency", "cancellation_cleanup", "parallel_partial_failures",
         "retry_backoff", "task_group", "timeout", "racing", "circuit_breaker", "async_stream", "unobserved_failures",
-        "async_lock", "backpressure", "graceful_shutdown",
+        "async_lock", "backpressure", "graceful_shutdown", "connection_pool",
     }  # fmt: skip
     assert set(asyncpatterns.__all__) == public
 

@@ -9,6 +9,7 @@ using AsyncPatterns.Backpressure;
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
 using AsyncPatterns.CircuitBreaker;
+using AsyncPatterns.ConnectionPool;
 using AsyncPatterns.GracefulShutdown;
 using AsyncPatterns.ParallelPartialFailures;
 using AsyncPatterns.Racing;
@@ -166,6 +167,33 @@ internal sealed class PatternBinding
             };
             return ctx => PatternRun.Of(InBackgroundAsync(impl, ctx, items, VirtualTimeProvider.RoundMilliseconds(shutdownAtMs), handlerFails));
         }),
+        BindMany<ConnectionPoolFactory<PoolConnection>>(
+            "connection-pool",
+            AntiPatternRegistry.ConnectionPool<PoolConnection>(),
+            (open, options, timeProvider) => new AsyncConnectionPool<PoolConnection>(open, options, timeProvider),
+            (factory, p) =>
+            {
+                var options = new ConnectionPoolOptions
+                {
+                    Size = Param.Count(p, "size"),
+                    AcquireTimeout = Param.Milliseconds(p, "acquire_timeout_ms"),
+                    CloseTimeout = Param.Milliseconds(p, "close_timeout_ms"),
+                };
+                return ctx =>
+                {
+                    var pool = factory(
+                        async ct =>
+                        {
+                            await ctx.Instruments.Operation("open", ct).ConfigureAwait(false); // the open's time and failure come from the plan
+                            return new PoolConnection(await ctx.Instruments.OpenResourceAsync("conn", ct).ConfigureAwait(false));
+                        },
+                        options,
+                        ctx.TimeProvider);
+                    return (key, ct) => key == "close"
+                        ? PatternRun.Of(CloseAsync(pool, ct))
+                        : PatternRun.Of(pool.WithConnectionAsync((connection, token) => UseAsync(ctx.Instruments, connection, key, token), ct));
+                };
+            }),
         BindMany<GuardedCounterFactory>(
             "async-lock",
             AntiPatternRegistry.AsyncLock(),
@@ -254,9 +282,36 @@ internal sealed class PatternBinding
         ["async-stream"] = """{"take": 3, "length": 5, "close_ms": 5}""",
         ["unobserved-failures"] = """{"items": ["a", "b", "c"], "shutdown_at_ms": 100, "handler_fails": false}""",
         ["async-lock"] = "{}",
+        ["connection-pool"] = """{"size": 10, "acquire_timeout_ms": 30000, "close_timeout_ms": 10000, "close_ms": 0}""",
         ["backpressure"] = """{"items": ["a", "b", "c", "d", "e"], "capacity": 2, "workers": 2}""",
         ["graceful-shutdown"] = """{"jobs": {"a": 0, "b": 10, "c": 30}, "shutdown_at_ms": 40, "drain_ms": 50, "close_ms": 5}""",
     };
+
+    /// <summary>connection-pool: an invocation of key <c>close</c> closes the pool.</summary>
+    private static async Task<object?> CloseAsync(AsyncConnectionPool<PoolConnection> pool, CancellationToken cancellationToken)
+    {
+        await pool.CloseAsync(cancellationToken).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>connection-pool: the call of <paramref name="key"/> on a borrowed connection, between its <c>acquire</c> and <c>release</c>.</summary>
+    private static async Task<object?> UseAsync(Instruments instruments, PoolConnection connection, string key, CancellationToken cancellationToken)
+    {
+        instruments.Mark("acquire", connection.Resource);
+        try
+        {
+            return await instruments.Operation(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            connection.IsBroken = true; // a fatal failure: the connection is lost, as a driver marks it
+            throw;
+        }
+        finally
+        {
+            instruments.Mark("release", connection.Resource);
+        }
+    }
 
     /// <summary>The pattern's value in the protocol's JSON form.</summary>
     public static JsonNode? ToJson(object? value, Func<Exception, string?> origin) => value switch

@@ -195,6 +195,16 @@ internal sealed class Instruments
         }
     }
 
+    /// <summary>Records <paramref name="ev"/> (a pool's <c>acquire</c> / <c>release</c>) under the name and number of <paramref name="resource"/>, one this instance opened.</summary>
+    public void Mark(string ev, IAsyncDisposable resource)
+    {
+        var opened = (Resource)resource;
+        lock (_gate)
+        {
+            Record(ev, opened.Name, opened.N);
+        }
+    }
+
     private void Record(string ev, string key, int n, string? kind = null) => _trace.Add(new TraceEvent(Clock.NowMs, ev, key, n, kind));
 
     /// <summary>One pending operation call. Its task completes on the loop, with no synchronization context.</summary>
@@ -298,6 +308,10 @@ internal sealed class Instruments
     /// <summary>A resource whose <see cref="DisposeAsync"/> takes <c>close_ms</c> and records <c>close</c> when it completes.</summary>
     private sealed class Resource(Instruments instruments, string name, int n) : IAsyncDisposable
     {
+        public string Name => name;
+
+        public int N => n;
+
         public ValueTask DisposeAsync()
         {
             var closed = new TaskCompletionSource();

@@ -210,6 +210,11 @@ RELIED_ON: dict[tuple[str, str, str], str] = {
     ("graceful-shutdown", "python", "asyncio.Event.wait"): "run() waits on the stopping Event",
     ("graceful-shutdown", "python", "builtins.TimeoutError"): "what asyncio.timeout raises when the drain is over",
     ("graceful-shutdown", "csharp", "System.TimeoutException"): "what Task.WaitAsync throws when the drain is over",
+    ("connection-pool", "csharp", "System.Threading.Tasks.TaskCompletionSource"): "every connection closed (the close)",
+    ("connection-pool", "csharp", "System.Threading.Tasks.TaskCompletionSource<TResult>"): "a waiter's turn",
+    ("connection-pool", "csharp", "System.TimeoutException"): (
+        "the acquire timeout's, and what WaitAsync throws at the close's deadline"
+    ),
 }
 
 

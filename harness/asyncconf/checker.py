@@ -109,6 +109,27 @@ def max_in_flight(trace: list[dict[str, Any]]) -> int:
     return peak
 
 
+def max_open(trace: list[dict[str, Any]]) -> int:
+    """Most resources open at once (``open`` then ``close``), following the trace in recorded order."""
+    opened = peak = 0
+    for e in trace:
+        if e["ev"] == "open":
+            opened += 1
+            peak = max(peak, opened)
+        elif e["ev"] == "close":
+            opened -= 1
+    return peak
+
+
+def times_by_resource(trace: list[dict[str, Any]], event: str) -> dict[str, list[int]]:
+    """When ``event`` happened to each resource, by its tag ``name#n`` (a pool's ``acquire``)."""
+    times: dict[str, list[int]] = {}
+    for e in trace:
+        if e["ev"] == event:
+            times.setdefault(f"{e['key']}#{e['n']}", []).append(e["t"])
+    return times
+
+
 #: The key of a producer's calls: its call n produces the n-th item (spec/PROTOCOL.md section 4).
 PRODUCER_KEY = "produce"
 
@@ -300,6 +321,16 @@ def _check_max_queued(expected: Any, answer: dict[str, Any], real: bool) -> Mism
     return None if ok else Mismatch("max_queued", {"max": most}, seen, "real clock: the upper bound only")
 
 
+def _check_max_open(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
+    seen = max_open(answer["trace"])
+    return None if _count_ok(expected, seen) else Mismatch("max_open", expected, seen)
+
+
+def _check_acquired_at(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
+    seen = times_by_resource(answer["trace"], "acquire")
+    return None if _times_ok(expected, seen, real) else Mismatch("acquired_at_ms", expected, seen)
+
+
 def _check_cancelled(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
     seen = sorted(e["key"] for e in answer["trace"] if e["ev"] == "cancel")
     return None if seen == sorted(expected) else Mismatch("cancelled", sorted(expected), seen)
@@ -340,6 +371,8 @@ CHECKS: dict[str, CheckFn] = {
     "cancelled_at_ms": _times_check("cancelled_at_ms", "cancel"),
     "closed_at_ms": _times_check("closed_at_ms", "close"),
     "reported_at_ms": _times_check("reported_at_ms", "report"),
+    "max_open": _check_max_open,
+    "acquired_at_ms": _check_acquired_at,
     "random_draws": _check_random_draws,
     "settled_at_ms": _check_settled_at,
 }

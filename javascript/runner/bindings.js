@@ -14,6 +14,7 @@ import {mapBounded} from '../src/bounded-concurrency.js';
 import {useResource} from '../src/cancellation-cleanup.js';
 import {CircuitBreakerPolicy} from '../src/circuit-breaker.js';
 import {GuardedCounter} from '../src/async-lock.js';
+import {ConnectionPool} from '../src/connection-pool.js';
 import {createJobService} from '../src/graceful-shutdown.js';
 import {runAll} from '../src/parallel-partial-failures.js';
 import {race} from '../src/racing.js';
@@ -35,15 +36,46 @@ import {describeError} from './errors.js';
  *   takes (spec/PROTOCOL.md section 2); a test pins them to the spec.
  * @property {(impl: Implementation, ins: Instruments, params: Record<string, any>, signal: AbortSignal) => unknown} invoke
  * @property {(value: unknown, ins: Instruments) => unknown} toJson The value as the protocol's JSON form.
- * @property {(impl: Implementation, params: Record<string, any>) => unknown} [create] A pattern invoked many
+ * @property {(impl: Implementation, params: Record<string, any>, ins: Instruments) => unknown} [create] A pattern invoked many
  *   times (`invoked: many`, spec/PROTOCOL.md section 2, "Invocations"): its one instance, built from the
- *   implementation (a class) and the parameters; `invoke` is then unused.
- * @property {(instance: any, operation: (options: {signal?: AbortSignal}) => Promise<unknown>, signal: AbortSignal) => unknown} [call]
- *   One caller's invocation of that instance, with the operation for the invocation's key.
+ *   implementation (a class), the parameters and (for a pool's connections) the instruments; `invoke` is then unused.
+ * @property {(instance: any, operation: (options: {signal?: AbortSignal}) => Promise<unknown>, signal: AbortSignal, key: string, ins: Instruments) => unknown} [call]
+ *   One caller's invocation of that instance, with the operation for the invocation's key (and the key
+ *   itself, for a pool whose invocation of key `close` closes it).
  */
 
 /** @param {unknown} value */
 const identity = (value) => value;
+
+/**
+ * connection-pool: an invocation of key `close` closes the pool; any other borrows a connection for
+ * the call of its key, recording `acquire` and `release` of that connection around the call.
+ * @param {any} pool
+ * @param {string} key
+ * @param {Instruments} ins
+ * @param {AbortSignal} signal
+ */
+async function poolInvocation(pool, key, ins, signal) {
+  if (key === 'close') {
+    await pool.close();
+    return null;
+  }
+  return pool.withConnection(
+    async (/** @type {import('./instruments.js').Resource} */ connection, /** @type {{signal?: AbortSignal}} */ options) => {
+      ins.mark('acquire', connection);
+      try {
+        return await ins.operation(key, options?.signal);
+      } catch (error) {
+        // A fatal failure: the connection is lost, as a driver marks it.
+        if (/** @type {{code?: unknown}} */ (error)?.code === 'EACCES') connection.broken = true;
+        throw error;
+      } finally {
+        ins.mark('release', connection);
+      }
+    },
+    {signal},
+  );
+}
 
 /**
  * A pattern over items calls `operation(item, {signal})`; the injected one takes `(key, signal)`.
@@ -315,6 +347,24 @@ export const BINDINGS = {
     },
     create: (impl) => new (/** @type {any} */ (impl))(),
     call: (counter, operation, signal) => counter.increment(operation, {signal}),
+    toJson: identity,
+  },
+  'connection-pool': {
+    reference: /** @type {any} */ (ConnectionPool), // a class: `create` builds it
+    params: ['size', 'acquire_timeout_ms', 'close_timeout_ms', 'close_ms'],
+    defaults: {size: 10, acquire_timeout_ms: 30000, close_timeout_ms: 10000, close_ms: 0},
+    invoke: () => {
+      throw new Error('connection-pool is invoked many times: `create` and `call`');
+    },
+    create: (impl, p, ins) =>
+      new (/** @type {any} */ (impl))(
+        async (/** @type {{signal?: AbortSignal}} */ {signal} = {}) => {
+          await ins.operation('open', signal); // the open's time and failure come from the plan
+          return ins.openResource('conn');
+        },
+        {size: p.size, acquireTimeoutMs: p.acquire_timeout_ms, closeTimeoutMs: p.close_timeout_ms},
+      ),
+    call: (pool, _operation, signal, key, ins) => poolInvocation(pool, key, ins, signal),
     toJson: identity,
   },
   'task-group': {

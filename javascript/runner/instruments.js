@@ -209,6 +209,15 @@ export class Instruments {
     });
   }
 
+  /**
+   * Records `ev` (a pool's `acquire` / `release`) under `resource`'s name and number.
+   * @param {string} ev
+   * @param {Resource} resource
+   */
+  mark(ev, resource) {
+    this.#record(ev, resource.name, resource.n);
+  }
+
   // -- injected randomness ------------------------------------------------------------------------
 
   /**
@@ -237,6 +246,8 @@ export class Resource {
     this.name = name;
     this.n = n;
     this.#close = close;
+    /** A connection's last use failed fatally (connection-pool): it must not be used again. */
+    this.broken = false;
   }
 
   /** Closes the resource: completes `close_ms` later. */

@@ -470,7 +470,7 @@ function invokeMany(binding, impl, ins, params, invocations, settle, now) {
   const call = /** @type {NonNullable<typeof binding.call>} */ (binding.call);
   let instance;
   try {
-    instance = create(impl, params);
+    instance = create(impl, params, ins);
   } catch (error) {
     settle(describeError(error, ins.origin)); // refused up front: the run's one outcome
     return;
@@ -491,7 +491,7 @@ function invokeMany(binding, impl, ins, params, invocations, settle, now) {
       /** @type {Promise<unknown>} */
       let pending;
       try {
-        pending = Promise.resolve(call(instance, ({signal} = {}) => ins.operation(key, signal), caller.signal));
+        pending = Promise.resolve(call(instance, ({signal} = {}) => ins.operation(key, signal), caller.signal, key, ins));
       } catch (error) {
         pending = Promise.reject(error);
       }

@@ -10,5 +10,6 @@ export {BrokenCircuitError, CircuitBreakerPolicy} from './circuit-breaker.js';
 export {consumeStream} from './async-stream.js';
 export {BackgroundTasks, runInBackground} from './unobserved-failures.js';
 export {GuardedCounter, Mutex} from './async-lock.js';
+export {ConnectionPool} from './connection-pool.js';
 export {runPipeline} from './backpressure.js';
 export {JobService, ServiceStoppedError, createJobService} from './graceful-shutdown.js';

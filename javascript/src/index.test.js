@@ -8,6 +8,7 @@ it('exports exactly the public names', () => {
     'BackgroundTasks',
     'BrokenCircuitError',
     'CircuitBreakerPolicy',
+    'ConnectionPool',
     'GuardedCounter',
     'JobService',
     'Mutex',

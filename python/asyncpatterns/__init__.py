@@ -11,6 +11,8 @@ from .bounded_concurrency import map_bounded as map_bounded
 from .cancellation_cleanup import run_with_resource as run_with_resource
 from .circuit_breaker import CircuitBreaker as CircuitBreaker
 from .circuit_breaker import CircuitBreakerError as CircuitBreakerError
+from .connection_pool import ConnectionPool as ConnectionPool
+from .connection_pool import PooledConnection as PooledConnection
 from .graceful_shutdown import JobService as JobService
 from .graceful_shutdown import ServiceStopped as ServiceStopped
 from .graceful_shutdown import ShutdownReport as ShutdownReport
@@ -28,9 +30,11 @@ __all__ = [
     "BackgroundTasks",
     "CircuitBreaker",
     "CircuitBreakerError",
+    "ConnectionPool",
     "GuardedCounter",
     "JobService",
     "PartialResults",
+    "PooledConnection",
     "ServiceStopped",
     "ShutdownReport",
     "backoff_delay",

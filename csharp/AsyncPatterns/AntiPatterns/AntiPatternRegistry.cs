@@ -4,6 +4,7 @@ using AsyncPatterns.Backpressure;
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
 using AsyncPatterns.CircuitBreaker;
+using AsyncPatterns.ConnectionPool;
 using AsyncPatterns.GracefulShutdown;
 using AsyncPatterns.ParallelPartialFailures;
 using AsyncPatterns.Racing;
@@ -39,6 +40,7 @@ public static class AntiPatternRegistry
             ["async-lock"] = Untyped(AsyncLock()),
             ["backpressure"] = Untyped(Backpressure<string, object?>()),
             ["graceful-shutdown"] = Untyped(GracefulShutdown()),
+            ["connection-pool"] = Untyped(ConnectionPool<IPooledConnection>()),
         };
 
     /// <summary>The retry-backoff anti-patterns.</summary>
@@ -229,5 +231,19 @@ public static class AntiPatternRegistry
             ["no-lock"] = AsyncLockAntiPatterns.NoLock,
             ["not-released-on-failure"] = AsyncLockAntiPatterns.NotReleasedOnFailure,
             ["cancelled-waiter-enters"] = AsyncLockAntiPatterns.CancelledWaiterEnters,
+        };
+
+    /// <summary>The connection-pool anti-patterns, each built like the reference.</summary>
+    /// <typeparam name="TConnection">The connection type.</typeparam>
+    /// <returns>The anti-patterns by id.</returns>
+    public static IReadOnlyDictionary<string, ConnectionPoolFactory<TConnection>> ConnectionPool<TConnection>()
+        where TConnection : class, IPooledConnection =>
+        new Dictionary<string, ConnectionPoolFactory<TConnection>>
+        {
+            ["leak-on-failure"] = ConnectionPoolAntiPatterns.LeakOnFailure,
+            ["no-upper-bound"] = ConnectionPoolAntiPatterns.NoUpperBound,
+            ["lifo-waiters"] = ConnectionPoolAntiPatterns.LifoWaiters,
+            ["no-acquire-timeout"] = ConnectionPoolAntiPatterns.NoAcquireTimeout,
+            ["returns-broken"] = ConnectionPoolAntiPatterns.ReturnsBroken,
         };
 }

@@ -13,6 +13,7 @@ import * as backpressure from './backpressure.js';
 import * as boundedConcurrency from './bounded-concurrency.js';
 import * as cancellationCleanup from './cancellation-cleanup.js';
 import * as circuitBreaker from './circuit-breaker.js';
+import * as connectionPool from './connection-pool.js';
 import * as gracefulShutdown from './graceful-shutdown.js';
 import * as parallelPartialFailures from './parallel-partial-failures.js';
 import * as racing from './racing.js';
@@ -46,6 +47,7 @@ export const REGISTRY = Object.freeze({
   'cancellation-cleanup': Object.freeze(byId(cancellationCleanup)),
   // A stateful pattern's anti-patterns are classes (PascalCase): `NeverOpens` -> `never-opens`.
   'circuit-breaker': Object.freeze(byId(circuitBreaker)),
+  'connection-pool': Object.freeze(byId(connectionPool)),
   'graceful-shutdown': Object.freeze(byId(gracefulShutdown)),
   'parallel-partial-failures': Object.freeze(byId(parallelPartialFailures)),
   racing: Object.freeze(byId(racing)),

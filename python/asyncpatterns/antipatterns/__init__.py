@@ -18,6 +18,7 @@ from . import (
     bounded_concurrency,
     cancellation_cleanup,
     circuit_breaker,
+    connection_pool,
     graceful_shutdown,
     parallel_partial_failures,
     racing,
@@ -66,3 +67,4 @@ REGISTRY: dict[str, dict[str, Callable[..., Any]]] = {
 # A stateful pattern's anti-patterns are classes with the reference's constructor and methods.
 REGISTRY["circuit-breaker"] = dict(circuit_breaker.ANTIPATTERNS)
 REGISTRY["async-lock"] = dict(async_lock.ANTIPATTERNS)
+REGISTRY["connection-pool"] = dict(connection_pool.ANTIPATTERNS)

@@ -19,6 +19,7 @@ from .. import (
     bounded_concurrency,
     cancellation_cleanup,
     circuit_breaker,
+    connection_pool,
     graceful_shutdown,
     parallel_partial_failures,
     racing,
@@ -63,10 +64,23 @@ class InvokedBinding:
     call: Call
     defaults: dict[str, Any]
     to_json: Callable[[Any, Instruments], Any] = lambda value, _: value
+    #: a pattern whose instance needs the run's instruments (a pool's connections), or whose
+    #: invocation depends on its key (a pool's ``close``): these replace ``create_with`` / ``call``
+    create_in: Callable[[Callable[..., Any], dict[str, Any], Instruments], Any] | None = None
+    call_keyed: Callable[[Any, str, Instruments], Awaitable[Any]] | None = None
 
-    def create(self, impl: Callable[..., Any], params: dict[str, Any]) -> Any:
+    def create(self, impl: Callable[..., Any], params: dict[str, Any], ins: Instruments | None = None) -> Any:
         """The instance, a parameter left out taking the spec's default."""
+        if self.create_in is not None:
+            assert ins is not None
+            return self.create_in(impl, {**self.defaults, **params}, ins)
         return self.create_with(impl, {**self.defaults, **params})
+
+    def invoke_one(self, instance: Any, key: str, ins: Instruments) -> Awaitable[Any]:
+        """One caller's invocation of ``instance`` with the operation of ``key``."""
+        if self.call_keyed is not None:
+            return self.call_keyed(instance, key, ins)
+        return self.call(instance, ins.operation_for(key))
 
 
 def _retry(impl: Callable[..., Any], ins: Instruments, p: dict[str, Any]) -> Awaitable[Any]:
@@ -215,6 +229,35 @@ def _reported_json(value: Any, ins: Instruments) -> Any:
     return [describe_error(error, ins.origin) for error in value]
 
 
+def _keyed_only(*_: Any) -> Any:
+    raise AssertionError("connection-pool is built with `create_in` and invoked with `call_keyed`")
+
+
+async def _open_connection(ins: Instruments, close_ms: float) -> Any:
+    """The runner's connection: the call ``open`` (its time, its failure), then the resource ``conn``."""
+    await ins.operation("open")
+    return await ins.open_resource("conn", close_ms=close_ms)
+
+
+async def _pool_call(pool: Any, key: str, ins: Instruments) -> Any:
+    """An invocation of key ``close`` closes the pool; any other borrows a connection for the call of its key."""
+    if key == "close":
+        await pool.close()
+        return None
+
+    async def use(connection: Any) -> Any:
+        connection.record("acquire")
+        try:
+            return await ins.operation(key)
+        except PermissionError:  # a fatal failure: the connection is lost, as a driver marks it
+            connection.broken = True
+            raise
+        finally:
+            connection.record("release")
+
+    return await pool.with_connection(use)
+
+
 ITEMS = ["a", "b", "c"]
 #: The longest time a parameter may give (spec/PROTOCOL.md section 8, "Parameters").
 MAX_MS = 2147483647
@@ -280,6 +323,19 @@ BINDINGS: dict[str, Binding | InvokedBinding] = {
         lambda impl, p: impl(),
         lambda counter, operation: counter.increment(operation),
         {},
+    ),
+    "connection-pool": InvokedBinding(
+        connection_pool.ConnectionPool,
+        _keyed_only,
+        _keyed_only,
+        {"size": 10, "acquire_timeout_ms": 30000, "close_timeout_ms": 10000, "close_ms": 0},
+        create_in=lambda impl, p, ins: impl(
+            lambda: _open_connection(ins, p["close_ms"]),
+            size=p["size"],
+            acquire_timeout=p["acquire_timeout_ms"] / 1000,
+            close_timeout=p["close_timeout_ms"] / 1000,
+        ),
+        call_keyed=_pool_call,
     ),
     "backpressure": Binding(
         backpressure.run_pipeline,

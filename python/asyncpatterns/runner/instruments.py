@@ -202,6 +202,12 @@ class Resource:
         self._name = name
         self._n = n
         self._close_ms = close_ms
+        #: a connection's last use failed fatally (connection-pool): it must not be used again
+        self.broken = False
+
+    def record(self, ev: str) -> None:
+        """Record ``ev`` (a pool's ``acquire`` / ``release``) under this resource's name and number."""
+        self._instruments._record(ev, self._name, self._n)
 
     async def aclose(self) -> None:
         await asyncio.sleep(self._close_ms / 1000)

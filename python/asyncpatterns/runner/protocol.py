@@ -241,7 +241,7 @@ def _run_on_loop(
     async def invoked(instance: Any, index: int, key: str, outcomes: list[Any], settled_at: list[Any]) -> None:
         assert isinstance(binding, InvokedBinding)
         try:
-            value = await binding.call(instance, ins.operation_for(key))
+            value = await binding.invoke_one(instance, key, ins)
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as error:  # this invocation's outcome, its caller's cancellation included
@@ -269,7 +269,7 @@ def _run_on_loop(
         caller's cancellation (PROTOCOL.md section 2, "Invocations")."""
         assert isinstance(binding, InvokedBinding)
         try:
-            instance = binding.create(implementation, params)
+            instance = binding.create(implementation, params, ins)
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as error:  # refused up front: the run's one outcome

@@ -1,0 +1,289 @@
+/**
+ * Connection pool (spec: `spec/patterns/connection-pool.yaml`). Node 20 ships no async pool: this is
+ * one in the shape of tarn.js / generic-pool (`acquire`, `release`, `destroy`), a lease given back
+ * by `await lease[Symbol.asyncDispose]()` in `finally`, with an `AbortSignal` for the caller.
+ *
+ * Guarantees (the spec's rules):
+ * - R1, R2: a connection is opened only when an acquire finds none idle and fewer than `size`
+ *   open or opening; an idle one is lent again; a slot is free only once its connection closed.
+ * - R3: callers wait first-in-first-out; a connection given back, or a slot freed, goes straight
+ *   to the first waiter, so no newcomer gets past the queue.
+ * - R4: `acquireTimeoutMs` bounds the whole acquire, the wait and the open: past it the acquire
+ *   rejects with a `TimeoutError` and an open still running is aborted.
+ * - R5: a failed open rejects with its very error and frees its slot for the next waiter.
+ * - R6: `withConnection` gives the connection back in `finally`: on failure and abort too.
+ * - R7: a connection whose use broke it (`connection.broken`) is closed and never lent again.
+ * - R8: `close()` closes the idle connections at once and each borrowed one when it comes back;
+ *   after `closeTimeoutMs` it aborts the holders' signals, and resolves once every connection is
+ *   closed. A closing pool lends nothing: a caller waiting then times out.
+ * - R9: a caller whose signal aborts while waiting leaves the queue; one handed a connection
+ *   whose signal aborted before it resumed passes it on.
+ * @module
+ */
+
+import {checkFunction, invalidArgument, LARGEST_COUNT, LONGEST_MS} from './common/arguments.js';
+import {deriveAbortController} from './common/abort.js';
+
+/**
+ * @typedef {{broken?: boolean, [Symbol.asyncDispose]: () => Promise<void>}} PooledConnection
+ *   What the pool needs of a connection: whether its last use broke it, and its close.
+ */
+/** @typedef {{grant: (connection: PooledConnection | null) => void}} Waiter `null`: a free slot, to open one in */
+
+/**
+ * @typedef {{connection: PooledConnection, signal: AbortSignal, [Symbol.asyncDispose]: () => Promise<void>}} Lease
+ *   A borrowed connection, given back by `await lease[Symbol.asyncDispose]()` (once; later calls do
+ *   nothing); `signal`: the caller's, aborted too at the close's deadline.
+ */
+
+export class ConnectionPool {
+  #openConnection;
+  #size;
+  #acquireTimeoutMs;
+  #closeTimeoutMs;
+  /** @type {PooledConnection[]} */
+  #idle = [];
+  /** connections open or being opened: each holds one of the `size` slots */
+  #slotsTaken = 0;
+  /** @type {Waiter[]} */
+  #waiters = [];
+  /** @type {Set<AbortController>} the holders of a slot (opening or borrowing), aborted at the close's deadline */
+  #holders = new Set();
+  #closing = false;
+  /** @type {(() => void) | undefined} */
+  #onEmptied;
+
+  /**
+   * @param {(options: {signal: AbortSignal}) => Promise<PooledConnection>} openConnection
+   * @param {{size?: number, acquireTimeoutMs?: number, closeTimeoutMs?: number}} [options]
+   *   `size`: an integer from 1 to 2147483647 (default 10); `acquireTimeoutMs`: from 1 to
+   *   2147483647 (default 30000); `closeTimeoutMs`: from 0 to 2147483647 (default 10000).
+   */
+  constructor(openConnection, {size = 10, acquireTimeoutMs = 30000, closeTimeoutMs = 10000} = {}) {
+    checkFunction('openConnection', openConnection);
+    if (!Number.isInteger(size) || size < 1 || size > LARGEST_COUNT) {
+      throw invalidArgument(`Expected \`size\` to be an integer from 1 to ${LARGEST_COUNT}`);
+    }
+    if (typeof acquireTimeoutMs !== 'number' || !(acquireTimeoutMs >= 1 && acquireTimeoutMs <= LONGEST_MS)) {
+      throw invalidArgument(`Expected \`acquireTimeoutMs\` to be a number from 1 to ${LONGEST_MS}`);
+    }
+    if (typeof closeTimeoutMs !== 'number' || !(closeTimeoutMs >= 0 && closeTimeoutMs <= LONGEST_MS)) {
+      throw invalidArgument(`Expected \`closeTimeoutMs\` to be a number from 0 to ${LONGEST_MS}`);
+    }
+    this.#openConnection = openConnection;
+    this.#size = size;
+    this.#acquireTimeoutMs = acquireTimeoutMs;
+    this.#closeTimeoutMs = closeTimeoutMs;
+  }
+
+  /**
+   * Uses a borrowed connection and resolves to `use`'s value; the connection comes back on every path.
+   * @template T
+   * @param {(connection: PooledConnection, options: {signal: AbortSignal}) => Promise<T> | T} use
+   * @param {{signal?: AbortSignal}} [options] `signal`: the caller's cancellation.
+   * @returns {Promise<T>}
+   */
+  async withConnection(use, {signal} = {}) {
+    checkFunction('use', use);
+    const lease = await this.acquire({signal});
+    try {
+      return await use(lease.connection, {signal: lease.signal});
+    } finally {
+      await lease[Symbol.asyncDispose]();
+    }
+  }
+
+  /**
+   * Borrows a connection: first-in-first-out, within `acquireTimeoutMs` (a `TimeoutError` past it).
+   * @param {{signal?: AbortSignal}} [options] `signal`: the caller's cancellation.
+   * @returns {Promise<Lease>}
+   */
+  async acquire({signal} = {}) {
+    signal?.throwIfAborted();
+    const holder = deriveAbortController(signal);
+    const attempt = deriveAbortController(holder.controller.signal);
+    const deadlineMs = this.acquireDeadlineMs();
+    const timer =
+      deadlineMs === undefined
+        ? undefined
+        : setTimeout(
+            () => attempt.controller.abort(new DOMException('no connection within the acquire timeout', 'TimeoutError')),
+            deadlineMs,
+          );
+    try {
+      /** @type {PooledConnection | null} */
+      let got;
+      if (!this.#closing && this.#waiters.length === 0 && this.#idle.length > 0) {
+        got = /** @type {PooledConnection} */ (this.#idle.shift());
+      } else if (!this.#closing && this.#waiters.length === 0 && this.canOpen(this.#slotsTaken)) {
+        this.#slotsTaken += 1;
+        got = null;
+      } else {
+        got = await this.#wait(attempt.controller.signal);
+      }
+      this.#holders.add(holder.controller);
+      if (got === null) {
+        try {
+          got = await this.#openConnection({signal: attempt.controller.signal});
+        } catch (error) {
+          this.#holders.delete(holder.controller);
+          holder.dispose();
+          this.#freeSlot();
+          throw error;
+        }
+      }
+      return this.#lease(got, holder);
+    } catch (error) {
+      holder.dispose();
+      // The deadline cancelled the open, and the caller cancelled too before it stopped: the caller's
+      // cancellation wins (R4), as with asyncio.timeout and a linked CancellationToken.
+      if (error === attempt.controller.signal.reason && holder.controller.signal.aborted) throw holder.controller.signal.reason;
+      throw error;
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      attempt.dispose();
+    }
+  }
+
+  /** Closes every connection: the idle ones at once, the borrowed ones as they come back. */
+  async close() {
+    this.#closing = true;
+    const closes = this.#idle.splice(0).map((connection) => this.#discard(connection));
+    if (this.#slotsTaken > 0) {
+      const emptied = new Promise((resolve) => {
+        this.#onEmptied = () => resolve('emptied');
+      });
+      /** @type {ReturnType<typeof setTimeout> | undefined} */
+      let timer;
+      const deadline = new Promise((resolve) => {
+        timer = setTimeout(() => resolve('deadline'), this.#closeTimeoutMs);
+      });
+      const first = await Promise.race([emptied, deadline]);
+      clearTimeout(timer);
+      if (first === 'deadline') {
+        for (const holder of [...this.#holders]) holder.abort();
+        await emptied;
+      }
+    }
+    await Promise.all(closes);
+  }
+
+  // -- the decisions a subclass (an anti-pattern) may change -------------------------------------
+
+  /** @returns {number | undefined} the acquire's time limit in ms; `undefined`: none */
+  acquireDeadlineMs() {
+    return this.#acquireTimeoutMs;
+  }
+
+  /**
+   * @param {number} slotsTaken the connections open or opening
+   * @returns {boolean} whether one more may be opened
+   */
+  canOpen(slotsTaken) {
+    return slotsTaken < this.#size;
+  }
+
+  /**
+   * @param {PooledConnection} connection
+   * @returns {boolean} whether it must be closed rather than lent again
+   */
+  isBroken(connection) {
+    return connection.broken === true;
+  }
+
+  /**
+   * Takes the waiter served next out of `waiters`: the first (first-in-first-out).
+   * @param {Waiter[]} waiters in the order they came
+   * @returns {Waiter | undefined}
+   */
+  nextWaiter(waiters) {
+    return waiters.shift();
+  }
+
+  // -- the slots --------------------------------------------------------------------------------
+
+  /**
+   * @param {AbortSignal} signal
+   * @returns {Promise<PooledConnection | null>}
+   */
+  async #wait(signal) {
+    /** @type {(() => void) | undefined} */
+    let onAbort;
+    /** @type {PooledConnection | null} */
+    const handed = await new Promise((resolve, reject) => {
+      /** @type {Waiter} */
+      const waiter = {
+        grant: (connection) => {
+          signal.removeEventListener('abort', /** @type {() => void} */ (onAbort));
+          resolve(connection);
+        },
+      };
+      onAbort = () => {
+        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, {once: true});
+      this.#waiters.push(waiter);
+    });
+    if (signal.aborted) {
+      // Handed a connection or a slot, but aborted before this resumed: pass it on (R9).
+      if (handed === null) this.#freeSlot();
+      else if (this.#closing) await this.#discard(handed);
+      else this.#giveBack(handed);
+      throw signal.reason;
+    }
+    return handed;
+  }
+
+  /**
+   * @param {PooledConnection} connection
+   * @param {{controller: AbortController, dispose: () => void}} holder
+   * @returns {Lease}
+   */
+  #lease(connection, holder) {
+    let given = false;
+    return {
+      connection,
+      signal: holder.controller.signal,
+      [Symbol.asyncDispose]: async () => {
+        if (given) return;
+        given = true;
+        this.#holders.delete(holder.controller);
+        holder.dispose();
+        if (this.isBroken(connection) || this.#closing) await this.#discard(connection);
+        else this.#giveBack(connection);
+      },
+    };
+  }
+
+  /**
+   * Closes `connection`, then frees its slot: never more than `size` open at once (R2, R7).
+   * @param {PooledConnection} connection
+   */
+  async #discard(connection) {
+    try {
+      await connection[Symbol.asyncDispose]();
+    } finally {
+      this.#freeSlot();
+    }
+  }
+
+  /**
+   * A healthy connection, to the first waiter or the idle ones (the pool is not closing).
+   * @param {PooledConnection} connection
+   */
+  #giveBack(connection) {
+    const next = this.nextWaiter(this.#waiters);
+    if (next) next.grant(connection);
+    else this.#idle.push(connection);
+  }
+
+  #freeSlot() {
+    if (this.#waiters.length > 0 && !this.#closing) {
+      /** @type {Waiter} */ (this.nextWaiter(this.#waiters)).grant(null); // the slot passes on: the waiter opens
+      return;
+    }
+    this.#slotsTaken -= 1;
+    if (this.#closing && this.#slotsTaken === 0) this.#onEmptied?.();
+  }
+}
