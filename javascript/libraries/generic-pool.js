@@ -1,0 +1,76 @@
+/**
+ * generic-pool (`createPool(factory, {max, acquireTimeoutMillis, fifo})`) as the spec's connection-pool.
+ *
+ * Adapted: `size` -> `max` (and `min: 0`: every connection opened on demand), `acquireTimeoutMs` ->
+ * `acquireTimeoutMillis`; the factory's `create` opens a connection, its `destroy` closes it; a use is
+ * `acquire()` then `release()` -- or `destroy()` for a broken connection -- in `finally`; the pool's
+ * close is `drain()` then `clear()`. generic-pool has no cancellation (no signal for `acquire` or
+ * `create`) and no deadline for `drain()`: nothing else is passed, `closeTimeoutMs` is unused.
+ * @module
+ */
+
+import genericPool from 'generic-pool';
+
+/** @typedef {import('../src/connection-pool.js').PooledConnection} PooledConnection */
+
+/** One generic-pool pool, shared by every invocation (the reference's shape: `ConnectionPool`). */
+export class GenericPool {
+  /**
+   * @param {(options: {signal?: AbortSignal}) => Promise<PooledConnection>} openConnection
+   * @param {{size?: number, acquireTimeoutMs?: number, closeTimeoutMs?: number}} [options]
+   */
+  constructor(openConnection, {size = 10, acquireTimeoutMs = 30000} = {}) {
+    this.pool = genericPool.createPool(
+      {create: () => openConnection({}), destroy: (connection) => connection[Symbol.asyncDispose]()},
+      {max: size, min: 0, acquireTimeoutMillis: acquireTimeoutMs, fifo: true},
+    );
+  }
+
+  /**
+   * @template T
+   * @param {(connection: PooledConnection, options: {signal?: AbortSignal}) => Promise<T>} use
+   * @param {{signal?: AbortSignal}} [options]
+   * @returns {Promise<T>}
+   */
+  async withConnection(use, {signal} = {}) {
+    const connection = await this.pool.acquire();
+    try {
+      return await use(connection, {signal});
+    } finally {
+      if (connection.broken) await this.pool.destroy(connection);
+      else await this.pool.release(connection);
+    }
+  }
+
+  async close() {
+    await this.pool.drain();
+    await this.pool.clear();
+  }
+}
+
+/** @type {import('./adapters.js').Adapter[]} */
+export const ADAPTERS = [
+  {
+    library: 'generic-pool',
+    pattern: 'connection-pool',
+    api: 'createPool(factory, {max, acquireTimeoutMillis, fifo})',
+    implementation: /** @type {any} */ (GenericPool),
+    why: {
+      'acquire-timeout-cancels-open':
+        'the factory\'s `create` gets no signal: at the acquire timeout the open goes on hanging, and the slot it holds keeps the close waiting for good',
+      'caller-cancel-wins-over-acquire-timeout': 'no cancellation: `acquire()` takes no signal, and the hanging open is never cancelled',
+      'failed-open-passes-the-slot-on':
+        'a failed `create` does not fail the acquire: generic-pool opens again at once, for ever (the acquire would fail only at its timeout)',
+      'broken-connection-replaced':
+        '`destroy()` resolves before the factory\'s `destroy` has closed the connection: the failing caller settles at once, and the next connection opens while the broken one is still closing',
+      'cancelled-waiter-leaves-the-queue':
+        'no cancellation: a waiter whose caller cancelled still takes the connection when its turn comes (its use is then cancelled at once)',
+      'close-waits-for-borrowed': '`release()` does not wait for the close of a connection given back to a draining pool: the caller settles before its connection is closed',
+      'close-deadline-cancels-holders': '`drain()` has no deadline: it waits for a hanging holder for ever',
+      'closing-pool-lends-nothing':
+        'a draining pool refuses an acquire at once, with a plain `Error` ("pool is draining and cannot accept work"), not after the acquire timeout',
+      'size-zero-refused': '`max: 0` is taken without refusing it',
+      'acquire-timeout-zero-refused': '`acquireTimeoutMillis: 0` is taken: it means no timeout to generic-pool',
+    },
+  },
+];
