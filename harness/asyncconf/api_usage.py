@@ -53,6 +53,7 @@ class Usage:
 PYTHON_ASYNC_MODULES = frozenset({"asyncio"})
 #: Python: the async members of modules that are mostly not about async.
 PYTHON_ASYNC_MEMBERS = {
+    "concurrent.futures": frozenset({"ThreadPoolExecutor"}),
     "contextlib": frozenset(
         {"aclosing", "asynccontextmanager", "AsyncExitStack", "AbstractAsyncContextManager", "AsyncContextDecorator"}
     ),
@@ -78,6 +79,8 @@ PYTHON_METHODS: dict[str, tuple[str, ...]] = {
     "release": ("asyncio.Semaphore.release", "asyncio.Lock.release"),
     "locked": ("asyncio.Semaphore.locked", "asyncio.Lock.locked"),
     "is_set": ("asyncio.Event.is_set",),
+    "run_in_executor": ("asyncio.AbstractEventLoop.run_in_executor",),
+    "shutdown": ("concurrent.futures.ThreadPoolExecutor.shutdown",),
 }
 
 #: JavaScript: (pattern, the APIs a match may be). Matched on the code with comments and string
@@ -114,6 +117,9 @@ JAVASCRIPT_TABLE: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
         (r"\bsetMaxListeners\b", ("events.setMaxListeners",)),
         (r"\bgetEventListeners\b", ("events.getEventListeners",)),
         (r"\bscheduler\.wait\b", ("timers/promises.scheduler.wait",)),
+        (r"\bnew\s+Worker\b", ("worker_threads.Worker",)),
+        (r"\.terminate\s*\(", ("worker_threads.Worker.prototype.terminate",)),
+        (r"\.postMessage\s*\(", ("worker_threads.Worker.prototype.postMessage",)),
     ]
 )
 

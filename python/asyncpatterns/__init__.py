@@ -6,6 +6,7 @@ apart, in ``asyncpatterns.antipatterns``; the protocol runner in ``asyncpatterns
 
 from .bounded_concurrency import map_bounded as map_bounded
 from .cancellation_cleanup import run_with_resource as run_with_resource
+from .offload_blocking import offload_all as offload_all
 from .parallel_partial_failures import PartialResults as PartialResults
 from .parallel_partial_failures import run_all as run_all
 from .retry_backoff import backoff_delay as backoff_delay
@@ -17,6 +18,7 @@ __all__ = [
     "PartialResults",
     "backoff_delay",
     "map_bounded",
+    "offload_all",
     "retry",
     "run_all",
     "run_group",

@@ -14,6 +14,7 @@ from typing import Any
 from . import (
     bounded_concurrency,
     cancellation_cleanup,
+    offload_blocking,
     parallel_partial_failures,
     retry_backoff,
     task_group,
@@ -23,6 +24,7 @@ from . import (
 _MODULES: dict[str, ModuleType] = {
     "bounded-concurrency": bounded_concurrency,
     "cancellation-cleanup": cancellation_cleanup,
+    "offload-blocking": offload_blocking,
     "parallel-partial-failures": parallel_partial_failures,
     "retry-backoff": retry_backoff,
     "task-group": task_group,

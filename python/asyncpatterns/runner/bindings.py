@@ -14,11 +14,13 @@ from typing import Any
 from .. import (
     bounded_concurrency,
     cancellation_cleanup,
+    offload_blocking,
     parallel_partial_failures,
     retry_backoff,
     task_group,
     timeout,
 )
+from .blocking import Heartbeat
 from .errors import describe_error
 from .instruments import Instruments
 
@@ -58,6 +60,18 @@ def _partial_results_json(value: Any, ins: Instruments) -> Any:
     }
 
 
+async def _offload(impl: Callable[..., Any], ins: Instruments, p: dict[str, Any]) -> Any:
+    """The runner's heartbeat beats on the loop while the pattern runs (PROTOCOL.md section 5)."""
+    period = p["heartbeat_ms"]
+    if isinstance(period, bool) or not isinstance(period, int | float) or not 1 <= period <= 2**31 - 1:
+        raise ValueError(f"`heartbeat_ms` must be a number from 1 to {2**31 - 1}, got {period!r}")
+    heartbeat = Heartbeat(ins, period)
+    try:
+        return await impl(ins.blocking, p["items"], p["max_workers"])
+    finally:
+        heartbeat.stop()
+
+
 ITEMS = ["a", "b", "c"]
 
 BINDINGS: dict[str, Binding] = {
@@ -88,6 +102,11 @@ BINDINGS: dict[str, Binding] = {
         bounded_concurrency.map_bounded,
         lambda impl, ins, p: impl(ins.operation, p["items"], p["limit"]),
         {"items": ["a", "b", "c", "d", "e"], "limit": 2},
+    ),
+    "offload-blocking": Binding(
+        offload_blocking.offload_all,
+        _offload,
+        {"items": ["a", "b"], "max_workers": 2, "heartbeat_ms": 10},
     ),
     "task-group": Binding(
         task_group.run_group,

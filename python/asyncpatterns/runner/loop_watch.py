@@ -26,6 +26,9 @@ from types import TracebackType
 
 #: How often the watchdog beats a watched loop (real seconds).
 PERIOD_S = 0.005
+#: After how long a loop that has not come back is taken to wait for work it parked on another
+#: thread (``on_stall``): the default block limit, also where a transport's own limit is longer.
+STALL_S = 0.05
 
 
 def run_queue_delay_s(thread_id: int) -> float:
@@ -45,10 +48,20 @@ class LoopWatch:
     the loop's first chance, each time a stretch of ``limit_ms`` or more was measured.
     """
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, limit_ms: float, on_block: Callable[[], object]) -> None:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        limit_ms: float,
+        on_block: Callable[[], object],
+        on_stall: Callable[[], object] | None = None,
+    ) -> None:
         self._loop = loop
         self._limit_s = limit_ms / 1000
         self._on_block = on_block
+        # Called once on the watchdog's thread when a beat has waited the limit and the loop is still
+        # not back: what the loop may be waiting for on another thread (a parked blocking call) is
+        # released, so that the loop can come back and the run be stopped.
+        self._on_stall = on_stall
         self._longest_s = 0.0
         self._thread_id = threading.get_native_id()  # the loop's thread: the watch is made on it
         # When the beat in flight was sent (perf_counter), and the loop thread's run-queue delay then.
@@ -76,12 +89,20 @@ class LoopWatch:
 
     def beat(self) -> None:
         """Called by the watchdog thread: send a beat unless one is still waiting for the loop."""
+        stall: Callable[[], object] | None = None
         with self._lock:
-            if self._sent is not None:
-                return
-            self._sent = (time.perf_counter(), run_queue_delay_s(self._thread_id))
-        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: the run is over
-            self._loop.call_soon_threadsafe(self._arrived)
+            if self._sent is None:
+                self._sent = (time.perf_counter(), run_queue_delay_s(self._thread_id))
+                send = True
+            else:
+                send = False
+                if self._on_stall is not None and time.perf_counter() - self._sent[0] >= min(self._limit_s, STALL_S):
+                    stall, self._on_stall = self._on_stall, None
+        if stall is not None:
+            stall()
+        if send:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: the run is over
+                self._loop.call_soon_threadsafe(self._arrived)
 
     def _arrived(self) -> None:
         if self._measure() >= self._limit_s:

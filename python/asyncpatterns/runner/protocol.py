@@ -19,6 +19,7 @@ from typing import Any
 
 from ..antipatterns import REGISTRY as ANTIPATTERNS
 from .bindings import BINDINGS, Binding
+from .blocking import BlockingWork
 from .candidates import CANDIDATES
 from .errors import describe_error
 from .instruments import Instruments
@@ -148,6 +149,7 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
         random=_field(request, "random", list, []),
         max_calls=_field(request, "max_calls", int, DEFAULTS["max_calls"]),
     )
+    instruments.blocking = blocking = BlockingWork(instruments, loop)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -166,6 +168,9 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
         answer["warnings"] = sorted({str(w.message) for w in caught})
         return answer
     finally:
+        # A thread still in a block (work a pattern left running: it cannot be interrupted) ends now,
+        # and is waited for, so that it never runs into the next run (PROTOCOL.md section 5).
+        blocking.drain()
         loop.close()
 
 
@@ -204,7 +209,7 @@ def _run_on_loop(
 
     # A callback that blocks the loop stops the run at the loop's next chance: the rest of the
     # run's real sleeps are not waited out, and the answer says how long the loop was blocked.
-    watch = LoopWatch(loop, block_limit_ms, on_block=loop.stop)
+    watch = LoopWatch(loop, block_limit_ms, on_block=loop.stop, on_stall=ins.blocking.release_all)
     try:
         with watch:
             main = loop.create_task(scenario())
@@ -238,6 +243,9 @@ def _run_on_loop(
                 )
             limit.cancel()
             _cancel_leftovers(loop, CLEANUP_GRACE_S[clock])
+            if not watch.blocked:
+                with contextlib.suppress(WallBudgetExceeded):
+                    ins.blocking.finish_on_loop(CLEANUP_GRACE_S[clock])
     except BaseException:
         # An interrupt (KeyboardInterrupt, SystemExit) goes through; what the pattern started is
         # cancelled first, so nothing of it outlives the run.

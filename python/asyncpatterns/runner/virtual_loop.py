@@ -27,6 +27,7 @@ import heapq
 import itertools
 import math
 import selectors
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future as ConcurrentFuture
@@ -151,6 +152,8 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         self._timers: list[_SeqTimerHandle] = []
         self._cancelled_timers = 0
         self._executor_pending = 0
+        # Threads parked in a virtual block (runner/blocking.py): waiting on a timer, not running.
+        self._parked: set[threading.Event] = set()
         self._wall_deadline = None if wall_budget_s is None else time.monotonic() + wall_budget_s
         self.idle = False
 
@@ -213,7 +216,25 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
     # -- work the loop cannot see ------------------------------------------------------------------
     @property
     def pending_executor_work(self) -> bool:
-        return self._executor_pending > 0
+        # A thread parked on a virtual block waits for a timer of this loop: it is not running.
+        parked = sum(1 for event in self._parked if not event.is_set())
+        return self._executor_pending > parked
+
+    def consume_ms(self, ms: int) -> None:
+        """The loop's own thread was busy for ``ms`` (a blocking call on the loop): the clock moves on
+        at once, and every timer due meanwhile fires late, after it, in its order."""
+        self._now_ms += ms
+
+    def park(self, ms: int, event: threading.Event) -> None:
+        """A thread blocks for ``ms`` of virtual time (called on the loop, for it): ``event`` is set
+        when the clock gets there; until then the thread counts as waiting, not as running work."""
+        self._parked.add(event)
+
+        def unpark() -> None:
+            self._parked.discard(event)
+            event.set()
+
+        self.call_later(ms / 1000, unpark)
 
     def run_in_executor(  # type: ignore[override]
         self, executor: Any, func: Callable[..., _T], *args: Any
