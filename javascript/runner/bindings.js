@@ -10,10 +10,12 @@
 
 import {mapBounded} from '../src/bounded-concurrency.js';
 import {useResource} from '../src/cancellation-cleanup.js';
+import {offloadAll} from '../src/offload-blocking.js';
 import {runAll} from '../src/parallel-partial-failures.js';
 import {retry} from '../src/retry-backoff.js';
 import {runGroup} from '../src/task-group.js';
 import {withTimeout} from '../src/timeout.js';
+import {Heartbeat} from './blocking.js';
 import {describeError} from './errors.js';
 
 /** @typedef {import('./instruments.js').Instruments} Instruments */
@@ -27,6 +29,7 @@ import {describeError} from './errors.js';
  *   takes (spec/PROTOCOL.md section 2); a test pins them to the spec.
  * @property {(impl: Implementation, ins: Instruments, params: Record<string, any>, signal: AbortSignal) => unknown} invoke
  * @property {(value: unknown, ins: Instruments) => unknown} toJson The value as the protocol's JSON form.
+ * @property {boolean} [blocking] The pattern takes the injected blocking work (`ins.blockingWork`).
  */
 
 /** @param {unknown} value */
@@ -108,6 +111,26 @@ export const BINDINGS = {
     params: ['items', 'limit'],
     defaults: {items: ['a', 'b', 'c', 'd', 'e'], limit: 2},
     invoke: (impl, ins, p, signal) => impl(itemOperation(ins), p.items, p.limit, {signal}),
+    toJson: identity,
+  },
+  'offload-blocking': {
+    reference: offloadAll,
+    params: ['items', 'max_workers', 'heartbeat_ms'],
+    defaults: {items: ['a', 'b'], max_workers: 2, heartbeat_ms: 10},
+    blocking: true,
+    invoke: async (impl, ins, p, signal) => {
+      const period = p.heartbeat_ms;
+      if (typeof period !== 'number' || !(period >= 1 && period <= 2 ** 31 - 1)) {
+        throw Object.assign(new RangeError(`\`heartbeat_ms\` must be a number from 1 to ${2 ** 31 - 1}`), {code: 'ERR_OUT_OF_RANGE'});
+      }
+      // The runner's heartbeat beats on the loop while the pattern runs (spec/PROTOCOL.md section 5).
+      const heartbeat = new Heartbeat(ins, period);
+      try {
+        return await impl(ins.blockingWork, p.items, p.max_workers, {signal});
+      } finally {
+        heartbeat.stop();
+      }
+    },
     toJson: identity,
   },
   'task-group': {

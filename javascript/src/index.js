@@ -5,3 +5,4 @@ export {useResource} from './cancellation-cleanup.js';
 export {runAll} from './parallel-partial-failures.js';
 export {mapBounded} from './bounded-concurrency.js';
 export {runGroup} from './task-group.js';
+export {offloadAll} from './offload-blocking.js';

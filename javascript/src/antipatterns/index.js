@@ -9,6 +9,7 @@
 
 import * as boundedConcurrency from './bounded-concurrency.js';
 import * as cancellationCleanup from './cancellation-cleanup.js';
+import * as offloadBlocking from './offload-blocking.js';
 import * as parallelPartialFailures from './parallel-partial-failures.js';
 import * as retryBackoff from './retry-backoff.js';
 import * as taskGroup from './task-group.js';
@@ -34,6 +35,7 @@ function byId(module) {
 export const REGISTRY = Object.freeze({
   'bounded-concurrency': Object.freeze(byId(boundedConcurrency)),
   'cancellation-cleanup': Object.freeze(byId(cancellationCleanup)),
+  'offload-blocking': Object.freeze(byId(offloadBlocking)),
   'parallel-partial-failures': Object.freeze(byId(parallelPartialFailures)),
   'retry-backoff': Object.freeze(byId(retryBackoff)),
   'task-group': Object.freeze(byId(taskGroup)),
