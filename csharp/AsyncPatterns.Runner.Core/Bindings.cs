@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using AsyncPatterns.AntiPatterns;
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
+using AsyncPatterns.OffloadBlocking;
 using AsyncPatterns.ParallelPartialFailures;
 using AsyncPatterns.RetryBackoff;
 using AsyncPatterns.TaskGroup;
@@ -92,6 +93,23 @@ internal sealed class PatternBinding
             var items = Param.Items(p);
             return ctx => PatternRun.Of(impl(ctx.Instruments.Operation, items, ctx.CancellationToken));
         }),
+        Bind("offload-blocking", AntiPatternRegistry.OffloadBlocking<string, object?>(), OffloadBlockingStrategy.RunAsync, (impl, p) =>
+        {
+            var items = Param.Items(p);
+            var options = new OffloadBlockingOptions { MaxWorkers = Param.Count(p, "max_workers") };
+            var period = Param.Number(p, "heartbeat_ms");
+            if (!(period is >= 1 and <= int.MaxValue))
+            {
+                throw new ArgumentException($"`heartbeat_ms` must be a number from 1 to {int.MaxValue}, got {period}", "heartbeat_ms");
+            }
+
+            return ctx =>
+            {
+                // The runner's heartbeat beats on the loop while the pattern runs (spec/PROTOCOL.md §5, "Blocking work").
+                var heartbeat = new Heartbeat(ctx.Instruments, VirtualTime.VirtualTimeProvider.RoundMilliseconds(period));
+                return PatternRun.Of(heartbeat.Around(impl(ctx.Instruments.Block, items, options, ctx.CancellationToken)));
+            };
+        }),
     }.ToDictionary(binding => binding.Id, StringComparer.Ordinal);
 
     /// <summary>Gets the pattern's spec id.</summary>
@@ -134,6 +152,7 @@ internal sealed class PatternBinding
         ["parallel-partial-failures"] = """{"items": ["a", "b", "c"]}""",
         ["bounded-concurrency"] = """{"items": ["a", "b", "c", "d", "e"], "limit": 2}""",
         ["task-group"] = """{"items": ["a", "b", "c"]}""",
+        ["offload-blocking"] = """{"items": ["a", "b"], "max_workers": 2, "heartbeat_ms": 10}""",
     };
 
     /// <summary>The pattern's value in the protocol's JSON form.</summary>

@@ -29,6 +29,8 @@ internal static class ScenarioRunner
         """{"pattern": "retry-backoff", "params": {"max_attempts": 2, "base_delay_ms": 1, "factor": 2, "max_delay_ms": 10, "jitter": "none"}, "plan": {"op": [{"after_ms": 1, "fail": "transient"}, {"after_ms": 1, "ok": 1}]}}""",
         """{"pattern": "task-group", "params": {"items": [1, 2]}, "plan": {"*": [{"after_ms": 1, "fail": "fatal"}]}, "cancel_at_ms": 1}""",
         """{"pattern": "timeout", "params": {"timeout_ms": 5}, "plan": {"op": [{"hang": true}]}}""",
+        """{"pattern": "offload-blocking", "params": {"items": ["a", "b"], "max_workers": 1, "heartbeat_ms": 1}, "plan": {"a": [{"after_ms": 2, "fail": "fatal"}], "*": [{"after_ms": 1, "ok": 1}]}}""",
+        """{"pattern": "offload-blocking", "params": {"items": ["a"], "max_workers": 1}, "plan": {"*": [{"after_ms": 5, "ok": 1}]}, "cancel_at_ms": 1}""",
     ];
 
     private static readonly object WarmUpGate = new();
@@ -161,6 +163,12 @@ internal static class ScenarioRunner
                     _refusal ??= new BadRequestException("internal", $"{error.GetType().Name}: {error.Message}");
                 }
             }
+            finally
+            {
+                // A thread still in a blocking call (work the pattern left running cannot be interrupted) ends now and is
+                // waited for: a pool thread left blocked would spoil the next run's readings (spec/PROTOCOL.md §5).
+                _instruments.DrainBlocks(LoopThreadGrace);
+            }
         }
 
         public void Abandon(string reason)
@@ -213,6 +221,7 @@ internal static class ScenarioRunner
             // Work that blocks the loop stops the run at the loop's first chance: the rest of the run's real sleeps are
             // not waited out, and the answer says how long the loop was blocked.
             using var watch = LoopWatch.Start(_loop, _request.BlockLimitMs);
+            watch.OnStall = _instruments.ReleaseBlocks; // a loop stuck waiting on a parked blocking call (.Result)
             lock (_gate)
             {
                 _watch = watch;

@@ -191,6 +191,7 @@ export const WARM_UP_REQUESTS = Object.freeze([
   },
   {pattern: 'task-group', params: {items: [1, 2]}, plan: {'*': [{after_ms: 1, fail: 'fatal'}]}, cancel_at_ms: 1},
   {pattern: 'timeout', params: {timeout_ms: 5}, plan: {op: [{hang: true}]}},
+  {pattern: 'offload-blocking', params: {items: ['a', 'b'], max_workers: 1, heartbeat_ms: 1}, plan: {a: [{after_ms: 2, ok: 1}], '*': [{after_ms: 1, fail: 'fatal'}]}},
 ]);
 
 /** @type {Promise<void> | undefined} */

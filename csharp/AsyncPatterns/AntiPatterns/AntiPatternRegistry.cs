@@ -1,5 +1,6 @@
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
+using AsyncPatterns.OffloadBlocking;
 using AsyncPatterns.ParallelPartialFailures;
 using AsyncPatterns.RetryBackoff;
 using AsyncPatterns.TaskGroup;
@@ -25,6 +26,7 @@ public static class AntiPatternRegistry
             ["parallel-partial-failures"] = Untyped(ParallelPartialFailures<string, object?>()),
             ["bounded-concurrency"] = Untyped(BoundedConcurrency<string, object?>()),
             ["task-group"] = Untyped(TaskGroup<string, object?>()),
+            ["offload-blocking"] = Untyped(OffloadBlocking<string, object?>()),
         };
 
     /// <summary>The retry-backoff anti-patterns.</summary>
@@ -123,4 +125,16 @@ public static class AntiPatternRegistry
     private static IReadOnlyDictionary<string, Delegate> Untyped<TDelegate>(IReadOnlyDictionary<string, TDelegate> typed)
         where TDelegate : Delegate =>
         typed.ToDictionary(entry => entry.Key, entry => (Delegate)entry.Value);
+
+    /// <summary>The offload-blocking anti-patterns.</summary>
+    /// <typeparam name="TItem">The item type.</typeparam>
+    /// <typeparam name="T">The work's result type.</typeparam>
+    /// <returns>The anti-patterns by id.</returns>
+    public static IReadOnlyDictionary<string, OffloadBlockingImplementation<TItem, T>> OffloadBlocking<TItem, T>() =>
+        new Dictionary<string, OffloadBlockingImplementation<TItem, T>>
+        {
+            ["inline"] = OffloadBlockingAntiPatterns.InlineAsync,
+            ["unbounded"] = OffloadBlockingAntiPatterns.UnboundedAsync,
+            ["blocking-wait"] = OffloadBlockingAntiPatterns.BlockingWaitAsync,
+        };
 }

@@ -26,9 +26,6 @@ from types import TracebackType
 
 #: How often the watchdog beats a watched loop (real seconds).
 PERIOD_S = 0.005
-#: After how long a loop that has not come back is taken to wait for work it parked on another
-#: thread (``on_stall``): the default block limit, also where a transport's own limit is longer.
-STALL_S = 0.05
 
 
 def run_queue_delay_s(thread_id: int) -> float:
@@ -60,7 +57,8 @@ class LoopWatch:
         self._on_block = on_block
         # Called once on the watchdog's thread when a beat has waited the limit and the loop is still
         # not back: what the loop may be waiting for on another thread (a parked blocking call) is
-        # released, so that the loop can come back and the run be stopped.
+        # released, so that the loop can come back and the run be stopped. Only a run judged blocked
+        # anyway is touched.
         self._on_stall = on_stall
         self._longest_s = 0.0
         self._thread_id = threading.get_native_id()  # the loop's thread: the watch is made on it
@@ -96,7 +94,9 @@ class LoopWatch:
                 send = True
             else:
                 send = False
-                if self._on_stall is not None and time.perf_counter() - self._sent[0] >= min(self._limit_s, STALL_S):
+                sent_at, delay_then = self._sent
+                waited = time.perf_counter() - sent_at - (run_queue_delay_s(self._thread_id) - delay_then)
+                if self._on_stall is not None and waited >= self._limit_s:
                     stall, self._on_stall = self._on_stall, None
         if stall is not None:
             stall()
