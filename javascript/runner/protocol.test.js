@@ -12,7 +12,7 @@ describe('the protocol', () => {
     assert.equal(answer.protocol, PROTOCOL_VERSION);
     assert.deepEqual(answer.runtime, {name: 'node', version: process.versions.node});
     const patterns = /** @type {Record<string, string[]>} */ (answer.patterns);
-    assert.deepEqual(Object.keys(patterns), ['bounded-concurrency', 'cancellation-cleanup', 'parallel-partial-failures', 'retry-backoff', 'task-group', 'timeout']);
+    assert.deepEqual(Object.keys(patterns), ['bounded-concurrency', 'cancellation-cleanup', 'offload-blocking', 'parallel-partial-failures', 'retry-backoff', 'task-group', 'timeout']);
     assert.deepEqual(patterns.timeout[0], 'reference');
   });
 

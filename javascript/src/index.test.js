@@ -9,6 +9,7 @@ it('exports exactly the public names', () => {
     'backoffDelay',
     'isRetryable',
     'mapBounded',
+    'offloadAll',
     'retry',
     'runAll',
     'runGroup',
