@@ -18,6 +18,6 @@ public class SpecParamsTests
     [Fact]
     public void EverySpecPattern_IsCoveredByAParamsTest() =>
         Assert.Equal(
-            ["bounded-concurrency", "cancellation-cleanup", "parallel-partial-failures", "retry-backoff", "task-group", "timeout"],
+            ["bounded-concurrency", "cancellation-cleanup", "offload-blocking", "parallel-partial-failures", "retry-backoff", "task-group", "timeout"],
             Spec.PatternIds);
 }

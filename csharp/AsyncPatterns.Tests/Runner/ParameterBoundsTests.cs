@@ -23,6 +23,9 @@ public class ParameterBoundsTests
     [InlineData("bounded-concurrency", """{"items": ["a"], "limit": 2.5}""")]
     [InlineData("bounded-concurrency", """{"items": ["a"], "limit": 2147483648}""")]
     [InlineData("parallel-partial-failures", """{"items": ["a", "b", "a"]}""")]
+    [InlineData("offload-blocking", """{"items": ["a"], "max_workers": 0}""")]
+    [InlineData("offload-blocking", """{"items": ["a"], "max_workers": 1.5}""")]
+    [InlineData("offload-blocking", """{"items": ["a"], "heartbeat_ms": 0}""")]
     public void Run_ParameterOutOfItsDomain_IsRefusedUpFrontAsInvalid(string pattern, string parameters)
     {
         var answer = JsonNode.Parse(Protocol.Handle(
@@ -45,6 +48,7 @@ public class ParameterBoundsTests
     [Theory]
     [InlineData("bounded-concurrency", """{"items": [], "limit": 2}""", "[]")]
     [InlineData("task-group", """{"items": []}""", "[]")]
+    [InlineData("offload-blocking", """{"items": []}""", "[]")]
     [InlineData("parallel-partial-failures", """{"items": []}""", """{"succeeded":{},"failed":{}}""")]
     public void Run_NoItems_IsAnEmptyResultAtOnce(string pattern, string parameters, string empty)
     {

@@ -48,9 +48,9 @@ public static class OffloadBlockingStrategy
         Exception? firstFailure = null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
-        async Task LaneAsync()
+        async Task LaneAsync(CancellationToken token)
         {
-            while (!stop.IsCancellationRequested)
+            while (!token.IsCancellationRequested)
             {
                 var index = Interlocked.Increment(ref next);
                 if (index >= todo.Length)
@@ -62,9 +62,9 @@ public static class OffloadBlockingStrategy
                 try
                 {
                     // Not waited for once stopped: the thread runs its call to the end, and the result is dropped.
-                    results[index] = await Task.Run(() => work(item), stop.Token).WaitAsync(stop.Token).ConfigureAwait(false);
+                    results[index] = await Task.Run(() => work(item), token).WaitAsync(token).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
                 {
                     return; // asked for: the caller's cancellation, or another lane's failure
                 }
@@ -81,7 +81,7 @@ public static class OffloadBlockingStrategy
         var lanes = new Task[Math.Min(options.MaxWorkers, todo.Length)];
         for (var i = 0; i < lanes.Length; i++)
         {
-            lanes[i] = LaneAsync();
+            lanes[i] = LaneAsync(stop.Token);
         }
 
         await Task.WhenAll(lanes).ConfigureAwait(false); // a lane never fails: it keeps its failure apart
