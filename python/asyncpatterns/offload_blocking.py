@@ -23,9 +23,11 @@ async def offload_all(work: Callable[[K], T], items: Iterable[K], max_workers: i
     - at most ``max_workers`` calls run at once, started in input order as a thread frees: one
       task per worker takes item after item, so the executor never queues work (R2);
     - the values come back unchanged, in input order, once the last call finished (R3);
-    - the first failure propagates unchanged at once (``gather`` hands over the exception itself);
-      no further item starts; a call already running cannot be interrupted -- a thread runs to the
-      end -- so it is left to finish on its own and its result is dropped (R4);
+    - the first failure propagates unchanged, at once -- the exception itself, a
+      ``CancelledError`` the work raised on its own included (it is a failure, not a cancellation
+      anyone asked for: spec/PROTOCOL.md section 6) -- and no further item starts; a call already
+      running cannot be interrupted -- a thread runs to the end -- so it is left to finish on its
+      own and its result is dropped (R4);
     - the caller's cancellation returns at once, as ``asyncio.CancelledError``, with the same
       treatment of the calls already running (R5).
 
@@ -42,22 +44,33 @@ async def offload_all(work: Callable[[K], T], items: Iterable[K], max_workers: i
     workers = min(max_workers, len(todo))
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="offload")
     results: list[Any] = [None] * len(todo)
+    first_failure: asyncio.Future[BaseException] = loop.create_future()
     next_index = 0
 
     async def worker() -> None:
         nonlocal next_index
-        while next_index < len(todo):
+        while next_index < len(todo) and not first_failure.done():
             index = next_index
             next_index += 1
-            results[index] = await loop.run_in_executor(executor, work, todo[index])
+            try:
+                results[index] = await loop.run_in_executor(executor, work, todo[index])
+            except BaseException as error:  # noqa: BLE001 -- kept apart, re-raised unchanged below
+                current = asyncio.current_task()
+                if current is not None and current.cancelling():
+                    raise  # asked for: the caller's cancellation, or the stop after a failure
+                if not first_failure.done():
+                    first_failure.set_result(error)
+                return
 
     tasks = [asyncio.ensure_future(worker()) for _ in range(workers)]
+    all_done = asyncio.gather(*tasks)
     try:
-        await asyncio.gather(*tasks)
+        await asyncio.wait([all_done, first_failure], return_when=asyncio.FIRST_COMPLETED)
     finally:
         # On a failure or a cancellation: no item starts any more; a thread still running its
         # call is not waited for (the loop must not block on it) -- it ends on its own.
-        for task in tasks:
-            task.cancel()
+        all_done.cancel()
         executor.shutdown(wait=False, cancel_futures=True)
+    if first_failure.done():
+        raise first_failure.result()
     return results
