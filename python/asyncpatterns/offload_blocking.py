@@ -54,7 +54,7 @@ async def offload_all(work: Callable[[K], T], items: Iterable[K], max_workers: i
             next_index += 1
             try:
                 results[index] = await loop.run_in_executor(executor, work, todo[index])
-            except BaseException as error:  # noqa: BLE001 -- kept apart, re-raised unchanged below
+            except BaseException as error:  # kept apart, re-raised unchanged below
                 current = asyncio.current_task()
                 if current is not None and current.cancelling():
                     raise  # asked for: the caller's cancellation, or the stop after a failure
@@ -63,9 +63,10 @@ async def offload_all(work: Callable[[K], T], items: Iterable[K], max_workers: i
                 return
 
     tasks = [asyncio.ensure_future(worker()) for _ in range(workers)]
-    all_done = asyncio.gather(*tasks)
+    all_done: asyncio.Future[Any] = asyncio.gather(*tasks)
     try:
-        await asyncio.wait([all_done, first_failure], return_when=asyncio.FIRST_COMPLETED)
+        waiting: list[asyncio.Future[Any]] = [all_done, first_failure]
+        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
     finally:
         # On a failure or a cancellation: no item starts any more; a thread still running its
         # call is not waited for (the loop must not block on it) -- it ends on its own.

@@ -28,3 +28,21 @@ export async function unbounded(work, items, _maxWorkers, options) {
   const todo = [...items];
   return offloadAll(work, todo, Math.max(1, todo.length), options);
 }
+
+/**
+ * Sends a failure back across the worker boundary by structured clone alone: own properties
+ * (`code`) are dropped and a DOMException arrives as an empty object -- the error comes back changed.
+ * @param {{filename: string | URL}} work
+ * @param {Iterable<unknown>} items
+ * @param {number} maxWorkers
+ * @param {{signal?: AbortSignal}} [options]
+ */
+export async function clonesErrors(work, items, maxWorkers, options) {
+  try {
+    return await offloadAll(work, items, maxWorkers, options);
+  } catch (error) {
+    if (options?.signal?.aborted && error === options.signal.reason) throw error;
+    if (/^ERR_/.test(String(/** @type {{code?: unknown}} */ (error)?.code))) throw error; // its own argument checks
+    throw structuredClone(error); // what `postMessage({error})` delivers
+  }
+}
