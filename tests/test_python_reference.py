@@ -105,3 +105,12 @@ def test_offload_passes_the_very_error_through() -> None:
     with pytest.raises(PermissionError) as caught:
         asyncio.run(main())
     assert caught.value is failure
+
+
+def test_offload_with_no_items_is_empty_at_once_without_a_thread() -> None:
+    import asyncio
+    import threading
+
+    before = threading.active_count()
+    assert asyncio.run(asyncpatterns.offload_all(lambda _: 1, [], 2)) == []
+    assert threading.active_count() == before
