@@ -294,9 +294,24 @@ internal sealed class Instruments
             {
                 released.Wait(step.Hang ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(step.AfterMs));
             }
-            else if (step.Hang || onLoop)
+            else if (onLoop)
             {
-                released.Wait(); // a hang: until the run ends
+                released.Wait(); // a hang on the loop itself: until the run ends
+            }
+            else if (step.Hang)
+            {
+                // A hang: parked until the run ends (it waits for no timer of the loop, and is not work to wait for).
+                var parked = Thread.CurrentThread.IsThreadPoolThread;
+                if (parked)
+                {
+                    loop.Park();
+                }
+
+                released.Wait();
+                if (parked)
+                {
+                    loop.Unpark();
+                }
             }
             else
             {

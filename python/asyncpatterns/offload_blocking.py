@@ -13,6 +13,14 @@ K = TypeVar("K")
 T = TypeVar("T")
 
 
+def _outcome_of(work: Callable[[K], T], item: K) -> tuple[bool, Any]:
+    """``(True, value)`` or ``(False, the very exception)``: run on the executor's thread."""
+    try:
+        return True, work(item)
+    except BaseException as error:  # handed back unchanged, raised on the loop
+        return False, error
+
+
 async def offload_all(work: Callable[[K], T], items: Iterable[K], max_workers: int = 2) -> list[T]:
     """``[work(item) for item in items]``, each call on a thread of its own executor, so the loop
     stays responsive while ``work`` blocks.
@@ -23,9 +31,10 @@ async def offload_all(work: Callable[[K], T], items: Iterable[K], max_workers: i
     - at most ``max_workers`` calls run at once, started in input order as a thread frees: one
       task per worker takes item after item, so the executor never queues work (R2);
     - the values come back unchanged, in input order, once the last call finished (R3);
-    - the first failure propagates unchanged, at once -- the exception itself, a
-      ``CancelledError`` the work raised on its own included (it is a failure, not a cancellation
-      anyone asked for: spec/PROTOCOL.md section 6) -- and no further item starts; a call already
+    - the first failure propagates unchanged, at once -- the exception itself (not the copy
+      ``run_in_executor`` makes of a ``TimeoutError``), a ``CancelledError`` the work raised on its
+      own included (a failure, not a cancellation anyone asked for: spec/PROTOCOL.md section 6) --
+      and no further item starts; a call already
       running cannot be interrupted -- a thread runs to the end -- so it is left to finish on its
       own and its result is dropped (R4);
     - the caller's cancellation returns at once, as ``asyncio.CancelledError``, with the same
@@ -52,15 +61,15 @@ async def offload_all(work: Callable[[K], T], items: Iterable[K], max_workers: i
         while next_index < len(todo) and not first_failure.done():
             index = next_index
             next_index += 1
-            try:
-                results[index] = await loop.run_in_executor(executor, work, todo[index])
-            except BaseException as error:  # kept apart, re-raised unchanged below
-                current = asyncio.current_task()
-                if current is not None and current.cancelling():
-                    raise  # asked for: the caller's cancellation, or the stop after a failure
+            # The thread hands back what happened rather than raising it: asyncio re-creates a
+            # TimeoutError crossing from an executor (the error would come back changed), and an own
+            # CancelledError would end this task as if it had been cancelled.
+            ok, outcome = await loop.run_in_executor(executor, _outcome_of, work, todo[index])
+            if not ok:
                 if not first_failure.done():
-                    first_failure.set_result(error)
+                    first_failure.set_result(outcome)
                 return
+            results[index] = outcome
 
     tasks = [asyncio.ensure_future(worker()) for _ in range(workers)]
     all_done: asyncio.Future[Any] = asyncio.gather(*tasks)

@@ -79,16 +79,17 @@ class BlockingWork:
         try:
             if not self._virtual:
                 event.wait(None if ms is None else ms / 1000)
-            elif ms is not None and threading.get_ident() != self._loop_thread:
-                self._loop.call_soon_threadsafe(self._park, round_ms(ms), event)
+            elif threading.get_ident() != self._loop_thread:
+                # Parked until the clock reaches the end of the block -- a hang, until the run ends.
+                self._loop.call_soon_threadsafe(self._park, None if ms is None else round_ms(ms), event)
                 event.wait()
             else:
-                event.wait()  # a hang: until the run ends
+                event.wait()  # a hang on the loop itself: until the run ends
         finally:
             with self._lock:
                 self._waiting.discard(event)
 
-    def _park(self, ms: int, event: threading.Event) -> None:
+    def _park(self, ms: int | None, event: threading.Event) -> None:
         assert isinstance(self._loop, VirtualTimeLoop)
         self._loop.park(ms, event)
 

@@ -225,10 +225,13 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         at once, and every timer due meanwhile fires late, after it, in its order."""
         self._now_ms += ms
 
-    def park(self, ms: int, event: threading.Event) -> None:
+    def park(self, ms: int | None, event: threading.Event) -> None:
         """A thread blocks for ``ms`` of virtual time (called on the loop, for it): ``event`` is set
-        when the clock gets there; until then the thread counts as waiting, not as running work."""
+        when the clock gets there; until then the thread counts as waiting, not as running work.
+        ``None``: it waits for something else to set ``event`` (the end of the run)."""
         self._parked.add(event)
+        if ms is None:
+            return
 
         def unpark() -> None:
             self._parked.discard(event)
