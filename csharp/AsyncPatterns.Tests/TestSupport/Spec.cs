@@ -31,10 +31,13 @@ internal static class Spec
 
     public static long Integer(string patternId, string name) => long.Parse(Params(patternId)[name], CultureInfo.InvariantCulture);
 
-    /// <summary>The ids of the pattern's <c>antipatterns:</c> list, in spec order.</summary>
+    /// <summary>The ids of the pattern's <c>antipatterns:</c> list that have a C# form (no <c>langs:</c>, or one naming csharp), in spec order.</summary>
     /// <remarks>An entry is one line (<c>- {id: x, text: ...}</c>) or starts one (<c>- id: x</c>, its other keys below).</remarks>
     public static IReadOnlyList<string> AntiPatternIds(string patternId) =>
-        [.. Block(patternId, "antipatterns:").Where(line => line.TrimStart().StartsWith("- ", StringComparison.Ordinal)).Select(line =>
+        [.. Block(patternId, "antipatterns:")
+            .Where(line => line.TrimStart().StartsWith("- ", StringComparison.Ordinal))
+            .Where(line => !line.Contains("langs: [", StringComparison.Ordinal) || line.Contains("csharp", StringComparison.Ordinal))
+            .Select(line =>
         {
             var start = line.IndexOf("id:", StringComparison.Ordinal) + 3;
             var end = line.IndexOfAny([',', '}'], start);
