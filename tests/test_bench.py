@@ -4,7 +4,9 @@ they claim: real runs that passed, counted whole."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from asyncconf.bench import bench, matrix_wall_s
@@ -37,3 +39,31 @@ def test_bench_prints_the_whole_matrix_line(spec_copy: Path) -> None:
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "Whole matrix (`asyncconf run`, warm, median of 3):" in result.output and "NOT OK" not in result.output
+
+
+def test_bench_fuzz_gives_examples_per_second_per_pattern() -> None:
+    result = CliRunner().invoke(
+        main, ["bench", "--fuzz", "4", "--lang", "python", "--markdown"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("| ")]
+    assert lines[0].startswith("| pattern | examples | search (s) | examples/s |")
+    rows = {line.split(" | ")[0].strip("| "): line.split(" | ") for line in lines[1:]}
+    assert set(rows) == {p.id for p in load_spec()}  # python's two transports run every pattern
+    assert all(row[1] == "4" and float(row[3]) > 0 for row in rows.values())
+
+
+def test_bench_fuzz_with_one_transport_has_no_figure_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    from asyncconf import languages
+
+    def python_inprocess_only(lang: str, patterns: list[Any]) -> languages.LanguageSession:
+        session = open_language(lang, patterns)
+        session.transports = session.transports[:1]
+        return session
+
+    open_language = languages.open_language
+    monkeypatch.setattr(languages, "open_language", python_inprocess_only)
+    result = CliRunner().invoke(main, ["bench", "--fuzz", "2", "--lang", "python"])
+    assert result.exit_code == 1
+    assert "left out (fewer than two transports can run them): " in result.output
+    assert "bounded-concurrency, " in result.output

@@ -6,7 +6,17 @@ from typing import Any
 
 import pytest
 
-from asyncconf.checker import CHECKS, check, max_in_flight, outcome_matches, real_time_band
+from asyncconf.checker import (
+    CHECKS,
+    check,
+    crash_reason,
+    expected_calls,
+    longest_expected_ms,
+    max_in_flight,
+    max_queued,
+    outcome_matches,
+    real_time_band,
+)
 from asyncconf.spec import Scenario
 
 
@@ -28,6 +38,7 @@ def answer(outcome: Any = None, trace: list[dict[str, Any]] | None = None, elaps
         "elapsed_ms": elapsed,
         "leaks": list(leaks),
         "random_draws": 0,
+        "settled_at_ms": [10, 120],  # read only by the settled_at_ms check (several invocations)
     }
 
 
@@ -36,6 +47,17 @@ def reasons(expect: dict[str, Any], seen: dict[str, Any], clock: str = "virtual"
 
 
 CANCEL_TRACE = [ev(0, "open", "conn"), ev(0, "call"), ev(5, "cancel"), ev(7, "close", "conn")]
+REPORT_TRACE = [ev(0, "call", "b"), ev(20, "fail", "b", kind="fatal"), ev(20, "report", "b")]
+
+#: A producer (key `produce`) and one consumer of 10 ms behind a queue of 2: the producer makes a, b
+#: and c at 0 ms (a is taken at once), then waits until a slot frees at 10 ms to make d.
+WAITING_PRODUCER = [
+    ev(0, "call", "produce", 1), ev(0, "ok", "produce", 1), ev(0, "call", "a"), ev(0, "call", "produce", 2),
+    ev(0, "ok", "produce", 2), ev(0, "call", "produce", 3), ev(0, "ok", "produce", 3), ev(0, "call", "produce", 4),
+    ev(0, "ok", "produce", 4), ev(10, "ok", "a"), ev(10, "call", "b"), ev(10, "call", "produce", 5),
+]  # fmt: skip
+#: The same producer running ahead of its queue: it makes e at 0 ms too, with three items queued.
+PRODUCER_RUNS_AHEAD = [*WAITING_PRODUCER[:9], ev(0, "call", "produce", 5), ev(10, "ok", "a"), ev(10, "call", "b")]
 
 #: (expectation, trace -- None for RETRY_TRACE --, whether it passes): each check kind of
 #: checker.CHECKS has at least one case that passes and one that fails (see the test below).
@@ -64,6 +86,8 @@ CASES: list[tuple[dict[str, Any], list[dict[str, Any]] | None, bool]] = [
     ({"max_lag_ms": 0}, None, True),
     ({"max_lag_ms": 0}, LATE_BEAT_TRACE, False),
     ({"max_lag_ms": {"max": 40}}, LATE_BEAT_TRACE, True),
+    ({"max_queued": 2}, WAITING_PRODUCER, True),
+    ({"max_queued": {"max": 2}}, PRODUCER_RUNS_AHEAD, False),
     ({"cancelled": []}, None, True),
     ({"cancelled": ["op"]}, None, False),
     ({"cancelled": ["op"]}, CANCEL_TRACE, True),
@@ -74,9 +98,15 @@ CASES: list[tuple[dict[str, Any], list[dict[str, Any]] | None, bool]] = [
     ({"closed_at_ms": {"conn": [7]}}, CANCEL_TRACE, True),
     ({"closed_at_ms": {"conn": [5]}}, None, False),
     ({"closed_at_ms": {"conn": [5]}}, CANCEL_TRACE, False),
+    ({"reported_at_ms": {"b": [20]}}, REPORT_TRACE, True),
+    ({"reported_at_ms": {"b": [20]}}, None, False),
+    ({"reported_at_ms": {"b": [20, 20]}}, REPORT_TRACE, False),
     ({"random_draws": 0}, None, True),
     ({"random_draws": {"max": 3}}, None, True),
     ({"random_draws": 1}, None, False),
+    ({"settled_at_ms": [10, 120]}, None, True),
+    ({"settled_at_ms": [10, 110]}, None, False),
+    ({"settled_at_ms": [10]}, None, False),
 ]
 
 
@@ -118,6 +148,18 @@ def test_a_blocked_event_loop_fails_every_scenario() -> None:
     assert reasons(expect, {**stopped, "blocked_ms": 97}) == [
         f"blocked_ms: expected under {BLOCK_LIMIT_MS}, saw 97 (blocked the event loop for 97 ms)"
     ]
+
+
+def test_a_failure_nobody_observed_fails_every_scenario() -> None:
+    expect = {"outcome": {"ok": "data"}}
+    assert reasons(expect, answer()) == []  # the field is optional
+    assert reasons(expect, {**answer(), "unobserved": []}) == []
+    seen = {**answer(), "unobserved": ["Task exception was never retrieved: PermissionError: fatal failure of b#1"]}
+    assert reasons(expect, seen) == [
+        'unobserved: expected [], saw ["Task exception was never retrieved: PermissionError: fatal failure of b#1"]'
+        " (a failure reached the runtime's last resort)"
+    ]
+    assert reasons({**expect, "leaks": "any"}, seen) != []  # not excused by leaks: any
 
 
 def test_an_unfinished_pattern_fails_on_that_alone() -> None:
@@ -170,6 +212,33 @@ def test_in_flight_follows_the_trace_order() -> None:
     assert max_in_flight(trace) == 2
 
 
+def test_max_queued_is_read_when_the_producer_starts_an_item() -> None:
+    # At produce#4 a is taken, b and c queued; at produce#5 (10 ms) b is taken too.
+    assert max_queued(WAITING_PRODUCER) == 2
+    assert max_queued(PRODUCER_RUNS_AHEAD) == 3
+    assert max_queued(RETRY_TRACE) == 0  # no producer: nothing queued
+
+
+def test_max_queued_counts_a_consumer_started_in_the_same_millisecond_as_started() -> None:
+    # A queue that hands the item straight to a waiting consumer may record the producer's next call
+    # before the consumer's: the runtimes order one millisecond differently, the reading must not.
+    handed_over = [
+        ev(0, "call", "produce", 1),
+        ev(5, "ok", "produce", 1),
+        ev(5, "call", "produce", 2),
+        ev(5, "call", "a"),
+    ]
+    assert max_queued(handed_over) == 0
+
+
+def test_max_queued_on_the_real_clock_checks_the_bound_only() -> None:
+    # A stalled machine records the next production late (fewer seen queued) or a consumer late (more).
+    late_consumer = [*WAITING_PRODUCER[:9], ev(10, "ok", "a"), ev(10, "call", "produce", 5), ev(13, "call", "b")]
+    assert reasons({"max_queued": 2}, answer(trace=late_consumer)) != []  # virtual: exact, 3 seen
+    assert reasons({"max_queued": 2}, answer(trace=late_consumer), clock="real") == []
+    assert reasons({"max_queued": 2}, answer(trace=PRODUCER_RUNS_AHEAD), clock="real") != []
+
+
 def test_real_clock_accepts_a_band_never_much_early() -> None:
     low, high = real_time_band(100)
     assert low == 95 and high == 210
@@ -200,3 +269,53 @@ def test_a_run_that_drew_past_the_scenarios_random_values_fails_unless_the_scena
     unreported = {key: value for key, value in answer().items() if key != "random_draws"}
     assert check(jittered, unreported) == []  # a runner that does not count is not judged on it
     assert [m.check for m in check(allowing, unreported)] == ["random_draws"]  # unless the scenario asks
+
+
+# -- several invocations of one instance (PROTOCOL.md section 2, "Invocations") ----------------------
+
+
+EACH = {"each": [{"fail": "transient", "from": "op#1"}, {"fail": "circuit-open"}, {"ok": "T"}]}
+
+
+def test_each_outcome_matches_invocation_by_invocation_with_error_keys_as_written() -> None:
+    assert outcome_matches({"each": [{"fail": "transient"}, {"fail": "circuit-open"}, {"ok": "T"}]}, EACH)
+    assert outcome_matches(EACH, EACH)
+    assert not outcome_matches(
+        {"each": [{"fail": "transient", "from": "op#2"}, {"fail": "circuit-open"}, {"ok": "T"}]}, EACH
+    )
+    assert not outcome_matches({"each": [{"fail": "circuit-open"}, {"fail": "transient"}, {"ok": "T"}]}, EACH)  # order
+    assert not outcome_matches({"each": [{"fail": "transient"}, {"fail": "circuit-open"}]}, EACH)  # one missing
+    assert not outcome_matches({"each": [{"ok": "T"}]}, {"ok": "T"})  # one call is not one invocation
+    assert reasons(
+        {"outcome": {"each": [{"fail": "transient"}, {"fail": "cancelled"}, {"ok": "T"}]}}, answer(EACH)
+    ) == [
+        'outcome: expected {"each": [{"fail": "transient"}, {"fail": "cancelled"}, {"ok": "T"}]}, saw '
+        '{"each": [{"fail": "transient", "from": "op#1"}, {"fail": "circuit-open"}, {"ok": "T"}]}'
+    ]
+
+
+def test_settled_at_is_exact_on_virtual_time_banded_on_real_and_required() -> None:
+    assert reasons({"settled_at_ms": [10, 121]}, answer()) == ["settled_at_ms: expected [10, 121], saw [10, 120]"]
+    assert reasons({"settled_at_ms": [10, 100]}, answer(), clock="real") == []  # 120 is within 100's band
+    assert reasons({"settled_at_ms": [100, 100]}, answer(), clock="real") != []  # 10 is far too early for 100
+    missing = {k: v for k, v in answer().items() if k != "settled_at_ms"}
+    assert reasons({"settled_at_ms": [10, 120]}, missing) == ["settled_at_ms: expected [10, 120], saw null"]
+
+
+def test_a_crash_inside_each_is_a_crash_of_the_run() -> None:
+    crashed = {"each": [{"ok": 1}, {"fail": "other", "type": "TypeError", "message": "x is not a function"}]}
+    reason = crash_reason({"outcome": crashed})
+    assert reason is not None and reason.startswith("invocation 2: the implementation crashed with TypeError")
+    assert crash_reason({"outcome": EACH}) is None
+    assert crash_reason({"outcome": {"each": [{"fail": "other", "type": "MyError", "message": ""}]}}) is None
+
+
+def test_the_call_limit_allows_a_call_per_invocation() -> None:
+    invocations = tuple({"at_ms": 10 * n, "key": "op", "cancel_at_ms": None} for n in range(7))
+    many = Scenario(pattern="p", id="s", covers=("R1",), params={}, plan={}, expect={}, invocations=invocations)
+    assert expected_calls(many) == 7
+    assert expected_calls(scenario()) == 1
+
+
+def test_the_longest_expected_time_counts_the_last_settled_invocation() -> None:
+    assert longest_expected_ms(scenario(settled_at_ms=[10, 2500, 30], elapsed_ms=30)) == 2500

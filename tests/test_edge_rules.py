@@ -11,29 +11,7 @@ from typing import Any
 import pytest
 
 import asyncpatterns
-from asyncpatterns.runner.virtual_loop import VirtualTimeLoop
-
-
-def on_virtual_time(body: Callable[[], Awaitable[Any]]) -> tuple[str, Any, float]:
-    """Run ``body`` on a virtual loop: ("ok", value, ms) or ("raised", exception, ms)."""
-    loop = VirtualTimeLoop(wall_budget_s=10)
-    outcome: list[Any] = []
-
-    async def main() -> None:
-        try:
-            outcome.extend(["ok", await body()])
-        except BaseException as error:  # the pattern's outcome, cancellation included
-            outcome.extend(["raised", error])
-        outcome.append(loop.time() * 1000)
-        loop.stop()
-
-    try:
-        loop.create_task(main())
-        loop.run_forever()
-    finally:
-        loop.close()
-    assert outcome, "the pattern never settled"
-    return outcome[0], outcome[1], outcome[2]
+from virtual_time import on_virtual_time
 
 
 def own_cancellation_at(ms: float, key: str) -> tuple[Callable[[str], Awaitable[str]], dict[str, Any]]:

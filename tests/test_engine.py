@@ -118,3 +118,43 @@ def test_a_transport_that_did_not_run_is_left_out_unless_its_language_is_require
     expected = r"\(ASYNCCONF_REQUIRE\): csharp/pythonnet: required but did not run: pythonnet is not installed"
     with pytest.raises(pytest.fail.Exception, match=expected):
         ran_transports("csharp", runs)
+
+
+def test_invocations_are_sent_and_their_settle_times_compared_across_languages() -> None:
+    from asyncconf import equivalence
+    from asyncconf.engine import request_for
+
+    pattern = next(p for p in load_spec() if p.invoked == "many")
+    scenario = next(s for s in pattern.scenarios if any(i["cancel_at_ms"] is not None for i in s.invocations or ()))
+    request = request_for(scenario, "reference", "virtual", 1)
+    assert request["invocations"] == [dict(i) for i in scenario.invocations or ()]
+    assert request["cancel_at_ms"] is None
+    assert "invocations" not in request_for(
+        next(p for p in load_spec() if p.id == "timeout").scenarios[0], "reference", "virtual", 2
+    )
+
+    answer = {"outcome": {"each": [{"ok": 1}, {"ok": 2}]}, "elapsed_ms": 30, "trace": [], "settled_at_ms": [30, 10]}
+    swapped = {**answer, "settled_at_ms": [10, 30]}  # the same outcomes and end, but who settled when differs
+    assert equivalence.first_difference(equivalence.canonical(answer), equivalence.canonical(swapped)) == (
+        "settled_at_ms: [30, 10] vs [10, 30]"
+    )
+
+
+def test_the_limit_of_a_run_with_invocations_counts_from_its_last_caller() -> None:
+    """A caller that starts after 60 s of virtual time (the fuzzer spaces tame invocations that far
+    apart) is still inside the run's limit: the limit is ten times the latest instant a scenario
+    names, not only its expected end."""
+    from dataclasses import replace
+
+    from asyncconf.engine import request_for
+
+    pattern = next(p for p in load_spec() if p.id == "async-lock")
+    scenario = replace(
+        pattern.scenarios[0],
+        expect={},
+        invocations=(
+            {"at_ms": 1, "key": "a", "cancel_at_ms": None},
+            {"at_ms": 63_993, "key": "a", "cancel_at_ms": 64_001},
+        ),
+    )
+    assert request_for(scenario, "reference", "virtual", 1)["limit_ms"] >= 10 * 64_001

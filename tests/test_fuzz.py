@@ -9,6 +9,7 @@ settles it lands, the test passes, strict xfail turns that into a failure, and t
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -53,8 +54,13 @@ def test_the_domain_comes_from_each_patterns_spec() -> None:
         assert {p.name for p in domain.params} == set(pattern.params)
         if "items" in pattern.params:
             assert domain.items_param == "items" and domain.steps_per_key == 1
-        else:
-            assert domain.keys == ("op",)
+        else:  # the keys its scenarios' plans name (async-lock's callers, graceful-shutdown's jobs: keys of their own)
+            expected = {
+                "async-stream": ("item", "use"),
+                "async-lock": ("a", "b", "c"),
+                "graceful-shutdown": ("a", "b", "c", "d"),
+            }.get(pattern.id, ("op",))
+            assert domain.keys == expected, pattern.id
     assert Domain.of(PATTERNS["retry-backoff"]).draws_random
     assert not Domain.of(PATTERNS["task-group"]).draws_random
     assert Domain.of(PATTERNS["timeout"]).hangs_end
@@ -109,9 +115,41 @@ def test_a_tame_example_cannot_tie_and_uses_no_edge(pattern_id: str) -> None:
         if domain.draws_random:
             assert example.random == (0.5,) * ENOUGH_DRAWS
         if not domain.hangs_end and any("hang" in step for step in steps(example)):
-            assert example.cancel_at_ms is not None  # a correct implementation must settle
+            # a correct implementation must settle: the caller cancels, or every invocation's caller does
+            assert example.cancel_at_ms is not None or (
+                example.invocations is not None and all(i["cancel_at_ms"] is not None for i in example.invocations)
+            )
+        if example.invocations is not None:  # alone in its window, cancelled at an odd offset from its start
+            assert example.cancel_at_ms is None
+            starts = [i["at_ms"] for i in example.invocations]
+            assert starts == sorted(set(starts)) and all(t % 2 == 1 for t in starts)
+            busy = sum(t for t in times) + 2 * 400
+            assert all(later - earlier > busy for earlier, later in itertools.pairwise(starts))
+            assert all((i["cancel_at_ms"] - i["at_ms"]) % 2 == 1 for i in example.invocations if i["cancel_at_ms"])
 
     check()
+
+
+def test_an_invoked_pattern_draws_invocations_and_a_classic_one_none() -> None:
+    invoked = Domain.of(PATTERNS["circuit-breaker"])
+    assert invoked.invoked and not Domain.of(PATTERNS["timeout"]).invoked
+
+    @QUICK
+    @given(invoked.examples())
+    def check(example: Example) -> None:
+        assert example.invocations is not None and example.cancel_at_ms is None
+        assert all(i["key"] in example.plan for i in example.invocations)
+        scenario = example.scenario(invoked.defaults)
+        assert scenario.invocations == example.invocations
+
+    check()
+    # The ties class lets invocations meet at one instant.
+    found = find(
+        invoked.examples(("ties",)),
+        lambda e: len({i["at_ms"] for i in e.invocations or ()}) < len(e.invocations or ()),
+        settings=FIRST,
+    )
+    assert "ties" in found.edges
 
 
 def _two_equal_delays(example: Example) -> bool:

@@ -49,6 +49,7 @@ def test_an_old_node_skips_the_patterns_whose_apis_it_lacks(node_path: str, monk
         assert session.runtime == {"name": "node", "version": nodejs.node_version}
         assert {p: [api.name for api in apis] for p, apis in session.missing_api.items()} == {
             "cancellation-cleanup": ["Symbol.asyncDispose"],
+            "graceful-shutdown": ["Symbol.asyncDispose"],
         }
     finally:
         session.close()

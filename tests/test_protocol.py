@@ -40,6 +40,27 @@ def test_a_run_answers_outcome_trace_elapsed_and_leaks() -> None:
     assert answer["runtime"]["name"] == "cpython"
 
 
+def test_a_task_exception_never_retrieved_is_reported_as_unobserved() -> None:
+    # The failed task nobody keeps is freed (or collected) within its own run, so it is reported with it.
+    request = {
+        "id": 1,
+        "pattern": "unobserved-failures",
+        "impl": "fire-and-forget",
+        "plan": {
+            "a": [{"after_ms": 10, "ok": "A"}],
+            "b": [{"after_ms": 20, "fail": "fatal"}],
+            "*": [{"after_ms": 5, "ok": 1}],
+        },
+    }
+    answer = handle(request)
+    assert answer["unobserved"] == ["Task exception was never retrieved: PermissionError: fatal failure of b#1"]
+    assert answer["outcome"] == {"ok": []}
+    reference = handle({**request, "impl": "reference"})
+    assert reference["unobserved"] == []
+    assert reference["outcome"] == {"ok": [{"fail": "fatal", "from": "b#1"}]}
+    assert {"t": 20, "ev": "report", "key": "b", "n": 1} in reference["trace"]
+
+
 def test_describe_lists_reference_first_then_the_antipatterns() -> None:
     answer = handle({"id": 1, "op": "describe"})
     assert answer["protocol"] == 1
@@ -63,6 +84,19 @@ def test_check_api_names_what_is_missing() -> None:
         ({"id": 3, "pattern": "timeout", "clock": "sundial"}, "bad-request", "`clock` must be 'virtual' or 'real'"),
         ({"id": 3, "op": "dance"}, "bad-request", "unknown op 'dance'"),
         ({"id": 3}, "bad-request", "`pattern` is required"),
+        ({"id": 3, "pattern": "circuit-breaker"}, "bad-request", "'circuit-breaker' needs `invocations`"),
+        ({"id": 3, "pattern": "timeout", "invocations": [{"at_ms": 0}]}, "bad-request", "takes no `invocations`"),
+        (
+            {"id": 3, "pattern": "circuit-breaker", "invocations": [{"at_ms": 0}], "cancel_at_ms": 5},
+            "bad-request",
+            "`cancel_at_ms` must be null",
+        ),
+        ({"id": 3, "pattern": "circuit-breaker", "invocations": []}, "bad-request", "must not be empty"),
+        (
+            {"id": 3, "pattern": "circuit-breaker", "invocations": [{"at_ms": 5, "cancel_at_ms": 4}]},
+            "bad-request",
+            "invocations[0].cancel_at_ms must be an integer from at_ms (5) up",
+        ),
     ],
 )
 def test_a_bad_request_gets_an_error_answer(request_: dict[str, Any], kind: str, words: str) -> None:
@@ -137,6 +171,8 @@ def test_inprocess_and_subprocess_answer_alike() -> None:
     finally:
         subprocess_.close()
     a.pop("warnings"), b.pop("warnings")
+    # How long the loop went without coming back is real time, measured: under the limit, not equal.
+    assert a.pop("blocked_ms") < 50 and b.pop("blocked_ms") < 50
     assert a == b
 
 
@@ -198,3 +234,36 @@ def test_closing_kills_the_runner_process_group(fake: JsonLinesProcess) -> None:
     assert process is not None and process.poll() is None
     fake.close()
     assert process.poll() is not None
+
+
+BREAKER = {"id": 9, "pattern": "circuit-breaker", "params": {"failure_threshold": 1, "break_ms": 50}}
+
+
+def test_invocations_settle_one_by_one_and_the_run_with_the_last() -> None:
+    answer = handle(
+        {
+            **BREAKER,
+            "plan": {"op": [{"after_ms": 10, "fail": "transient"}, {"hang": True}, {"after_ms": 10, "ok": "T"}]},
+            # the second starts and is cancelled at one instant: it starts first (armed first), then stops
+            "invocations": [{"at_ms": 0}, {"at_ms": 60, "cancel_at_ms": 60}, {"at_ms": 80, "key": "op"}],
+        }
+    )
+    assert answer["outcome"] == {"each": [{"fail": "transient", "from": "op#1"}, {"fail": "cancelled"}, {"ok": "T"}]}
+    assert answer["settled_at_ms"] == [10, 60, 90]
+    assert answer["elapsed_ms"] == 90
+    assert [(e["t"], e["ev"], e["n"]) for e in answer["trace"]] == [
+        (0, "call", 1), (10, "fail", 1), (60, "call", 2), (60, "cancel", 2), (80, "call", 3), (90, "ok", 3)
+    ]  # fmt: skip
+
+
+def test_an_instance_refused_up_front_is_the_runs_one_outcome() -> None:
+    answer = handle(
+        {**BREAKER, "params": {"failure_threshold": 0}, "plan": {"op": [{"ok": 1}]}, "invocations": [{"at_ms": 5}]}
+    )
+    assert answer["outcome"] == {"fail": "invalid"}
+    assert answer["elapsed_ms"] == 0 and answer["trace"] == [] and "settled_at_ms" not in answer
+
+
+def test_an_invocation_that_never_settles_leaves_the_run_unfinished() -> None:
+    answer = handle({**BREAKER, "plan": {"op": [{"hang": True}]}, "invocations": [{"at_ms": 0}], "limit_ms": 100})
+    assert answer["outcome"]["unfinished"] is True and "settled_at_ms" not in answer

@@ -199,3 +199,38 @@ def test_cleanup_closes_an_async_generator() -> None:
 
     assert asyncio.run(run_with_resource(open_resource, first)) == 1
     assert closed == [True]
+
+
+def test_circuit_breaker_states_and_its_refusal_type() -> None:
+    """The breaker's state as a caller sees it, and pybreaker's error name (the circuit-open kind)."""
+    from asyncpatterns import CircuitBreaker, CircuitBreakerError
+    from asyncpatterns.runner.errors import kind_of
+
+    async def main() -> None:
+        breaker = CircuitBreaker(failure_threshold=1, break_duration=0.01)
+
+        async def fail() -> None:
+            raise ConnectionError("down")
+
+        async def ok() -> str:
+            return "up"
+
+        with pytest.raises(ConnectionError):
+            await breaker.call(fail)
+        assert breaker.state == "open"
+        with pytest.raises(CircuitBreakerError) as refused:
+            await breaker.call(ok)
+        assert kind_of(refused.value) == "circuit-open"
+        await asyncio.sleep(0.02)
+        assert await breaker.call(ok) == "up"
+        assert breaker.state == "closed"
+
+    asyncio.run(main())
+
+
+@pytest.mark.parametrize(("threshold", "seconds"), [(0, 1.0), (1.5, 1.0), (True, 1.0), (1, -0.001), (1, 2**31 / 1000)])
+def test_circuit_breaker_refuses_its_options_at_once(threshold: object, seconds: float) -> None:
+    from asyncpatterns import CircuitBreaker
+
+    with pytest.raises(ValueError, match="must be"):
+        CircuitBreaker(failure_threshold=threshold, break_duration=seconds)  # type: ignore[arg-type]

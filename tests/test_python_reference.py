@@ -4,6 +4,7 @@ arguments are refused naming the parameter."""
 from __future__ import annotations
 
 import inspect
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -30,15 +31,31 @@ def test_timeout_default_is_the_specs() -> None:
     assert default(asyncpatterns.run_with_timeout, "limit") * 1000 == SPEC["timeout"].params["timeout_ms"]
 
 
+def test_circuit_breaker_defaults_are_the_specs() -> None:
+    params = SPEC["circuit-breaker"].params
+    assert default(asyncpatterns.CircuitBreaker, "failure_threshold") == params["failure_threshold"]
+    assert default(asyncpatterns.CircuitBreaker, "break_duration") * 1000 == params["break_ms"]
+
+
+def test_graceful_shutdown_default_is_the_specs() -> None:
+    assert default(asyncpatterns.JobService, "drain") * 1000 == SPEC["graceful-shutdown"].params["drain_ms"]
+
+
 def test_all_lists_exactly_the_public_names() -> None:
     public = {name for name in vars(asyncpatterns) if not name.startswith("_")} - {
         "antipatterns", "runner", "bounded_concurrency", "cancellation_cleanup", "parallel_partial_failures",
-        "retry_backoff", "task_group", "timeout", "offload_blocking",
+        "retry_backoff", "task_group", "timeout", "racing", "circuit_breaker", "async_stream", "unobserved_failures",
+        "async_lock", "backpressure", "graceful_shutdown", "offload_blocking",
     }  # fmt: skip
     assert set(asyncpatterns.__all__) == public
 
 
 MAX = 2**31 - 1
+
+
+async def _no_items() -> AsyncIterator[str]:
+    return
+    yield  # an async generator that yields nothing
 
 
 @pytest.mark.parametrize(
@@ -55,6 +72,22 @@ MAX = 2**31 - 1
         (
             lambda: asyncpatterns.map_bounded(lambda _: None, [], 0),  # type: ignore[arg-type, return-value]
             f"`limit` must be an integer from 1 to {MAX}, got 0",
+        ),
+        (
+            lambda: asyncpatterns.consume_stream(None, -1, None),  # type: ignore[arg-type]
+            f"`take` must be an integer from 0 to {MAX}, got -1",
+        ),
+        (
+            lambda: asyncpatterns.run_pipeline(_no_items(), lambda _: None, 0),  # type: ignore[arg-type, return-value]
+            f"`capacity` must be an integer from 1 to {MAX}, got 0",
+        ),
+        (
+            lambda: asyncpatterns.run_pipeline(_no_items(), lambda _: None, 2, 2**31),  # type: ignore[arg-type, return-value]
+            f"`workers` must be an integer from 1 to {MAX}, got {2**31}",
+        ),
+        (
+            lambda: asyncpatterns.JobService(lambda _: None, lambda: None, drain=-1),  # type: ignore[arg-type, return-value]
+            f"`drain` must be from 0.0 to {MAX / 1000} seconds, got -1",
         ),
         (
             lambda: asyncpatterns.offload_all(lambda _: None, [], 0),  # type: ignore[arg-type, return-value]

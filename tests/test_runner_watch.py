@@ -51,6 +51,18 @@ def test_a_blocking_sleep_stops_the_run_at_the_first_block(clock: str) -> None:
     assert [e["n"] for e in answer["trace"] if e["ev"] == "call"] == [1, 2]
 
 
+@pytest.mark.parametrize("clock", ["virtual", "real"])
+def test_a_block_is_caught_when_the_watchdog_never_runs(monkeypatch: pytest.MonkeyPatch, clock: str) -> None:
+    """A loaded machine may not schedule the watchdog while the loop blocks (seen at ten busy
+    processes on two cores): the loop's own selector times each iteration, so the block is
+    still measured and the run still stops at the first one."""
+    monkeypatch.setattr(loop_watch._WATCHDOG, "watch", lambda _watch: None)  # no beat, ever
+    answer = handle({**BLOCKING_RETRY, "clock": clock})
+    assert answer["outcome"]["unfinished"] is True
+    assert answer["outcome"]["reason"].startswith("blocked the event loop for ")
+    assert [e["n"] for e in answer["trace"] if e["ev"] == "call"] == [1, 2]
+
+
 def test_a_block_under_the_limit_is_reported_and_the_run_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
     async def short_blocks(operation: Operation, timeout_s: float) -> Any:
         for _ in range(3):

@@ -54,6 +54,8 @@ def test_the_real_spec_loads_and_covers_every_rule() -> None:
         "retry-backoff",
         "bounded-concurrency",
         "task-group",
+        "racing",
+        "unobserved-failures",
     }
     for pattern in patterns:
         covered = {rule for s in pattern.scenarios for rule in s.covers}
@@ -144,6 +146,24 @@ RULE_CASES: dict[str, tuple[tuple[str, str], str]] = {
     "cancellation_expected_with_cancel": (
         ("    expect:\n      outcome: {ok: data}\n", "    cancel_at_ms: 5\n    expect:\n"),
         ":18: scenario `first` cancels, so it must expect an outcome",
+    ),
+    "invocations_match_pattern": (
+        ("    plan:\n", "    invocations: [{at_ms: 0}]\n    plan:\n"),
+        ":14: scenario `first` has `invocations`, but demo is not `invoked: many`",
+    ),
+    "invocations_well_formed": (
+        (
+            GOOD.format(id="demo"),
+            GOOD.format(id="demo")
+            .replace("params:\n", "invoked: many\nparams:\n", 1)
+            .replace("    plan:\n", "    invocations: [{at_ms: 5, cancel_at_ms: 1}]\n    plan:\n", 1)
+            .replace("outcome: {ok: data}", "outcome: {each: [{ok: data}]}", 1),
+        ),
+        ":15: invocation 1 of `first` is cancelled at 1 ms, before it starts (5 ms)",
+    ),
+    "each_only_with_invocations": (
+        ("      elapsed_ms: 10\n", "      elapsed_ms: 10\n      settled_at_ms: [10]\n"),
+        ":19: scenario `first` has no invocations: no `settled_at_ms`",
     ),
 }
 

@@ -14,6 +14,7 @@ namespace AsyncConf.Runner;
 /// cancelled   System.OperationCanceledException       that type and its subclasses (TaskCanceledException)
 /// invalid     (never thrown by an operation)          System.ArgumentException and subclasses: a pattern refused its arguments
 /// group       (never thrown by an operation)          System.AggregateException and subclasses: its InnerExceptions
+/// circuit-open (never thrown by an operation)         a type named BrokenCircuitException (ours, Polly's) or a subclass of one
 /// other       (never thrown by an operation)          anything else: {"fail": "other", "type": short type name, "message"}
 /// </code>
 /// </remarks>
@@ -35,6 +36,7 @@ internal static class ErrorKinds
     /// <summary>The canonical kind of <paramref name="error"/>.</summary>
     public static string KindOf(Exception error) => error switch
     {
+        _ when IsBrokenCircuit(error.GetType()) => "circuit-open",
         OperationCanceledException => "cancelled",
         AggregateException => "group",
         ArgumentException => "invalid",
@@ -43,6 +45,20 @@ internal static class ErrorKinds
         _ when error.GetType() == typeof(TimeoutException) => "timeout",
         _ => "other",
     };
+
+    /// <summary>A circuit breaker's refusal, by its type's name (Polly's <c>BrokenCircuitException</c> as well as ours), through the hierarchy.</summary>
+    private static bool IsBrokenCircuit(Type? type)
+    {
+        for (; type is not null; type = type.BaseType)
+        {
+            if (type.Name == "BrokenCircuitException")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// <paramref name="error"/> as a protocol outcome; <c>from</c> names the operation call that threw this very object

@@ -96,6 +96,27 @@ internal sealed class Instruments
         }
     }
 
+    /// <summary>
+    /// The error handler got <paramref name="error"/>: records <c>report</c> under the call that threw this very object
+    /// (key <c>?</c>, n 0, when it came from no call: a wrapped or re-created exception).
+    /// </summary>
+    public void Report(Exception error)
+    {
+        var origin = Origin(error);
+        var at = origin?.LastIndexOf('#') ?? -1;
+        lock (_gate)
+        {
+            if (origin is null)
+            {
+                Record("report", "?", 0);
+            }
+            else
+            {
+                Record("report", origin[..at], int.Parse(origin[(at + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+    }
+
     /// <summary><c>"key#n"</c> when <paramref name="error"/> is the very object an operation call threw.</summary>
     public string? Origin(Exception error) => _raised.TryGetValue(error, out var tag) ? tag : null;
 

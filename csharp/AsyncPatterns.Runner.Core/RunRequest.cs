@@ -15,7 +15,8 @@ internal sealed record RunRequest(
     long LimitMs,
     int MaxCalls,
     TimeSpan WallBudget,
-    double BlockLimitMs)
+    double BlockLimitMs,
+    IReadOnlyList<Invocation>? Invocations = null)
 {
     public static RunRequest Parse(JsonObject request)
     {
@@ -37,18 +38,60 @@ internal sealed record RunRequest(
         var maxCalls = Integer(request, "max_calls") ?? ProtocolDefaults.MaxCalls;
         var wallBudget = TimeSpan.FromSeconds(Field(request, "wall_budget_s", JsonValueKind.Number)?.GetValue<double>() ?? ProtocolDefaults.WallBudgetSeconds);
         var blockLimitMs = Field(request, "block_limit_ms", JsonValueKind.Number)?.GetValue<double>() ?? ProtocolDefaults.BlockLimitMs;
+        var cancelAtMs = Integer(request, "cancel_at_ms");
+        var invocations = ParseInvocations(request, cancelAtMs);
         return new RunRequest(
             pattern,
             impl,
             parameters,
             plan,
-            Integer(request, "cancel_at_ms"),
+            cancelAtMs,
             random,
             isVirtual,
             Integer(request, "limit_ms") ?? (isVirtual ? ProtocolDefaults.VirtualLimitMs : ProtocolDefaults.RealLimitMs),
             (int)Math.Clamp(maxCalls, 0, int.MaxValue),
             wallBudget,
-            blockLimitMs);
+            blockLimitMs,
+            invocations);
+    }
+
+    /// <summary>The request's invocations (spec/PROTOCOL.md §2, "Invocations"), checked; null when absent.</summary>
+    private static IReadOnlyList<Invocation>? ParseInvocations(JsonObject request, long? cancelAtMs)
+    {
+        if (Field(request, "invocations", JsonValueKind.Array) is not JsonArray raw)
+        {
+            return null;
+        }
+
+        if (cancelAtMs is not null)
+        {
+            throw new BadRequestException("bad-request", "with `invocations`, `cancel_at_ms` must be null (each invocation cancels itself)");
+        }
+
+        if (raw.Count == 0)
+        {
+            throw new BadRequestException("bad-request", "`invocations` must not be empty");
+        }
+
+        return raw.Select((node, index) =>
+        {
+            var where = $"invocations[{index}]";
+            if (node is not JsonObject item)
+            {
+                throw new BadRequestException("bad-request", $"{where} must be an object");
+            }
+
+            var atMs = Integer(item, "at_ms") is { } at && at >= 0 ? at
+                : throw new BadRequestException("bad-request", $"{where}.at_ms must be an integer from 0 and up");
+            var key = Field(item, "key", JsonValueKind.String)?.GetValue<string>() ?? "op";
+            var cancel = Integer(item, "cancel_at_ms");
+            if (cancel < atMs)
+            {
+                throw new BadRequestException("bad-request", $"{where}.cancel_at_ms must be an integer from at_ms ({atMs}) up, got {cancel}");
+            }
+
+            return new Invocation(atMs, key, cancel);
+        }).ToArray();
     }
 
     private static JsonNode? Field(JsonObject request, string name, JsonValueKind kind)
@@ -84,3 +127,7 @@ internal sealed record RunRequest(
         _ => kind.ToString(),
     };
 }
+
+/// <summary>One caller's invocation of a pattern's instance: at <paramref name="AtMs"/>, with the operation of <paramref name="Key"/>,
+/// cancelled by its caller at <paramref name="CancelAtMs"/> (absolute run time) if given.</summary>
+internal sealed record Invocation(long AtMs, string Key, long? CancelAtMs);

@@ -29,6 +29,13 @@ internal static class ScenarioRunner
         """{"pattern": "retry-backoff", "params": {"max_attempts": 2, "base_delay_ms": 1, "factor": 2, "max_delay_ms": 10, "jitter": "none"}, "plan": {"op": [{"after_ms": 1, "fail": "transient"}, {"after_ms": 1, "ok": 1}]}}""",
         """{"pattern": "task-group", "params": {"items": [1, 2]}, "plan": {"*": [{"after_ms": 1, "fail": "fatal"}]}, "cancel_at_ms": 1}""",
         """{"pattern": "timeout", "params": {"timeout_ms": 5}, "plan": {"op": [{"hang": true}]}}""",
+        """{"pattern": "racing", "params": {"items": ["a", "b", "c"], "hedge_ms": 1}, "plan": {"a": [{"after_ms": 1, "fail": "fatal"}], "b": [{"after_ms": 2, "ok": 1}], "c": [{"hang": true}]}}""",
+        """{"pattern": "circuit-breaker", "params": {"failure_threshold": 1, "break_ms": 10}, "plan": {"op": [{"after_ms": 1, "fail": "transient"}, {"hang": true}, {"after_ms": 1, "ok": 1}]}, "invocations": [{"at_ms": 0}, {"at_ms": 2}, {"at_ms": 11, "cancel_at_ms": 12}, {"at_ms": 13}]}""",
+        """{"pattern": "async-stream", "params": {"take": 1, "length": 2, "close_ms": 1}, "plan": {"item": [{"after_ms": 1, "ok": 1}], "use": [{"after_ms": 1, "fail": "fatal"}]}}""",
+        """{"pattern": "unobserved-failures", "params": {"items": ["a", "b"], "shutdown_at_ms": 2}, "plan": {"a": [{"after_ms": 1, "fail": "fatal"}], "b": [{"hang": true}]}}""",
+        """{"pattern": "async-lock", "plan": {"a": [{"after_ms": 2, "fail": "transient"}], "b": [{"hang": true}], "*": [{"after_ms": 1, "ok": 1}]}, "invocations": [{"at_ms": 0, "key": "a"}, {"at_ms": 1, "key": "b", "cancel_at_ms": 3}, {"at_ms": 1, "key": "c"}, {"at_ms": 2, "key": "d", "cancel_at_ms": 2}]}""",
+        """{"pattern": "backpressure", "params": {"items": ["a", "b", "c"], "capacity": 1, "workers": 1}, "plan": {"produce": [{"ok": 1}], "a": [{"after_ms": 1, "ok": 1}], "*": [{"after_ms": 1, "fail": "fatal"}]}}""",
+        """{"pattern": "graceful-shutdown", "params": {"jobs": {"a": 0, "b": 0, "c": 3}, "shutdown_at_ms": 2, "drain_ms": 1, "close_ms": 1}, "plan": {"a": [{"after_ms": 1, "fail": "fatal"}], "*": [{"hang": true}]}}""",
         """{"pattern": "offload-blocking", "params": {"items": ["a", "b"], "max_workers": 1, "heartbeat_ms": 1}, "plan": {"a": [{"after_ms": 2, "fail": "fatal"}], "*": [{"after_ms": 1, "ok": 1}]}}""",
         """{"pattern": "offload-blocking", "params": {"items": ["a"], "max_workers": 1}, "plan": {"*": [{"after_ms": 5, "ok": 1}]}, "cancel_at_ms": 1}""",
     ];
@@ -43,6 +50,22 @@ internal static class ScenarioRunner
             throw new BadRequestException("unknown-pattern", $"no C# implementation of pattern '{request.Pattern}'");
         }
 
+        if (binding.Invoked != request.Invocations is not null)
+        {
+            throw new BadRequestException(
+                "bad-request",
+                $"pattern '{request.Pattern}' {(binding.Invoked ? "needs `invocations`" : "takes no `invocations` (it is called once)")}");
+        }
+
+        if (binding.Invoked)
+        {
+            var startMany = binding.PrepareMany(request.Impl, request.Params)
+                ?? throw new BadRequestException(
+                    "unknown-impl",
+                    $"pattern '{request.Pattern}' has no implementation '{request.Impl}' here ({string.Join(", ", binding.Implementations)})");
+            return Run(request, static _ => throw new UnreachableException(), startMany);
+        }
+
         var start = binding.Prepare(request.Impl, request.Params)
             ?? throw new BadRequestException(
                 "unknown-impl",
@@ -52,10 +75,15 @@ internal static class ScenarioRunner
     }
 
     /// <summary>Runs <paramref name="start"/> as the pattern of <paramref name="request"/> (the seam the tests use).</summary>
-    internal static JsonObject Run(RunRequest request, Func<ScenarioContext, PatternRun> start)
+    internal static JsonObject Run(RunRequest request, Func<ScenarioContext, PatternRun> start, Func<ScenarioContext, PatternBinding.Invoker>? startMany = null)
     {
+        if (request.Invocations is not null && startMany is null)
+        {
+            throw new BadRequestException("unsupported", "this run takes one call of the pattern; the request has `invocations`");
+        }
+
         WarmUp();
-        var run = new ScenarioRun(request, start);
+        var run = new ScenarioRun(request, start, startMany);
         run.MeasureBaseline();
         var thread = new Thread(run.Execute) { IsBackground = true, Name = $"asyncconf loop ({request.Pattern})" };
         thread.Start();
@@ -97,6 +125,10 @@ internal static class ScenarioRunner
         private readonly object _gate = new();
         private readonly RunRequest _request;
         private readonly Func<ScenarioContext, PatternRun> _start;
+        private readonly Func<ScenarioContext, PatternBinding.Invoker>? _startMany;
+        private JsonObject?[]? _each;
+        private long?[]? _settledAt;
+        private JsonArray? _settledAtMs;
         private readonly VirtualTimeProvider? _virtualTime;
         private readonly RunLoop _loop;
         private readonly RunClock _clock;
@@ -114,11 +146,13 @@ internal static class ScenarioRunner
         private volatile bool _limitPassed;
         private volatile bool _gracePassed;
         private BadRequestException? _refusal;
+        private readonly List<string> _unobservedTasks = [];
 
-        public ScenarioRun(RunRequest request, Func<ScenarioContext, PatternRun> start)
+        public ScenarioRun(RunRequest request, Func<ScenarioContext, PatternRun> start, Func<ScenarioContext, PatternBinding.Invoker>? startMany)
         {
             _request = request;
             _start = start;
+            _startMany = startMany;
             _virtualTime = request.Virtual ? new VirtualTimeProvider() : null;
             _loop = new RunLoop(_virtualTime);
             _clock = _virtualTime is null ? new RealRunClock(_loop) : new VirtualRunClock(_loop, _virtualTime);
@@ -152,9 +186,14 @@ internal static class ScenarioRunner
 
         public void Execute()
         {
+            // A faulted task nobody observed raises this when it is finalized: the run collects its garbage at its end, so
+            // that the failure is reported with this run, not a later one (spec/PROTOCOL.md §2, `unobserved`).
+            TaskScheduler.UnobservedTaskException += OnUnobservedTaskException;
             try
             {
                 ExecutePhases();
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
             }
             catch (Exception error)
             {
@@ -168,7 +207,19 @@ internal static class ScenarioRunner
                 // A thread still in a blocking call (work the pattern left running cannot be interrupted) ends now and is
                 // waited for: a pool thread left blocked would spoil the next run's readings (spec/PROTOCOL.md §5).
                 _instruments.DrainBlocks(LoopThreadGrace);
+                TaskScheduler.UnobservedTaskException -= OnUnobservedTaskException;
             }
+        }
+
+        private void OnUnobservedTaskException(object? sender, UnobservedTaskExceptionEventArgs e)
+        {
+            var error = e.Exception.InnerExceptions.Count == 1 ? e.Exception.InnerExceptions[0] : e.Exception;
+            lock (_gate)
+            {
+                _unobservedTasks.Add($"unobserved task exception: {error.GetType().Name}: {error.Message}");
+            }
+
+            e.SetObserved();
         }
 
         public void Abandon(string reason)
@@ -199,7 +250,7 @@ internal static class ScenarioRunner
                     _outcome!["reason"] = BlockReason(blockedMs);
                 }
 
-                return new JsonObject
+                var answer = new JsonObject
                 {
                     ["outcome"] = _outcome,
                     // The trace ends when the pattern settled (or the run was judged unfinished): what
@@ -212,7 +263,14 @@ internal static class ScenarioRunner
                     ["runtime"] = Protocol.RuntimeJson(),
                     ["warnings"] = new JsonArray([.. warnings.Select(warning => (JsonNode?)warning)]),
                     ["blocked_ms"] = blockedMs,
+                    ["unobserved"] = new JsonArray([.. _loop.Unobserved.Concat(_unobservedTasks).Select(message => (JsonNode?)message)]),
                 };
+                if (_settledAtMs is not null)
+                {
+                    answer["settled_at_ms"] = _settledAtMs;
+                }
+
+                return answer;
             }
         }
 
@@ -230,7 +288,11 @@ internal static class ScenarioRunner
             // Timers in the order the Python runner schedules them: the caller's cancellation, then the limit.
             using var cancelTimer = _request.CancelAtMs is { } cancelAt ? _clock.After(cancelAt, _caller.Cancel) : null;
             using var limitTimer = _clock.After(_request.LimitMs, () => _limitPassed = true);
-            _loop.Post(_ => StartPattern(), null);
+            using var invocationTimers = _startMany is null ? null : ArmInvocations(_startMany, _request.Invocations!);
+            if (_startMany is null)
+            {
+                _loop.Post(_ => StartPattern(), null);
+            }
 
             var stop = _loop.RunUntil(() => Blocked(watch) || _settled || _limitPassed, WallDeadline);
             lock (_gate)
@@ -300,6 +362,104 @@ internal static class ScenarioRunner
                 TaskScheduler.Default);
         }
 
+        /// <summary>
+        /// Several callers of one instance (spec/PROTOCOL.md §2, "Invocations"): builds the instance, then arms, in list order, each
+        /// invocation's start and its caller's cancellation. A refusal to build it is the run's one outcome.
+        /// </summary>
+        private Timers ArmInvocations(Func<ScenarioContext, PatternBinding.Invoker> startMany, IReadOnlyList<Invocation> invocations)
+        {
+            var timers = new Timers();
+            PatternBinding.Invoker invoker;
+            try
+            {
+                invoker = startMany(new ScenarioContext(_instruments, _clock.TimeProvider, _caller.Token));
+            }
+            catch (Exception error)
+            {
+                Settle(Task.FromException(error), static () => null);
+                return timers;
+            }
+
+            _each = new JsonObject?[invocations.Count];
+            _settledAt = new long?[invocations.Count];
+            for (var index = 0; index < invocations.Count; index++)
+            {
+                var (at, key, cancelAt) = invocations[index];
+                var number = index;
+                // Linked to the run's caller: the cleanup's cancellation reaches every invocation's leftovers.
+                var caller = CancellationTokenSource.CreateLinkedTokenSource(_caller.Token);
+                timers.Add(caller);
+                timers.Add(_clock.After(at, () => StartInvocation(invoker, number, key, caller.Token)));
+                if (cancelAt is { } cancel)
+                {
+                    timers.Add(_clock.After(cancel, caller.Cancel));
+                }
+            }
+
+            return timers;
+        }
+
+        private void StartInvocation(PatternBinding.Invoker invoker, int index, string key, CancellationToken cancellationToken)
+        {
+            PatternRun run;
+            try
+            {
+                run = invoker(key, cancellationToken);
+            }
+            catch (Exception error)
+            {
+                run = new PatternRun(Task.FromException(error), static () => null);
+            }
+
+            run.Task.ContinueWith(
+                (task, state) => ((ScenarioRun)state!).SettleInvocation(index, task, run.Result),
+                this,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+
+        /// <summary>Records one invocation's outcome when it settles; the run settles with the last.</summary>
+        private void SettleInvocation(int index, Task task, Func<object?> result)
+        {
+            var outcome = Describe(task, result);
+            lock (_gate)
+            {
+                if (_judged || _settledAt![index] is not null)
+                {
+                    return;
+                }
+
+                _each![index] = outcome;
+                _settledAt[index] = _clock.NowMs;
+                if (_settledAt.All(at => at is not null))
+                {
+                    _outcome = new JsonObject { ["each"] = new JsonArray([.. _each]) };
+                    _settledAtMs = new JsonArray([.. _settledAt.Select(at => (JsonNode?)at)]);
+                    _elapsedMs = _clock.NowMs;
+                    _leaks = _instruments.Leaks();
+                    _traceLength = _instruments.TraceLength;
+                    _judged = true;
+                    _settled = true;
+                }
+            }
+
+            _loop.Wake();
+        }
+
+        private JsonObject Describe(Task task, Func<object?> result)
+        {
+            try
+            {
+                task.GetAwaiter().GetResult();
+                return new JsonObject { ["ok"] = PatternBinding.ToJson(result(), _instruments.Origin) };
+            }
+            catch (Exception error)
+            {
+                return ErrorKinds.Describe(error, _instruments.Origin);
+            }
+        }
+
         /// <summary>Records the outcome at the moment the pattern settles (runs synchronously with its completion).</summary>
         private void Settle(Task task, Func<object?> result)
         {
@@ -347,6 +507,22 @@ internal static class ScenarioRunner
             _leaks = _instruments.Leaks();
             _traceLength = _instruments.TraceLength;
             _judged = true;
+        }
+    }
+
+    /// <summary>The timers and token sources of a run's invocations, disposed together.</summary>
+    private sealed class Timers : IDisposable
+    {
+        private readonly List<IDisposable> _items = [];
+
+        public void Add(IDisposable item) => _items.Add(item);
+
+        public void Dispose()
+        {
+            foreach (var item in _items)
+            {
+                item.Dispose();
+            }
         }
     }
 }

@@ -16,8 +16,15 @@ public class SpecParamsTests
         Assert.Equal([input], Spec.Params(pattern).Keys);
 
     [Fact]
+    public void AsyncLock_HasNoParameters() => Assert.Empty(Spec.Params("async-lock"));
+
+    [Fact]
     public void EverySpecPattern_IsCoveredByAParamsTest() =>
         Assert.Equal(
-            ["bounded-concurrency", "cancellation-cleanup", "offload-blocking", "parallel-partial-failures", "retry-backoff", "task-group", "timeout"],
+            ["async-lock", "async-stream", "backpressure", "bounded-concurrency", "cancellation-cleanup", "circuit-breaker", "graceful-shutdown", "offload-blocking", "parallel-partial-failures", "racing", "retry-backoff", "task-group", "timeout", "unobserved-failures"],
             Spec.PatternIds);
+
+    [Fact]
+    public void UnobservedFailures_HasOnlyTheRunnersInputs() =>
+        Assert.Equal(["items", "shutdown_at_ms", "handler_fails"], Spec.Params("unobserved-failures").Keys);
 }

@@ -81,7 +81,11 @@ PYTHON_METHODS: dict[str, tuple[str, ...]] = {
     "is_set": ("asyncio.Event.is_set",),
     "run_in_executor": ("asyncio.AbstractEventLoop.run_in_executor",),
     "shutdown": ("concurrent.futures.ThreadPoolExecutor.shutdown",),
+    "time": ("asyncio.AbstractEventLoop.time",),
 }
+#: Python: a method name the project's own classes use too (``BackgroundTasks.shutdown()``) counts
+#: only when called with one of its asyncio-side keywords.
+PYTHON_METHOD_KEYWORDS: dict[str, frozenset[str]] = {"shutdown": frozenset({"wait", "cancel_futures"})}
 
 #: JavaScript: (pattern, the APIs a match may be). Matched on the code with comments and string
 #: contents blanked out.
@@ -120,6 +124,7 @@ JAVASCRIPT_TABLE: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
         (r"\bnew\s+Worker\b", ("worker_threads.Worker",)),
         (r"\.terminate\s*\(", ("worker_threads.Worker.prototype.terminate",)),
         (r"\.postMessage\s*\(", ("worker_threads.Worker.prototype.postMessage",)),
+        (r"\bperformance\.now\s*\(", ("performance.now",)),
     ]
 )
 
@@ -181,15 +186,39 @@ CSHARP_TABLE: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
         (r"\.GetElapsedTime\s*\(", ("System.TimeProvider.GetElapsedTime",)),
         (r"\.CreateTimer\s*\(", ("System.TimeProvider.CreateTimer",)),
         (r"\bIAsyncDisposable\b", ("System.IAsyncDisposable",)),
+        (r"\bnew\s+Lock\s*\(", (f"{_THREADING}.Lock",)),
         (r"\bawait\s+using\b|\.DisposeAsync\s*\(", ("System.IAsyncDisposable.DisposeAsync",)),
         (r"\bParallel\.ForEachAsync\b", (f"{_TASKS}.Parallel.ForEachAsync",)),
         (r"\bChannel\.Create(?:Bounded|Unbounded)\b", (f"{_THREADING}.Channels.Channel",)),
+        (r"\bIAsyncEnumerable\b", ("System.Collections.Generic.IAsyncEnumerable",)),
+        (r"\.WithCancellation\s*\(", (f"{_TASKS}.TaskAsyncEnumerableExtensions.WithCancellation",)),
+        (r"\bBoundedChannelFullMode\.Wait\b", (f"{_THREADING}.Channels.BoundedChannelFullMode.Wait",)),
     ]
 )
 
 #: Listed APIs the code relies on without naming them: (pattern, language, API) -> why.
 RELIED_ON: dict[tuple[str, str, str], str] = {
     ("task-group", "python", "builtins.ExceptionGroup"): "asyncio.TaskGroup raises the failures in one",
+    ("racing", "python", "builtins.ExceptionGroup"): "BaseExceptionGroup(...) builds one of Exceptions",
+    ("racing", "javascript", "AggregateError"): "Promise.any rejects with one when all fail",
+    ("async-stream", "javascript", "Symbol.asyncIterator"): "for await...of calls it (and return() on a way out)",
+    ("async-stream", "csharp", "System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait"): (
+        "source.WithCancellation(ct).ConfigureAwait(false): the table reads it as Task.ConfigureAwait(bool)"
+    ),
+    (
+        "unobserved-failures",
+        "csharp",
+        "System.Threading.Tasks.TaskCompletionSource",
+    ): "completes when a token is cancelled",
+    (
+        "unobserved-failures",
+        "csharp",
+        "System.Threading.Tasks.Task.ContinueWith",
+    ): "the tracker forgets a finished task",
+    ("graceful-shutdown", "python", "asyncio.Event.set"): "shutdown() sets the stopping Event",
+    ("graceful-shutdown", "python", "asyncio.Event.wait"): "run() waits on the stopping Event",
+    ("graceful-shutdown", "python", "builtins.TimeoutError"): "what asyncio.timeout raises when the drain is over",
+    ("graceful-shutdown", "csharp", "System.TimeoutException"): "what Task.WaitAsync throws when the drain is over",
 }
 
 
@@ -290,6 +319,10 @@ def _scan_python(path: Path) -> Iterator[Usage]:
             and isinstance(node.func, ast.Attribute)
             and node.func.attr in PYTHON_METHODS
             and not (isinstance(node.func.value, ast.Name) and node.func.value.id in modules)
+            and (
+                node.func.attr not in PYTHON_METHOD_KEYWORDS
+                or any(k.arg in PYTHON_METHOD_KEYWORDS[node.func.attr] for k in node.keywords)
+            )
         ):
             yield Usage(path, node.lineno, PYTHON_METHODS[node.func.attr])
 

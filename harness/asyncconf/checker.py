@@ -6,10 +6,17 @@ differs as ``check: expected X, saw Y``.
 
 On the virtual clock every time is exact. On the real clock a time passes when it lies within
 ``real_time_band`` of the expected one: never much earlier, up to half again plus 60 ms later.
+
+Several invocations of one instance (``invoked: many``, spec/PROTOCOL.md section 2): the outcome
+is ``{"each": [...]}``, matched invocation by invocation (an error inside it on the keys it
+gives, as any); ``settled_at_ms`` checks when each settled (exact, or banded on the real clock);
+a crash inside ``each`` is a crash of the run (``crash_reason``); the call limit allows a call per
+invocation (``expected_calls``). The other checks read the one shared trace as always.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -99,6 +106,32 @@ def max_in_flight(trace: list[dict[str, Any]]) -> int:
             peak = max(peak, running)
         elif e["ev"] in OPERATION_END:
             running -= 1
+    return peak
+
+
+#: The key of a producer's calls: its call n produces the n-th item (spec/PROTOCOL.md section 4).
+PRODUCER_KEY = "produce"
+
+
+#: On the real clock, a consumer recorded up to this much after the producer's call counts as started
+#: with it (the real band's "never much earlier", the other way round): continuations run late.
+REAL_SAME_INSTANT_MS = 5
+
+
+def max_queued(trace: list[dict[str, Any]], same_instant_ms: int = 0) -> int:
+    """Most items queued when the producer starts producing an item (PROTOCOL.md section 4).
+
+    A producer starts its call n+1 only once item n is in the queue, so at that instant the queue
+    holds the n items produced less those a consumer has started (a call of any other key). A
+    consumer started in the same millisecond counts as started: the order within one millisecond
+    differs between runtimes (a queue handing an item straight to a waiting consumer, say).
+    """
+    starts = sorted(e["t"] for e in trace if e["ev"] == "call" and e["key"] != PRODUCER_KEY)
+    produced = peak = 0
+    for e in trace:
+        if e["ev"] == "call" and e["key"] == PRODUCER_KEY:
+            peak = max(peak, produced - bisect.bisect_right(starts, e["t"] + same_instant_ms))
+            produced += 1
     return peak
 
 
@@ -219,6 +252,17 @@ def _times_check(name: str, event: str) -> CheckFn:
     return check
 
 
+def _check_settled_at(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
+    """When each invocation settled, in invocation order (exact on virtual time, banded on real)."""
+    seen = answer.get("settled_at_ms")
+    ok = (
+        isinstance(seen, list)
+        and len(seen) == len(expected)
+        and all(_time_ok(e, s, real) for e, s in zip(expected, seen, strict=True))
+    )
+    return None if ok else Mismatch("settled_at_ms", expected, seen, "real clock, within tolerance" if real else "")
+
+
 def _check_random_draws(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
     seen = answer.get("random_draws")
     if seen is None:
@@ -258,6 +302,17 @@ def _check_max_lag(expected: Any, answer: dict[str, Any], real: bool) -> Mismatc
     return None if _time_ok(expected, seen, real) else Mismatch("max_lag_ms", expected, seen, note)
 
 
+def _check_max_queued(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
+    if not real:
+        seen = max_queued(answer["trace"])
+        return None if _count_ok(expected, seen) else Mismatch("max_queued", expected, seen)
+    # Real clock: only the bound the queue guarantees; a stalled machine shifts the readings both ways.
+    seen = max_queued(answer["trace"], REAL_SAME_INSTANT_MS)
+    most = expected.get("max") if isinstance(expected, dict) else expected
+    ok = most is None or seen <= most
+    return None if ok else Mismatch("max_queued", {"max": most}, seen, "real clock: the upper bound only")
+
+
 def _check_cancelled(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
     seen = sorted(e["key"] for e in answer["trace"] if e["ev"] == "cancel")
     return None if seen == sorted(expected) else Mismatch("cancelled", sorted(expected), seen)
@@ -277,6 +332,16 @@ def _check_blocked(answer: dict[str, Any], limit: float) -> Mismatch | None:
     return Mismatch("blocked_ms", f"under {limit}", blocked, f"blocked the event loop for {blocked} ms")
 
 
+def _check_unobserved(answer: dict[str, Any]) -> Mismatch | None:
+    """Always on, like leaks: a failure the runtime saw nobody observe (a task exception never
+    retrieved, an unhandled rejection, an unobserved task exception, an async void failure) fails
+    the run, in every pattern (spec/PROTOCOL.md section 2, `unobserved`)."""
+    seen = answer.get("unobserved")
+    if not seen:
+        return None
+    return Mismatch("unobserved", [], seen, "a failure reached the runtime's last resort")
+
+
 CHECKS: dict[str, CheckFn] = {
     "outcome": _check_outcome,
     "elapsed_ms": _check_elapsed,
@@ -284,10 +349,13 @@ CHECKS: dict[str, CheckFn] = {
     "calls_at_ms": _times_check("calls_at_ms", "call"),
     "max_in_flight": _check_max_in_flight,
     "max_lag_ms": _check_max_lag,
+    "max_queued": _check_max_queued,
     "cancelled": _check_cancelled,
     "cancelled_at_ms": _times_check("cancelled_at_ms", "cancel"),
     "closed_at_ms": _times_check("closed_at_ms", "close"),
+    "reported_at_ms": _times_check("reported_at_ms", "report"),
     "random_draws": _check_random_draws,
+    "settled_at_ms": _check_settled_at,
 }
 
 
@@ -322,6 +390,9 @@ def check(
     ]
     if scenario.expect.get("leaks", "none") == "none" and answer.get("leaks"):
         mismatches.append(Mismatch("leaks", [], answer["leaks"]))
+    unobserved = _check_unobserved(answer)
+    if unobserved:
+        mismatches.append(unobserved)
     ran_out = _random_ran_out(scenario, answer)
     if ran_out:
         mismatches.append(ran_out)
@@ -347,8 +418,15 @@ CRASH_TYPES = frozenset(
 
 
 def crash_reason(answer: dict[str, Any]) -> str | None:
-    """Why an answer is a crash rather than a behaviour (see CRASH_TYPES), or None."""
+    """Why an answer is a crash rather than a behaviour (see CRASH_TYPES), or None. A crash of
+    one invocation (inside ``each``) is a crash of the run."""
     outcome = answer.get("outcome")
+    if isinstance(outcome, dict) and isinstance(outcome.get("each"), list):
+        for index, each in enumerate(outcome["each"]):
+            reason = crash_reason({"outcome": each})
+            if reason:
+                return f"invocation {index + 1}: {reason}"
+        return None
     if isinstance(outcome, dict) and outcome.get("fail") == "other" and outcome.get("type") in CRASH_TYPES:
         return (
             f"the implementation crashed with {outcome['type']}: {outcome.get('message', '')}"
@@ -373,15 +451,17 @@ def expected_calls(scenario: Scenario) -> int:
     timed = sum(len(times) for times in scenario.expect.get("calls_at_ms", {}).values())
     items = max((len(v) for v in scenario.params.values() if isinstance(v, list)), default=0)
     attempts = max((v for k, v in scenario.params.items() if k.endswith("attempts") and isinstance(v, int)), default=1)
-    return max(stated, timed, items * attempts, 1)
+    invocations = len(scenario.invocations or ())  # each invocation may call once at least
+    return max(stated, timed, items * attempts, invocations, 1)
 
 
 def longest_expected_ms(scenario: Scenario) -> int:
     """The scenario's expected duration (the upper bound when a range), 0 when it gives none."""
     elapsed = scenario.expect.get("elapsed_ms")
+    settled = int(max(scenario.expect.get("settled_at_ms") or [0]))  # the last invocation to settle
     if isinstance(elapsed, dict):
-        return int(elapsed.get("max") or elapsed.get("min") or 0)
-    return int(elapsed or 0)
+        return max(int(elapsed.get("max") or elapsed.get("min") or 0), settled)
+    return max(int(elapsed or 0), settled)
 
 
 def real_time_skip_reason(scenario: Scenario) -> str | None:

@@ -99,6 +99,7 @@ def main() -> None:
     from .transports.processes import exit_on_signals
 
     exit_on_signals()  # SIGTERM/SIGHUP end the run as Ctrl-C does: no build or runner outlives it
+    _fit_consoles()  # every command's tables, piped, come out whole
 
 
 @main.command("list")
@@ -198,7 +199,6 @@ def run(
 ) -> None:
     """Run the conformance matrix; exit 0 only when every reference scenario passes, every
     anti-pattern is rejected and the languages agree."""
-    _fit_consoles()
     selected = _langs(langs)
     required_langs = _langs(required) if required else []
     outside = [lang for lang in required_langs if lang not in selected]
@@ -382,13 +382,24 @@ def _print_problems(runs: Sequence[Run], summary: dict[str, Any], verbose: bool)
 @click.option("--markdown", is_flag=True, help="Print the figures as a Markdown table (for the README).")
 @click.option("--peers", is_flag=True, help="Each reference against its language's best-known peers, real clock.")
 @click.option("--quick", is_flag=True, help="With --peers: small sizes, one repeat (a smoke run).")
-def bench_command(spec_dir: Path, langs: str, repeats: int, markdown: bool, peers: bool, quick: bool) -> None:
+@click.option(
+    "--fuzz",
+    "fuzz_examples",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Instead: the fuzzer's throughput, this many examples per pattern, each on every transport.",
+)
+def bench_command(
+    spec_dir: Path, langs: str, repeats: int, markdown: bool, peers: bool, quick: bool, fuzz_examples: int | None
+) -> None:
     """Measure virtual time against wall time, per language and transport (--peers: the references
-    against their peers)."""
+    against their peers; --fuzz: the fuzzer's examples per second)."""
     if peers:
         from .peers import report as peers_report
 
         sys.exit(peers_report(_langs(langs), quick, markdown))
+    if fuzz_examples is not None:
+        sys.exit(_bench_fuzz(_load(spec_dir), _langs(langs), fuzz_examples, markdown))
     from .bench import bench, matrix_wall_s
     from .html import readme
 
@@ -405,6 +416,39 @@ def bench_command(spec_dir: Path, langs: str, repeats: int, markdown: bool, peer
         table.add_row(*row)
     console.print(table)
     console.print(whole, markup=False, highlight=False)
+
+
+def _bench_fuzz(patterns: list[Pattern], langs: list[str], examples: int, markdown: bool) -> int:
+    """The fuzzer's search alone (nothing shrunk), in this one process: examples per second per
+    pattern. A finding is not judged here (``asyncconf fuzz`` does); a pattern fewer than two
+    transports can run is left out and named."""
+    from .fuzz import throughput
+    from .html import readme
+    from .languages import open_language
+
+    sessions = [open_language(lang, patterns) for lang in langs]
+    try:
+        results = throughput(patterns, sessions, examples=examples)
+    finally:
+        for session in sessions:
+            session.close()
+    left_out = sorted({p.id for p in patterns} - {r.pattern for r in results})
+    header = ["pattern", "examples", "search (s)", "examples/s", "10,000 examples, one process (s)"]
+    rows = [
+        [r.pattern, str(r.searched), f"{r.search_seconds:.1f}", f"{r.per_second:.0f}", f"{10_000 / r.per_second:.0f}"]
+        for r in results
+        if r.per_second
+    ]
+    if markdown:
+        click.echo(readme.markdown_table(header, rows))
+    else:
+        table = Table(*header, title=f"asyncconf bench --fuzz {examples} (one process, every transport)")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    if left_out:
+        click.echo(f"left out (fewer than two transports can run them): {', '.join(left_out)}", err=True)
+    return 0 if rows else 1
 
 
 @main.command("fuzz")
@@ -456,7 +500,6 @@ def check_command(spec_dir: Path, pattern_id: str, target: str, not_applicable: 
     signature, spec/PROTOCOL.md section 8): exit 0 only when it passes them all (n/a aside)."""
     from .testing import check_pattern
 
-    _fit_consoles()
     _load(spec_dir, [pattern_id])  # an unknown pattern is a usage error naming the known ones
     implementation = _import(target, "MODULE:CALLABLE")
     skip = _import(not_applicable, "--not-applicable") if not_applicable else None
@@ -481,7 +524,6 @@ def libraries_command(spec_dir: Path, record: bool, markdown: bool, readme_file:
     compare with their recorded results (libraries/results/): exit 1 when a result changed."""
     from .libraries import command
 
-    _fit_consoles()
     sys.exit(command(spec_dir=spec_dir, record=record, markdown=markdown, readme=readme_file))
 
 
@@ -497,7 +539,6 @@ def show_command(spec_dir: Path, name: str, langs: str, impls: str, runner_specs
     """Run one scenario and print every language's answer side by side, the first difference marked."""
     from .show import side_by_side
 
-    _fit_consoles()
     pattern_id, _, scenario_id = name.partition("/")
     [pattern] = _load(spec_dir, [pattern_id])
     try:
@@ -545,7 +586,6 @@ def readme_command(spec_dir: Path, readme_file: Path, bench: bool, repeats: int)
     from .bench import matrix_wall_s
     from .html import readme
 
-    _fit_consoles()
     text = readme_file.read_text(encoding="utf-8")
     for name in readme.BLOCKS if bench else ("matrix",):
         readme.block(text, name)  # the markers are there, before minutes of running
@@ -595,7 +635,6 @@ def _refresh_screenshots(runs: Sequence[Run], root: Path, spec_dir: Path) -> Non
 @spec_option
 def report_command(json_file: Path, markdown: bool, html_dir: Path | None, spec_dir: Path) -> None:
     """Show the matrix of a run saved with --json (or write its HTML report)."""
-    _fit_consoles()
     try:
         runs, summary, meta = report.read_json(json_file)
     except report.ReportError as error:

@@ -107,9 +107,12 @@ def request_for(
 ) -> dict[str, Any]:
     """The protocol's run request for one scenario (spec/PROTOCOL.md section 2)."""
     longest = longest_expected_ms(scenario)
+    # An invocation's start or cancellation is an instant the run must reach, expected end or not.
+    for invocation in scenario.invocations or ():
+        longest = max(longest, invocation["at_ms"], invocation.get("cancel_at_ms") or 0)
     # Long enough for any correct implementation; short enough that a runaway ends soon.
     limit_ms = max(10 * longest, 60_000) if clock == "virtual" else 2 * longest + 1000
-    return {
+    request = {
         "id": request_id,
         "op": "run",
         "pattern": scenario.pattern,
@@ -125,6 +128,9 @@ def request_for(
         # gives up on it (a blocked loop answers `unfinished`; a hung runner is restarted).
         "wall_budget_s": round(0.75 * hang_timeout_s, 3),
     }
+    if scenario.invocations is not None:  # several callers of one instance (PROTOCOL.md section 2)
+        request["invocations"] = [dict(invocation) for invocation in scenario.invocations]
+    return request
 
 
 def wall_timeout_s(request: dict[str, Any], hang_timeout_s: float = DEFAULT_HANG_TIMEOUT_S) -> float:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-EVENT_ORDER = {"open": 0, "call": 1, "ok": 2, "fail": 3, "cancel": 4, "close": 5}
+EVENT_ORDER = {"open": 0, "call": 1, "ok": 2, "fail": 3, "cancel": 4, "close": 5, "report": 6}
 
 
 def _canonical_outcome(outcome: Any) -> Any:
@@ -37,13 +37,14 @@ def canonical(answer: dict[str, Any]) -> dict[str, Any]:
         "elapsed_ms": answer.get("elapsed_ms"),
         "leaks": sorted(answer.get("leaks") or []),
         "random_draws": answer.get("random_draws"),
+        "settled_at_ms": answer.get("settled_at_ms"),  # several invocations: when each settled
         "trace": sorted(answer.get("trace") or [], key=_event_key),
     }
 
 
 def first_difference(baseline: dict[str, Any], other: dict[str, Any]) -> str | None:
     """A readable account of the first way two canonical answers differ, or None."""
-    for key in ("outcome", "elapsed_ms", "leaks", "random_draws"):
+    for key in ("outcome", "elapsed_ms", "leaks", "random_draws", "settled_at_ms"):
         if baseline.get(key) != other.get(key):
             return f"{key}: {json.dumps(baseline.get(key))} vs {json.dumps(other.get(key))}"
     mine, theirs = baseline.get("trace") or [], other.get("trace") or []

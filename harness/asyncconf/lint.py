@@ -91,6 +91,80 @@ def cancellation_expected_with_cancel(pattern: Pattern, data: dict[str, Any]) ->
             )
 
 
+def invocations_match_pattern(pattern: Pattern, data: dict[str, Any]) -> Iterator[Finding]:
+    """An `invoked: many` pattern is judged on invocations only; a classic one never has them."""
+    many = data.get("invoked") == "many"
+    for index, scenario in enumerate(data["scenarios"]):
+        if many and "invocations" not in scenario:
+            yield (
+                ["scenarios", index],
+                f"scenario `{scenario['id']}` of an `invoked: many` pattern needs `invocations`",
+            )
+        elif not many and "invocations" in scenario:
+            yield (
+                ["scenarios", index, "invocations"],
+                f"scenario `{scenario['id']}` has `invocations`, but {pattern.id} is not `invoked: many`",
+            )
+
+
+def invocations_well_formed(pattern: Pattern, data: dict[str, Any]) -> Iterator[Finding]:
+    """Invocations cancel themselves (no top-level `cancel_at_ms`), never before they start, and
+    the per-invocation expectations have one entry per invocation."""
+    if data.get("invoked") != "many":
+        return  # invocations_match_pattern says it
+    for index, scenario in enumerate(data["scenarios"]):
+        invocations = scenario.get("invocations")
+        if invocations is None:
+            continue
+        name = scenario["id"]
+        if "cancel_at_ms" in scenario:
+            yield (
+                ["scenarios", index, "cancel_at_ms"],
+                f"scenario `{name}` has invocations: each invocation's caller cancels it (its own `cancel_at_ms`)",
+            )
+        for position, invocation in enumerate(invocations):
+            cancel = invocation.get("cancel_at_ms")
+            if cancel is not None and cancel < invocation["at_ms"]:
+                yield (
+                    ["scenarios", index, "invocations", position],
+                    f"invocation {position + 1} of `{name}` is cancelled at {cancel} ms,"
+                    f" before it starts ({invocation['at_ms']} ms)",
+                )
+        expect = scenario["expect"]
+        each = expect.get("outcome", {}).get("each") if isinstance(expect.get("outcome"), dict) else None
+        if "ok" in expect.get("outcome", {}):  # `fail`: building the instance was refused
+            yield (
+                ["scenarios", index, "expect", "outcome"],
+                f"scenario `{name}` has invocations: its outcome is `each: [...]`",
+            )
+        for what, listed in (("outcome.each", each), ("settled_at_ms", expect.get("settled_at_ms"))):
+            if listed is not None and len(listed) != len(invocations):
+                yield (
+                    ["scenarios", index, "expect", what.split(".")[0]],
+                    f"scenario `{name}` has {len(invocations)} invocations but {len(listed)} entries in {what}",
+                )
+        if any("cancel_at_ms" in i for i in invocations) and "outcome" not in expect:
+            yield ["scenarios", index, "expect"], f"scenario `{name}` cancels, so it must expect an outcome"
+
+
+def each_only_with_invocations(pattern: Pattern, data: dict[str, Any]) -> Iterator[Finding]:
+    """`each` outcomes and `settled_at_ms` describe invocations: a classic scenario has neither."""
+    for index, scenario in enumerate(data["scenarios"]):
+        if "invocations" in scenario:
+            continue
+        expect = scenario["expect"]
+        if isinstance(expect.get("outcome"), dict) and "each" in expect["outcome"]:
+            yield (
+                ["scenarios", index, "expect", "outcome"],
+                f"scenario `{scenario['id']}` has no invocations: no `each`",
+            )
+        if "settled_at_ms" in expect:
+            yield (
+                ["scenarios", index, "expect", "settled_at_ms"],
+                f"scenario `{scenario['id']}` has no invocations: no `settled_at_ms`",
+            )
+
+
 RULES: tuple[Rule, ...] = (
     file_name_is_id,
     ids_are_unique,
@@ -100,6 +174,9 @@ RULES: tuple[Rule, ...] = (
     fuzz_domains_known,
     plan_steps_timed,
     cancellation_expected_with_cancel,
+    invocations_match_pattern,
+    invocations_well_formed,
+    each_only_with_invocations,
 )
 
 

@@ -80,6 +80,15 @@ POLLY_INVALID = (
     "kind `other`, not `invalid`"
 )
 
+POLLY_ONE_FAILURE = (
+    "when every attempt failed, Polly's hedging gives one failure (here the first attempt's, also the first to fail), "
+    "not a group of every one"
+)
+POLLY_HEDGES_ON_ANY_FAILURE = (
+    "Polly starts the next attempt at once when any attempt fails, also while another is still running; the spec "
+    "starts it early only when every started one has failed (R4)"
+)
+
 POLLY = RunnerLibrary(
     "csharp",
     "polly",
@@ -108,6 +117,23 @@ POLLY = RunnerLibrary(
                 "fractional-limit-rounds-half-up": "no rounding: Polly hands the `TimeSpan` to a "
                 "`CancellationTokenSource`, which cuts 10.5 ms to 10 before the `TimeProvider` sees it "
                 "(the spec rounds halves up, PROTOCOL.md section 5)",
+            },
+        ),
+        RunnerCheck(
+            "racing",
+            "polly",
+            "AddHedging(HedgingStrategyOptions)",
+            {
+                "every-alternative-fails": POLLY_ONE_FAILURE,
+                "hedged-alternatives-all-fail": POLLY_ONE_FAILURE + "; " + POLLY_HEDGES_ON_ANY_FAILURE,
+                "own-cancellation-starts-the-next-and-is-grouped": POLLY_ONE_FAILURE,
+                "starts-early-only-when-all-failed": POLLY_HEDGES_ON_ANY_FAILURE,
+                "caller-cancels-while-the-losers-stop": "a cancellation that comes after an attempt has won, while "
+                "Polly waits for the others to stop, is dropped: Polly returns the value (the spec propagates it, R8)",
+                "negative-hedge-is-invalid": "Polly takes a negative `Delay`: its fallback mode (a new attempt only "
+                "when the previous one failed), where the spec refuses it",
+                "sub-millisecond-hedge-is-invalid": "Polly takes a `Delay` of 0.4 ms, which the spec refuses (it would "
+                "be a 0 ms timer in one runtime and none in another)",
             },
         ),
     ],

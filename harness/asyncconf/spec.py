@@ -69,6 +69,9 @@ class Scenario:
     random: tuple[float, ...] = ()
     #: "virtual" when the scenario runs on the virtual clock only (a tie within one millisecond)
     clock: str | None = None
+    #: several caller invocations of one instance (``invoked: many`` patterns), each
+    #: ``{"at_ms", "key", "cancel_at_ms"}`` with the defaults filled in; None for one call
+    invocations: tuple[dict[str, Any], ...] | None = None
     summary: str = ""
     file: Path = Path()
     line: int = 0
@@ -91,6 +94,8 @@ class Pattern:
     file: Path = Path()
     #: the optional `fuzz:` section: domains for the differential fuzzer (asyncconf.fuzz)
     fuzz: dict[str, Any] = field(default_factory=dict)
+    #: "many" when each scenario calls one instance several times (``invocations``); None: once
+    invoked: str | None = None
 
     def scenario(self, scenario_id: str) -> Scenario:
         for scenario in self.scenarios:
@@ -228,6 +233,7 @@ def _build(path: Path, data: dict[str, Any], root: yaml.Node) -> Pattern:
             cancel_at_ms=s.get("cancel_at_ms"),
             random=tuple(s.get("random", ())),
             clock=s.get("clock"),
+            invocations=_invocations(s.get("invocations")),
             file=path,
             line=_line_of(root, ["scenarios", index]),
         )
@@ -247,7 +253,15 @@ def _build(path: Path, data: dict[str, Any], root: yaml.Node) -> Pattern:
         scenarios=scenarios,
         file=path,
         fuzz=dict(data.get("fuzz", {})),
+        invoked=data.get("invoked"),
     )
+
+
+def _invocations(raw: list[dict[str, Any]] | None) -> tuple[dict[str, Any], ...] | None:
+    """The scenario's invocations with their defaults (key ``op``, no cancellation), or None."""
+    if raw is None:
+        return None
+    return tuple({"at_ms": i["at_ms"], "key": i.get("key", "op"), "cancel_at_ms": i.get("cancel_at_ms")} for i in raw)
 
 
 def pattern_files(spec_dir: Path = PATTERNS_DIR) -> list[Path]:

@@ -17,10 +17,29 @@
  * a `TaskCancelledError` -- is the spec's `null`; the caller's signal -> `execute`'s, whose
  * signal (aborted at the limit) reaches the operation. Aggressive: the strategy that ends the
  * wait at the limit whether or not the operation stops (Cooperative only aborts the signal).
+ *
+ * And `circuitBreaker(handleAll, {halfOpenAfter, breaker: ConsecutiveBreaker})` as the spec's
+ * circuit-breaker (invoked many times: one policy, one `execute` per invocation): `failureThreshold`
+ * -> `new ConsecutiveBreaker(failureThreshold)`, `breakMs` -> `halfOpenAfter`; `handleAll`, the
+ * default of the docs' examples (every error counts, as R6 says -- the caller's abort included);
+ * the caller's signal -> `execute`'s, which reaches the operation. cockatiel reads `Date.now()`,
+ * which the virtual clock fakes: it runs on the virtual clock as it is. Its refusal, a
+ * `BrokenCircuitError`, carries `isBrokenCircuitError: true` (the runner's `circuit-open`).
  * @module
  */
 
-import {ExponentialBackoff, handleWhen, noJitterGenerator, retry as retryPolicy, TaskCancelledError, timeout as timeoutPolicy, TimeoutStrategy} from 'cockatiel';
+import {
+  circuitBreaker,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  handleAll,
+  handleWhen,
+  noJitterGenerator,
+  retry as retryPolicy,
+  TaskCancelledError,
+  timeout as timeoutPolicy,
+  TimeoutStrategy,
+} from 'cockatiel';
 import {isRetryable} from './retryable.js';
 
 /**
@@ -64,6 +83,23 @@ export async function withTimeout(operation, timeoutMs, {signal} = {}) {
   }
 }
 
+/** One cockatiel circuit breaker, shared by every invocation (the reference's shape: `CircuitBreakerPolicy`). */
+export class CircuitBreaker {
+  /** @param {{failureThreshold: number, breakMs: number}} options */
+  constructor({failureThreshold, breakMs}) {
+    this.policy = circuitBreaker(handleAll, {halfOpenAfter: breakMs, breaker: new ConsecutiveBreaker(failureThreshold)});
+  }
+
+  /**
+   * @template T
+   * @param {(options: {signal?: AbortSignal}) => Promise<T>} operation
+   * @param {{signal?: AbortSignal}} [options]
+   */
+  execute(operation, {signal} = {}) {
+    return this.policy.execute(({signal: callSignal}) => operation({signal: callSignal}), signal);
+  }
+}
+
 /** @type {import('./adapters.js').Adapter[]} */
 export const ADAPTERS = [
   {
@@ -94,6 +130,22 @@ export const ADAPTERS = [
         'the caller\'s abort aborts the same signal as its limit, and the operation stops slowly: the race gives cockatiel\'s `TaskCancelledError`, its "no result" -- a cancellation read as a timeout, before the operation stopped',
       'zero-limit-is-invalid': '`timeout(0)` is taken: the signal aborts at once, and the operation\'s `AbortError` comes out (as at any limit)',
       'limit-past-the-longest-timer-is-invalid': 'takes a limit past the longest timer (2147483647 ms): Node fires it after 1 ms, and the operation\'s `AbortError` comes out',
+    },
+  },
+  {
+    library: 'cockatiel',
+    pattern: 'circuit-breaker',
+    api: 'circuitBreaker(handleAll, ConsecutiveBreaker)',
+    implementation: /** @type {any} */ (CircuitBreaker),
+    why: {
+      'one-trial-at-a-time':
+        'a call made while the trial runs is not refused: it waits for the trial to end, then runs (here through the circuit the trial closed)',
+      'caller-cancellation-does-not-count':
+        "`handleAll` counts the caller's abort (the operation's `AbortError`) as a failure: the second one opens the circuit at 33, and the call at 70 is refused",
+      'cancelled-trial-makes-next-the-trial':
+        'a trial its caller aborted counts as a failed trial (`handleAll`): the circuit opens again for `halfOpenAfter` from 230, and the call at 280 is refused',
+      'refuses-zero-threshold': '`new ConsecutiveBreaker(0)` is taken: the call runs',
+      'refuses-negative-break': '`halfOpenAfter: -1` is taken: the call runs',
     },
   },
 ];

@@ -8,18 +8,26 @@
  * @module
  */
 
+import {consumeStream} from '../src/async-stream.js';
+import {runPipeline} from '../src/backpressure.js';
 import {mapBounded} from '../src/bounded-concurrency.js';
 import {useResource} from '../src/cancellation-cleanup.js';
+import {CircuitBreakerPolicy} from '../src/circuit-breaker.js';
+import {GuardedCounter} from '../src/async-lock.js';
+import {createJobService} from '../src/graceful-shutdown.js';
 import {offloadAll} from '../src/offload-blocking.js';
 import {runAll} from '../src/parallel-partial-failures.js';
+import {race} from '../src/racing.js';
 import {retry} from '../src/retry-backoff.js';
 import {runGroup} from '../src/task-group.js';
 import {withTimeout} from '../src/timeout.js';
+import {runInBackground} from '../src/unobserved-failures.js';
+import {LONGEST_MS, invalidArgument} from '../src/common/arguments.js';
 import {Heartbeat} from './blocking.js';
 import {describeError} from './errors.js';
 
 /** @typedef {import('./instruments.js').Instruments} Instruments */
-/** @typedef {(...args: any[]) => unknown} Implementation */
+/** @typedef {(...args: any[]) => unknown} Implementation A function; for a pattern invoked many times, a class (typed as `any`) */
 
 /**
  * @typedef {object} Binding
@@ -30,6 +38,11 @@ import {describeError} from './errors.js';
  * @property {(impl: Implementation, ins: Instruments, params: Record<string, any>, signal: AbortSignal) => unknown} invoke
  * @property {(value: unknown, ins: Instruments) => unknown} toJson The value as the protocol's JSON form.
  * @property {boolean} [blocking] The pattern takes the injected blocking work (`ins.blockingWork`).
+ * @property {(impl: Implementation, params: Record<string, any>) => unknown} [create] A pattern invoked many
+ *   times (`invoked: many`, spec/PROTOCOL.md section 2, "Invocations"): its one instance, built from the
+ *   implementation (a class) and the parameters; `invoke` is then unused.
+ * @property {(instance: any, operation: (options: {signal?: AbortSignal}) => Promise<unknown>, signal: AbortSignal) => unknown} [call]
+ *   One caller's invocation of that instance, with the operation for the invocation's key.
  */
 
 /** @param {unknown} value */
@@ -41,6 +54,19 @@ const identity = (value) => value;
  */
 const itemOperation = (ins) => (/** @type {unknown} */ item, /** @type {{signal?: AbortSignal}} */ options) =>
   ins.operation(item, options?.signal);
+
+/**
+ * The runner's producer (spec/PROTOCOL.md section 8): its n-th item is produced by operation call `produce#n`.
+ * @param {Instruments} ins
+ * @param {unknown[]} items
+ */
+const producer = (ins, items) =>
+  async function* produce(/** @type {{signal?: AbortSignal}} */ {signal} = {}) {
+    for (const item of items) {
+      await ins.operation('produce', signal);
+      yield item;
+    }
+  };
 
 /**
  * `{succeeded: Map, failed: Map}` (or plain objects) keyed by `String(item)`, failures as outcomes.
@@ -56,6 +82,152 @@ function partialResultsJson(value, ins) {
     succeeded: Object.fromEntries(pairs(succeeded).map(([key, v]) => [String(key), v])),
     failed: Object.fromEntries(pairs(failed).map(([key, e]) => [String(key), describeError(e, ins.origin)])),
   };
+}
+
+/**
+ * The async-stream source (spec/PROTOCOL.md section 8): opens `source` on the first pull, yields
+ * `length` items, the n-th the value of call `item#n` (which honours the signal it is made with),
+ * and closes `source` in its `finally` -- at its end, on a failure, or when `return()` is called.
+ * @param {Instruments} ins
+ * @param {number} length
+ */
+const streamSource = (ins, length) =>
+  async function* source(/** @type {{signal?: AbortSignal}} */ {signal} = {}) {
+    const resource = await ins.openResource('source');
+    try {
+      for (let i = 0; i < length; i++) yield await ins.operation('item', signal);
+    } finally {
+      await resource[Symbol.asyncDispose]();
+    }
+  };
+
+/**
+ * The owner of the background tasks (spec/PROTOCOL.md section 8): its shutdown comes at
+ * `shutdown_at_ms` on a timer armed before the tasks start (so a failure due at that instant
+ * comes after it); its error handler records each error it gets (trace event `report`) and, with
+ * `handler_fails`, throws it back. Resolves to the errors reported, in order.
+ * @param {Implementation} impl
+ * @param {Instruments} ins
+ * @param {Record<string, any>} p
+ * @param {AbortSignal} signal
+ */
+async function inBackground(impl, ins, p, signal) {
+  const at = p.shutdown_at_ms;
+  if (typeof at !== 'number' || !(at >= 0 && at <= LONGEST_MS)) {
+    throw Object.assign(new RangeError(`Expected \`shutdown_at_ms\` to be a number from 0 to ${LONGEST_MS}, got ${at}`), {code: 'ERR_OUT_OF_RANGE'});
+  }
+  if (typeof p.handler_fails !== 'boolean') throw invalidArgument(`Expected \`handler_fails\` to be a boolean, got ${p.handler_fails}`);
+  /** @type {unknown[]} */
+  const reported = [];
+  const onError = (/** @type {unknown} */ error) => {
+    ins.report(error);
+    reported.push(error);
+    if (p.handler_fails) throw error;
+  };
+  const owner = new AbortController();
+  const timer = setTimeout(() => owner.abort(), at);
+  try {
+    await impl(itemOperation(ins), p.items, onError, {shutdown: owner.signal, signal});
+  } finally {
+    clearTimeout(timer);
+  }
+  return reported;
+}
+
+
+/**
+ * Strings by code point, as Python's `sorted` and the C# runner order them (not by UTF-16 unit).
+ * @param {string} a
+ * @param {string} b
+ */
+function byCodePoint(a, b) {
+  const [x, y] = [Array.from(a, (c) => /** @type {number} */ (c.codePointAt(0))), Array.from(b, (c) => /** @type {number} */ (c.codePointAt(0)))];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
+}
+
+/**
+ * The jobs as [key, instant], refused like Node's validators outside their domain (PROTOCOL.md section 8).
+ * @param {unknown} jobs
+ * @param {unknown} shutdownAtMs
+ * @returns {[string, number][]}
+ */
+function arrivals(jobs, shutdownAtMs) {
+  const entries = Object.entries(/** @type {Record<string, unknown>} */ (jobs ?? {}));
+  for (const [name, instant] of [['shutdown_at_ms', shutdownAtMs], ...entries.map(([key, at]) => [`jobs.${key}`, at])]) {
+    if (!Number.isInteger(instant) || !(Number(instant) >= 0 && Number(instant) <= LONGEST_MS)) {
+      throw Object.assign(new RangeError(`\`${name}\` must be an integer from 0 to ${LONGEST_MS}, got ${instant}`), {code: 'ERR_OUT_OF_RANGE'});
+    }
+  }
+  return /** @type {[string, number][]} */ (entries);
+}
+
+/**
+ * The service's caller (graceful-shutdown): submits each job at its instant and asks for the
+ * shutdown at `shutdown_at_ms`. The shutdown is armed before the arrivals, so a job due at the
+ * shutdown's instant comes after it (rejected, the spec's R2); the result comes once the service
+ * has settled and every job has arrived.
+ * @param {Implementation} impl
+ * @param {Instruments} ins
+ * @param {Record<string, any>} p
+ * @param {AbortSignal} signal
+ */
+async function serveJobs(impl, ins, p, signal) {
+  const jobs = arrivals(p.jobs, p.shutdown_at_ms);
+  const service = /** @type {{submit(key: string): void, shutdown(): void, run(options: {signal: AbortSignal}): Promise<any>}} */ (
+    impl(itemOperation(ins), () => ins.openResource('service'), {drainMs: p.drain_ms})
+  );
+  /** @type {string[]} */
+  const rejected = [];
+  /** @type {unknown[]} */
+  const errors = [];
+  let pending = jobs.length;
+  /** @type {() => void} */
+  let allArrived = () => {};
+  const arrived = new Promise((resolve) => {
+    allArrived = () => resolve(undefined);
+  });
+  if (pending === 0) allArrived();
+  const timers = [setTimeout(() => service.shutdown(), p.shutdown_at_ms)];
+  for (const [key, at] of jobs) {
+    timers.push(
+      setTimeout(() => {
+        try {
+          service.submit(key);
+        } catch (error) {
+          if (/** @type {{code?: unknown}} */ (error)?.code === 'ERR_SERVICE_STOPPED') rejected.push(key);
+          else errors.push(error); // not the rejection error: the pattern's outcome
+        }
+        if (--pending === 0) allArrived();
+      }, at),
+    );
+  }
+  /** @type {(() => void) | undefined} */
+  let unhook;
+  try {
+    const report = await service.run({signal});
+    await Promise.race([
+      arrived,
+      new Promise((_, reject) => {
+        const onAbort = () => reject(signal.reason);
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, {once: true});
+        unhook = () => signal.removeEventListener('abort', onAbort);
+      }),
+    ]);
+    if (errors.length > 0) throw errors[0];
+    /** @param {unknown} keys */
+    const sorted = (keys) => Array.from(/** @type {Iterable<string>} */ (keys ?? []), String).sort(byCodePoint);
+    return {
+      completed: sorted(report?.completed),
+      failed: sorted(report?.failed),
+      cancelled: sorted(report?.cancelled),
+      rejected: sorted(rejected),
+    };
+  } finally {
+    unhook?.();
+    for (const timer of timers) clearTimeout(timer);
+  }
 }
 
 /** @type {Record<string, Binding>} */
@@ -113,6 +285,41 @@ export const BINDINGS = {
     invoke: (impl, ins, p, signal) => impl(itemOperation(ins), p.items, p.limit, {signal}),
     toJson: identity,
   },
+  'circuit-breaker': {
+    reference: /** @type {any} */ (CircuitBreakerPolicy), // a class: `create` builds it
+    params: ['failure_threshold', 'break_ms'],
+    defaults: {failure_threshold: 5, break_ms: 30000},
+    invoke: () => {
+      throw new Error('circuit-breaker is invoked many times: `create` and `call`');
+    },
+    create: (impl, p) => new (/** @type {any} */ (impl))({failureThreshold: p.failure_threshold, breakMs: p.break_ms}),
+    call: (breaker, operation, signal) => breaker.execute(operation, {signal}),
+    toJson: identity,
+  },
+  'async-stream': {
+    reference: consumeStream,
+    params: ['take', 'length', 'close_ms'],
+    defaults: {take: 3, length: 5, close_ms: 5},
+    invoke: (impl, ins, p, signal) =>
+      impl(
+        streamSource(ins, p.length),
+        p.take,
+        (/** @type {unknown} */ _item, /** @type {{signal?: AbortSignal}} */ options) => ins.operation('use', options?.signal),
+        {signal},
+      ),
+    toJson: identity,
+  },
+  'async-lock': {
+    reference: /** @type {any} */ (GuardedCounter), // a class: `create` builds it
+    params: [],
+    defaults: {},
+    invoke: () => {
+      throw new Error('async-lock is invoked many times: `create` and `call`');
+    },
+    create: (impl) => new (/** @type {any} */ (impl))(),
+    call: (counter, operation, signal) => counter.increment(operation, {signal}),
+    toJson: identity,
+  },
   'offload-blocking': {
     reference: offloadAll,
     params: ['items', 'max_workers', 'heartbeat_ms'],
@@ -138,6 +345,35 @@ export const BINDINGS = {
     params: ['items'],
     defaults: {items: ['a', 'b', 'c']},
     invoke: (impl, ins, p, signal) => impl(itemOperation(ins), p.items, {signal}),
+    toJson: identity,
+  },
+  racing: {
+    reference: race,
+    params: ['items', 'hedge_ms'],
+    defaults: {items: ['a', 'b', 'c'], hedge_ms: 0},
+    invoke: (impl, ins, p, signal) => impl(itemOperation(ins), p.items, {hedgeMs: p.hedge_ms, signal}),
+    toJson: identity,
+  },
+  'unobserved-failures': {
+    reference: runInBackground,
+    params: ['items', 'shutdown_at_ms', 'handler_fails'],
+    defaults: {items: ['a', 'b', 'c'], shutdown_at_ms: 100, handler_fails: false},
+    invoke: inBackground,
+    toJson: (value, ins) => /** @type {unknown[]} */ (value).map((error) => describeError(error, ins.origin)),
+  },
+  backpressure: {
+    reference: runPipeline,
+    params: ['items', 'capacity', 'workers'],
+    defaults: {items: ['a', 'b', 'c', 'd', 'e'], capacity: 2, workers: 2},
+    invoke: (impl, ins, p, signal) =>
+      impl(producer(ins, p.items), itemOperation(ins), {capacity: p.capacity, workers: p.workers, signal}),
+    toJson: identity,
+  },
+  'graceful-shutdown': {
+    reference: createJobService,
+    params: ['jobs', 'shutdown_at_ms', 'drain_ms', 'close_ms'],
+    defaults: {jobs: {a: 0, b: 10, c: 30}, shutdown_at_ms: 40, drain_ms: 50, close_ms: 5},
+    invoke: serveJobs,
     toJson: identity,
   },
 };

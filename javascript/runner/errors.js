@@ -10,6 +10,7 @@
  * | `cancelled` | `DOMException` named `AbortError`       | any error named `AbortError`                              |
  * | `invalid`   | (never raised by an operation)          | an `Error` with a code of Node's argument validators (`ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`, `ERR_OUT_OF_RANGE`): a pattern refused its arguments |
  * | `group`     | (never raised by an operation)          | `AggregateError` (holds the others)                       |
+ * | `circuit-open` | (never raised by an operation)       | an error named `BrokenCircuitError`, or with `isBrokenCircuitError: true` (cockatiel's): a circuit breaker refused the call |
  * | `other`     | (never raised by an operation)          | anything else: `{fail: 'other', type: error.name, message}` |
  *
  * Names, not classes, for timeout and cancellation: that is how the web platform and Node tell
@@ -56,11 +57,14 @@ export function makeError(kind, message) {
 /**
  * The canonical kind of an error (`'other'` when the table does not name it).
  * @param {unknown} error
- * @returns {Kind | 'invalid' | 'group' | 'other'}
+ * @returns {Kind | 'invalid' | 'group' | 'circuit-open' | 'other'}
  */
 export function kindOf(error) {
   if (error instanceof AggregateError) return 'group';
   if (!(error instanceof Error)) return 'other';
+  // A circuit breaker's refusal: named BrokenCircuitError (ours), or carrying cockatiel's marker
+  // (its BrokenCircuitError sets `isBrokenCircuitError: true` and no name of its own).
+  if (error.name === 'BrokenCircuitError' || /** @type {{isBrokenCircuitError?: unknown}} */ (error).isBrokenCircuitError === true) return 'circuit-open';
   if (error.name === 'TimeoutError') return 'timeout';
   if (error.name === 'AbortError') return 'cancelled';
   const code = /** @type {{code?: unknown}} */ (error).code;

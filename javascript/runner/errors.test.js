@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
+import {BrokenCircuitError as CockatielBrokenCircuitError} from 'cockatiel';
+import {BrokenCircuitError} from '../src/circuit-breaker.js';
 import {describeError, KINDS, kindOf, makeError} from './errors.js';
 
 const noOrigin = () => undefined;
@@ -24,6 +26,14 @@ describe('the error kind table', () => {
     assert.equal(kindOf(new RangeError('r')), 'other');
     assert.equal(kindOf('a string'), 'other');
     assert.equal(kindOf(Object.assign(new Error('denied'), {code: 'EPERM'})), 'fatal');
+  });
+
+  it("recognises a circuit breaker's refusal, ours by name and cockatiel's by its marker (circuit-open)", () => {
+    assert.equal(kindOf(new BrokenCircuitError()), 'circuit-open');
+    const theirs = new CockatielBrokenCircuitError();
+    assert.equal(theirs.name, 'Error'); // cockatiel 3 names it nothing of its own
+    assert.equal(kindOf(theirs), 'circuit-open');
+    assert.equal(kindOf(Object.assign(new Error('no'), {isBrokenCircuitError: 'yes'})), 'other');
   });
 
   it('tells a refused argument (invalid) from a fatal failure and from a programming error', () => {

@@ -93,6 +93,18 @@ export class Instruments {
     return undefined;
   };
 
+  /**
+   * The error handler got `error`: records `report` under the call that raised this very object
+   * (key `?`, n 0, when it came from no call: a wrapped or re-created error).
+   * @param {unknown} error
+   */
+  report = (error) => {
+    const origin = this.origin(error);
+    const at = origin === undefined ? -1 : origin.lastIndexOf('#');
+    if (origin === undefined) this.#record('report', '?', 0);
+    else this.#record('report', origin.slice(0, at), Number(origin.slice(at + 1)));
+  };
+
   /** What is still going on now: operations in flight and resources not closed, sorted. */
   leaks() {
     return [

@@ -7,7 +7,7 @@
  */
 
 import {readFileSync} from 'node:fs';
-import {createRequire, isBuiltin} from 'node:module';
+import {builtinModules, createRequire} from 'node:module';
 import {inspect} from 'node:util';
 import {REGISTRY as ANTIPATTERNS} from '../src/antipatterns/index.js';
 import {BINDINGS} from './bindings.js';
@@ -95,7 +95,8 @@ export function apiExists(name) {
   /** @type {unknown} */
   let target = globalThis;
   let parts = name.split('.');
-  if (!(parts[0] in globalThis) && isBuiltin(parts[0])) {
+  // builtinModules, not isBuiltin (since 18.6): the runner must load on an older Node to say what it lacks.
+  if (!(parts[0] in globalThis) && builtinModules.includes(parts[0])) {
     target = require(`node:${parts[0]}`);
     parts = parts.slice(1);
   }
@@ -191,6 +192,24 @@ export const WARM_UP_REQUESTS = Object.freeze([
   },
   {pattern: 'task-group', params: {items: [1, 2]}, plan: {'*': [{after_ms: 1, fail: 'fatal'}]}, cancel_at_ms: 1},
   {pattern: 'timeout', params: {timeout_ms: 5}, plan: {op: [{hang: true}]}},
+  {pattern: 'racing', params: {items: ['a', 'b', 'c'], hedge_ms: 1}, plan: {a: [{after_ms: 1, fail: 'fatal'}], b: [{after_ms: 2, ok: 1}], c: [{hang: true}]}},
+  {
+    pattern: 'circuit-breaker',
+    params: {failure_threshold: 1, break_ms: 10},
+    plan: {op: [{after_ms: 1, fail: 'transient'}, {hang: true}, {after_ms: 1, ok: 1}]},
+    invocations: [{at_ms: 0}, {at_ms: 2}, {at_ms: 11, cancel_at_ms: 12}, {at_ms: 13}],
+  },
+  {pattern: 'async-stream', params: {take: 1, length: 2, close_ms: 1}, plan: {item: [{after_ms: 1, ok: 1}], use: [{after_ms: 1, fail: 'fatal'}]}},
+  {
+    pattern: 'async-lock',
+    plan: {a: [{after_ms: 2, fail: 'transient'}], b: [{hang: true}], '*': [{after_ms: 1, ok: 1}]},
+    invocations: [{at_ms: 0, key: 'a'}, {at_ms: 1, key: 'b', cancel_at_ms: 3}, {at_ms: 1, key: 'c'}, {at_ms: 2, key: 'd', cancel_at_ms: 2}],
+  },
+  {
+    pattern: 'graceful-shutdown',
+    params: {jobs: {a: 0, b: 0, c: 3}, shutdown_at_ms: 2, drain_ms: 1, close_ms: 1},
+    plan: {a: [{after_ms: 1, fail: 'fatal'}], '*': [{hang: true}]},
+  },
   {pattern: 'offload-blocking', params: {items: ['a', 'b'], max_workers: 1, heartbeat_ms: 1}, plan: {a: [{after_ms: 2, ok: 1}], '*': [{after_ms: 1, fail: 'fatal'}]}},
 ]);
 
@@ -239,6 +258,7 @@ async function runChecked(request, registry) {
   if (missing.length > 0) throw new BadRequest('bad-request', `\`params\` lacks ${missing.map((m) => `\`${m}\``).join(', ')}`);
   const plan = checkPlan(field(request, 'plan', 'object', {}));
   const cancelAtMs = field(request, 'cancel_at_ms', 'integer');
+  const invocations = checkInvocations(request, pattern, binding, cancelAtMs);
   const limitMs = field(request, 'limit_ms', 'integer', DEFAULTS.limit_ms[clockKind]);
   const random = field(request, 'random', 'array', []);
   const maxCalls = field(request, 'max_calls', 'integer', DEFAULTS.max_calls);
@@ -250,8 +270,18 @@ async function runChecked(request, registry) {
   const clock = clockKind === 'virtual' ? new VirtualClock() : new RealClock();
   /** @type {Set<string>} */
   const warnings = new Set();
-  const onRejection = (/** @type {unknown} */ reason) => warnings.add(`unhandled rejection: ${describe(reason)}`);
-  const onException = (/** @type {unknown} */ error) => warnings.add(`uncaught exception: ${describe(error)}`);
+  // A failure nobody observed (spec/PROTOCOL.md section 2, `unobserved`): the checker fails the run.
+  // Listening keeps the process alive where Node 15+ would end it.
+  /** @type {string[]} */
+  const unobserved = [];
+  const onRejection = (/** @type {unknown} */ reason) => {
+    warnings.add(`unhandled rejection: ${describe(reason)}`);
+    unobserved.push(`unhandled rejection: ${describe(reason)}`);
+  };
+  const onException = (/** @type {unknown} */ error) => {
+    warnings.add(`uncaught exception: ${describe(error)}`);
+    unobserved.push(`uncaught exception: ${describe(error)}`);
+  };
   const onWarning = (/** @type {Error} */ warning) => warnings.add(`${warning.name}: ${warning.message}`);
   process.on('unhandledRejection', onRejection);
   process.on('uncaughtException', onException);
@@ -260,7 +290,7 @@ async function runChecked(request, registry) {
   /** @type {Record<string, unknown>} */
   let answer;
   try {
-    answer = await runOnClock(clock, binding, impl, {plan, params, random, maxCalls, cancelAtMs, limitMs, wallBudgetMs, blockLimitMs});
+    answer = await runOnClock(clock, binding, impl, {plan, params, random, maxCalls, cancelAtMs, limitMs, wallBudgetMs, blockLimitMs, invocations});
   } finally {
     clock.uninstall();
     // Late rejections of this run are reported with it, not with the next one.
@@ -270,7 +300,7 @@ async function runChecked(request, registry) {
     process.off('warning', onWarning);
   }
   for (const warning of clock.warnings()) warnings.add(warning);
-  return {...answer, warnings: [...warnings].sort()};
+  return {...answer, warnings: [...warnings].sort(), unobserved};
 }
 
 /**
@@ -283,7 +313,52 @@ async function runChecked(request, registry) {
  * @property {number} limitMs
  * @property {number} wallBudgetMs
  * @property {number} blockLimitMs
+ * @property {Invocation[] | null} invocations
  */
+
+/** @typedef {{at_ms: number, key: string, cancel_at_ms: number | null}} Invocation */
+
+/**
+ * The request's invocations, checked: present exactly for a pattern invoked many times
+ * (spec/PROTOCOL.md section 2, "Invocations").
+ * @param {Record<string, unknown>} request
+ * @param {string} pattern
+ * @param {import('./bindings.js').Binding} binding
+ * @param {number | null} cancelAtMs
+ * @returns {Invocation[] | null}
+ */
+function checkInvocations(request, pattern, binding, cancelAtMs) {
+  const raw = field(request, 'invocations', 'array');
+  if ((binding.create !== undefined) !== (raw !== null)) {
+    const need = raw === null ? 'needs `invocations`' : 'takes no `invocations` (it is called once)';
+    throw new BadRequest('bad-request', `pattern ${JSON.stringify(pattern)} ${need}`);
+  }
+  if (raw === null) return null;
+  if (cancelAtMs !== null) throw new BadRequest('bad-request', 'with `invocations`, `cancel_at_ms` must be null (each invocation cancels itself)');
+  if (raw.length === 0) throw new BadRequest('bad-request', '`invocations` must not be empty');
+  return raw.map((/** @type {unknown} */ item, /** @type {number} */ index) => {
+    const where = `invocations[${index}]`;
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new BadRequest('bad-request', `${where} must be an object`);
+    const {at_ms: atMs, key = 'op', cancel_at_ms: cancel = null} = /** @type {Record<string, any>} */ (item);
+    if (!Number.isSafeInteger(atMs) || atMs < 0) throw new BadRequest('bad-request', `${where}.at_ms must be an integer from 0 and up, got ${JSON.stringify(atMs)}`);
+    if (typeof key !== 'string') throw new BadRequest('bad-request', `${where}.key must be a string, got ${JSON.stringify(key)}`);
+    if (cancel !== null && !(Number.isSafeInteger(cancel) && cancel >= atMs)) {
+      throw new BadRequest('bad-request', `${where}.cancel_at_ms must be an integer from at_ms (${atMs}) up, got ${JSON.stringify(cancel)}`);
+    }
+    return {at_ms: atMs, key, cancel_at_ms: cancel};
+  });
+}
+
+/**
+ * At `ms` on the run's clock: a timer, or at 0 an immediate -- a 0 ms timer must not be stretched to
+ * 1 ms like setTimeout(fn, 0); an immediate runs at the same ms, once what is ready has run.
+ * @param {number} ms
+ * @param {() => void} fn
+ */
+function at(ms, fn) {
+  if (ms === 0) setImmediate(fn);
+  else setTimeout(fn, ms);
+}
 
 /**
  * Runs the pattern on the installed clock; the answer without its warnings.
@@ -292,7 +367,7 @@ async function runChecked(request, registry) {
  * @param {import('./bindings.js').Implementation} impl
  * @param {RunSettings} settings
  */
-async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls, cancelAtMs, limitMs, wallBudgetMs, blockLimitMs}) {
+async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls, cancelAtMs, limitMs, wallBudgetMs, blockLimitMs, invocations}) {
   // A callback that blocks the loop stops the run at the loop's next chance: the rest of the run's
   // real sleeps are not waited out, and the answer says how long the loop was blocked. The work
   // the process had queued before the run (its host's I/O callbacks ...) runs first, unwatched.
@@ -307,7 +382,7 @@ async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls,
     if (clock instanceof VirtualClock) clock.busy = () => blocking.busy();
   }
   try {
-    return await runPattern(clock, binding, impl, ins, watch, {params, cancelAtMs, limitMs, wallBudgetMs, maxCalls});
+    return await runPattern(clock, binding, impl, ins, watch, {params, cancelAtMs, limitMs, wallBudgetMs, maxCalls, invocations});
   } finally {
     if (blocking) {
       if (clock instanceof VirtualClock) clock.busy = undefined;
@@ -322,9 +397,9 @@ async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls,
  * @param {import('./bindings.js').Implementation} impl
  * @param {Instruments} ins
  * @param {LoopWatch} watch
- * @param {{params: Record<string, unknown>, cancelAtMs: number | null, limitMs: number, wallBudgetMs: number, maxCalls: number}} settings
+ * @param {{params: Record<string, unknown>, cancelAtMs: number | null, limitMs: number, wallBudgetMs: number, maxCalls: number, invocations: Invocation[] | null}} settings
  */
-async function runPattern(clock, binding, impl, ins, watch, {params, cancelAtMs, limitMs, wallBudgetMs, maxCalls}) {
+async function runPattern(clock, binding, impl, ins, watch, {params, cancelAtMs, limitMs, wallBudgetMs, maxCalls, invocations}) {
   const caller = new AbortController();
   // Scheduled before the pattern starts, so at an equal time they fire before its own timers. A
   // cancellation at 0 ms must not be stretched to 1 ms like setTimeout(fn, 0): an immediate runs
@@ -334,26 +409,29 @@ async function runPattern(clock, binding, impl, ins, watch, {params, cancelAtMs,
   let limitReached = false;
   setTimeout(() => (limitReached = true), limitMs);
 
-  /** @type {{outcome: unknown, elapsed_ms: number | null, leaks: string[], traceLength: number} | undefined} */
+  /** @type {{outcome: unknown, elapsed_ms: number | null, leaks: string[], traceLength: number, settled_at_ms?: number[]} | undefined} */
   let settled;
   let judged = false; // once the run is judged, a late settlement changes nothing
   /** @param {unknown} outcome */
   const settle = (outcome) => {
     if (!limitReached && !judged) settled = {outcome, elapsed_ms: clock.now(), leaks: ins.leaks(), traceLength: ins.trace.length};
   };
-  /** @type {Promise<unknown>} */
-  let pending;
-  try {
-    pending = Promise.resolve(binding.invoke(impl, ins, params, caller.signal));
-  } catch (error) {
-    pending = Promise.reject(error); // an implementation that throws synchronously
+  if (invocations === null) {
+    /** @type {Promise<unknown>} */
+    let pending;
+    try {
+      pending = Promise.resolve(binding.invoke(impl, ins, params, caller.signal));
+    } catch (error) {
+      pending = Promise.reject(error); // an implementation that throws synchronously
+    }
+    report(pending, binding, ins, settle);
+  } else {
+    invokeMany(binding, impl, ins, params, invocations, (outcome, settledAt) => {
+      if (!limitReached && !judged) {
+        settled = {outcome, elapsed_ms: clock.now(), leaks: ins.leaks(), traceLength: ins.trace.length, ...(settledAt && {settled_at_ms: settledAt})};
+      }
+    }, () => clock.now());
   }
-  pending
-    .then(
-      (value) => settle({ok: jsonSafe(binding.toJson(value, ins))}),
-      (error) => settle(describeError(error, ins.origin)),
-    )
-    .catch((error) => settle({fail: 'other', type: 'RunnerError', message: `could not report the outcome: ${describe(error)}`}));
   const end = await clock.runUntil(() => watch.cameBack() || settled !== undefined || limitReached, wallBudgetMs);
   judged = true;
   if (end === 'real-time') {
@@ -394,6 +472,70 @@ async function runPattern(clock, binding, impl, ins, watch, {params, cancelAtMs,
     runtime: RUNTIME,
     blocked_ms: watch.blockedMs,
   };
+}
+
+/**
+ * Reports what `pending` settles to as an outcome.
+ * @param {Promise<unknown>} pending
+ * @param {import('./bindings.js').Binding} binding
+ * @param {Instruments} ins
+ * @param {(outcome: unknown) => void} settle
+ */
+function report(pending, binding, ins, settle) {
+  pending
+    .then(
+      (value) => settle({ok: jsonSafe(binding.toJson(value, ins))}),
+      (error) => settle(describeError(error, ins.origin)),
+    )
+    .catch((error) => settle({fail: 'other', type: 'RunnerError', message: `could not report the outcome: ${describe(error)}`}));
+}
+
+/**
+ * Several callers of one instance (spec/PROTOCOL.md section 2, "Invocations"): builds the instance,
+ * then arms, in list order, each invocation's start and its caller's cancellation. `settle` gets
+ * `{each: [...]}` and when each settled once the last has; or the error that refused the instance.
+ * @param {import('./bindings.js').Binding} binding
+ * @param {import('./bindings.js').Implementation} impl
+ * @param {Instruments} ins
+ * @param {Record<string, unknown>} params
+ * @param {Invocation[]} invocations
+ * @param {(outcome: unknown, settledAt?: number[]) => void} settle
+ * @param {() => number} now
+ */
+function invokeMany(binding, impl, ins, params, invocations, settle, now) {
+  const create = /** @type {NonNullable<typeof binding.create>} */ (binding.create);
+  const call = /** @type {NonNullable<typeof binding.call>} */ (binding.call);
+  let instance;
+  try {
+    instance = create(impl, params);
+  } catch (error) {
+    settle(describeError(error, ins.origin)); // refused up front: the run's one outcome
+    return;
+  }
+  /** @type {unknown[]} */
+  const outcomes = invocations.map(() => undefined);
+  /** @type {(number | undefined)[]} */
+  const settledAt = invocations.map(() => undefined);
+  let left = invocations.length;
+  invocations.forEach(({at_ms: atMs, key, cancel_at_ms: cancelAtMs}, index) => {
+    const caller = new AbortController();
+    const record = (/** @type {unknown} */ outcome) => {
+      outcomes[index] = outcome;
+      settledAt[index] = now();
+      if (--left === 0) settle({each: outcomes}, /** @type {number[]} */ (settledAt));
+    };
+    at(atMs, () => {
+      /** @type {Promise<unknown>} */
+      let pending;
+      try {
+        pending = Promise.resolve(call(instance, ({signal} = {}) => ins.operation(key, signal), caller.signal));
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      report(pending, binding, ins, record);
+    });
+    if (cancelAtMs !== null) at(cancelAtMs, () => caller.abort());
+  });
 }
 
 /**

@@ -12,7 +12,7 @@ describe('the protocol', () => {
     assert.equal(answer.protocol, PROTOCOL_VERSION);
     assert.deepEqual(answer.runtime, {name: 'node', version: process.versions.node});
     const patterns = /** @type {Record<string, string[]>} */ (answer.patterns);
-    assert.deepEqual(Object.keys(patterns), ['bounded-concurrency', 'cancellation-cleanup', 'offload-blocking', 'parallel-partial-failures', 'retry-backoff', 'task-group', 'timeout']);
+    assert.deepEqual(Object.keys(patterns), ['async-lock', 'async-stream', 'backpressure', 'bounded-concurrency', 'cancellation-cleanup', 'circuit-breaker', 'graceful-shutdown', 'offload-blocking', 'parallel-partial-failures', 'racing', 'retry-backoff', 'task-group', 'timeout', 'unobserved-failures']);
     assert.deepEqual(patterns.timeout[0], 'reference');
   });
 
@@ -32,6 +32,11 @@ describe('the protocol', () => {
       [{id: 8, pattern: 'timeout', params: {timeout_ms: 5}, clock: 'sundial'}, 'bad-request', 8],
       [{id: 9, pattern: 'timeout', params: {timeout_ms: 5}, plan: {op: [{after_ms: 1, fail: 'oops'}]}}, 'bad-request', 9],
       [{id: 10, pattern: 'timeout', params: {timeout_ms: 5}, cancel_at_ms: 'soon'}, 'bad-request', 10],
+      [{id: 11, pattern: 'circuit-breaker', plan: {op: [{ok: 1}]}}, 'bad-request', 11],
+      [{id: 12, pattern: 'timeout', invocations: [{at_ms: 0}]}, 'bad-request', 12],
+      [{id: 13, pattern: 'circuit-breaker', invocations: [{at_ms: 0}], cancel_at_ms: 5}, 'bad-request', 13],
+      [{id: 14, pattern: 'circuit-breaker', invocations: []}, 'bad-request', 14],
+      [{id: 15, pattern: 'circuit-breaker', invocations: [{at_ms: 5, cancel_at_ms: 4}]}, 'bad-request', 15],
     ];
     for (const [request, kind, id] of cases) {
       const answer = await handle(request);
@@ -61,6 +66,7 @@ describe('the protocol', () => {
       random_draws: 0,
       runtime: {name: 'node', version: process.versions.node},
       warnings: [],
+      unobserved: [],
     });
   });
 
@@ -119,5 +125,26 @@ describe('the protocol', () => {
     assert.deepEqual(answer.outcome, {ok: 'data'});
     const elapsed = /** @type {number} */ (answer.elapsed_ms);
     assert.ok(elapsed >= 25 && elapsed < 1000, `elapsed ${elapsed} ms`);
+  });
+
+  it('runs invocations of one instance: each settles on its own, the run with the last (section 2, "Invocations")', async () => {
+    const answer = await handle({
+      id: 16,
+      pattern: 'circuit-breaker',
+      params: {failure_threshold: 1, break_ms: 50},
+      plan: {op: [{after_ms: 10, fail: 'transient'}, {hang: true}, {after_ms: 10, ok: 'T'}]},
+      // the second starts and is cancelled at one instant: it starts first (armed first), then stops
+      invocations: [{at_ms: 0}, {at_ms: 60, cancel_at_ms: 60}, {at_ms: 80, key: 'op'}],
+    });
+    assert.deepEqual(answer.outcome, {each: [{fail: 'transient', from: 'op#1'}, {fail: 'cancelled'}, {ok: 'T'}]});
+    assert.deepEqual(answer.settled_at_ms, [10, 60, 90]);
+    assert.equal(answer.elapsed_ms, 90);
+    const trace = /** @type {{t: number, ev: string, n: number}[]} */ (answer.trace);
+    assert.deepEqual(trace.map((e) => [e.t, e.ev, e.n]), [[0, 'call', 1], [10, 'fail', 1], [60, 'call', 2], [60, 'cancel', 2], [80, 'call', 3], [90, 'ok', 3]]);
+  });
+
+  it('reports an instance refused up front as the run\'s one outcome, at 0 ms', async () => {
+    const answer = await handle({id: 17, pattern: 'circuit-breaker', params: {failure_threshold: 0}, plan: {op: [{ok: 1}]}, invocations: [{at_ms: 5}]});
+    assert.deepEqual([answer.outcome, answer.elapsed_ms, answer.trace, 'settled_at_ms' in answer], [{fail: 'invalid'}, 0, [], false]);
   });
 });

@@ -5,14 +5,26 @@ import {deriveAbortController} from './common/abort.js';
 
 it('exports exactly the public names', () => {
   assert.deepEqual(Object.keys(publicApi).sort(), [
+    'BackgroundTasks',
+    'BrokenCircuitError',
+    'CircuitBreakerPolicy',
+    'GuardedCounter',
+    'JobService',
+    'Mutex',
     'RETRY_DEFAULTS',
+    'ServiceStoppedError',
     'backoffDelay',
+    'consumeStream',
+    'createJobService',
     'isRetryable',
     'mapBounded',
     'offloadAll',
+    'race',
     'retry',
     'runAll',
     'runGroup',
+    'runInBackground',
+    'runPipeline',
     'useResource',
     'withTimeout',
   ]);

@@ -1,5 +1,10 @@
-"""anyio (asyncio backend) as the spec's task-group (``create_task_group``) and timeout
-(``move_on_after``).
+"""anyio (asyncio backend) as the spec's task-group (``create_task_group``), timeout
+(``move_on_after``) and backpressure (``create_memory_object_stream``).
+
+backpressure: a memory object stream of ``max_buffer_size=capacity``; the producer sends each item
+of the source and closes its end; ``workers`` consumers, each on a clone of the receiving end,
+iterate it until it is closed and drained; all in one task group. anyio starts the consumers up
+front (a task each), so the largest ``workers`` is n/a.
 
 task-group: each item a child started with ``start_soon``; the results, in input order, collected
 into a list the children fill in. anyio groups failures in an ``ExceptionGroup``, as the spec does.
@@ -25,10 +30,11 @@ where an operation takes time to stop (``cancel_ms``) cannot be run on virtual t
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
 from typing import Any
 
 import anyio
+from anyio.streams.memory import MemoryObjectReceiveStream
 
 from asyncconf.libraries import Adapter, Scenario
 
@@ -52,6 +58,37 @@ async def run_with_timeout(operation: Callable[[], Awaitable[Any]], limit: float
     return None
 
 
+async def run_pipeline(
+    source: AsyncIterable[Any], consume: Callable[[Any], Awaitable[Any]], capacity: int, workers: int
+) -> list[Any]:
+    send, receive = anyio.create_memory_object_stream[tuple[int, Any]](max_buffer_size=capacity)
+    results: list[Any] = []
+
+    async def producer() -> None:
+        async with send:
+            async for item in source:
+                results.append(None)
+                await send.send((len(results) - 1, item))
+
+    async def consumer(stream: MemoryObjectReceiveStream[tuple[int, Any]]) -> None:
+        async with stream:
+            async for index, item in stream:
+                results[index] = await consume(item)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(producer)
+        for _ in range(workers):
+            group.start_soon(consumer, receive.clone())
+        receive.close()
+    return results
+
+
+def pipeline_not_applicable(scenario: Scenario) -> str | None:
+    if scenario.params.get("workers", 0) > 1000:
+        return "anyio's consumers are tasks started up front: 2147483647 of them is not a thing to start"
+    return not_applicable(scenario)
+
+
 def not_applicable(scenario: Scenario) -> str | None:
     if any(step.get("cancel_ms") for steps in scenario.plan.values() for step in steps):
         return (
@@ -62,6 +99,7 @@ def not_applicable(scenario: Scenario) -> str | None:
     return None
 
 
+_WRAPPED = "the failure comes wrapped in the task group's ExceptionGroup, not unchanged (R4)"
 _NO_REFUSAL = "takes a limit the spec refuses up front (PROTOCOL.md section 8)"
 
 ADAPTERS = [
@@ -89,6 +127,37 @@ ADAPTERS = [
         why={
             "zero-limit-is-invalid": "`move_on_after(0)` is taken: expired at once, no result",
             "limit-past-the-longest-timer-is-invalid": _NO_REFUSAL,
+        },
+    ),
+    Adapter(
+        library="anyio",
+        distribution="anyio",
+        pattern="backpressure",
+        api="create_memory_object_stream",
+        implementation=run_pipeline,
+        not_applicable=pipeline_not_applicable,
+        why={
+            "consumer-failure-stops-everything": _WRAPPED,
+            "failure-cancels-pending-production": _WRAPPED,
+            "producer-failure-stops-the-consumers": _WRAPPED,
+            "failure-as-the-producer-is-unblocked": _WRAPPED,
+            "freed-slot-consumer-starts-before-the-producer": _WRAPPED,
+            "own-cancellation-is-a-failure": (
+                "returns normally, every result missing: a consumer's own `CancelledError` cancels the group "
+                "but is taken for a cancellation, not a failure -- nothing is raised"
+            ),
+            "zero-capacity-is-invalid": (
+                "`max_buffer_size=0` is taken: a rendezvous stream, each send waiting for a receiver"
+            ),
+            "zero-workers-is-invalid": (
+                "no consumer: the first send finds every receiving end closed and fails with `BrokenResourceError`, "
+                "in an ExceptionGroup"
+            ),
+            "handed-item-starts-before-the-next-production": (
+                "the producer goes on before the consumer it handed the item to (R8: consumers first): the next "
+                "production's timer fires first, b is started and then cancelled; and the failure comes in an "
+                "ExceptionGroup"
+            ),
         },
     ),
 ]

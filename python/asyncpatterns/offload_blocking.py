@@ -72,14 +72,18 @@ async def offload_all(work: Callable[[K], T], items: Iterable[K], max_workers: i
             results[index] = outcome
 
     tasks = [asyncio.ensure_future(worker()) for _ in range(workers)]
-    all_done: asyncio.Future[Any] = asyncio.gather(*tasks)
+    # A worker hands a failure over through `first_failure` and never raises: the cancellation it
+    # ends with on a way out is collected here, never left unobserved (a cancelled gather would
+    # hold a CancelledError nobody retrieves).
+    all_done: asyncio.Future[Any] = asyncio.gather(*tasks, return_exceptions=True)
     try:
         waiting: list[asyncio.Future[Any]] = [all_done, first_failure]
         await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
     finally:
         # On a failure or a cancellation: no item starts any more; a thread still running its
         # call is not waited for (the loop must not block on it) -- it ends on its own.
-        all_done.cancel()
+        for task in tasks:
+            task.cancel()
         executor.shutdown(wait=False, cancel_futures=True)
     if first_failure.done():
         raise first_failure.result()

@@ -51,4 +51,13 @@ public sealed class CandidateContext
     /// <returns>The open resource.</returns>
     public ValueTask<IAsyncDisposable> OpenResourceAsync(CancellationToken cancellationToken) =>
         _scenario.Instruments.OpenResourceAsync("conn", cancellationToken);
+
+    /// <summary>
+    /// The scenario's async sequence (async-stream): <c>length</c> items, the n-th the value of the call <c>item#n</c>. Its
+    /// first pull opens the resource <c>source</c>; its cleanup -- at its end, on a failure, or when its enumerator is
+    /// disposed -- closes it (<c>close_ms</c>). The token given to its enumerator (<c>WithCancellation</c>) reaches a
+    /// pending pull.
+    /// </summary>
+    /// <returns>The sequence; each enumeration starts it anew.</returns>
+    public IAsyncEnumerable<object?> StreamSource() => PatternBinding.StreamSource(_scenario.Instruments, Parameters.Count("length"));
 }

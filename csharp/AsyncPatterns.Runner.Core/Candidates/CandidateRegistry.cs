@@ -50,6 +50,14 @@ public sealed class CandidateRegistry
             throw new ArgumentException($"unknown pattern '{pattern}' (known: {string.Join(", ", PatternBinding.All.Keys.Order(StringComparer.Ordinal))})", nameof(pattern));
         }
 
+        if (binding.Invoked)
+        {
+            // One instance called by several callers: a candidate would need a create step and a per-invocation call.
+            throw new ArgumentException(
+                $"pattern '{pattern}' is invoked many times (spec/PROTOCOL.md §2, \"Invocations\"): this seam does not take such a pattern yet",
+                nameof(pattern));
+        }
+
         if (binding.Implementations.Contains(id, StringComparer.Ordinal))
         {
             throw new ArgumentException($"'{id}' is ours ({(id == "reference" ? "the reference" : "an anti-pattern")}): give your implementation an id of its own", nameof(id));

@@ -47,6 +47,7 @@ public sealed class RunLoop
     private readonly VirtualTimeProvider? _virtualTime;
     private readonly LoopContext _context;
     private readonly List<string> _warnings = [];
+    private readonly List<string> _unobserved = [];
     private long _timerBaseline;
 
     /// <summary>Initializes a new instance of the <see cref="RunLoop"/> class.</summary>
@@ -80,6 +81,21 @@ public sealed class RunLoop
 
     /// <summary>Gets or sets how long, in real time, the loop waits for thread-pool work to finish before it gives up.</summary>
     public TimeSpan QuiescenceBudget { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Gets the exceptions that reached the loop with nobody to catch them (an <c>async void</c> method's, a timer
+    /// callback's): failures nobody observed, which the checker fails (spec/PROTOCOL.md §2, <c>unobserved</c>).
+    /// </summary>
+    public IReadOnlyList<string> Unobserved
+    {
+        get
+        {
+            lock (_warnings)
+            {
+                return [.. _unobserved];
+            }
+        }
+    }
 
     /// <summary>Gets the diagnostics collected so far (exceptions thrown by posted work, e.g. an <c>async void</c> method's).</summary>
     public IReadOnlyList<string> Warnings
@@ -252,7 +268,7 @@ public sealed class RunLoop
         }
         catch (Exception error)
         {
-            Warn($"unhandled exception on the loop: {error.GetType().Name}: {error.Message}");
+            Warn($"unhandled exception on the loop: {error.GetType().Name}: {error.Message}", unobserved: true);
         }
         finally
         {
@@ -269,7 +285,7 @@ public sealed class RunLoop
         }
         catch (Exception error)
         {
-            Warn($"unhandled exception in a timer callback: {error.GetType().Name}: {error.Message}");
+            Warn($"unhandled exception in a timer callback: {error.GetType().Name}: {error.Message}", unobserved: true);
             return true;
         }
         finally
@@ -334,11 +350,15 @@ public sealed class RunLoop
         }
     }
 
-    private void Warn(string message)
+    private void Warn(string message, bool unobserved = false)
     {
         lock (_warnings)
         {
             _warnings.Add(message);
+            if (unobserved)
+            {
+                _unobserved.Add(message);
+            }
         }
     }
 

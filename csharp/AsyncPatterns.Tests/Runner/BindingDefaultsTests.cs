@@ -18,8 +18,13 @@ public class BindingDefaultsTests
             Assert.Equal(spec.Keys.Order(StringComparer.Ordinal), defaults.Select(entry => entry.Key).Order(StringComparer.Ordinal));
             foreach (var (name, value) in defaults)
             {
-                // The spec writes `[a, b, c]` and `none`; JSON writes ["a","b","c"] and "none".
-                var written = value is JsonArray list ? $"[{string.Join(", ", list.Select(item => (string)item!))}]" : value!.ToString();
+                // The spec writes `[a, b, c]`, `{a: 0, b: 10}` and `none`; JSON writes ["a","b","c"], {"a":0,"b":10} and "none".
+                var written = value switch
+                {
+                    JsonArray list => $"[{string.Join(", ", list.Select(item => (string)item!))}]",
+                    JsonObject map => $"{{{string.Join(", ", map.Select(entry => $"{entry.Key}: {entry.Value!.ToJsonString()}"))}}}",
+                    _ => value!.ToString(),
+                };
                 Assert.Equal(spec[name], written);
             }
         }

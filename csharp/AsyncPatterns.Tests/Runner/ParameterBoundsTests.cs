@@ -23,13 +23,29 @@ public class ParameterBoundsTests
     [InlineData("bounded-concurrency", """{"items": ["a"], "limit": 2.5}""")]
     [InlineData("bounded-concurrency", """{"items": ["a"], "limit": 2147483648}""")]
     [InlineData("parallel-partial-failures", """{"items": ["a", "b", "a"]}""")]
+    [InlineData("circuit-breaker", """{"failure_threshold": 0, "break_ms": 10}""")]
+    [InlineData("circuit-breaker", """{"failure_threshold": 1.5, "break_ms": 10}""")]
+    [InlineData("circuit-breaker", """{"failure_threshold": 1, "break_ms": -1}""")]
+    [InlineData("circuit-breaker", """{"failure_threshold": 1, "break_ms": 2147483648}""")]
+    [InlineData("async-stream", """{"take": -1, "length": 5, "close_ms": 5}""")]
+    [InlineData("async-stream", """{"take": 1.5, "length": 5, "close_ms": 5}""")]
+    [InlineData("async-stream", """{"take": 2147483648, "length": 5, "close_ms": 5}""")]
+    [InlineData("backpressure", """{"items": ["a"], "capacity": 0, "workers": 2}""")]
+    [InlineData("backpressure", """{"items": ["a"], "capacity": 2, "workers": 0}""")]
+    [InlineData("backpressure", """{"items": ["a"], "capacity": 1.5, "workers": 2}""")]
+    [InlineData("backpressure", """{"items": ["a"], "capacity": 2, "workers": 2147483648}""")]
+    [InlineData("graceful-shutdown", """{"jobs": {"a": 0}, "shutdown_at_ms": 10, "drain_ms": -1}""")]
+    [InlineData("graceful-shutdown", """{"jobs": {"a": 0}, "shutdown_at_ms": 10, "drain_ms": 2147483648}""")]
+    [InlineData("graceful-shutdown", """{"jobs": {"a": 0}, "shutdown_at_ms": 10.5}""")]
+    [InlineData("graceful-shutdown", """{"jobs": {"a": -1}, "shutdown_at_ms": 10}""")]
     [InlineData("offload-blocking", """{"items": ["a"], "max_workers": 0}""")]
     [InlineData("offload-blocking", """{"items": ["a"], "max_workers": 1.5}""")]
     [InlineData("offload-blocking", """{"items": ["a"], "heartbeat_ms": 0}""")]
     public void Run_ParameterOutOfItsDomain_IsRefusedUpFrontAsInvalid(string pattern, string parameters)
     {
+        var invocations = pattern == "circuit-breaker" ? """, "invocations": [{"at_ms": 5}]""" : string.Empty;
         var answer = JsonNode.Parse(Protocol.Handle(
-            $$$"""{"id": 1, "pattern": "{{{pattern}}}", "params": {{{parameters}}}, "plan": {"*": [{"after_ms": 10, "ok": "v"}]}}"""))!.AsObject();
+            $$$"""{"id": 1, "pattern": "{{{pattern}}}", "params": {{{parameters}}}, "plan": {"*": [{"after_ms": 10, "ok": "v"}]}{{{invocations}}}}"""))!.AsObject();
 
         Assert.Equal("""{"fail":"invalid"}""", answer["outcome"]!.ToJsonString());
         Assert.Equal(0, (long?)answer["elapsed_ms"]);
@@ -48,6 +64,7 @@ public class ParameterBoundsTests
     [Theory]
     [InlineData("bounded-concurrency", """{"items": [], "limit": 2}""", "[]")]
     [InlineData("task-group", """{"items": []}""", "[]")]
+    [InlineData("backpressure", """{"items": [], "capacity": 2, "workers": 2}""", "[]")]
     [InlineData("offload-blocking", """{"items": []}""", "[]")]
     [InlineData("parallel-partial-failures", """{"items": []}""", """{"succeeded":{},"failed":{}}""")]
     public void Run_NoItems_IsAnEmptyResultAtOnce(string pattern, string parameters, string empty)

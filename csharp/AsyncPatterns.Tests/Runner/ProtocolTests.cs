@@ -36,7 +36,7 @@ public class ProtocolTests
 
     [Fact]
     public void Handle_UnknownPattern_AnswersUnknownPattern() =>
-        Assert.Equal("unknown-pattern", (string?)Ask("""{"id": 1, "pattern": "circuit-breaker"}""")["error"]!["kind"]);
+        Assert.Equal("unknown-pattern", (string?)Ask("""{"id": 1, "pattern": "no-such-pattern"}""")["error"]!["kind"]);
 
     [Fact]
     public void Handle_UnknownImpl_ListsTheImplementations()
@@ -114,7 +114,7 @@ public class ProtocolTests
         var answer = WithoutBlockedMs(Protocol.Handle($$$"""{"id": 7, "pattern": "retry-backoff", "params": {{{RetryParams}}}, "plan": {"op": [{"after_ms": 10, "fail": "transient"}, {"after_ms": 10, "ok": "data"}]}}"""));
 
         Assert.Equal(
-            $$$"""{"id":7,"outcome":{"ok":"data"},"trace":[{"t":0,"ev":"call","key":"op","n":1},{"t":10,"ev":"fail","key":"op","n":1,"kind":"transient"},{"t":110,"ev":"call","key":"op","n":2},{"t":120,"ev":"ok","key":"op","n":2}],"trace_after":[],"elapsed_ms":120,"leaks":[],"random_draws":0,"runtime":{"name":"dotnet","version":"{{{Environment.Version}}}"},"warnings":[]}""",
+            $$$"""{"id":7,"outcome":{"ok":"data"},"trace":[{"t":0,"ev":"call","key":"op","n":1},{"t":10,"ev":"fail","key":"op","n":1,"kind":"transient"},{"t":110,"ev":"call","key":"op","n":2},{"t":120,"ev":"ok","key":"op","n":2}],"trace_after":[],"elapsed_ms":120,"leaks":[],"random_draws":0,"runtime":{"name":"dotnet","version":"{{{Environment.Version}}}"},"warnings":[],"unobserved":[]}""",
             answer);
     }
 
@@ -134,6 +134,34 @@ public class ProtocolTests
         Assert.Equal("""{"unfinished":true,"reason":"more than 5 operation calls"}""", answer["outcome"]!.ToJsonString());
         Assert.Null(answer["elapsed_ms"]);
         Assert.Equal(10, answer["trace"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public void Handle_Invocations_SettleOneByOneAndTheRunWithTheLast()
+    {
+        // The second starts and is cancelled at one instant: it starts first (armed first), then stops.
+        var answer = Ask("""{"id": 1, "pattern": "circuit-breaker", "params": {"failure_threshold": 1, "break_ms": 50}, "plan": {"op": [{"after_ms": 10, "fail": "transient"}, {"hang": true}, {"after_ms": 10, "ok": "T"}]}, "invocations": [{"at_ms": 0}, {"at_ms": 60, "cancel_at_ms": 60}, {"at_ms": 80, "key": "op"}]}""");
+
+        Assert.Equal("""{"each":[{"fail":"transient","from":"op#1"},{"fail":"cancelled"},{"ok":"T"}]}""", answer["outcome"]!.ToJsonString());
+        Assert.Equal("[10,60,90]", answer["settled_at_ms"]!.ToJsonString());
+        Assert.Equal(90, (long?)answer["elapsed_ms"]);
+        Assert.Equal(
+            ["0 call 1", "10 fail 1", "60 call 2", "60 cancel 2", "80 call 3", "90 ok 3"],
+            answer["trace"]!.AsArray().Select(e => $"{e!["t"]} {e["ev"]} {e["n"]}"));
+    }
+
+    [Theory]
+    [InlineData("""{"id": 1, "pattern": "circuit-breaker", "plan": {"op": [{"ok": 1}]}}""", "'circuit-breaker' needs `invocations`")]
+    [InlineData("""{"id": 1, "pattern": "timeout", "invocations": [{"at_ms": 0}]}""", "takes no `invocations`")]
+    [InlineData("""{"id": 1, "pattern": "circuit-breaker", "invocations": [{"at_ms": 0}], "cancel_at_ms": 5}""", "`cancel_at_ms` must be null")]
+    [InlineData("""{"id": 1, "pattern": "circuit-breaker", "invocations": []}""", "must not be empty")]
+    [InlineData("""{"id": 1, "pattern": "circuit-breaker", "invocations": [{"at_ms": 5, "cancel_at_ms": 4}]}""", "invocations[0].cancel_at_ms must be an integer from at_ms (5) up")]
+    public void Handle_BadInvocations_AreABadRequest(string request, string words)
+    {
+        var answer = Ask(request);
+
+        Assert.Equal("bad-request", (string?)answer["error"]!["kind"]);
+        Assert.Contains(words, (string?)answer["error"]!["message"], StringComparison.Ordinal);
     }
 
     [Fact]

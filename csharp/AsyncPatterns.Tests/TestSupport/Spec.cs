@@ -31,24 +31,42 @@ internal static class Spec
 
     public static long Integer(string patternId, string name) => long.Parse(Params(patternId)[name], CultureInfo.InvariantCulture);
 
-    /// <summary>The ids of the pattern's <c>antipatterns:</c> list that have a C# form (no <c>langs:</c>, or one naming csharp), in spec order.</summary>
-    /// <remarks>An entry is one line (<c>- {id: x, text: ...}</c>) or starts one (<c>- id: x</c>, its other keys below).</remarks>
+    /// <summary>The ids of the pattern's <c>antipatterns:</c> list that have a C# form, in spec order.</summary>
+    /// <remarks>
+    /// An entry is one line (<c>- {id: x, text: ...}</c>) or starts one (<c>- id: x</c>, its other keys below). A one-line
+    /// entry whose <c>langs: [...]</c> leaves out csharp is not C#'s to implement.
+    /// </remarks>
     public static IReadOnlyList<string> AntiPatternIds(string patternId) =>
-        [.. Block(patternId, "antipatterns:")
-            .Where(line => line.TrimStart().StartsWith("- ", StringComparison.Ordinal))
-            .Where(line => !line.Contains("langs: [", StringComparison.Ordinal) || line.Contains("csharp", StringComparison.Ordinal))
-            .Select(line =>
+        [.. Block(patternId, "antipatterns:").Where(line => line.TrimStart().StartsWith("- ", StringComparison.Ordinal) && HasCSharpForm(line) && ForCSharp(line)).Select(line =>
         {
             var start = line.IndexOf("id:", StringComparison.Ordinal) + 3;
             var end = line.IndexOfAny([',', '}'], start);
             return (end < 0 ? line[start..] : line[start..end]).Trim();
         })];
 
+    private static bool HasCSharpForm(string entry)
+    {
+        var langs = entry.IndexOf("langs: [", StringComparison.Ordinal);
+        return langs < 0 || entry[langs..entry.IndexOf(']', langs)].Contains("csharp", StringComparison.Ordinal);
+    }
+
+    /// <summary>Whether an anti-pattern's line has no <c>langs:</c> list, or one naming csharp.</summary>
+    private static bool ForCSharp(string line)
+    {
+        var at = line.IndexOf("langs:", StringComparison.Ordinal);
+        return at < 0 || line[at..line.IndexOf(']', at)].Contains("csharp", StringComparison.Ordinal);
+    }
+
     /// <summary>The indented lines under a top-level key.</summary>
     private static IEnumerable<string> Block(string patternId, string header)
     {
         var lines = File.ReadAllLines(Path.Combine(PatternsDirectory, $"{patternId}.yaml"));
         var start = Array.IndexOf(lines, header);
+        if (start < 0 && Array.IndexOf(lines, $"{header} {{}}") >= 0)
+        {
+            return []; // an empty mapping written inline (`params: {}`)
+        }
+
         if (start < 0)
         {
             throw new InvalidDataException($"{patternId}.yaml has no top-level `{header}` line");

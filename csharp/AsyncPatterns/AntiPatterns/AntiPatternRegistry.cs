@@ -1,10 +1,17 @@
+using AsyncPatterns.AsyncStream;
+using AsyncPatterns.AsyncLock;
+using AsyncPatterns.Backpressure;
 using AsyncPatterns.BoundedConcurrency;
 using AsyncPatterns.CancellationCleanup;
+using AsyncPatterns.CircuitBreaker;
+using AsyncPatterns.GracefulShutdown;
 using AsyncPatterns.OffloadBlocking;
 using AsyncPatterns.ParallelPartialFailures;
+using AsyncPatterns.Racing;
 using AsyncPatterns.RetryBackoff;
 using AsyncPatterns.TaskGroup;
 using AsyncPatterns.Timeout;
+using AsyncPatterns.UnobservedFailures;
 
 namespace AsyncPatterns.AntiPatterns;
 
@@ -26,6 +33,13 @@ public static class AntiPatternRegistry
             ["parallel-partial-failures"] = Untyped(ParallelPartialFailures<string, object?>()),
             ["bounded-concurrency"] = Untyped(BoundedConcurrency<string, object?>()),
             ["task-group"] = Untyped(TaskGroup<string, object?>()),
+            ["racing"] = Untyped(Racing<string, object?>()),
+            ["circuit-breaker"] = Untyped(CircuitBreaker()),
+            ["async-stream"] = Untyped(AsyncStream<object?>()),
+            ["unobserved-failures"] = Untyped(UnobservedFailures<string>()),
+            ["async-lock"] = Untyped(AsyncLock()),
+            ["backpressure"] = Untyped(Backpressure<string, object?>()),
+            ["graceful-shutdown"] = Untyped(GracefulShutdown()),
             ["offload-blocking"] = Untyped(OffloadBlocking<string, object?>()),
         };
 
@@ -122,9 +136,102 @@ public static class AntiPatternRegistry
             ["reports-cancellations"] = TaskGroupAntiPatterns.ReportsCancellationsAsync,
         };
 
+    /// <summary>The racing anti-patterns.</summary>
+    /// <typeparam name="TItem">The item type.</typeparam>
+    /// <typeparam name="T">The operation's result type.</typeparam>
+    /// <returns>The anti-patterns by id.</returns>
+    public static IReadOnlyDictionary<string, RacingImplementation<TItem, T>> Racing<TItem, T>() =>
+        new Dictionary<string, RacingImplementation<TItem, T>>
+        {
+            ["first-settled"] = RacingAntiPatterns.FirstSettledAsync,
+            ["losers-left-running"] = RacingAntiPatterns.LosersLeftRunningAsync,
+            ["no-wait-for-losers"] = RacingAntiPatterns.NoWaitForLosersAsync,
+            ["sequential"] = RacingAntiPatterns.SequentialAsync,
+            ["waits-for-all"] = RacingAntiPatterns.WaitsForAllAsync,
+            ["hedges-on-timer-only"] = RacingAntiPatterns.HedgesOnTimerOnlyAsync,
+        };
+
+    /// <summary>The circuit-breaker anti-patterns, each built like the reference.</summary>
+    /// <returns>The anti-patterns by id.</returns>
+    public static IReadOnlyDictionary<string, CircuitBreakerFactory> CircuitBreaker() =>
+        new Dictionary<string, CircuitBreakerFactory>
+        {
+            ["never-opens"] = CircuitBreakerAntiPatterns.NeverOpens,
+            ["never-closes"] = CircuitBreakerAntiPatterns.NeverCloses,
+            ["half-open-lets-all-through"] = CircuitBreakerAntiPatterns.HalfOpenLetsAllThrough,
+            ["counts-cancellations"] = CircuitBreakerAntiPatterns.CountsCancellations,
+            ["never-resets-count"] = CircuitBreakerAntiPatterns.NeverResetsCount,
+            ["cancelled-trial-sticks"] = CircuitBreakerAntiPatterns.CancelledTrialSticks,
+            ["wraps-failure"] = CircuitBreakerAntiPatterns.WrapsFailure,
+            ["accepts-invalid-options"] = CircuitBreakerAntiPatterns.AcceptsInvalidOptions,
+        };
+
+    /// <summary>The async-stream anti-patterns.</summary>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <returns>The anti-patterns by id.</returns>
+    public static IReadOnlyDictionary<string, AsyncStreamImplementation<T>> AsyncStream<T>() =>
+        new Dictionary<string, AsyncStreamImplementation<T>>
+        {
+            ["manual-next-no-return"] = AsyncStreamAntiPatterns.ManualNextNoReturnAsync,
+            ["buffers-everything"] = AsyncStreamAntiPatterns.BuffersEverythingAsync,
+            ["prefetches"] = AsyncStreamAntiPatterns.PrefetchesAsync,
+            ["source-not-cancelled"] = AsyncStreamAntiPatterns.SourceNotCancelledAsync,
+        };
+
+    /// <summary>The unobserved-failures anti-patterns.</summary>
+    /// <typeparam name="TItem">The item type.</typeparam>
+    /// <returns>The anti-patterns by id.</returns>
+    public static IReadOnlyDictionary<string, UnobservedFailuresImplementation<TItem>> UnobservedFailures<TItem>() =>
+        new Dictionary<string, UnobservedFailuresImplementation<TItem>>
+        {
+            ["discarded-task"] = UnobservedFailuresAntiPatterns.DiscardedTaskAsync,
+            ["awaits-in-starter"] = UnobservedFailuresAntiPatterns.AwaitsInStarterAsync,
+            ["async-void"] = UnobservedFailuresAntiPatterns.AsyncVoidAsync,
+            ["untracked"] = UnobservedFailuresAntiPatterns.UntrackedAsync,
+            ["reports-twice"] = UnobservedFailuresAntiPatterns.ReportsTwiceAsync,
+            ["swallows"] = UnobservedFailuresAntiPatterns.SwallowsAsync,
+            ["reports-wrapped"] = UnobservedFailuresAntiPatterns.ReportsWrappedAsync,
+            ["unguarded-handler"] = UnobservedFailuresAntiPatterns.UnguardedHandlerAsync,
+        };
+
+    /// <summary>The backpressure anti-patterns.</summary>
+    /// <typeparam name="TItem">The item type.</typeparam>
+    /// <typeparam name="T">The consumer's result type.</typeparam>
+    /// <returns>The anti-patterns by id.</returns>
+    public static IReadOnlyDictionary<string, BackpressureImplementation<TItem, T>> Backpressure<TItem, T>() =>
+        new Dictionary<string, BackpressureImplementation<TItem, T>>
+        {
+            ["unbounded-queue"] = BackpressureAntiPatterns.UnboundedQueueAsync,
+            ["drops-when-full"] = BackpressureAntiPatterns.DropsWhenFullAsync,
+            ["busy-polling"] = BackpressureAntiPatterns.BusyPollingAsync,
+            ["consumers-never-finish"] = BackpressureAntiPatterns.ConsumersNeverFinishAsync,
+        };
+
+    /// <summary>The graceful-shutdown anti-patterns.</summary>
+    /// <returns>The anti-patterns by id.</returns>
+    public static IReadOnlyDictionary<string, GracefulShutdownImplementation> GracefulShutdown() =>
+        new Dictionary<string, GracefulShutdownImplementation>
+        {
+            ["exits-at-once"] = GracefulShutdownAntiPatterns.ExitsAtOnce,
+            ["no-deadline"] = GracefulShutdownAntiPatterns.NoDeadline,
+            ["accepts-after-shutdown"] = GracefulShutdownAntiPatterns.AcceptsAfterShutdown,
+            ["skips-cleanup"] = GracefulShutdownAntiPatterns.SkipsCleanup,
+            ["no-wait-after-cancel"] = GracefulShutdownAntiPatterns.NoWaitAfterCancel,
+        };
+
     private static IReadOnlyDictionary<string, Delegate> Untyped<TDelegate>(IReadOnlyDictionary<string, TDelegate> typed)
         where TDelegate : Delegate =>
         typed.ToDictionary(entry => entry.Key, entry => (Delegate)entry.Value);
+
+    /// <summary>The async-lock anti-patterns, each built like the reference.</summary>
+    /// <returns>The anti-patterns by id.</returns>
+    public static IReadOnlyDictionary<string, GuardedCounterFactory> AsyncLock() =>
+        new Dictionary<string, GuardedCounterFactory>
+        {
+            ["no-lock"] = AsyncLockAntiPatterns.NoLock,
+            ["not-released-on-failure"] = AsyncLockAntiPatterns.NotReleasedOnFailure,
+            ["cancelled-waiter-enters"] = AsyncLockAntiPatterns.CancelledWaiterEnters,
+        };
 
     /// <summary>The offload-blocking anti-patterns.</summary>
     /// <typeparam name="TItem">The item type.</typeparam>

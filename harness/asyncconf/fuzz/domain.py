@@ -9,14 +9,22 @@ Everything comes from the pattern file, so a new pattern is fuzzed without code 
   and two more of their kind, and a string stays at its default (its alternatives must be
   declared). A parameter whose name ends in ``_ms`` is a duration;
 - **the keys the operation is called with** -- a pattern with an ``items`` parameter calls the
-  operation once per item (spec/PROTOCOL.md section 3); any other one with the keys its
-  scenarios' plans name (``op``), with up to one step more than its longest plan;
+  operation once per item (spec/PROTOCOL.md section 3), and with the keys it declares under
+  ``fuzz: keys`` (a producer's ``produce``, up to ``EXTRA_KEY_STEPS`` steps each, the last one
+  repeating for every further call: more would chain delays past the run's limit); any other one
+  with the keys its scenarios' plans name (``op``), with up to one step more than its longest plan;
 - **steps** -- ``ok``, ``fail`` of every error kind of the schema, or ``hang``, each with an
   optional ``cancel_ms``;
 - **caller cancellation** -- every pattern takes one; a ``hang`` is drawn only together with a
   ``cancel_at_ms``, unless the pattern declares ``fuzz: {hangs_end: true}`` (it ends a hanging
   call on its own, as a timeout does): a correct implementation must always settle;
-- **random draws** -- only for a pattern whose scenarios give ``random``.
+- **random draws** -- only for a pattern whose scenarios give ``random``;
+- **invocations** -- for an ``invoked: many`` pattern, one to ``MAX_INVOCATIONS`` callers of one
+  instance, each with a key of the plan and, maybe, a cancellation of its own (then no top-level
+  ``cancel_at_ms``; a ``hang`` only when every invocation is cancelled). Tame: invocation ``i``
+  starts at ``i * spacing + 1``, the spacing longer than all of the plan's delays and a
+  cancellation together, and cancels at an odd offset from its start, so nothing of one invocation
+  meets another's at one instant; in the ``ties`` class they start anywhere and overlap.
 
 The domain is split into **edge classes**, the kinds of divergence of issue 9 (``EDGES``). A
 campaign enables some (all, by default); each enabled class is then active in about half the
@@ -64,7 +72,11 @@ EDGE_DRAWS = (0.0, 0.25, 0.75, 0.255, 0.245, 0.999999, 1 - 2**-53)
 ENOUGH_DRAWS = 16
 #: At most this many steps per key of a pattern over one operation.
 STEPS_PER_KEY = 6
+#: At most this many steps per key declared under ``fuzz: keys`` (called once per item).
+EXTRA_KEY_STEPS = 2
 OK_VALUES: tuple[Any, ...] = ("v", 7, None)
+#: At most this many caller invocations of one instance (``invoked: many``).
+MAX_INVOCATIONS = 5
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: its strategies are cached per domain
@@ -138,8 +150,10 @@ class Domain:
     keys: tuple[str, ...] = ()  # the fixed keys of a pattern over one operation (``op``)
     steps_per_key: int = 1
     items_param: str | None = None
+    extra_keys: tuple[str, ...] = ()  # keys called beside the items (``fuzz: keys``), several steps each
     draws_random: bool = False
     hangs_end: bool = False
+    invoked: bool = False  # ``invoked: many``: examples carry invocations
 
     @classmethod
     def of(cls, pattern: Pattern) -> Domain:
@@ -156,8 +170,10 @@ class Domain:
             keys=keys,
             steps_per_key=1 if items_param else min(longest + 1, STEPS_PER_KEY),
             items_param=items_param,
+            extra_keys=tuple(pattern.fuzz.get("keys", ())),
             draws_random=any(s.random for s in pattern.scenarios),
             hangs_end=bool(pattern.fuzz.get("hangs_end", False)),
+            invoked=pattern.invoked == "many",
         )
 
     def examples(self, edges: Iterable[str] = ALL_EDGES) -> st.SearchStrategy[Example]:
@@ -208,6 +224,7 @@ class Example:
     cancel_at_ms: int | None
     random: tuple[float, ...]
     edges: frozenset[str] = frozenset()  # the edge classes active in it
+    invocations: tuple[dict[str, Any], ...] | None = None  # ``invoked: many`` patterns
 
     def scenario(self, defaults: dict[str, Any], scenario_id: str = "fuzz") -> Scenario:
         """The example as a spec scenario (parameters merged with the defaults, as the loader does)."""
@@ -220,6 +237,7 @@ class Example:
             expect={},
             cancel_at_ms=self.cancel_at_ms,
             random=self.random,
+            invocations=self.invocations,
         )
 
 
@@ -241,21 +259,51 @@ def _examples(draw: st.DrawFn, domain: Domain, enabled: frozenset[str]) -> Examp
 
     keys = [str(item) for item in effective[domain.items_param]] if domain.items_param else list(domain.keys)
     cancels = draw(st.booleans(), label="caller cancels")
-    delay = _delay_source(draw, edges, needed=2 * len(keys) * domain.steps_per_key)
+    steps = len(keys) * domain.steps_per_key + len(domain.extra_keys) * EXTRA_KEY_STEPS
+    delay = _delay_source(draw, edges, needed=2 * steps)
     step = _step_strategy(edges, can_hang=cancels or domain.hangs_end)
     plan: dict[str, list[dict[str, Any]]] = {}
     for key in keys:
         count = draw(st.integers(1, domain.steps_per_key)) if domain.steps_per_key > 1 else 1
         plan[key] = [_timed(draw(step), delay) for _ in range(count)]
+    for key in domain.extra_keys:
+        plan[key] = [_timed(draw(step), delay) for _ in range(draw(st.integers(1, EXTRA_KEY_STEPS)))]
 
     cancel_at_ms = None
-    if cancels:
+    invocations = None
+    if domain.invoked:  # each invocation's caller cancels, never the whole run
+        invocations = _draw_invocations(draw, edges, keys, plan, all_cancel=cancels)
+    elif cancels:
         cancel_at_ms = draw(_cancel_at_strategy(edges, tuple(_instants(plan, effective))), label="cancel_at_ms")
 
     random: tuple[float, ...] = ()
     if domain.draws_random:
         random = tuple(draw(_random_strategy(edges), label="random"))
-    return Example(domain.pattern, sent, tuple(omitted), plan, cancel_at_ms, random, edges)
+    return Example(domain.pattern, sent, tuple(omitted), plan, cancel_at_ms, random, edges, invocations)
+
+
+def _draw_invocations(
+    draw: st.DrawFn, edges: frozenset[str], keys: list[str], plan: dict[str, list[dict[str, Any]]], all_cancel: bool
+) -> tuple[dict[str, Any], ...]:
+    """Callers of one instance. ``all_cancel``: every one cancels (the plan may hang)."""
+    count = draw(st.integers(1, MAX_INVOCATIONS), label="invocations")
+    # Tame: each invocation alone in a window longer than anything it can do (see the docstring).
+    busy = sum(
+        int(step.get("after_ms", 0)) + int(step.get("cancel_ms", 0)) for steps in plan.values() for step in steps
+    )
+    spacing = 2 * (busy + CANCEL_AT_MAX + 1)
+    invocations = []
+    for index in range(count):
+        key = draw(st.sampled_from(keys), label="invocation key") if len(keys) > 1 else keys[0]
+        # Drawn either way, so the shrinker can switch `ties` off and keep the rest of the example.
+        anywhere = draw(st.integers(0, CANCEL_AT_MAX), label="at_ms")
+        at_ms = anywhere if "ties" in edges else index * spacing + 1
+        cancel_at_ms = None
+        if all_cancel or draw(st.booleans(), label="invocation cancels"):
+            offset = draw(_cancel_at_strategy(edges, tuple(_instants(plan, {}))), label="invocation cancel_at_ms")
+            cancel_at_ms = at_ms + offset
+        invocations.append({"at_ms": at_ms, "key": key, "cancel_at_ms": cancel_at_ms})
+    return tuple(invocations)
 
 
 def _timed(step: dict[str, Any], delay: Callable[[], int]) -> dict[str, Any]:

@@ -53,6 +53,11 @@ def scenario_yaml(finding: Finding, defaults: dict[str, Any], number: int = 1) -
     lines += [f"      {_flow(key)}: {_flow(steps)}" for key, steps in example.plan.items()]
     if example.cancel_at_ms is not None:
         lines.append(f"    cancel_at_ms: {example.cancel_at_ms}")
+    if example.invocations is not None:
+        lines.append("    invocations:")
+        for invocation in example.invocations:
+            shown = {k: v for k, v in invocation.items() if v is not None and (k, v) != ("key", "op")}
+            lines.append(f"      - {_flow(shown)}")
     if example.random:
         lines.append(f"    random: {_flow(list(example.random))}")
     lines.append(f"    expect:             # {baseline_label or 'no transport'}'s answer; make it the rule's")
@@ -60,6 +65,8 @@ def scenario_yaml(finding: Finding, defaults: dict[str, Any], number: int = 1) -
     if outcome and "unfinished" not in outcome:
         lines.append(f"      outcome: {_flow(outcome)}")
         lines.append(f"      elapsed_ms: {baseline.get('elapsed_ms')}")
+        if baseline.get("settled_at_ms") is not None:
+            lines.append(f"      settled_at_ms: {_flow(baseline['settled_at_ms'])}")
     else:
         lines.append("      leaks: none")
     lines.append("    # answers:")

@@ -33,7 +33,7 @@ from . import sources, timeline
 
 LANG_NAMES = {"python": "Python", "javascript": "JavaScript", "csharp": "C#"}
 BAD_WORDS = ("FAIL", "ERROR", "MISSED", "DIFFERS")  # the words the CLI paints red
-_TIMES = {"calls_at_ms": "call", "cancelled_at_ms": "cancel", "closed_at_ms": "close"}
+_TIMES = {"calls_at_ms": "call", "cancelled_at_ms": "cancel", "closed_at_ms": "close", "reported_at_ms": "report"}
 _STATIC = Path(__file__).parent / "static"
 
 

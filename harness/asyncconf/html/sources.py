@@ -9,6 +9,9 @@ Where each language keeps them (the README's "Adding a pattern"):
 - C#: every ``.cs`` of ``csharp/AsyncPatterns/<PascalId>/``; anti-patterns: ``<PascalId>Async`` of
   ``csharp/AsyncPatterns/AntiPatterns/<PascalPattern>AntiPatterns.cs``.
 
+A stateful pattern's anti-patterns (``invoked: many``) are classes: ``<PascalId>`` in Python and
+JavaScript; in C# a nested class ``<PascalId>…`` (its factory ``<PascalId>`` when it has none).
+
 The references cite the spec's rules as R1, R2 ... in their docs and comments; every line that
 does is marked and anchored, so a rule's implementing code is one click from the rule.
 """
@@ -161,7 +164,9 @@ def _name(anti_id: str, lang: str) -> str:
 
 def _python_span(text: str, anti_id: str) -> tuple[int, int] | None:
     for node in ast.parse(text).body:
-        if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef) and node.name == snake(anti_id):
+        if (isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef) and node.name == snake(anti_id)) or (
+            isinstance(node, ast.ClassDef) and node.name == pascal(anti_id)
+        ):
             first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
             return first, node.end_lineno or node.lineno
     return None
@@ -176,7 +181,9 @@ def _doc_start(lines: list[str], index: int, prefixes: tuple[str, ...]) -> int:
 
 def _javascript_span(text: str, anti_id: str) -> tuple[int, int] | None:
     lines = text.splitlines()
-    declaration = re.compile(rf"^export\s+(?:async\s+)?(?:function\*?\s+|const\s+|let\s+){camel(anti_id)}\b")
+    declaration = re.compile(
+        rf"^export\s+(?:(?:async\s+)?(?:function\*?\s+|const\s+|let\s+){camel(anti_id)}|class\s+{pascal(anti_id)})\b"
+    )
     for index, line in enumerate(lines):
         if declaration.match(line):
             start = _doc_start(lines, index, ("/**", "*", "*/"))
@@ -188,8 +195,20 @@ def _javascript_span(text: str, anti_id: str) -> tuple[int, int] | None:
 
 
 def _csharp_span(text: str, anti_id: str) -> tuple[int, int] | None:
+    name = pascal(anti_id)
+    for declaration in (
+        re.compile(rf"^(\s*)(?:public|internal|private)\b[^(]*\b{name}Async\s*[<(]"),
+        re.compile(rf"^(\s*)(?:public|internal|private)\b[^(=]*\bclass\s+{name}\w*\b"),  # a stateful pattern's
+        re.compile(rf"^(\s*)(?:public|internal|private)\b[^(]*\b{name}\s*[<(]"),
+    ):
+        span = _csharp_declaration(text, declaration)
+        if span is not None:
+            return span
+    return None
+
+
+def _csharp_declaration(text: str, declaration: re.Pattern[str]) -> tuple[int, int] | None:
     lines = text.splitlines()
-    declaration = re.compile(rf"^(\s*)(?:public|internal|private)\b[^(]*\b{pascal(anti_id)}Async\s*[<(]")
     for index, line in enumerate(lines):
         found = declaration.match(line)
         if found:

@@ -8,6 +8,7 @@ fatal       ``PermissionError``            ``PermissionError``
 timeout     ``TimeoutError``               ``TimeoutError``
 cancelled   ``asyncio.CancelledError``     ``asyncio.CancelledError``
 invalid     (never raised by an op)        ``ValueError``: a pattern refused its arguments
+circuit-open (never raised by an op)       a class named ``CircuitBreakerError`` (pybreaker's) in its MRO
 group       (never raised by an op)        ``BaseExceptionGroup`` (holds the others)
 other       (never raised by an op)        anything else: ``{"fail": "other", "type": ...}``
 =========== ============================== =========================================
@@ -42,8 +43,15 @@ def make_error(kind: str, message: str) -> BaseException:
         raise ValueError(f"unknown error kind {kind!r}; expected one of {sorted(KINDS)}") from None
 
 
+#: A circuit breaker's refusal (PROTOCOL.md section 6): recognised by class name, so that
+#: pybreaker's own ``CircuitBreakerError`` is one as well as ours.
+CIRCUIT_OPEN_NAMES = frozenset({"CircuitBreakerError"})
+
+
 def kind_of(error: BaseException) -> str:
     """The canonical kind of a native exception ('other' when the table does not name it)."""
+    if any(cls.__name__ in CIRCUIT_OPEN_NAMES for cls in type(error).__mro__):
+        return "circuit-open"
     for kind, cls in RECOGNISED.items():
         if isinstance(error, cls):
             return kind

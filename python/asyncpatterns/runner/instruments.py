@@ -92,6 +92,10 @@ class Instruments:
         self.limit_reached = False
         #: the injected blocking work (runner/blocking.py), set by the runner for the run
         self.blocking: Any = None
+        #: what the injected objects of the run must outlive it: an async generator the pattern
+        #: drops is then closed by the runner when the run ends (``loop.shutdown_asyncgens``), never by
+        #: the collector's finalizer hook at a moment that depends on reference counts
+        self.keep_alive: list[object] = []
 
     # -- recording ---------------------------------------------------------------------------------
     def _record(self, ev: str, key: str, n: int, **extra: Any) -> None:
@@ -101,6 +105,13 @@ class Instruments:
         """``"key#n"`` when ``error`` is the very object an operation call raised."""
         found = self._raised.get(id(error))
         return found[1] if found is not None and found[0] is error else None
+
+    def report(self, error: BaseException) -> None:
+        """The error handler got ``error``: record ``report`` under the call that raised this very
+        object (key ``?``, n 0, when it came from no call: a wrapped or re-created error)."""
+        origin = self.origin(error)
+        key, _, n = origin.rpartition("#") if origin is not None else ("?", "", "0")
+        self._record("report", key, int(n))
 
     def leaks(self) -> list[str]:
         """What is still running or open now: operations in flight and resources not closed."""

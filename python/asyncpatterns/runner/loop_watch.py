@@ -13,12 +13,21 @@ it out: a loaded machine does not make a correct run "blocked".
 A beat changes nothing the scenario sees: it runs between the scenario's callbacks, schedules
 nothing, and a loop iteration that runs only a beat does not move the virtual clock. Runs shorter
 than the period are never beaten at all, so the watch costs nearly nothing.
+
+The beats need the watchdog thread to run while the loop is blocked. On a machine loaded enough
+that the kernel does not schedule it for the whole stretch (seen: ten busy processes on two
+cores, a 100 ms ``time.sleep`` unseen), no beat is in flight and the stretch would go unmeasured.
+So the loop's own selector (``WatchedSelector``) times it too, on the loop's thread: the real time
+from one ``select()`` to the next is what one loop iteration spent running callbacks, less the
+run-queue delay since the last reading (taken at most every ``PERIOD_S``, so this too may fall
+short by up to ``PERIOD_S``). The longer of the two readings counts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import selectors
 import threading
 import time
 from collections.abc import Callable
@@ -50,9 +59,16 @@ class LoopWatch:
         loop: asyncio.AbstractEventLoop,
         limit_ms: float,
         on_block: Callable[[], object],
+        selector: WatchedSelector | None = None,
         on_stall: Callable[[], object] | None = None,
     ) -> None:
         self._loop = loop
+        self._selector = selector
+        # The loop iteration running now (perf_counter when its select() returned), and the loop
+        # thread's latest run-queue reading with when it was taken.
+        self._began: float | None = None
+        self._queued_s = 0.0
+        self._queued_at = float("-inf")
         self._limit_s = limit_ms / 1000
         self._on_block = on_block
         # Called once on the watchdog's thread when a beat has waited the limit and the loop is still
@@ -75,6 +91,8 @@ class LoopWatch:
         return self._longest_s >= self._limit_s
 
     def __enter__(self) -> LoopWatch:
+        if self._selector is not None:
+            self._selector.watch = self
         _WATCHDOG.watch(self)
         return self
 
@@ -82,8 +100,30 @@ class LoopWatch:
         self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
     ) -> None:
         _WATCHDOG.unwatch(self)
-        # The loop is back: a beat still in flight waited that long.
+        if self._selector is not None:
+            self._selector.watch = None
+        # The loop is back: a beat still in flight waited that long, and so did its last iteration.
         self._measure()
+        self.iteration_done()
+
+    def iteration_begins(self) -> None:
+        """The loop's select() returned: its callbacks run now (loop thread)."""
+        self._began = now = time.perf_counter()
+        if now - self._queued_at >= PERIOD_S:
+            self._queued_s, self._queued_at = run_queue_delay_s(self._thread_id), now
+
+    def iteration_done(self) -> None:
+        """The loop is back in select() (loop thread): how long did its callbacks keep it?"""
+        began, self._began = self._began, None
+        if began is None:
+            return
+        raw = time.perf_counter() - began
+        if raw <= self._longest_s:  # cannot be a new longest: spare the kernel read
+            return
+        lag = raw - (run_queue_delay_s(self._thread_id) - self._queued_s)
+        self._longest_s = max(self._longest_s, lag)
+        if lag >= self._limit_s:
+            self._on_block()
 
     def beat(self) -> None:
         """Called by the watchdog thread: send a beat unless one is still waiting for the loop."""
@@ -117,6 +157,29 @@ class LoopWatch:
         lag = time.perf_counter() - sent_at - (run_queue_delay_s(self._thread_id) - delay_then)
         self._longest_s = max(self._longest_s, lag)
         return lag
+
+
+class WatchedSelector(selectors.DefaultSelector):
+    """The selector of a watched loop: tells its ``LoopWatch`` when each loop iteration begins
+    (``select()`` returned) and ends (the next ``select()``). A subclass changes how the loop waits
+    by overriding ``wait``, never ``select``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.watch: LoopWatch | None = None
+
+    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        watch = self.watch
+        if watch is not None:
+            watch.iteration_done()
+        try:
+            return self.wait(timeout)
+        finally:
+            if watch is not None and self.watch is watch:
+                watch.iteration_begins()
+
+    def wait(self, timeout: float | None) -> list[tuple[selectors.SelectorKey, int]]:
+        return super().select(timeout)
 
 
 class _Watchdog:

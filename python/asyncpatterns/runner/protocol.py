@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib
 import json
 import platform
@@ -18,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from ..antipatterns import REGISTRY as ANTIPATTERNS
-from .bindings import BINDINGS, Binding
+from .bindings import BINDINGS, Binding, InvokedBinding
 from .blocking import BlockingWork
 from .candidates import CANDIDATES
 from .errors import describe_error
 from .instruments import Instruments
-from .loop_watch import LoopWatch
+from .loop_watch import LoopWatch, WatchedSelector
 from .virtual_loop import VirtualTimeLoop, WallBudgetExceeded
 
 PROTOCOL_VERSION = 1
@@ -133,14 +134,23 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
     params = _field(request, "params", dict, {})
     plan = _field(request, "plan", dict, {})
     cancel_at_ms = _field(request, "cancel_at_ms", int)
+    invocations = _invocations(request, BINDINGS[pattern], cancel_at_ms)
     limit_ms = _field(request, "limit_ms", int, DEFAULTS["limit_ms"][clock])
     block_limit_ms = _field(request, "block_limit_ms", (int, float), DEFAULTS["block_limit_ms"])
     loop: asyncio.AbstractEventLoop
+    selector: WatchedSelector
     if clock == "virtual":
         loop = VirtualTimeLoop(wall_budget_s=_field(request, "wall_budget_s", (int, float), DEFAULTS["wall_budget_s"]))
+        selector = loop.selector
     else:
-        loop = asyncio.new_event_loop()
-    loop.set_exception_handler(lambda _loop, _context: None)  # leftovers are reported as leaks
+        selector = WatchedSelector()  # what asyncio.new_event_loop() makes on Linux, its iterations timed
+        loop = asyncio.SelectorEventLoop(selector)
+    # What reaches the loop's exception handler is a failure nobody observed ("Task exception was
+    # never retrieved", an exception in a callback): recorded as `unobserved`, which the checker
+    # fails (PROTOCOL.md section 2). A pending task destroyed with the loop carries no exception:
+    # leftovers are reported as leaks.
+    unobserved: list[str] = []
+    loop.set_exception_handler(lambda _loop, context: _record_unobserved(unobserved, context))
     clock_ms = _clock_ms(loop)
     instruments = Instruments(
         plan,
@@ -155,6 +165,7 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
             warnings.simplefilter("always")
             answer = _run_on_loop(
                 loop,
+                selector,
                 clock_ms,
                 clock,
                 BINDINGS[pattern],
@@ -164,14 +175,50 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
                 cancel_at_ms,
                 limit_ms,
                 block_limit_ms,
+                invocations,
             )
         answer["warnings"] = sorted({str(w.message) for w in caught})
+        answer["unobserved"] = unobserved
         return answer
     finally:
         # A thread still in a block (work a pattern left running: it cannot be interrupted) ends now,
         # and is waited for, so that it never runs into the next run (PROTOCOL.md section 5).
         blocking.drain()
         loop.close()
+
+
+def _invocations(
+    request: dict[str, Any], binding: Binding | InvokedBinding, cancel_at_ms: int | None
+) -> list[dict[str, Any]] | None:
+    """The request's invocations, checked: present exactly for a pattern invoked many times."""
+    raw = _field(request, "invocations", list)
+    if isinstance(binding, InvokedBinding) != (raw is not None):
+        need = "needs `invocations`" if raw is None else "takes no `invocations` (it is called once)"
+        raise BadRequest("bad-request", f"pattern {request['pattern']!r} {need}")
+    if raw is None:
+        return None
+    if cancel_at_ms is not None:
+        raise BadRequest(
+            "bad-request", "with `invocations`, `cancel_at_ms` must be null (each invocation cancels itself)"
+        )
+    if not raw:
+        raise BadRequest("bad-request", "`invocations` must not be empty")
+    checked = []
+    for index, item in enumerate(raw):
+        where = f"invocations[{index}]"
+        if not isinstance(item, dict):
+            raise BadRequest("bad-request", f"{where} must be an object")
+        at_ms, key, cancel = item.get("at_ms"), item.get("key", "op"), item.get("cancel_at_ms")
+        if isinstance(at_ms, bool) or not isinstance(at_ms, int) or at_ms < 0:
+            raise BadRequest("bad-request", f"{where}.at_ms must be an integer from 0 and up, got {at_ms!r}")
+        if not isinstance(key, str):
+            raise BadRequest("bad-request", f"{where}.key must be a string, got {key!r}")
+        if cancel is not None and (isinstance(cancel, bool) or not isinstance(cancel, int) or cancel < at_ms):
+            raise BadRequest(
+                "bad-request", f"{where}.cancel_at_ms must be an integer from at_ms ({at_ms}) up, got {cancel!r}"
+            )
+        checked.append({"at_ms": at_ms, "key": key, "cancel_at_ms": cancel})
+    return checked
 
 
 def _clock_ms(loop: asyncio.AbstractEventLoop) -> Callable[[], int]:
@@ -181,20 +228,88 @@ def _clock_ms(loop: asyncio.AbstractEventLoop) -> Callable[[], int]:
 
 def _run_on_loop(
     loop: asyncio.AbstractEventLoop,
+    selector: WatchedSelector,
     clock_ms: Callable[[], int],
     clock: str,
-    binding: Binding,
+    binding: Binding | InvokedBinding,
     implementation: Callable[..., Any],
     ins: Instruments,
     params: dict[str, Any],
     cancel_at_ms: int | None,
     limit_ms: int,
     block_limit_ms: float,
+    invocations: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     settled: dict[str, Any] = {}
     judged = False  # once the run is judged, the leftovers' cleanup must not change the outcome
 
+    async def invoked(instance: Any, index: int, key: str, outcomes: list[Any], settled_at: list[Any]) -> None:
+        assert isinstance(binding, InvokedBinding)
+        try:
+            value = await binding.call(instance, ins.operation_for(key))
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as error:  # this invocation's outcome, its caller's cancellation included
+            outcome = describe_error(error, ins.origin)
+        else:
+            outcome = {"ok": _json_safe(binding.to_json(value, ins))}
+        record(index, outcome, outcomes, settled_at)
+
+    def record(index: int, outcome: dict[str, Any], outcomes: list[Any], settled_at: list[Any]) -> None:
+        if settled_at[index] is not None:
+            return
+        outcomes[index], settled_at[index] = outcome, clock_ms()
+        if not judged and all(at is not None for at in settled_at):  # the run settles with the last
+            settled.update(
+                outcome={"each": outcomes},
+                settled_at_ms=settled_at,
+                elapsed_ms=clock_ms(),
+                leaks=ins.leaks(),
+                trace_len=len(ins.trace),
+            )
+            loop.stop()
+
+    async def many(calls: list[dict[str, Any]]) -> None:
+        """Builds the one instance, then arms, in list order, each invocation's start and its
+        caller's cancellation (PROTOCOL.md section 2, "Invocations")."""
+        assert isinstance(binding, InvokedBinding)
+        try:
+            instance = binding.create(implementation, params)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as error:  # refused up front: the run's one outcome
+            settled.update(
+                outcome=describe_error(error, ins.origin), elapsed_ms=clock_ms(), leaks=ins.leaks(), trace_len=0
+            )
+            loop.stop()
+            return
+        outcomes: list[Any] = [None] * len(calls)
+        settled_at: list[Any] = [None] * len(calls)
+        tasks: dict[int, asyncio.Task[None]] = {}
+
+        def start(index: int, key: str) -> None:
+            task = loop.create_task(invoked(instance, index, key, outcomes, settled_at))
+
+            # A task cancelled before its first step never enters its `try` (a real clock's two
+            # timers of one instant): its caller's cancellation is still its outcome.
+            def never_started(done: asyncio.Task[None]) -> None:
+                if done.cancelled():
+                    record(index, {"fail": "cancelled"}, outcomes, settled_at)
+
+            task.add_done_callback(never_started)
+            tasks[index] = task
+
+        def cancel(index: int) -> None:
+            tasks[index].cancel()
+
+        begin = loop.time() - clock_ms() / 1000
+        for index, call in enumerate(calls):
+            loop.call_at(begin + call["at_ms"] / 1000, start, index, call["key"])
+            if call["cancel_at_ms"] is not None:
+                loop.call_at(begin + call["cancel_at_ms"] / 1000, cancel, index)
+
     async def scenario() -> None:
+        assert isinstance(binding, Binding)
         try:
             value = await binding.invoke(implementation, ins, params)
         except (KeyboardInterrupt, SystemExit):
@@ -209,10 +324,10 @@ def _run_on_loop(
 
     # A callback that blocks the loop stops the run at the loop's next chance: the rest of the
     # run's real sleeps are not waited out, and the answer says how long the loop was blocked.
-    watch = LoopWatch(loop, block_limit_ms, on_block=loop.stop, on_stall=ins.blocking.release_all)
+    watch = LoopWatch(loop, block_limit_ms, on_block=loop.stop, selector=selector, on_stall=ins.blocking.release_all)
     try:
         with watch:
-            main = loop.create_task(scenario())
+            main = loop.create_task(scenario() if invocations is None else many(invocations))
             start = loop.time()
             if cancel_at_ms is not None:
                 loop.call_at(start + cancel_at_ms / 1000, main.cancel)
@@ -246,6 +361,11 @@ def _run_on_loop(
             if not watch.blocked:
                 with contextlib.suppress(WallBudgetExceeded):
                     ins.blocking.finish_on_loop(CLEANUP_GRACE_S[clock])
+            # A task that failed and that nobody references any more reports "never retrieved" when
+            # it is freed: mostly at once (reference counting); one caught in a cycle is collected
+            # here, so that it is reported with this run, not a later one. The young generations
+            # only: a full collection in the harness's own process (transport inprocess) took 0.2 s.
+            gc.collect(1)
     except BaseException:
         # An interrupt (KeyboardInterrupt, SystemExit) goes through; what the pattern started is
         # cancelled first, so nothing of it outlives the run.
@@ -258,7 +378,7 @@ def _run_on_loop(
     # own cleanup of leftovers records afterwards is kept apart, and counts only as the leaks
     # already measured (PROTOCOL.md section 4).
     cut = settled["trace_len"]
-    return {
+    answer = {
         "outcome": settled["outcome"],
         "trace": ins.trace[:cut],
         "trace_after": ins.trace[cut:],
@@ -268,6 +388,15 @@ def _run_on_loop(
         "runtime": RUNTIME,
         "blocked_ms": watch.blocked_ms,
     }
+    if "settled_at_ms" in settled:
+        answer["settled_at_ms"] = settled["settled_at_ms"]
+    return answer
+
+
+def _record_unobserved(unobserved: list[str], context: dict[str, Any]) -> None:
+    error = context.get("exception")
+    if isinstance(error, BaseException):
+        unobserved.append(f"{context.get('message', 'unobserved')}: {type(error).__name__}: {error}")
 
 
 def _cancel_leftovers(loop: asyncio.AbstractEventLoop, grace_s: float) -> None:

@@ -34,6 +34,8 @@ from concurrent.futures import Future as ConcurrentFuture
 from contextvars import Context
 from typing import Any, TypeVar
 
+from .loop_watch import WatchedSelector
+
 _T = TypeVar("_T")
 
 #: Python minor versions whose asyncio internals this loop was checked against.
@@ -102,26 +104,26 @@ class _SeqTimerHandle(asyncio.TimerHandle):
     __hash__ = object.__hash__
 
 
-class _VirtualSelector(selectors.DefaultSelector):
+class _VirtualSelector(WatchedSelector):
     """The loop's selector: instead of sleeping until the next timer, move the clock to it."""
 
     def __init__(self) -> None:
         super().__init__()
         self.loop: VirtualTimeLoop | None = None
 
-    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+    def wait(self, timeout: float | None) -> list[tuple[selectors.SelectorKey, int]]:
         # asyncio asks for a wait (timeout None: its own timer heap is always empty here) exactly
         # when no callback is ready; any other timeout is 0 (ready callbacks, or stopping).
         loop = self.loop
         assert loop is not None
         loop.check_wall_budget()
         if timeout is not None:
-            return super().select(0)
+            return super().wait(0)
         if loop.pending_executor_work:
             # Work the loop cannot see is running on another thread: wait for it (in real time,
             # with the clock frozen) rather than jump the clock past it.
-            return super().select(0.05)
-        events = super().select(0)
+            return super().wait(0.05)
+        events = super().wait(0)
         if events:
             return events
         if not loop.release_next_timer():
@@ -145,6 +147,8 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         selector = _VirtualSelector()
         super().__init__(selector)
         selector.loop = self
+        #: the loop's selector, which the loop-lag watch times iterations by
+        self.selector: WatchedSelector = selector
         self._now_ms = 0
         self._seq = itertools.count()
         # Our own timer heap: asyncio's `_scheduled` stays empty, so `_run_once` never moves all

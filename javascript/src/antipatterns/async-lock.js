@@ -1,0 +1,44 @@
+/**
+ * The mistakes an async lock exists to prevent: the reference with one decision changed each, with
+ * its constructor and `increment`.
+ * @module
+ */
+
+import {GuardedCounter} from '../async-lock.js';
+
+/** No lock: two callers read the same value across the await and one update is lost. */
+export class NoLock extends GuardedCounter {
+  /** @override @param {(options: {signal?: AbortSignal}) => Promise<unknown> | unknown} operation @param {{signal?: AbortSignal}} [options] */
+  async increment(operation, {signal} = {}) {
+    const current = this.value;
+    await operation({signal});
+    this.value = current + 1;
+    return this.value;
+  }
+}
+
+/** Releases after the write, not in `finally`: a failing operation leaves the lock held. */
+export class NotReleasedOnFailure extends GuardedCounter {
+  /** @override @param {(options: {signal?: AbortSignal}) => Promise<unknown> | unknown} operation @param {{signal?: AbortSignal}} [options] */
+  async increment(operation, {signal} = {}) {
+    await this.mutex.acquire({signal});
+    const current = this.value;
+    await operation({signal});
+    this.value = current + 1;
+    this.mutex.release();
+    return this.value;
+  }
+}
+
+/** Waits without the caller's signal: a cancelled waiter still takes the lock when its turn comes. */
+export class CancelledWaiterEnters extends GuardedCounter {
+  /** @override @param {(options: {signal?: AbortSignal}) => Promise<unknown> | unknown} operation @param {{signal?: AbortSignal}} [options] */
+  async increment(operation, {signal} = {}) {
+    return this.mutex.runExclusive(async () => {
+      const current = this.value;
+      await operation({signal});
+      this.value = current + 1;
+      return this.value;
+    });
+  }
+}
