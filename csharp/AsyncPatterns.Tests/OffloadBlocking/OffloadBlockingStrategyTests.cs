@@ -9,20 +9,31 @@ public class OffloadBlockingStrategyTests
     [Fact]
     public async Task RunAsync_RunsTheWorkOffTheCallersThread_InInputOrder()
     {
-        var caller = Environment.CurrentManagedThreadId;
         var running = 0;
         var most = 0;
-        var values = await OffloadBlockingStrategy.RunAsync(
-            (string item) =>
-            {
-                most = Math.Max(most, Interlocked.Increment(ref running));
-                Thread.Sleep(item == "a" ? 30 : 5); // a ends last: the order is still the input's
-                Interlocked.Decrement(ref running);
-                return (item, Environment.CurrentManagedThreadId != caller);
-            },
-            ["a", "b", "c", "d"],
-            new OffloadBlockingOptions { MaxWorkers = 2 },
-            CancellationToken.None);
+        Task<IReadOnlyList<(string, bool)>>? run = null;
+        // The caller is a thread of its own, held until the run ends: a pool thread, once the test awaited, goes back to
+        // the pool, which may then run the offloaded work on it (seen: b, c and d "on the caller's thread").
+        var callerThread = new Thread(() =>
+        {
+            var caller = Environment.CurrentManagedThreadId;
+            run = OffloadBlockingStrategy.RunAsync(
+                (string item) =>
+                {
+                    most = Math.Max(most, Interlocked.Increment(ref running));
+                    Thread.Sleep(item == "a" ? 30 : 5); // a ends last: the order is still the input's
+                    Interlocked.Decrement(ref running);
+                    return (item, Environment.CurrentManagedThreadId != caller);
+                },
+                ["a", "b", "c", "d"],
+                new OffloadBlockingOptions { MaxWorkers = 2 },
+                CancellationToken.None);
+            ((IAsyncResult)run).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(30));
+        });
+        callerThread.Start();
+        callerThread.Join();
+        Assert.NotNull(run);
+        var values = await run;
 
         Assert.Equal([("a", true), ("b", true), ("c", true), ("d", true)], values);
         Assert.InRange(most, 1, 2);
