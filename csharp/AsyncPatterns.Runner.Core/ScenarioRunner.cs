@@ -192,6 +192,8 @@ internal static class ScenarioRunner
             try
             {
                 ExecutePhases();
+                // Blocks still going end first, so that a failure of work ending now is collected with this run.
+                _instruments.DrainBlocks(LoopThreadGrace);
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
             }
@@ -205,7 +207,8 @@ internal static class ScenarioRunner
             finally
             {
                 // A thread still in a blocking call (work the pattern left running cannot be interrupted) ends now and is
-                // waited for: a pool thread left blocked would spoil the next run's readings (spec/PROTOCOL.md §5).
+                // waited for, also when the run failed: a pool thread left blocked would spoil the next run's readings
+                // (spec/PROTOCOL.md §5).
                 _instruments.DrainBlocks(LoopThreadGrace);
                 TaskScheduler.UnobservedTaskException -= OnUnobservedTaskException;
             }

@@ -59,22 +59,28 @@ public static class OffloadBlockingStrategy
                 }
 
                 var item = todo[index];
+                (T? Value, Exception? Error) outcome;
                 try
                 {
-                    // Not waited for once stopped: the thread runs its call to the end, and the result is dropped.
-                    results[index] = await Task.Run(() => work(item), token).WaitAsync(token).ConfigureAwait(false);
+                    // Not waited for once stopped: the thread runs its call to the end, and the result is dropped. The
+                    // thread hands back what happened rather than throwing it: a failure that comes after this lane
+                    // stopped waiting would fault a task nobody observes.
+                    outcome = await Task.Run(() => Outcome(work, item), token).WaitAsync(token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (token.IsCancellationRequested)
                 {
                     return; // asked for: the caller's cancellation, or another lane's failure
                 }
-                catch (Exception error)
+
+                if (outcome.Error is { } error)
                 {
                     // The work's own OperationCanceledException, which nobody asked for, is a failure like any other.
                     Interlocked.CompareExchange(ref firstFailure, error, null);
                     stop.Cancel();
                     return;
                 }
+
+                results[index] = outcome.Value!;
             }
         }
 
@@ -92,5 +98,18 @@ public static class OffloadBlockingStrategy
 
         cancellationToken.ThrowIfCancellationRequested();
         return results;
+    }
+
+    /// <summary>Runs the work once (on a pool thread): its value, or the very exception it threw.</summary>
+    private static (T? Value, Exception? Error) Outcome<TItem, T>(Func<TItem, T> work, TItem item)
+    {
+        try
+        {
+            return (work(item), null);
+        }
+        catch (Exception error)
+        {
+            return (default, error);
+        }
     }
 }
