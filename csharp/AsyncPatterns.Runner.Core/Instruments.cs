@@ -41,6 +41,8 @@ internal sealed class Instruments
     private readonly HashSet<string> _openResources = new(StringComparer.Ordinal);
     private readonly ConditionalWeakTable<Exception, string> _raised = [];
     private readonly HashSet<ManualResetEventSlim> _waitingBlocks = [];
+    private readonly List<Park> _parks = [];
+    private long _unorderedParks = (long)int.MaxValue + 1;
     private bool _blocksReleased;
     private int _blocking;
     private int _draws;
@@ -337,26 +339,33 @@ internal sealed class Instruments
             else
             {
                 // Parked: the timer is armed before the loop is told, so it never sees a parked thread without its timer.
-                var parked = Thread.CurrentThread.IsThreadPoolThread;
-                var unparked = 0;
-                using var timer = Clock.After(step.AfterMs, () =>
+                // Work handed over other than as a task ranks after all of it, as it parks.
+                var park = new Park(
+                    Clock.NowMs + step.AfterMs,
+                    HandOverOrder.OfCurrentWork ?? Interlocked.Increment(ref _unorderedParks),
+                    released,
+                    Thread.CurrentThread.IsThreadPoolThread);
+                lock (_gate)
                 {
-                    if (parked && Interlocked.Exchange(ref unparked, 1) == 0)
-                    {
-                        loop.Unpark();
-                    }
+                    _parks.Add(park);
+                    park.Timer = Clock.After(step.AfterMs, () => UnparkNextDue(park));
+                }
 
-                    released.Set();
-                });
-                if (parked)
+                if (park.PoolThread)
                 {
                     loop.Park();
                 }
 
                 released.Wait();
-                if (parked && Interlocked.Exchange(ref unparked, 1) == 0)
+                lock (_gate)
                 {
-                    loop.Unpark(); // released by the end of the run, not by its timer
+                    _parks.Remove(park);
+                    park.Timer?.Dispose(); // the timer it holds now: its own, or the spent one of the park it released
+                }
+
+                if (park.PoolThread && Interlocked.Exchange(ref park.Unparked, 1) == 0)
+                {
+                    loop.Unpark(); // released by the end of the run, not by a timer
                 }
             }
         }
@@ -367,6 +376,59 @@ internal sealed class Instruments
                 _waitingBlocks.Remove(released);
             }
         }
+    }
+
+    /// <summary>
+    /// A park's timer fired (on the loop): of the threads whose block has ended, the one whose work was handed over first
+    /// goes on -- not the one that happened to park first (threads reach the loop in the order they are scheduled), so
+    /// blocks ending at one instant end in hand-over order, each with all that follows from it before the next
+    /// (spec/PROTOCOL.md §5, "Blocking work").
+    /// </summary>
+    private void UnparkNextDue(Park fired)
+    {
+        lock (_gate)
+        {
+            var now = Clock.NowMs;
+            Park? first = null;
+            foreach (var park in _parks)
+            {
+                if (park.DueMs <= now && !park.Released.IsSet &&
+                    (first is null || park.DueMs < first.DueMs || (park.DueMs == first.DueMs && park.Order < first.Order)))
+                {
+                    first = park;
+                }
+            }
+
+            if (first is null)
+            {
+                return;
+            }
+
+            // The timer that fired was the fired park's; the park going on now hands it its own, still armed.
+            (fired.Timer, first.Timer) = (first.Timer, fired.Timer);
+            if (first.PoolThread && Interlocked.Exchange(ref first.Unparked, 1) == 0)
+            {
+                Clock.Loop.Unpark();
+            }
+
+            first.Released.Set(); // under the gate: its thread disposes of it only after leaving _parks
+        }
+    }
+
+    /// <summary>A thread parked on the virtual clock until <see cref="DueMs"/>; <see cref="Order"/>: its work's hand-over.</summary>
+    private sealed class Park(long dueMs, long order, ManualResetEventSlim released, bool poolThread)
+    {
+        public int Unparked;
+
+        public IDisposable? Timer { get; set; }
+
+        public long DueMs { get; } = dueMs;
+
+        public long Order { get; } = order;
+
+        public ManualResetEventSlim Released { get; } = released;
+
+        public bool PoolThread { get; } = poolThread;
     }
 
     /// <summary>Opens the resource <paramref name="name"/> (records <c>open</c>); its <see cref="IAsyncDisposable.DisposeAsync"/> takes <c>close_ms</c>, then records <c>close</c>.</summary>

@@ -38,12 +38,15 @@ let runs = 0;
  * @property {Uint8Array} [bytes]
  * @property {WatchedEntry} [entry] The worker it runs in.
  * @property {ReturnType<typeof setTimeout>} [timer]
+ * @property {number} [dueMs] When its block ends (virtual clock).
+ * @property {number} order When its work was handed over: the place of its message among all posted.
  */
 
 /**
  * @typedef {object} WatchedEntry
  * @property {InstanceType<typeof OriginalWorker>} worker
  * @property {number} outstanding Messages posted to the worker and not yet answered.
+ * @property {number[]} handedOver The hand-over order of each message posted and not yet answered.
  * @property {number} postedAt When the last one was posted (the run's clock).
  * @property {boolean} terminating `terminate()` was called.
  * @property {BlockingCall | null} parked Its call, while main holds it (the worker waits on main).
@@ -68,6 +71,7 @@ export class BlockingWork {
   #calls = new Set();
   /** @type {string[]} */
   #warnings = [];
+  #handOvers = 0;
 
   /**
    * @param {Instruments} ins
@@ -96,7 +100,7 @@ export class BlockingWork {
       constructor(...args) {
         super(...args);
         /** @type {WatchedEntry} */
-        const entry = {worker: this, outstanding: 0, postedAt: 0, terminating: false, parked: null, call: null};
+        const entry = {worker: this, outstanding: 0, handedOver: [], postedAt: 0, terminating: false, parked: null, call: null};
         const id = this.threadId;
         entries.set(id, entry);
         this.once('exit', () => self.#exited(id, entry));
@@ -110,6 +114,7 @@ export class BlockingWork {
         const entry = entries.get(this.threadId);
         if (entry) {
           entry.outstanding++;
+          entry.handedOver.push(++self.#handOvers);
           entry.postedAt = self.#ins.now();
         }
         return super.postMessage(...args);
@@ -132,7 +137,10 @@ export class BlockingWork {
       emit(event, ...args) {
         const handled = super.emit(event, ...args);
         const entry = entries.get(this.threadId);
-        if (event === 'message' && entry && entry.outstanding > 0) entry.outstanding--;
+        if (event === 'message' && entry && entry.outstanding > 0) {
+          entry.outstanding--;
+          entry.handedOver.shift(); // the oldest message is answered
+        }
         return handled;
       }
     }
@@ -179,6 +187,8 @@ export class BlockingWork {
         words: new Int32Array(message.shared, 0, 2),
         bytes: new Uint8Array(message.shared, 8, REPLY_BYTES),
         entry,
+        // Work not handed over by a message (a worker that calls it on its own) ranks as it starts.
+        order: entry?.handedOver[0] ?? ++this.#handOvers, // a worker takes its messages in turn
       };
       this.#calls.add(call);
       if (entry) entry.call = call;
@@ -186,7 +196,8 @@ export class BlockingWork {
         if (entry) entry.parked = call; // ended only when the run is over
       } else if (this.#clock.kind === 'virtual') {
         if (entry) entry.parked = call;
-        call.timer = setTimeout(() => this.#end(call), step.after_ms ?? 0);
+        call.dueMs = this.#ins.now() + roundMs(step.after_ms ?? 0);
+        call.timer = setTimeout(() => this.#endNextDue(call), step.after_ms ?? 0);
       } else {
         const since = startedAt === undefined ? 0 : this.#ins.now() - startedAt;
         this.#reply(call, BLOCK_FOR, {block_ms: Math.max(0, (step.after_ms ?? 0) - since)});
@@ -194,6 +205,27 @@ export class BlockingWork {
     } else if (message.type === 'end' && entry?.call) {
       this.#end(entry.call);
     }
+  }
+
+  /**
+   * A block's timer fired: of the calls whose block has ended, the one whose work was handed over
+   * first ends -- not the one whose worker happened to start first (workers reach the main thread
+   * in the order they are scheduled): blocks ending at one instant end in hand-over order, each
+   * with all that follows from it before the next (spec/PROTOCOL.md section 5, "Blocking work").
+   * @param {BlockingCall} fired The call whose timer it was.
+   */
+  #endNextDue(fired) {
+    const now = this.#ins.now();
+    /** @type {BlockingCall | undefined} */
+    let first;
+    for (const call of this.#calls) {
+      if (call.dueMs === undefined || call.dueMs > now) continue;
+      if (!first || call.dueMs < /** @type {number} */ (first.dueMs) || (call.dueMs === first.dueMs && call.order < first.order)) first = call;
+    }
+    if (!first) return;
+    // The fired timer was the fired call's; the one that ends now hands it its own, still armed.
+    if (first !== fired) [fired.timer, first.timer] = [first.timer, fired.timer];
+    this.#end(first);
   }
 
   /**

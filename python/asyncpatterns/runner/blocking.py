@@ -81,7 +81,8 @@ class BlockingWork:
                 event.wait(None if ms is None else ms / 1000)
             elif threading.get_ident() != self._loop_thread:
                 # Parked until the clock reaches the end of the block -- a hang, until the run ends.
-                self._loop.call_soon_threadsafe(self._park, None if ms is None else round_ms(ms), event)
+                order = VirtualTimeLoop.handed_over()
+                self._loop.call_soon_threadsafe(self._park, None if ms is None else round_ms(ms), event, order)
                 event.wait()
             else:
                 event.wait()  # a hang on the loop itself: until the run ends
@@ -89,9 +90,9 @@ class BlockingWork:
             with self._lock:
                 self._waiting.discard(event)
 
-    def _park(self, ms: int | None, event: threading.Event) -> None:
+    def _park(self, ms: int | None, event: threading.Event, order: int | None) -> None:
         assert isinstance(self._loop, VirtualTimeLoop)
-        self._loop.park(ms, event)
+        self._loop.park(ms, event, order)
 
     def finish_on_loop(self, grace_s: float) -> None:
         """Run the loop until no thread is in the work (its end is recorded then, on the run's clock),
