@@ -8,6 +8,16 @@ from pathlib import Path
 import pytest
 
 from asyncconf.paths import PATTERNS_DIR
+from background_suites import BACKGROUND
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # The C# and JavaScript suites selected run beside the rest from now on (tests/background_suites.py).
+    BACKGROUND.start({item.nodeid for item in session.items})
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    BACKGROUND.stop()  # an interrupted or failed session leaves no dotnet or node process behind
 
 
 @pytest.fixture

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import threading
 from pathlib import Path
 
 import pytest
 
-from asyncconf.paths import CSHARP_DIR
 from asyncconf.pytest_plugin import skip_or_fail
 from asyncconf.transports import dotnet
 from asyncconf.transports.base import TransportError, Unavailable
+from background_suites import BACKGROUND
 
 
 @pytest.fixture(scope="module")
@@ -27,17 +26,11 @@ def dotnet_cli() -> str:
 
 
 def test_dotnet_test_passes(dotnet_cli: str) -> None:
-    with dotnet.build_lock():  # it builds the runner's projects too: not while the harness does
-        result = subprocess.run(
-            [dotnet_cli, "test", str(CSHARP_DIR), "-nologo", "--disable-build-servers"],
-            capture_output=True,
-            text=True,
-            timeout=1800,
-            check=False,
-        )
-    output = result.stdout + result.stderr
-    problems = [line for line in output.splitlines() if " error " in line or "[FAIL]" in line or "Failed " in line]
-    assert result.returncode == 0, "\n".join(problems[:40]) + "\n...\n" + output[-3000:]
+    # Started in the background when the session was collected (tests/background_suites.py); here its result.
+    result = BACKGROUND.result("tests/test_csharp.py::test_dotnet_test_passes", timeout_s=1800)
+    marks = (" error ", "[FAIL]", "Failed ")
+    problems = [line for line in result.output.splitlines() if any(mark in line for mark in marks)]
+    assert result.returncode == 0, "\n".join(problems[:40]) + "\n...\n" + result.output[-3000:]
 
 
 def test_no_dotnet_is_a_skip_that_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:

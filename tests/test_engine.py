@@ -158,3 +158,41 @@ def test_the_limit_of_a_run_with_invocations_counts_from_its_last_caller() -> No
         ),
     )
     assert request_for(scenario, "reference", "virtual", 1)["limit_ms"] >= 10 * 64_001
+
+
+def test_the_limit_covers_every_delay_of_a_scenario_without_an_expected_end() -> None:
+    """A fuzzed example names no end: a job that takes 65 s to stop after its cancellation must
+    still be waited for on virtual time (found by ``asyncconf fuzz --seed 2026``: unfinished
+    everywhere under a 60 s limit)."""
+    from dataclasses import replace
+
+    from asyncconf.engine import request_for
+
+    pattern = next(p for p in load_spec() if p.id == "graceful-shutdown")
+    scenario = replace(
+        pattern.scenarios[0],
+        expect={},
+        params={"jobs": {"a": 0, "b": 10, "c": 30}, "drain_ms": 0, "close_ms": 0},
+        plan={
+            "a": [{"after_ms": 0, "ok": "v"}],
+            "b": [{"after_ms": 4, "ok": "v"}, {"after_ms": 8, "ok": "v"}],
+            "c": [{"after_ms": 16, "ok": "v", "cancel_ms": 65536}],
+            "d": [{"after_ms": 32, "ok": "v"}],
+        },
+        cancel_at_ms=None,
+    )
+    request = request_for(scenario, "reference", "virtual", 1)
+    assert request["limit_ms"] >= 65536 + 16
+    from asyncpatterns.runner import handle
+
+    assert "unfinished" not in handle(request)["outcome"]
+
+
+def test_the_limit_from_the_delays_stays_a_timer_every_runtime_arms() -> None:
+    from dataclasses import replace
+
+    from asyncconf.engine import LONGEST_TIMER_MS, request_for
+
+    pattern = next(p for p in load_spec() if p.id == "timeout")
+    scenario = replace(pattern.scenarios[0], expect={"elapsed_ms": 10}, params={"timeout_ms": LONGEST_TIMER_MS})
+    assert request_for(scenario, "reference", "virtual", 1)["limit_ms"] == LONGEST_TIMER_MS

@@ -3,18 +3,17 @@ falling back to an older one, on which the patterns whose APIs it lacks are skip
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from asyncconf.engine import Engine
 from asyncconf.languages import open_language
-from asyncconf.paths import JAVASCRIPT_DIR
 from asyncconf.pytest_plugin import skip_or_fail
 from asyncconf.spec import load_spec
 from asyncconf.transports import node
 from asyncconf.transports.base import Unavailable
+from background_suites import BACKGROUND
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +30,9 @@ def node_path() -> str:
 
 @pytest.mark.parametrize("script", ["test", "typecheck"])
 def test_npm_script_passes(node_path: str, script: str) -> None:
-    npm = node._npm_for(node_path)
-    with node.install_lock():  # no harness reinstalls node_modules under it meanwhile
-        result = subprocess.run(
-            [*npm, "run", script], cwd=JAVASCRIPT_DIR, capture_output=True, text=True, timeout=600, check=False
-        )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    # Started in the background when the session was collected (tests/background_suites.py); here its result.
+    result = BACKGROUND.result(f"tests/test_javascript.py::test_npm_script_passes[{script}]", timeout_s=600)
+    assert result.returncode == 0, result.output[-6000:]
 
 
 def test_an_old_node_skips_the_patterns_whose_apis_it_lacks(node_path: str, monkeypatch: pytest.MonkeyPatch) -> None:

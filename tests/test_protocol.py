@@ -3,6 +3,8 @@ transport survives runners that hang, crash or print garbage."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
 import subprocess
 import sys
@@ -59,6 +61,37 @@ def test_a_task_exception_never_retrieved_is_reported_as_unobserved() -> None:
     assert reference["unobserved"] == []
     assert reference["outcome"] == {"ok": [{"fail": "fatal", "from": "b#1"}]}
     assert {"t": 20, "ev": "report", "key": "b", "n": 1} in reference["trace"]
+
+
+def test_a_failed_task_that_grew_old_during_its_run_is_still_reported_with_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The run's own collection reaches as far as the run's garbage may have got: here collections
+    # during the run move a failed task, held in a cycle, into the oldest generation before it
+    # is dropped -- a collection of the young generations alone would never find it.
+    async def keeps_it_then_drops_it(operation: Any, items: Any, on_error: Any, shutdown: asyncio.Event) -> None:
+        task = asyncio.create_task(operation(next(iter(items))))
+        await asyncio.wait([task])  # done, its exception not retrieved
+        cycle: dict[str, Any] = {"task": task}
+        cycle["self"] = cycle
+        gc.collect()
+        gc.collect()
+        del task, cycle  # garbage now, in the oldest generation
+        await shutdown.wait()
+
+    from asyncpatterns.antipatterns import REGISTRY
+
+    monkeypatch.setitem(REGISTRY["unobserved-failures"], "keeps-it-then-drops-it", keeps_it_then_drops_it)
+    answer = handle(
+        {
+            "id": 1,
+            "pattern": "unobserved-failures",
+            "impl": "keeps-it-then-drops-it",
+            "plan": {"b": [{"after_ms": 20, "fail": "fatal"}], "*": [{"after_ms": 5, "ok": 1}]},
+            "params": {"items": ["b"]},
+        }
+    )
+    assert answer["unobserved"] == ["Task exception was never retrieved: PermissionError: fatal failure of b#1"]
 
 
 def test_describe_lists_reference_first_then_the_antipatterns() -> None:

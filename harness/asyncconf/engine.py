@@ -97,6 +97,37 @@ def max_calls_for(scenario: Scenario) -> int:
     return max(1000, 10 * expected_calls(scenario))
 
 
+#: The longest timer every runtime arms as asked (Node's and the spec's bound, PROTOCOL.md section 8).
+LONGEST_TIMER_MS = 2**31 - 1
+
+
+def all_delays_ms(scenario: Scenario) -> int:
+    """Every delay the scenario gives, added up: each step's ``after_ms`` and ``cancel_ms``, each
+    duration parameter (``*_ms``, in a list or mapping too), and the last instant it names."""
+
+    def durations(name: str, value: Any) -> Iterator[float]:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield from durations(name, item) if name.endswith("_ms") else durations(str(key), item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from durations(name, item)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and name.endswith("_ms") and value > 0:
+            yield value
+
+    total = sum(
+        float(step.get(field) or 0)
+        for steps in scenario.plan.values()
+        for step in steps
+        for field in ("after_ms", "cancel_ms")
+    )
+    total += sum(v for name, value in scenario.params.items() for v in durations(name, value))
+    instants = [scenario.cancel_at_ms or 0] + [
+        max(invocation["at_ms"], invocation.get("cancel_at_ms") or 0) for invocation in scenario.invocations or ()
+    ]
+    return int(total + max(instants))
+
+
 def request_for(
     scenario: Scenario,
     impl: str,
@@ -111,7 +142,10 @@ def request_for(
     for invocation in scenario.invocations or ():
         longest = max(longest, invocation["at_ms"], invocation.get("cancel_at_ms") or 0)
     # Long enough for any correct implementation; short enough that a runaway ends soon.
-    limit_ms = max(10 * longest, 60_000) if clock == "virtual" else 2 * longest + 1000
+    # On virtual time also long enough for every delay the scenario gives done one after another
+    # (a fuzzed example has no expected end, and its slow-to-stop job may take 65 s to stop).
+    virtual_ms = max(10 * longest, 60_000, min(2 * all_delays_ms(scenario), LONGEST_TIMER_MS))
+    limit_ms = virtual_ms if clock == "virtual" else 2 * longest + 1000
     request = {
         "id": request_id,
         "op": "run",

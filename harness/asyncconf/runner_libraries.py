@@ -89,6 +89,22 @@ POLLY_HEDGES_ON_ANY_FAILURE = (
     "starts it early only when every started one has failed (R4)"
 )
 
+POLLY_CANCELLATION_IS_A_SUCCESS = (
+    "Polly counts an outcome its `ShouldHandle` does not handle -- the caller's cancellation, an "
+    "`OperationCanceledException`, under its default predicate -- as a success (`OnUnhandledOutcomeAsync`): op#1 and "
+    "op#3 failed and the cancelled call succeeded, a failure ratio of 2/3, under `FailureRatio` 1.0, so the circuit "
+    "stays closed and the call at 120 runs (the spec counts the caller's cancellation as nothing, R6)"
+)
+POLLY_COUNTS_A_RATIO = (
+    "Polly opens on a failure ratio over its sampling window, not on consecutive failures: with `FailureRatio` 1.0 "
+    "and `MinimumThroughput` 2, fail, succeed, fail, fail is a ratio of 3/4, so the circuit stays closed and the call "
+    "at 160 runs (the spec counts again from the success and opens at 130, R2)"
+)
+POLLY_TAKES_A_NEGATIVE_BREAK = (
+    "Polly takes a negative break from `BreakDurationGenerator`, which it does not validate (only the `BreakDuration` "
+    "option is, from 0.5 s, and it would refuse -1 ms with its `ValidationException`, kind `other`): the call runs"
+)
+
 POLLY = RunnerLibrary(
     "csharp",
     "polly",
@@ -117,6 +133,17 @@ POLLY = RunnerLibrary(
                 "fractional-limit-rounds-half-up": "no rounding: Polly hands the `TimeSpan` to a "
                 "`CancellationTokenSource`, which cuts 10.5 ms to 10 before the `TimeProvider` sees it "
                 "(the spec rounds halves up, PROTOCOL.md section 5)",
+            },
+        ),
+        RunnerCheck(
+            "circuit-breaker",
+            "polly",
+            "AddCircuitBreaker(CircuitBreakerStrategyOptions)",
+            {
+                "caller-cancellation-does-not-count": POLLY_CANCELLATION_IS_A_SUCCESS,
+                "counts-again-after-a-success": POLLY_COUNTS_A_RATIO,
+                "refuses-zero-threshold": POLLY_INVALID,
+                "refuses-negative-break": POLLY_TAKES_A_NEGATIVE_BREAK,
             },
         ),
         RunnerCheck(

@@ -18,6 +18,7 @@ import {checkPattern} from '../testing/index.js';
 import {ADAPTERS as COCKATIEL} from './cockatiel.js';
 import {ADAPTERS as P_LIMIT} from './p-limit.js';
 import {ADAPTERS as P_MAP} from './p-map.js';
+import {ADAPTERS as P_QUEUE} from './p-queue.js';
 import {ADAPTERS as P_RETRY} from './p-retry.js';
 import {ADAPTERS as P_TIMEOUT} from './p-timeout.js';
 
@@ -39,9 +40,9 @@ import {ADAPTERS as P_TIMEOUT} from './p-timeout.js';
 /** @typedef {{format: 1, language: 'javascript', library: string, version: string, checks: Check[]}} LibraryResults */
 
 /** @type {ReadonlyArray<Adapter>} */
-export const ADAPTERS = [...P_RETRY, ...P_LIMIT, ...P_MAP, ...P_TIMEOUT, ...COCKATIEL];
+export const ADAPTERS = [...P_RETRY, ...P_LIMIT, ...P_MAP, ...P_QUEUE, ...P_TIMEOUT, ...COCKATIEL];
 
-const FILES = {'p-retry': 'p-retry.js', 'p-limit': 'p-limit.js', 'p-map': 'p-map.js', 'p-timeout': 'p-timeout.js', cockatiel: 'cockatiel.js'};
+const FILES = {'p-retry': 'p-retry.js', 'p-limit': 'p-limit.js', 'p-map': 'p-map.js', 'p-queue': 'p-queue.js', 'p-timeout': 'p-timeout.js', cockatiel: 'cockatiel.js'};
 const RESULTS = new URL('../../libraries/results/', import.meta.url);
 const require = createRequire(import.meta.url);
 

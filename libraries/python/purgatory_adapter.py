@@ -64,6 +64,7 @@ ADAPTERS = [
         not_applicable=_break_ends_in_the_run,
         why={
             "opens-after-threshold": _OPENED_STATE,
+            "counts-again-after-a-success": _OPENED_STATE,
             "every-failure-kind-counts": _OPENED_STATE,
             "own-cancellation-counts": _OPENED_STATE,
             "caller-cancellation-does-not-count": (

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -8,6 +9,22 @@ namespace AsyncConf.Runner.Candidates;
 /// <param name="context">The run's operation, clock, cancellation, random draws and parameters.</param>
 /// <returns>The pattern's value: a JSON node, a string, a list, <c>PartialResults</c> or null ("no result").</returns>
 public delegate Task<object?> CandidateRun(CandidateContext context);
+
+/// <summary>
+/// The create step of a pattern invoked many times (<c>invoked: many</c>, spec/PROTOCOL.md §2, "Invocations": a circuit
+/// breaker, an async lock): builds the run's <em>one</em> instance from the parameters, on the run's clock, before any
+/// invocation, and returns what each caller's invocation calls on it. What it throws -- a parameter refused up front -- is
+/// the run's outcome, at 0 ms, and no invocation starts.
+/// </summary>
+/// <param name="context">The run's clock, random draws and parameters; its <see cref="CandidateContext.CancellationToken"/> is the run's, cancelled when the run ends.</param>
+/// <returns>One invocation of the instance.</returns>
+public delegate CandidateInvoke CandidateCreate(CandidateContext context);
+
+/// <summary>One caller's invocation of the instance <see cref="CandidateCreate"/> built (<c>breaker.ExecuteAsync(operation, ct)</c>).</summary>
+/// <param name="operation">The injected operation with the invocation's key; call it with the token it must honour.</param>
+/// <param name="cancellationToken">This caller's own cancellation (its <c>cancel_at_ms</c>).</param>
+/// <returns>The invocation's value (spec/PROTOCOL.md §8), or its failure.</returns>
+public delegate Task<object?> CandidateInvoke(Func<CancellationToken, Task<object?>> operation, CancellationToken cancellationToken);
 
 /// <summary>
 /// Your own implementations of the spec's patterns -- <em>candidates</em> (spec/PROTOCOL.md §2) -- served by a runner of
@@ -29,7 +46,8 @@ public sealed class CandidateRegistry
     private bool _warm;
 
     /// <summary>
-    /// Registers <paramref name="run"/> as the candidate <paramref name="id"/> of <paramref name="pattern"/>.
+    /// Registers <paramref name="run"/> as the candidate <paramref name="id"/> of <paramref name="pattern"/>, a pattern
+    /// called once per run (for one invoked many times, register a <see cref="CandidateCreate"/>).
     /// </summary>
     /// <param name="pattern">A pattern of the spec (<c>retry-backoff</c>, <c>timeout</c>, ...).</param>
     /// <param name="id">The candidate's id, its rows' name (<c>polly</c>, <c>mine</c>); not <c>reference</c> nor an anti-pattern's id.</param>
@@ -42,19 +60,48 @@ public sealed class CandidateRegistry
     /// <returns>This registry.</returns>
     public CandidateRegistry Add(string pattern, string id, CandidateRun run, Func<CandidateParameters, string?>? notApplicable = null)
     {
+        ArgumentNullException.ThrowIfNull(run);
+        return Add(pattern, id, new Candidate(run, null, notApplicable));
+    }
+
+    /// <summary>
+    /// Registers the candidate <paramref name="id"/> of <paramref name="pattern"/>, a pattern invoked many times
+    /// (<c>invoked: many</c>: circuit-breaker, async-lock): <paramref name="create"/> builds one instance per run, and each
+    /// of the scenario's invocations calls what it returned, with its own key and cancellation.
+    /// <code>
+    /// registry.Add("circuit-breaker", "mine", ctx =>
+    /// {
+    ///     var breaker = new MyBreaker(ctx.Parameters.Count("failure_threshold"), ctx.Parameters.Time("break_ms"), ctx.TimeProvider);
+    ///     return (operation, ct) => breaker.ExecuteAsync(operation, ct);
+    /// });
+    /// </code>
+    /// </summary>
+    /// <param name="pattern">A pattern of the spec invoked many times.</param>
+    /// <param name="id">The candidate's id; not <c>reference</c> nor an anti-pattern's id.</param>
+    /// <param name="create">Builds the run's one instance.</param>
+    /// <param name="notApplicable">As for a pattern called once: the reason the implementation cannot take a scenario, or null.</param>
+    /// <returns>This registry.</returns>
+    public CandidateRegistry Add(string pattern, string id, CandidateCreate create, Func<CandidateParameters, string?>? notApplicable = null)
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        return Add(pattern, id, new Candidate(null, create, notApplicable));
+    }
+
+    private CandidateRegistry Add(string pattern, string id, Candidate candidate)
+    {
         ArgumentException.ThrowIfNullOrEmpty(pattern);
         ArgumentException.ThrowIfNullOrEmpty(id);
-        ArgumentNullException.ThrowIfNull(run);
         if (!PatternBinding.All.TryGetValue(pattern, out var binding))
         {
             throw new ArgumentException($"unknown pattern '{pattern}' (known: {string.Join(", ", PatternBinding.All.Keys.Order(StringComparer.Ordinal))})", nameof(pattern));
         }
 
-        if (binding.Invoked)
+        if (binding.Invoked != candidate.Invoked)
         {
-            // One instance called by several callers: a candidate would need a create step and a per-invocation call.
             throw new ArgumentException(
-                $"pattern '{pattern}' is invoked many times (spec/PROTOCOL.md §2, \"Invocations\"): this seam does not take such a pattern yet",
+                binding.Invoked
+                    ? $"pattern '{pattern}' is invoked many times (spec/PROTOCOL.md §2, \"Invocations\"): register a create step (CandidateCreate) that builds its one instance"
+                    : $"pattern '{pattern}' is called once: register a run (CandidateRun), not a create step",
                 nameof(pattern));
         }
 
@@ -64,7 +111,7 @@ public sealed class CandidateRegistry
         }
 
         var candidates = _patterns.TryGetValue(pattern, out var found) ? found : _patterns[pattern] = new(StringComparer.Ordinal);
-        if (!candidates.TryAdd(id, new Candidate(run, notApplicable)))
+        if (!candidates.TryAdd(id, candidate))
         {
             throw new ArgumentException($"'{id}' is already a candidate of {pattern}", nameof(id));
         }
@@ -127,6 +174,13 @@ public sealed class CandidateRegistry
                 throw new BadRequestException("unknown-impl", $"pattern '{run.Pattern}' has no candidate '{run.Impl}' here ({string.Join(", ", candidates.Keys)})");
             }
 
+            if (candidate.Invoked != run.Invocations is not null)
+            {
+                throw new BadRequestException(
+                    "bad-request",
+                    $"pattern '{run.Pattern}' {(candidate.Invoked ? "needs `invocations`" : "takes no `invocations` (it is called once)")}");
+            }
+
             var parameters = new CandidateParameters(run.Params);
             if (candidate.NotApplicable?.Invoke(parameters) is { } reason)
             {
@@ -162,7 +216,17 @@ public sealed class CandidateRegistry
     private static JsonObject Run(RunRequest run, Candidate candidate)
     {
         var parameters = new CandidateParameters(run.Params);
-        return ScenarioRunner.Run(run, context => PatternRun.Of(candidate.Run(new CandidateContext(context, parameters))));
+        if (candidate.Create is { } create)
+        {
+            // As the bindings' create step (Bindings.cs, BindMany): one instance per run, each invocation its own call.
+            return ScenarioRunner.Run(run, static _ => throw new UnreachableException(), context =>
+            {
+                var invoke = create(new CandidateContext(context, parameters));
+                return (key, token) => PatternRun.Of(invoke(ct => context.Instruments.Operation(key, ct), token));
+            });
+        }
+
+        return ScenarioRunner.Run(run, context => PatternRun.Of(candidate.Run!(new CandidateContext(context, parameters))));
     }
 
     /// <summary>
@@ -203,5 +267,9 @@ public sealed class CandidateRegistry
     private static JsonObject ErrorAnswer(JsonNode? id, string kind, string message) =>
         new() { ["id"] = id?.DeepClone(), ["error"] = new JsonObject { ["kind"] = kind, ["message"] = message } };
 
-    private sealed record Candidate(CandidateRun Run, Func<CandidateParameters, string?>? NotApplicable);
+    /// <summary>A candidate: a <see cref="Run"/> for a pattern called once, a <see cref="Create"/> step for one invoked many times.</summary>
+    private sealed record Candidate(CandidateRun? Run, CandidateCreate? Create, Func<CandidateParameters, string?>? NotApplicable)
+    {
+        public bool Invoked => Create is not null;
+    }
 }

@@ -62,6 +62,35 @@ public class BackpressureStrategyTests
     }
 
     [Fact]
+    public void RunAsync_ConsumerFreesTheSlot_StartsItsItemBeforeTheProducerGoesOn_HoweverThreadsAreScheduled()
+    {
+        // Consumers first (spec R8), on every thread schedule: the consumer that takes `b` -- freeing the slot the
+        // producer waits for -- is held up (as a loaded machine may preempt it) before it starts `b`. A producer woken
+        // on the thread pool by the take itself (the bounded channel's own wake-up) would produce `d` meanwhile.
+        FakeOperation? op = null;
+        var run = Virtual.Run(time =>
+        {
+            op = new FakeOperation(time);
+            return BackpressureStrategy.RunAsync(
+                Produce(op, ["a", "b", "c", "d"], 0),
+                (string key, CancellationToken ct) =>
+                {
+                    if (key == "b")
+                    {
+                        Thread.Sleep(200);
+                    }
+
+                    return op.Call(key, 10, key, ct);
+                },
+                new BackpressureOptions { Capacity = 1, Workers = 1 });
+        });
+
+        Assert.Equal(["a", "b", "c", "d"], run.Result);
+        var calls = op!.Log.Where(entry => entry.StartsWith("call ", StringComparison.Ordinal)).ToList();
+        Assert.True(calls.IndexOf("call b 10") < calls.FindLastIndex(entry => entry.StartsWith("call produce", StringComparison.Ordinal)), string.Join(", ", calls));
+    }
+
+    [Fact]
     public void RunAsync_MoreWorkersThanItems_StartsOneConsumerPerItem()
     {
         FakeOperation? op = null;

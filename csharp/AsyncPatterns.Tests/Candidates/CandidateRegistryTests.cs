@@ -167,9 +167,111 @@ public class CandidateRegistryTests
     [InlineData("timeout", "reference")]
     [InlineData("timeout", "leaves-running")]
     [InlineData("no-such-pattern", "mine")]
-    [InlineData("circuit-breaker", "mine")] // invoked many times: not through this seam yet
+    [InlineData("circuit-breaker", "mine")] // invoked many times: a create step, not a run
     public void Add_OursOrAnUnknownPattern_IsRefused(string pattern, string id) =>
         Assert.Throws<ArgumentException>(() => new CandidateRegistry().Add(pattern, id, _ => Task.FromResult<object?>(null)));
+
+    [Theory]
+    [InlineData("timeout", "mine")] // called once: a run, not a create step
+    [InlineData("circuit-breaker", "reference")]
+    [InlineData("async-lock", "no-lock")]
+    [InlineData("no-such-pattern", "mine")]
+    public void Add_ACreateStepForOursOrAPatternCalledOnce_IsRefused(string pattern, string id) =>
+        Assert.Throws<ArgumentException>(() => new CandidateRegistry().Add(pattern, id, _ => (operation, ct) => operation(ct)));
+
+    /// <summary>
+    /// A circuit-breaker candidate whose invocations count the calls on their shared instance: each value is the number of
+    /// invocations its instance had seen when it started (1, 2, 3 ... within a run only if the instance is one per run).
+    /// </summary>
+    private static CandidateRegistry Counting(Action<CandidateContext>? onCreate = null) =>
+        new CandidateRegistry().Add("circuit-breaker", "mine", ctx =>
+        {
+            onCreate?.Invoke(ctx);
+            var seen = 0;
+            return async (operation, ct) =>
+            {
+                var number = ++seen;
+                await operation(ct);
+                return JsonValue.Create(number);
+            };
+        });
+
+    [Fact]
+    public void Run_InvokedMany_CreatesOneInstanceAndCallsItOncePerInvocation()
+    {
+        var answer = Ask(Counting(), """
+            {"id": 8, "pattern": "circuit-breaker", "impl": "mine", "params": {"failure_threshold": 2, "break_ms": 100},
+             "plan": {"op": [{"after_ms": 10, "ok": "A"}], "b": [{"after_ms": 5, "ok": "B"}]},
+             "invocations": [{"at_ms": 0}, {"at_ms": 5, "key": "b"}, {"at_ms": 20}]}
+            """.ReplaceLineEndings(" "));
+
+        Assert.Equal("""{"each":[{"ok":1},{"ok":2},{"ok":3}]}""", answer["outcome"]!.ToJsonString());
+        Assert.Equal("[10,10,30]", answer["settled_at_ms"]!.ToJsonString());
+        Assert.Equal(30, (long?)answer["elapsed_ms"]);
+        Assert.Equal(
+            """[{"t":0,"ev":"call","key":"op","n":1},{"t":5,"ev":"call","key":"b","n":1},{"t":10,"ev":"ok","key":"op","n":1},""" +
+            """{"t":10,"ev":"ok","key":"b","n":1},{"t":20,"ev":"call","key":"op","n":2},{"t":30,"ev":"ok","key":"op","n":2}]""",
+            answer["trace"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void Run_InvokedMany_EachInvocationHasItsOwnCancellation()
+    {
+        var answer = Ask(Counting(), """
+            {"id": 9, "pattern": "circuit-breaker", "impl": "mine", "params": {"failure_threshold": 2, "break_ms": 100},
+             "plan": {"op": [{"after_ms": 10, "ok": "A"}, {"hang": true}, {"after_ms": 10, "ok": "C"}]},
+             "invocations": [{"at_ms": 0}, {"at_ms": 0, "cancel_at_ms": 15}, {"at_ms": 20}]}
+            """.ReplaceLineEndings(" "));
+
+        Assert.Equal("""{"each":[{"ok":1},{"fail":"cancelled"},{"ok":3}]}""", answer["outcome"]!.ToJsonString());
+        Assert.Equal("[10,15,30]", answer["settled_at_ms"]!.ToJsonString());
+        Assert.Equal("[]", answer["leaks"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void Run_InvokedMany_ACreateStepThatThrows_IsTheRunsOutcomeAndNoInvocationStarts()
+    {
+        var registry = Counting(ctx =>
+        {
+            if (ctx.Parameters.Count("failure_threshold") < 1)
+            {
+                throw new ArgumentOutOfRangeException("failure_threshold", "must be 1 or more");
+            }
+        });
+
+        var answer = Ask(registry, """
+            {"id": 10, "pattern": "circuit-breaker", "impl": "mine", "params": {"failure_threshold": 0, "break_ms": 100},
+             "plan": {"op": [{"after_ms": 10, "ok": "A"}]}, "invocations": [{"at_ms": 0}, {"at_ms": 5}]}
+            """.ReplaceLineEndings(" "));
+
+        Assert.Equal("""{"fail":"invalid"}""", answer["outcome"]!.ToJsonString());
+        Assert.Equal(0, (long?)answer["elapsed_ms"]);
+        Assert.Equal("[]", answer["trace"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void Run_InvokedMany_NotApplicable_AnswersNotApplicable()
+    {
+        var registry = new CandidateRegistry().Add(
+            "circuit-breaker",
+            "mine",
+            _ => (operation, ct) => operation(ct),
+            p => p.Count("failure_threshold") == 1 ? "my threshold starts at 2" : null);
+
+        var answer = Ask(registry, """{"id": 11, "pattern": "circuit-breaker", "impl": "mine", "params": {"failure_threshold": 1, "break_ms": 100}, "invocations": [{"at_ms": 0}]}""");
+
+        Assert.Equal("""{"id":11,"error":{"kind":"not-applicable","message":"my threshold starts at 2"}}""", answer.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("""{"id": 12, "pattern": "circuit-breaker", "impl": "mine", "params": {"failure_threshold": 1, "break_ms": 100}}""")]
+    [InlineData("""{"id": 12, "pattern": "timeout", "impl": "once", "params": {"timeout_ms": 5}, "invocations": [{"at_ms": 0}]}""")]
+    public void Run_InvocationsThatDoNotFitThePattern_AreABadRequest(string request)
+    {
+        var registry = Counting().Add("timeout", "once", _ => Task.FromResult<object?>(null));
+
+        Assert.Equal("bad-request", (string?)Ask(registry, request)["error"]!["kind"]);
+    }
 
     [Fact]
     public void Add_TheSameIdTwice_IsRefused() =>

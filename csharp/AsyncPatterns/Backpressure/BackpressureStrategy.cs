@@ -66,11 +66,18 @@ public static class BackpressureStrategy
         CancellationToken cancellationToken)
     {
         // Synchronous continuations: a consumer waiting for an item starts it inside the write that hands it over, before
-        // the producer goes on (consumers first, spec R2). Without them the consumer is queued to the thread pool and races
-        // the producer: the order within one instant, and so which of two later timers due at one instant fires first,
-        // would change from run to run. (A producer waiting for a slot is woken after the reader goes on either way.)
+        // the producer goes on (consumers first, spec R8).
+        //
+        // A producer waiting for a slot is another matter: the bounded channel wakes a blocked writer on the thread pool,
+        // from inside the read that frees the slot (its writers always run their continuations asynchronously), so the
+        // producer would race the consumer that took the item -- which of their timers due at one instant fires first
+        // would change from run to run. So the slots are a semaphore of `capacity` taken before each write and given back
+        // by the consumer only once it has started the item it took: the channel never holds more than `capacity` items
+        // (its own bound is never reached), and the producer goes on strictly after that consumer, however threads are
+        // scheduled.
         var channel = Channel.CreateBounded<(int Index, TItem Item)>(
             new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.Wait, SingleWriter = true, AllowSynchronousContinuations = true });
+        using var slots = new SemaphoreSlim(capacity, capacity);
         var results = new List<T>(); // written under its own lock: consumers may run on pool threads
         var consumers = new List<Task>();
         Exception? firstFailure = null;
@@ -90,7 +97,17 @@ public static class BackpressureStrategy
             {
                 await foreach (var (index, item) in channel.Reader.ReadAllAsync(token).ConfigureAwait(false))
                 {
-                    var value = await consume(item, token).ConfigureAwait(false);
+                    Task<T> started;
+                    try
+                    {
+                        started = consume(item, token);
+                    }
+                    finally
+                    {
+                        slots.Release(); // the item has started: its slot is free (R1, R8)
+                    }
+
+                    var value = await started.ConfigureAwait(false);
                     lock (results)
                     {
                         results[index] = value;
@@ -122,7 +139,8 @@ public static class BackpressureStrategy
                     results.Add(default!);
                 }
 
-                await channel.Writer.WriteAsync((produced++, item), stop.Token).ConfigureAwait(false); // waits while full (R1)
+                await slots.WaitAsync(stop.Token).ConfigureAwait(false); // waits while full (R1)
+                await channel.Writer.WriteAsync((produced++, item), stop.Token).ConfigureAwait(false); // a slot is held: never waits
             }
 
             channel.Writer.Complete(); // the consumers drain the channel, then finish (R3)

@@ -1,0 +1,171 @@
+"""The other languages' own test suites, run one after another in the background of a pytest session.
+
+``dotnet test`` over csharp/, ``npm test`` and ``npm run typecheck`` in javascript/ are the longest
+tests of the session (about 30, 25 and 10 s of their own on two cores, much more while the rest
+runs), and each is one process the Python tests wait on. Started when the session's items are
+collected -- those selected, in the order below -- they run one at a time beside the Python tests,
+and each test only collects its suite's result (waiting for it if it has not ended).
+
+Locks: the C# build holds the harness's build lock (it builds the runner's projects too), its
+tests run from their own output folder outside it, so the harness can build its Release runner
+meanwhile; node_modules is installed (or found current) under the install lock first, and the
+scripts then run outside it -- the harness installs again only when package-lock.json changes,
+which no test does to the real tree. The running step's process group is killed when the session
+ends, however it ends: nothing outlives pytest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from asyncconf.paths import CSHARP_DIR, JAVASCRIPT_DIR
+from asyncconf.transports import dotnet, node
+from asyncconf.transports.base import PrepareFailed, Unavailable
+
+
+@dataclass
+class Outcome:
+    returncode: int
+    output: str
+
+
+@dataclass
+class Step:
+    command: list[str]
+    cwd: Path | None = None
+    locked: Callable[[], contextlib.AbstractContextManager[object]] | None = None
+
+
+@dataclass
+class Suite:
+    """One test's suite: ``plan`` gives its steps (it may prepare, or raise Unavailable / PrepareFailed)."""
+
+    node_id: str
+    plan: Callable[[], list[Step]]
+    outcome: Outcome | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+def _dotnet_plan() -> list[Step]:
+    cli = dotnet.find_dotnet()
+    common = ["-nologo", "--disable-build-servers"]
+    return [
+        Step([cli, "build", str(CSHARP_DIR), *common], locked=dotnet.build_lock),
+        Step([cli, "test", str(CSHARP_DIR), "--no-build", *common]),
+    ]
+
+
+def _npm_plan(script: str) -> Callable[[], list[Step]]:
+    def plan() -> list[Step]:
+        path, version = node.find_node()
+        if version[:2] < node.MIN_NODE:
+            raise Unavailable(f"the Node found is {version}, older than {node.MIN_NODE}")
+        node.prepare(path)  # npm ci, under the install lock, unless node_modules is current
+        return [Step([*node._npm_for(path), "run", script], cwd=JAVASCRIPT_DIR)]
+
+    return plan
+
+
+SUITES = [
+    Suite("tests/test_csharp.py::test_dotnet_test_passes", _dotnet_plan),
+    Suite("tests/test_javascript.py::test_npm_script_passes[test]", _npm_plan("test")),
+    Suite("tests/test_javascript.py::test_npm_script_passes[typecheck]", _npm_plan("typecheck")),
+]
+
+
+class BackgroundSuites:
+    def __init__(self, suites: list[Suite]) -> None:
+        self._suites = {suite.node_id: suite for suite in suites}
+        self._thread: threading.Thread | None = None
+        self._process: subprocess.Popen[str] | None = None
+        self._stopped = False
+        self._lock = threading.Lock()
+
+    def start(self, node_ids: set[str]) -> None:
+        """Start the suites of the collected tests among ``node_ids``, one after another, in a thread."""
+        selected = [suite for node_id, suite in self._suites.items() if node_id in node_ids]
+        if selected and self._thread is None:
+            self._thread = threading.Thread(target=self._run_all, args=(selected,), daemon=True, name="suites")
+            self._thread.start()
+
+    def result(self, node_id: str, timeout_s: float) -> Outcome:
+        """The suite's outcome: the background run's if it was started, else one run now.
+
+        Raises Unavailable or PrepareFailed as its plan did (the caller skips or fails, saying why).
+        """
+        suite = self._suites[node_id]
+        if self._thread is None:
+            self._run(suite)
+        deadline = time.monotonic() + timeout_s
+        while not suite.done.wait(0.1):  # short waits: a long one does not let Ctrl-C through
+            if time.monotonic() > deadline:
+                self.stop()
+                return Outcome(1, f"{node_id}: its suite did not end within {timeout_s:.0f} s")
+        assert suite.outcome is not None
+        if isinstance(suite.outcome, _Refused):
+            raise suite.outcome.error
+        return suite.outcome
+
+    def stop(self) -> None:
+        """Kill the running step's whole process group (dotnet and its MSBuild nodes and test host, npm and node)."""
+        with self._lock:
+            self._stopped = True
+            if self._process is not None and self._process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self._process.pid, signal.SIGKILL)
+
+    def _run_all(self, suites: list[Suite]) -> None:
+        for suite in suites:
+            self._run(suite)
+
+    def _run(self, suite: Suite) -> None:
+        try:
+            try:
+                steps = suite.plan()
+            except (Unavailable, PrepareFailed) as error:
+                suite.outcome = _Refused(error)
+                return
+            output = ""
+            for step in steps:
+                with step.locked() if step.locked else contextlib.nullcontext():
+                    outcome = self._step(step)
+                output += outcome.output
+                if outcome.returncode != 0:
+                    break
+            suite.outcome = Outcome(outcome.returncode, output)
+        except Exception as error:  # a fault of this module is the test's failure, never a hang
+            suite.outcome = Outcome(1, f"{type(error).__name__}: {error}")
+        finally:
+            suite.done.set()
+
+    def _step(self, step: Step) -> Outcome:
+        with self._lock:
+            if self._stopped:
+                return Outcome(1, "stopped before it ran: the session ended")
+            self._process = subprocess.Popen(
+                step.command,
+                cwd=step.cwd,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                start_new_session=True,  # its own group, so that stop() ends every process it started
+            )
+        output, _ = self._process.communicate()
+        return Outcome(self._process.returncode, output)
+
+
+class _Refused(Outcome):
+    def __init__(self, error: Exception) -> None:
+        super().__init__(1, str(error))
+        self.error = error
+
+
+BACKGROUND = BackgroundSuites(SUITES)
