@@ -110,6 +110,18 @@ async def f(xs):
     ]
 
 
+def test_python_shutdown_counts_only_with_an_executors_keyword(tmp_path: Path) -> None:
+    source = write(
+        tmp_path,
+        "p.py",
+        """async def f(executor, tasks):
+    await tasks.shutdown()  # the project's own BackgroundTasks.shutdown
+    executor.shutdown(wait=False, cancel_futures=True)
+""",
+    )
+    assert apis(scan(source, "python")) == [(3, "concurrent.futures.ThreadPoolExecutor.shutdown")]
+
+
 def test_javascript_scan_ignores_comments_and_strings(tmp_path: Path) -> None:
     source = write(
         tmp_path,

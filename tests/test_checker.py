@@ -66,6 +66,12 @@ PRODUCER_RUNS_AHEAD = [*WAITING_PRODUCER[:9], ev(0, "call", "produce", 5), ev(10
 
 #: (expectation, trace -- None for RETRY_TRACE --, whether it passes): each check kind of
 #: checker.CHECKS has at least one case that passes and one that fails (see the test below).
+LATE_BEAT_TRACE = [
+    {"t": 0, "ev": "call", "key": "op", "n": 1},
+    {"t": 10, "ev": "beat", "key": "heartbeat", "n": 1, "lag": 0},
+    {"t": 60, "ev": "beat", "key": "heartbeat", "n": 2, "lag": 40},
+    {"t": 120, "ev": "ok", "key": "op", "n": 1},
+]
 CASES: list[tuple[dict[str, Any], list[dict[str, Any]] | None, bool]] = [
     ({"outcome": {"ok": "data"}}, None, True),
     ({"outcome": {"ok": "other"}}, None, False),
@@ -82,6 +88,9 @@ CASES: list[tuple[dict[str, Any], list[dict[str, Any]] | None, bool]] = [
     ({"calls_at_ms": {"op": [0]}}, None, False),
     ({"max_in_flight": 1}, None, True),
     ({"max_in_flight": 2}, None, False),
+    ({"max_lag_ms": 0}, None, True),
+    ({"max_lag_ms": 0}, LATE_BEAT_TRACE, False),
+    ({"max_lag_ms": {"max": 40}}, LATE_BEAT_TRACE, True),
     ({"max_queued": 2}, WAITING_PRODUCER, True),
     ({"max_queued": {"max": 2}}, PRODUCER_RUNS_AHEAD, False),
     ({"cancelled": []}, None, True),

@@ -45,7 +45,7 @@ def test_all_lists_exactly_the_public_names() -> None:
     public = {name for name in vars(asyncpatterns) if not name.startswith("_")} - {
         "antipatterns", "runner", "bounded_concurrency", "cancellation_cleanup", "parallel_partial_failures",
         "retry_backoff", "task_group", "timeout", "racing", "circuit_breaker", "async_stream", "unobserved_failures",
-        "async_lock", "backpressure", "graceful_shutdown", "connection_pool",
+        "async_lock", "backpressure", "graceful_shutdown", "connection_pool", "offload_blocking",
     }  # fmt: skip
     assert set(asyncpatterns.__all__) == public
 
@@ -89,6 +89,10 @@ async def _no_items() -> AsyncIterator[str]:
             lambda: asyncpatterns.JobService(lambda _: None, lambda: None, drain=-1),  # type: ignore[arg-type, return-value]
             f"`drain` must be from 0.0 to {MAX / 1000} seconds, got -1",
         ),
+        (
+            lambda: asyncpatterns.offload_all(lambda _: None, [], 0),  # type: ignore[arg-type, return-value]
+            f"`max_workers` must be an integer from 1 to {MAX}, got 0",
+        ),
     ],
 )
 def test_bad_arguments_name_the_parameter(call, message) -> None:  # type: ignore[no-untyped-def]
@@ -96,3 +100,50 @@ def test_bad_arguments_name_the_parameter(call, message) -> None:  # type: ignor
 
     with pytest.raises(ValueError, match=message):
         asyncio.run(call())
+
+
+def test_offload_default_is_the_specs() -> None:
+    assert default(asyncpatterns.offload_all, "max_workers") == SPEC["offload-blocking"].params["max_workers"]
+
+
+def test_offload_runs_the_work_off_the_loop_and_in_input_order() -> None:
+    import asyncio
+    import threading
+    import time
+
+    loop_thread: list[int] = []
+
+    def work(item: str) -> tuple[str, bool]:
+        time.sleep(0.01 if item == "a" else 0)  # a finishes last: the order is the input's
+        return item, threading.get_ident() != loop_thread[0]
+
+    async def main() -> list[tuple[str, bool]]:
+        loop_thread.append(threading.get_ident())
+        return await asyncpatterns.offload_all(work, ["a", "b", "c"], 2)
+
+    assert asyncio.run(main()) == [("a", True), ("b", True), ("c", True)]
+
+
+def test_offload_passes_the_very_error_through() -> None:
+    import asyncio
+
+    failure = PermissionError("no")
+
+    def work(item: str) -> None:
+        raise failure
+
+    async def main() -> None:
+        await asyncpatterns.offload_all(work, ["a"], 1)
+
+    with pytest.raises(PermissionError) as caught:
+        asyncio.run(main())
+    assert caught.value is failure
+
+
+def test_offload_with_no_items_is_empty_at_once_without_a_thread() -> None:
+    import asyncio
+    import threading
+
+    before = threading.active_count()
+    assert asyncio.run(asyncpatterns.offload_all(lambda _: 1, [], 2)) == []
+    assert threading.active_count() == before

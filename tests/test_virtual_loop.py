@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 import time
 
 import pytest
@@ -180,6 +181,34 @@ def test_clock_is_frozen_while_executor_work_runs() -> None:
     during, after = run(scenario)
     assert during == 0.0  # the 1 ms timer did not fire while the executor ran
     assert after == 0.001
+
+
+def test_blocks_ending_at_one_instant_end_in_hand_over_order() -> None:
+    """PROTOCOL.md section 5, "Blocking work": the work handed over second parks first here, and
+    still the first handed over comes back first, with what follows from it, before the second."""
+
+    async def scenario(loop: VirtualTimeLoop) -> list[str]:
+        second_parked = threading.Event()
+        back: list[str] = []
+
+        def block(name: str, wait_for: threading.Event | None) -> str:
+            if wait_for is not None:
+                wait_for.wait(5)
+            released = threading.Event()
+            loop.call_soon_threadsafe(loop.park, 10, released, VirtualTimeLoop.handed_over())
+            if wait_for is None:
+                loop.call_soon_threadsafe(second_parked.set)
+            released.wait(5)
+            return name
+
+        async def offload(name: str, wait_for: threading.Event | None) -> None:
+            back.append(await loop.run_in_executor(None, block, name, wait_for))
+
+        await asyncio.gather(offload("first", second_parked), offload("second", None))
+        assert loop.time() == 0.01
+        return back
+
+    assert run(scenario) == ["first", "second"]
 
 
 def test_idle_loop_stops_instead_of_blocking_forever() -> None:

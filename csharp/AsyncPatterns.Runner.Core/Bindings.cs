@@ -11,6 +11,7 @@ using AsyncPatterns.CancellationCleanup;
 using AsyncPatterns.CircuitBreaker;
 using AsyncPatterns.ConnectionPool;
 using AsyncPatterns.GracefulShutdown;
+using AsyncPatterns.OffloadBlocking;
 using AsyncPatterns.ParallelPartialFailures;
 using AsyncPatterns.Racing;
 using AsyncPatterns.RetryBackoff;
@@ -216,6 +217,24 @@ internal sealed class PatternBinding
             var options = new GracefulShutdownOptions { Drain = Param.Milliseconds(p, "drain_ms") };
             return ctx => PatternRun.Of(ServeJobsAsync(impl, options, shutdownAt, jobs, ctx));
         }),
+        Bind("offload-blocking", AntiPatternRegistry.OffloadBlocking<string, object?>(), OffloadBlockingStrategy.RunAsync, (impl, p) =>
+        {
+            var items = Param.Items(p);
+            var options = new OffloadBlockingOptions { MaxWorkers = Param.Count(p, "max_workers") };
+            var period = Param.Number(p, "heartbeat_ms");
+            if (!(period is >= 1 and <= int.MaxValue))
+            {
+                throw new ArgumentException($"`heartbeat_ms` must be a number from 1 to {int.MaxValue}, got {period}", "heartbeat_ms");
+            }
+
+            return ctx =>
+            {
+                HandOverOrder.Ensure(); // blocks ending at one instant end in the order their work was handed over
+                // The runner's heartbeat beats on the loop while the pattern runs (spec/PROTOCOL.md §5, "Blocking work").
+                var heartbeat = new Heartbeat(ctx.Instruments, VirtualTime.VirtualTimeProvider.RoundMilliseconds(period));
+                return PatternRun.Of(heartbeat.Around(impl(ctx.Instruments.Block, items, options, ctx.CancellationToken)));
+            };
+        }),
     }.ToDictionary(binding => binding.Id, StringComparer.Ordinal);
 
     /// <summary>Gets the pattern's spec id.</summary>
@@ -285,6 +304,7 @@ internal sealed class PatternBinding
         ["connection-pool"] = """{"size": 10, "acquire_timeout_ms": 30000, "close_timeout_ms": 10000, "close_ms": 0}""",
         ["backpressure"] = """{"items": ["a", "b", "c", "d", "e"], "capacity": 2, "workers": 2}""",
         ["graceful-shutdown"] = """{"jobs": {"a": 0, "b": 10, "c": 30}, "shutdown_at_ms": 40, "drain_ms": 50, "close_ms": 5}""",
+        ["offload-blocking"] = """{"items": ["a", "b"], "max_workers": 2, "heartbeat_ms": 10}""",
     };
 
     /// <summary>connection-pool: an invocation of key <c>close</c> closes the pool.</summary>

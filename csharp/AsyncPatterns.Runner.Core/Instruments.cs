@@ -1,10 +1,11 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 
 namespace AsyncConf.Runner;
 
 /// <summary>One event of the trace (spec/PROTOCOL.md §4).</summary>
-internal readonly record struct TraceEvent(long T, string Ev, string Key, int N, string? Kind = null)
+internal readonly record struct TraceEvent(long T, string Ev, string Key, int N, string? Kind = null, long? Lag = null)
 {
     public JsonObject ToJson()
     {
@@ -12,6 +13,11 @@ internal readonly record struct TraceEvent(long T, string Ev, string Key, int N,
         if (Kind is not null)
         {
             json["kind"] = Kind;
+        }
+
+        if (Lag is not null)
+        {
+            json["lag"] = Lag;
         }
 
         return json;
@@ -34,6 +40,11 @@ internal sealed class Instruments
     private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
     private readonly HashSet<string> _openResources = new(StringComparer.Ordinal);
     private readonly ConditionalWeakTable<Exception, string> _raised = [];
+    private readonly HashSet<ManualResetEventSlim> _waitingBlocks = [];
+    private readonly List<Park> _parks = [];
+    private long _unorderedParks = (long)int.MaxValue + 1;
+    private bool _blocksReleased;
+    private int _blocking;
     private int _draws;
     private int _totalCalls;
     private int _closing;
@@ -181,6 +192,243 @@ internal sealed class Instruments
         }
 
         return call.Start();
+    }
+
+    /// <summary>
+    /// The injected blocking work (spec/PROTOCOL.md §5, "Blocking work"): call number n of <paramref name="key"/> plays the
+    /// plan's step like <see cref="Operation"/>, but blocks the calling thread for <c>after_ms</c> and returns (or throws)
+    /// synchronously. On the virtual clock, on the loop's thread the clock moves on at once (the loop was busy); on
+    /// another thread, the thread parks until the clock reaches the end of its block, on a timer the loop fires.
+    /// </summary>
+    public object? Block(string key)
+    {
+        Step step;
+        int n;
+        lock (_gate)
+        {
+            var steps = _plan.StepsOf(key) ?? throw new KeyNotFoundException($"the plan has no steps for key '{key}' and no '*' entry");
+            n = _calls[key] = _calls.GetValueOrDefault(key) + 1;
+            _totalCalls++;
+            step = steps[Math.Min(n, steps.Count) - 1];
+            Record("call", key, n);
+            _inFlight.Add($"{key}#{n}");
+            _blocking++;
+        }
+
+        try
+        {
+            BlockThread(step);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _blocking--;
+                Monitor.PulseAll(_gate);
+            }
+        }
+
+        lock (_gate)
+        {
+            var tag = $"{key}#{n}";
+            _inFlight.Remove(tag);
+            if (step.Fail is { } kind)
+            {
+                var error = ErrorKinds.Create(kind, step.Message ?? $"{kind} failure of {tag}");
+                _raised.AddOrUpdate(error, tag);
+                Record("fail", key, n, kind);
+                throw error;
+            }
+
+            Record("ok", key, n);
+            return step.Ok?.DeepClone();
+        }
+    }
+
+    /// <summary>Ends every block now, and lets none start: the run is over, or its loop is stuck waiting on one.</summary>
+    public void ReleaseBlocks()
+    {
+        lock (_gate)
+        {
+            _blocksReleased = true;
+            foreach (var waiting in _waitingBlocks)
+            {
+                waiting.Set();
+            }
+        }
+    }
+
+    /// <summary>Releases every block, and waits (up to <paramref name="timeout"/>) until no thread is in one.</summary>
+    /// <returns><see langword="false"/> when a thread stayed.</returns>
+    public bool DrainBlocks(TimeSpan timeout)
+    {
+        ReleaseBlocks();
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        lock (_gate)
+        {
+            while (_blocking > 0)
+            {
+                var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+                if (left <= TimeSpan.Zero)
+                {
+                    return false;
+                }
+
+                Monitor.Wait(_gate, left);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Records a beat of the runner's heartbeat on the loop, <paramref name="lagMs"/> late.</summary>
+    public void RecordBeat(int n, long lagMs)
+    {
+        lock (_gate)
+        {
+            _trace.Add(new TraceEvent(Clock.NowMs, "beat", "heartbeat", n, Lag: lagMs));
+        }
+    }
+
+    private void BlockThread(Step step)
+    {
+        var loop = Clock.Loop;
+        var onLoop = Thread.CurrentThread == loop.LoopThread;
+        if (Clock is VirtualRunClock virtualClock && onLoop && !step.Hang)
+        {
+            virtualClock.Consume(step.AfterMs); // the loop itself was busy that long
+            return;
+        }
+
+        using var released = new ManualResetEventSlim();
+        lock (_gate)
+        {
+            if (_blocksReleased)
+            {
+                return; // the run is over: nothing blocks any more
+            }
+
+            _waitingBlocks.Add(released);
+        }
+
+        try
+        {
+            if (Clock is not VirtualRunClock)
+            {
+                released.Wait(step.Hang ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(step.AfterMs));
+            }
+            else if (onLoop)
+            {
+                released.Wait(); // a hang on the loop itself: until the run ends
+            }
+            else if (step.Hang)
+            {
+                // A hang: parked until the run ends (it waits for no timer of the loop, and is not work to wait for).
+                var parked = Thread.CurrentThread.IsThreadPoolThread;
+                if (parked)
+                {
+                    loop.Park();
+                }
+
+                released.Wait();
+                if (parked)
+                {
+                    loop.Unpark();
+                }
+            }
+            else
+            {
+                // Parked: the timer is armed before the loop is told, so it never sees a parked thread without its timer.
+                // Work handed over other than as a task ranks after all of it, as it parks.
+                var park = new Park(
+                    Clock.NowMs + step.AfterMs,
+                    HandOverOrder.OfCurrentWork ?? Interlocked.Increment(ref _unorderedParks),
+                    released,
+                    Thread.CurrentThread.IsThreadPoolThread);
+                lock (_gate)
+                {
+                    _parks.Add(park);
+                    park.Timer = Clock.After(step.AfterMs, () => UnparkNextDue(park));
+                }
+
+                if (park.PoolThread)
+                {
+                    loop.Park();
+                }
+
+                released.Wait();
+                lock (_gate)
+                {
+                    _parks.Remove(park);
+                    park.Timer?.Dispose(); // the timer it holds now: its own, or the spent one of the park it released
+                }
+
+                if (park.PoolThread && Interlocked.Exchange(ref park.Unparked, 1) == 0)
+                {
+                    loop.Unpark(); // released by the end of the run, not by a timer
+                }
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _waitingBlocks.Remove(released);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A park's timer fired (on the loop): of the threads whose block has ended, the one whose work was handed over first
+    /// goes on -- not the one that happened to park first (threads reach the loop in the order they are scheduled), so
+    /// blocks ending at one instant end in hand-over order, each with all that follows from it before the next
+    /// (spec/PROTOCOL.md §5, "Blocking work").
+    /// </summary>
+    private void UnparkNextDue(Park fired)
+    {
+        lock (_gate)
+        {
+            var now = Clock.NowMs;
+            Park? first = null;
+            foreach (var park in _parks)
+            {
+                if (park.DueMs <= now && !park.Released.IsSet &&
+                    (first is null || park.DueMs < first.DueMs || (park.DueMs == first.DueMs && park.Order < first.Order)))
+                {
+                    first = park;
+                }
+            }
+
+            if (first is null)
+            {
+                return;
+            }
+
+            // The timer that fired was the fired park's; the park going on now hands it its own, still armed.
+            (fired.Timer, first.Timer) = (first.Timer, fired.Timer);
+            if (first.PoolThread && Interlocked.Exchange(ref first.Unparked, 1) == 0)
+            {
+                Clock.Loop.Unpark();
+            }
+
+            first.Released.Set(); // under the gate: its thread disposes of it only after leaving _parks
+        }
+    }
+
+    /// <summary>A thread parked on the virtual clock until <see cref="DueMs"/>; <see cref="Order"/>: its work's hand-over.</summary>
+    private sealed class Park(long dueMs, long order, ManualResetEventSlim released, bool poolThread)
+    {
+        public int Unparked;
+
+        public IDisposable? Timer { get; set; }
+
+        public long DueMs { get; } = dueMs;
+
+        public long Order { get; } = order;
+
+        public ManualResetEventSlim Released { get; } = released;
+
+        public bool PoolThread { get; } = poolThread;
     }
 
     /// <summary>Opens the resource <paramref name="name"/> (records <c>open</c>); its <see cref="IAsyncDisposable.DisposeAsync"/> takes <c>close_ms</c>, then records <c>close</c>.</summary>

@@ -99,8 +99,35 @@ internal sealed class LoopWatch : IDisposable
     }
 
     /// <summary>On the watchdog thread: sends a beat unless one is still on its way.</summary>
+    /// <summary>
+    /// Gets or sets what is called once, on the watchdog's thread, when a beat has waited the block limit and the loop is
+    /// still not back: what the loop may be waiting for on another thread (a blocking call parked on the virtual clock,
+    /// which only the loop can end) is released, so that the loop can come back and the run be stopped as blocked. Only
+    /// a run judged blocked anyway is touched.
+    /// </summary>
+    public Action? OnStall { get; set; }
+
     private void Tick()
     {
+        Action? stall = null;
+        lock (_gate)
+        {
+            if (_sentAt != 0)
+            {
+                var lagMs = Stopwatch.GetElapsedTime(_sentAt).TotalMilliseconds - (RunQueueDelayMs(_schedstat) - _delayAtSend);
+                if (OnStall is not null && lagMs >= _limitMs)
+                {
+                    (stall, OnStall) = (OnStall, null);
+                }
+            }
+        }
+
+        if (stall is not null)
+        {
+            stall();
+            return;
+        }
+
         lock (_gate)
         {
             if (_sentAt != 0)

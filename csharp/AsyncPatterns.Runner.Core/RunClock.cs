@@ -29,6 +29,9 @@ internal sealed class VirtualRunClock(RunLoop loop, VirtualTimeProvider provider
 {
     public override long NowMs => provider.NowMs;
 
+    /// <summary>The loop's thread was busy for <paramref name="milliseconds"/>: the clock moves on at once (<see cref="VirtualTimeProvider.Consume"/>).</summary>
+    public void Consume(long milliseconds) => provider.Consume(milliseconds);
+
     public override TimeProvider TimeProvider => provider;
 
     public override IDisposable After(long milliseconds, Action action) =>

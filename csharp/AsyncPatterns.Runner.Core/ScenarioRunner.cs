@@ -38,6 +38,8 @@ internal static class ScenarioRunner
         """{"pattern": "async-lock", "plan": {"a": [{"after_ms": 2, "fail": "transient"}], "b": [{"hang": true}], "*": [{"after_ms": 1, "ok": 1}]}, "invocations": [{"at_ms": 0, "key": "a"}, {"at_ms": 1, "key": "b", "cancel_at_ms": 3}, {"at_ms": 1, "key": "c"}, {"at_ms": 2, "key": "d", "cancel_at_ms": 2}]}""",
         """{"pattern": "backpressure", "params": {"items": ["a", "b", "c"], "capacity": 1, "workers": 1}, "plan": {"produce": [{"ok": 1}], "a": [{"after_ms": 1, "ok": 1}], "*": [{"after_ms": 1, "fail": "fatal"}]}}""",
         """{"pattern": "graceful-shutdown", "params": {"jobs": {"a": 0, "b": 0, "c": 3}, "shutdown_at_ms": 2, "drain_ms": 1, "close_ms": 1}, "plan": {"a": [{"after_ms": 1, "fail": "fatal"}], "*": [{"hang": true}]}}""",
+        """{"pattern": "offload-blocking", "params": {"items": ["a", "b"], "max_workers": 1, "heartbeat_ms": 1}, "plan": {"a": [{"after_ms": 2, "fail": "fatal"}], "*": [{"after_ms": 1, "ok": 1}]}}""",
+        """{"pattern": "offload-blocking", "params": {"items": ["a"], "max_workers": 1}, "plan": {"*": [{"after_ms": 5, "ok": 1}]}, "cancel_at_ms": 1}""",
     ];
 
     private static readonly object WarmUpGate = new();
@@ -212,6 +214,8 @@ internal static class ScenarioRunner
             try
             {
                 ExecutePhases();
+                // Blocks still going end first, so that a failure of work ending now is collected with this run.
+                _instruments.DrainBlocks(LoopThreadGrace);
                 CollectRunGarbage(gen1Collections);
             }
             catch (Exception error)
@@ -223,6 +227,10 @@ internal static class ScenarioRunner
             }
             finally
             {
+                // A thread still in a blocking call (work the pattern left running cannot be interrupted) ends now and is
+                // waited for, also when the run failed: a pool thread left blocked would spoil the next run's readings
+                // (spec/PROTOCOL.md §5).
+                _instruments.DrainBlocks(LoopThreadGrace);
                 TaskScheduler.UnobservedTaskException -= OnUnobservedTaskException;
             }
         }
@@ -295,6 +303,7 @@ internal static class ScenarioRunner
             // Work that blocks the loop stops the run at the loop's first chance: the rest of the run's real sleeps are
             // not waited out, and the answer says how long the loop was blocked.
             using var watch = LoopWatch.Start(_loop, _request.BlockLimitMs);
+            watch.OnStall = _instruments.ReleaseBlocks; // a loop stuck waiting on a parked blocking call (.Result)
             lock (_gate)
             {
                 _watch = watch;

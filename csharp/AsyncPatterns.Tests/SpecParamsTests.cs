@@ -21,7 +21,7 @@ public class SpecParamsTests
     [Fact]
     public void EverySpecPattern_IsCoveredByAParamsTest() =>
         Assert.Equal(
-            ["async-lock", "async-stream", "backpressure", "bounded-concurrency", "cancellation-cleanup", "circuit-breaker", "connection-pool", "graceful-shutdown", "parallel-partial-failures", "racing", "retry-backoff", "task-group", "timeout", "unobserved-failures"],
+            ["async-lock", "async-stream", "backpressure", "bounded-concurrency", "cancellation-cleanup", "circuit-breaker", "connection-pool", "graceful-shutdown", "offload-blocking", "parallel-partial-failures", "racing", "retry-backoff", "task-group", "timeout", "unobserved-failures"],
             Spec.PatternIds);
 
     [Fact]

@@ -53,6 +53,7 @@ class Usage:
 PYTHON_ASYNC_MODULES = frozenset({"asyncio"})
 #: Python: the async members of modules that are mostly not about async.
 PYTHON_ASYNC_MEMBERS = {
+    "concurrent.futures": frozenset({"ThreadPoolExecutor"}),
     "contextlib": frozenset(
         {"aclosing", "asynccontextmanager", "AsyncExitStack", "AbstractAsyncContextManager", "AsyncContextDecorator"}
     ),
@@ -78,8 +79,13 @@ PYTHON_METHODS: dict[str, tuple[str, ...]] = {
     "release": ("asyncio.Semaphore.release", "asyncio.Lock.release"),
     "locked": ("asyncio.Semaphore.locked", "asyncio.Lock.locked"),
     "is_set": ("asyncio.Event.is_set",),
+    "run_in_executor": ("asyncio.AbstractEventLoop.run_in_executor",),
+    "shutdown": ("concurrent.futures.ThreadPoolExecutor.shutdown",),
     "time": ("asyncio.AbstractEventLoop.time",),
 }
+#: Python: a method name the project's own classes use too (``BackgroundTasks.shutdown()``) counts
+#: only when called with one of its asyncio-side keywords.
+PYTHON_METHOD_KEYWORDS: dict[str, frozenset[str]] = {"shutdown": frozenset({"wait", "cancel_futures"})}
 
 #: JavaScript: (pattern, the APIs a match may be). Matched on the code with comments and string
 #: contents blanked out.
@@ -115,6 +121,9 @@ JAVASCRIPT_TABLE: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
         (r"\bsetMaxListeners\b", ("events.setMaxListeners",)),
         (r"\bgetEventListeners\b", ("events.getEventListeners",)),
         (r"\bscheduler\.wait\b", ("timers/promises.scheduler.wait",)),
+        (r"\bnew\s+Worker\b", ("worker_threads.Worker",)),
+        (r"\.terminate\s*\(", ("worker_threads.Worker.prototype.terminate",)),
+        (r"\.postMessage\s*\(", ("worker_threads.Worker.prototype.postMessage",)),
         (r"\bperformance\.now\s*\(", ("performance.now",)),
     ]
 )
@@ -315,6 +324,10 @@ def _scan_python(path: Path) -> Iterator[Usage]:
             and isinstance(node.func, ast.Attribute)
             and node.func.attr in PYTHON_METHODS
             and not (isinstance(node.func.value, ast.Name) and node.func.value.id in modules)
+            and (
+                node.func.attr not in PYTHON_METHOD_KEYWORDS
+                or any(k.arg in PYTHON_METHOD_KEYWORDS[node.func.attr] for k in node.keywords)
+            )
         ):
             yield Usage(path, node.lineno, PYTHON_METHODS[node.func.attr])
 

@@ -310,6 +310,19 @@ def _check_max_in_flight(expected: Any, answer: dict[str, Any], real: bool) -> M
     return None if _count_ok(expected, seen) else Mismatch("max_in_flight", expected, seen)
 
 
+def max_lag_ms(trace: list[dict[str, Any]]) -> int:
+    """The worst lag of the runner's heartbeat (``beat`` events, PROTOCOL.md section 5); 0 if none."""
+    return max((int(e.get("lag", 0)) for e in trace if e["ev"] == "beat"), default=0)
+
+
+def _check_max_lag(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
+    seen = max_lag_ms(answer["trace"])
+    note = "the heartbeat on the loop was late: the loop was blocked"
+    if real:
+        note += ", real clock, within tolerance"
+    return None if _time_ok(expected, seen, real) else Mismatch("max_lag_ms", expected, seen, note)
+
+
 def _check_max_queued(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
     if not real:
         seen = max_queued(answer["trace"])
@@ -366,6 +379,7 @@ CHECKS: dict[str, CheckFn] = {
     "calls": _check_calls,
     "calls_at_ms": _times_check("calls_at_ms", "call"),
     "max_in_flight": _check_max_in_flight,
+    "max_lag_ms": _check_max_lag,
     "max_queued": _check_max_queued,
     "cancelled": _check_cancelled,
     "cancelled_at_ms": _times_check("cancelled_at_ms", "cancel"),

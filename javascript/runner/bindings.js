@@ -16,6 +16,7 @@ import {CircuitBreakerPolicy} from '../src/circuit-breaker.js';
 import {GuardedCounter} from '../src/async-lock.js';
 import {ConnectionPool} from '../src/connection-pool.js';
 import {createJobService} from '../src/graceful-shutdown.js';
+import {offloadAll} from '../src/offload-blocking.js';
 import {runAll} from '../src/parallel-partial-failures.js';
 import {race} from '../src/racing.js';
 import {retry} from '../src/retry-backoff.js';
@@ -23,6 +24,7 @@ import {runGroup} from '../src/task-group.js';
 import {withTimeout} from '../src/timeout.js';
 import {runInBackground} from '../src/unobserved-failures.js';
 import {LONGEST_MS, invalidArgument} from '../src/common/arguments.js';
+import {Heartbeat} from './blocking.js';
 import {describeError} from './errors.js';
 
 /** @typedef {import('./instruments.js').Instruments} Instruments */
@@ -36,6 +38,7 @@ import {describeError} from './errors.js';
  *   takes (spec/PROTOCOL.md section 2); a test pins them to the spec.
  * @property {(impl: Implementation, ins: Instruments, params: Record<string, any>, signal: AbortSignal) => unknown} invoke
  * @property {(value: unknown, ins: Instruments) => unknown} toJson The value as the protocol's JSON form.
+ * @property {boolean} [blocking] The pattern takes the injected blocking work (`ins.blockingWork`).
  * @property {(impl: Implementation, params: Record<string, any>, ins: Instruments) => unknown} [create] A pattern invoked many
  *   times (`invoked: many`, spec/PROTOCOL.md section 2, "Invocations"): its one instance, built from the
  *   implementation (a class), the parameters and (for a pool's connections) the instruments; `invoke` is then unused.
@@ -365,6 +368,26 @@ export const BINDINGS = {
         {size: p.size, acquireTimeoutMs: p.acquire_timeout_ms, closeTimeoutMs: p.close_timeout_ms},
       ),
     call: (pool, _operation, signal, key, ins) => poolInvocation(pool, key, ins, signal),
+    toJson: identity,
+  },
+  'offload-blocking': {
+    reference: offloadAll,
+    params: ['items', 'max_workers', 'heartbeat_ms'],
+    defaults: {items: ['a', 'b'], max_workers: 2, heartbeat_ms: 10},
+    blocking: true,
+    invoke: async (impl, ins, p, signal) => {
+      const period = p.heartbeat_ms;
+      if (typeof period !== 'number' || !(period >= 1 && period <= 2 ** 31 - 1)) {
+        throw Object.assign(new RangeError(`\`heartbeat_ms\` must be a number from 1 to ${2 ** 31 - 1}`), {code: 'ERR_OUT_OF_RANGE'});
+      }
+      // The runner's heartbeat beats on the loop while the pattern runs (spec/PROTOCOL.md section 5).
+      const heartbeat = new Heartbeat(ins, period);
+      try {
+        return await impl(ins.blockingWork, p.items, p.max_workers, {signal});
+      } finally {
+        heartbeat.stop();
+      }
+    },
     toJson: identity,
   },
   'task-group': {

@@ -9,7 +9,7 @@
 
 import {makeError} from './errors.js';
 
-/** @typedef {{t: number, ev: string, key: string, n: number, kind?: string}} TraceEvent */
+/** @typedef {{t: number, ev: string, key: string, n: number, kind?: string, lag?: number}} TraceEvent */
 
 /**
  * One step of the plan (spec/PROTOCOL.md section 3).
@@ -48,6 +48,8 @@ export class Instruments {
   /** @type {Map<string, number>} */
   #opens = new Map();
   #totalCalls = 0;
+  /** @type {{filename: string} | undefined} The blocking work of the run (blocking.js), for a pattern that takes one. */
+  blockingWork;
   /** How many values the pattern drew from the random source (the answer's `random_draws`). */
   draws = 0;
   #plan;
@@ -79,7 +81,17 @@ export class Instruments {
    * @param {unknown} error
    * @returns {string | undefined}
    */
-  origin = (error) => (typeof error === 'object' && error !== null ? this.#raised.get(error) : undefined);
+  origin = (error) => {
+    if (typeof error !== 'object' || error === null) return undefined;
+    const raised = this.#raised.get(error);
+    if (raised !== undefined) return raised;
+    // Across a worker boundary identity cannot hold: an error that came back with the stamp of the
+    // call that raised it in a worker, and that call's message, is that error, unchanged
+    // (spec/PROTOCOL.md section 6).
+    const stamp = /** @type {{asyncconfCall?: unknown}} */ (error).asyncconfCall;
+    if (typeof stamp === 'string' && error instanceof Error && this.#workerRaised.get(stamp) === error.message) return stamp;
+    return undefined;
+  };
 
   /**
    * The error handler got `error`: records `report` under the call that raised this very object
@@ -187,6 +199,87 @@ export class Instruments {
       timer = setTimeout(complete, step.after_ms ?? 0);
     });
   };
+
+  // -- the injected blocking work (blocking.js blocks; this plays the plan) ------------------------
+
+  /** The run's clock: whole ms since the run started. */
+  now = () => this.#options.now();
+
+  /** @type {Map<string, string>} tag -> message, of the failures raised in a worker */
+  #workerRaised = new Map();
+
+  /**
+   * A blocking call of `key` starts: records `call`; its step and call number. It cannot be
+   * cancelled: the runner's cleanup waits for its end.
+   * @param {string} key
+   * @param {number} [at] When it started, if earlier than now (the run's clock): recorded in its place.
+   * @returns {{step: Step, n: number}}
+   */
+  startBlocking(key, at) {
+    const steps = this.#plan[key] ?? this.#plan['*'];
+    if (!steps || steps.length === 0) throw new RangeError(`the plan has no steps for key ${JSON.stringify(key)} and no '*' entry`);
+    const n = (this.#calls.get(key) ?? 0) + 1;
+    this.#calls.set(key, n);
+    this.#totalCalls++;
+    if (at === undefined) {
+      this.#record('call', key, n);
+    } else {
+      let index = this.trace.length;
+      while (index > 0 && this.trace[index - 1].t > at) index--;
+      this.trace.splice(index, 0, {t: at, ev: 'call', key, n});
+    }
+    this.#inFlight.set(`${key}#${n}`, () => {});
+    return {step: steps[Math.min(n, steps.length) - 1], n};
+  }
+
+  /**
+   * The blocking call ends as its step says: records `ok` or `fail`.
+   * @param {string} key
+   * @param {number} n
+   * @param {Step} step
+   * @returns {{ok: unknown} | {fail: import('./errors.js').Kind, message: string, call: string}}
+   */
+  endBlocking(key, n, step) {
+    const tag = `${key}#${n}`;
+    this.#inFlight.delete(tag);
+    if (step.fail !== undefined) {
+      const message = step.message ?? `${step.fail} failure of ${tag}`;
+      this.#workerRaised.set(tag, message);
+      this.#record('fail', key, n, {kind: step.fail});
+      return {fail: step.fail, message, call: tag};
+    }
+    this.#record('ok', key, n);
+    return {ok: step.ok === undefined ? null : step.ok};
+  }
+
+  /**
+   * The error of a failed blocking call that ran on this thread (`from` by identity).
+   * @param {{fail: import('./errors.js').Kind, message: string, call: string}} ended
+   */
+  blockingError(ended) {
+    const error = makeError(ended.fail, ended.message);
+    this.#raised.set(error, ended.call);
+    return error;
+  }
+
+  /**
+   * A blocking call stopped before its end: its worker was terminated. Records `cancel`.
+   * @param {string} key
+   * @param {number} n
+   */
+  stopBlocking(key, n) {
+    this.#inFlight.delete(`${key}#${n}`);
+    this.#record('cancel', key, n);
+  }
+
+  /**
+   * The runner's heartbeat on the loop beat, `lag` ms late.
+   * @param {number} n
+   * @param {number} lag
+   */
+  recordBeat(n, lag) {
+    this.trace.push({t: this.#options.now(), ev: 'beat', key: 'heartbeat', n, lag});
+  }
 
   // -- instrumented resources ---------------------------------------------------------------------
 

@@ -7,9 +7,11 @@
  */
 
 import {readFileSync} from 'node:fs';
+import {builtinModules, createRequire} from 'node:module';
 import {inspect} from 'node:util';
 import {REGISTRY as ANTIPATTERNS} from '../src/antipatterns/index.js';
 import {BINDINGS} from './bindings.js';
+import {BlockingWork} from './blocking.js';
 import {describeError, KINDS} from './errors.js';
 import {Instruments} from './instruments.js';
 import {LoopWatch} from './loop-watch.js';
@@ -25,6 +27,8 @@ export const RUNTIME = Object.freeze({name: 'node', version: process.versions.no
  * @type {{limit_ms: {virtual: number, real: number}, max_calls: number, wall_budget_s: number, block_limit_ms: number}}
  */
 export const DEFAULTS = JSON.parse(readFileSync(new URL('../../spec/protocol.json', import.meta.url), 'utf8')).defaults;
+/** Loads a builtin module by name (`check_api`'s paths into one). */
+const require = createRequire(import.meta.url);
 /** After the pattern settles, how long leftover operations get to stop, on the run's clock. */
 const CLEANUP_GRACE_MS = {virtual: 3_600_000, real: 500};
 
@@ -83,13 +87,19 @@ export async function handle(request, {registry = ANTIPATTERNS} = {}) {
 }
 
 /**
- * Whether a path from `globalThis` (`AbortSignal.any`, `Promise.allSettled`) resolves.
+ * Whether a path from `globalThis` (`AbortSignal.any`, `Promise.allSettled`) resolves -- or, when
+ * its first part is a builtin module and no global (`worker_threads.Worker`), from that module.
  * @param {string} name
  */
 export function apiExists(name) {
   /** @type {unknown} */
   let target = globalThis;
-  const parts = name.split('.');
+  let parts = name.split('.');
+  // builtinModules, not isBuiltin (since 18.6): the runner must load on an older Node to say what it lacks.
+  if (!(parts[0] in globalThis) && builtinModules.includes(parts[0])) {
+    target = require(`node:${parts[0]}`);
+    parts = parts.slice(1);
+  }
   for (const [index, part] of parts.entries()) {
     if (target === null || target === undefined || !(part in Object(target))) return false;
     try {
@@ -200,6 +210,7 @@ export const WARM_UP_REQUESTS = Object.freeze([
     params: {jobs: {a: 0, b: 0, c: 3}, shutdown_at_ms: 2, drain_ms: 1, close_ms: 1},
     plan: {a: [{after_ms: 1, fail: 'fatal'}], '*': [{hang: true}]},
   },
+  {pattern: 'offload-blocking', params: {items: ['a', 'b'], max_workers: 1, heartbeat_ms: 1}, plan: {a: [{after_ms: 2, ok: 1}], '*': [{after_ms: 1, fail: 'fatal'}]}},
 ]);
 
 /** @type {Promise<void> | undefined} */
@@ -363,6 +374,32 @@ async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls,
   await realMacrotask();
   const watch = new LoopWatch(blockLimitMs);
   const ins = new Instruments(plan, {now: () => clock.now(), params, random, maxCalls});
+  // The blocking work of a pattern that takes one (spec/PROTOCOL.md section 5, "Blocking work").
+  const blocking = binding.blocking ? new BlockingWork(ins, clock) : undefined;
+  if (blocking) {
+    await blocking.install();
+    ins.blockingWork = blocking;
+    if (clock instanceof VirtualClock) clock.busy = () => blocking.busy();
+  }
+  try {
+    return await runPattern(clock, binding, impl, ins, watch, {params, cancelAtMs, limitMs, wallBudgetMs, maxCalls, invocations});
+  } finally {
+    if (blocking) {
+      if (clock instanceof VirtualClock) clock.busy = undefined;
+      await blocking.finish();
+    }
+  }
+}
+
+/**
+ * @param {import('./virtual-clock.js').RunClock} clock
+ * @param {import('./bindings.js').Binding} binding
+ * @param {import('./bindings.js').Implementation} impl
+ * @param {Instruments} ins
+ * @param {LoopWatch} watch
+ * @param {{params: Record<string, unknown>, cancelAtMs: number | null, limitMs: number, wallBudgetMs: number, maxCalls: number, invocations: Invocation[] | null}} settings
+ */
+async function runPattern(clock, binding, impl, ins, watch, {params, cancelAtMs, limitMs, wallBudgetMs, maxCalls, invocations}) {
   const caller = new AbortController();
   // Scheduled before the pattern starts, so at an equal time they fire before its own timers. A
   // cancellation at 0 ms must not be stretched to 1 ms like setTimeout(fn, 0): an immediate runs

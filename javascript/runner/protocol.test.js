@@ -12,7 +12,7 @@ describe('the protocol', () => {
     assert.equal(answer.protocol, PROTOCOL_VERSION);
     assert.deepEqual(answer.runtime, {name: 'node', version: process.versions.node});
     const patterns = /** @type {Record<string, string[]>} */ (answer.patterns);
-    assert.deepEqual(Object.keys(patterns), ['async-lock', 'async-stream', 'backpressure', 'bounded-concurrency', 'cancellation-cleanup', 'circuit-breaker', 'connection-pool', 'graceful-shutdown', 'parallel-partial-failures', 'racing', 'retry-backoff', 'task-group', 'timeout', 'unobserved-failures']);
+    assert.deepEqual(Object.keys(patterns), ['async-lock', 'async-stream', 'backpressure', 'bounded-concurrency', 'cancellation-cleanup', 'circuit-breaker', 'connection-pool', 'graceful-shutdown', 'offload-blocking', 'parallel-partial-failures', 'racing', 'retry-backoff', 'task-group', 'timeout', 'unobserved-failures']);
     assert.deepEqual(patterns.timeout[0], 'reference');
   });
 

@@ -201,6 +201,25 @@ export class VirtualClock {
     this.#realTimersAtStart = realTimersActive();
   }
 
+  /** @type {(() => boolean) | undefined} Work the clock cannot see is running (a worker's): it must not advance. */
+  busy;
+
+  /**
+   * The loop's own thread was busy for `ms` (blocking work on the loop): the clock moves on at once,
+   * and every timer due meanwhile is due now, to fire late, after the block -- not during it, as
+   * fake-timers' `jump()` would (spec/PROTOCOL.md section 5, "Blocking work"). Timers made due at
+   * one instant so fire in the order they were scheduled.
+   * @param {number} ms
+   */
+  consume(ms) {
+    const clock = this.#clock;
+    if (!clock) throw new Error('the virtual clock is not installed');
+    const target = clock.now + roundMs(ms);
+    const timers = /** @type {{timers?: Record<string, {callAt: number}>}} */ (/** @type {unknown} */ (clock)).timers ?? {};
+    for (const timer of Object.values(timers)) if (timer.callAt < target) timer.callAt = target;
+    clock.now = target;
+  }
+
   /** Whole ms since the install; after `uninstall()`, the last reading (late callers get a stopped clock). */
   now() {
     return this.#clock ? this.#clock.now - this.#start : this.#stoppedAt;
@@ -221,6 +240,11 @@ export class VirtualClock {
       this.#noteBlocked(before);
       if (done()) return 'done';
       if (realNow() > wallDeadline) return 'wall';
+      if (this.busy?.()) {
+        // A worker is starting, loading its work or returning a value: wait for it in real time.
+        await new Promise((resolve) => realSetTimeout(resolve, 1));
+        continue;
+      }
       if (realTimersActive() > this.#realTimersAtStart) return 'real-time';
       if (clock.countTimers() === 0) return 'idle';
       before = realNow();

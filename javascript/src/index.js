@@ -13,3 +13,4 @@ export {GuardedCounter, Mutex} from './async-lock.js';
 export {ConnectionPool} from './connection-pool.js';
 export {runPipeline} from './backpressure.js';
 export {JobService, ServiceStoppedError, createJobService} from './graceful-shutdown.js';
+export {offloadAll} from './offload-blocking.js';

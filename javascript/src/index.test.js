@@ -19,6 +19,7 @@ it('exports exactly the public names', () => {
     'createJobService',
     'isRetryable',
     'mapBounded',
+    'offloadAll',
     'race',
     'retry',
     'runAll',

@@ -16,6 +16,7 @@ from .connection_pool import PooledConnection as PooledConnection
 from .graceful_shutdown import JobService as JobService
 from .graceful_shutdown import ServiceStopped as ServiceStopped
 from .graceful_shutdown import ShutdownReport as ShutdownReport
+from .offload_blocking import offload_all as offload_all
 from .parallel_partial_failures import PartialResults as PartialResults
 from .parallel_partial_failures import run_all as run_all
 from .racing import race as race
@@ -40,6 +41,7 @@ __all__ = [
     "backoff_delay",
     "consume_stream",
     "map_bounded",
+    "offload_all",
     "race",
     "retry",
     "run_all",

@@ -65,6 +65,20 @@ public sealed class RunLoop
     /// thread blocked waiting for this loop); the loop counts only the ones above.</summary>
     public int BaselineBusyWorkers { get; set; }
 
+    /// <summary>
+    /// Gets how many thread-pool threads are parked on a timer of the virtual clock (a blocking call, spec/PROTOCOL.md §5
+    /// "Blocking work"): busy to the pool, but waiting for the loop, so the loop does not count them as work it must wait for.
+    /// </summary>
+    public int ParkedWorkers => Volatile.Read(ref _parkedWorkers);
+
+    private int _parkedWorkers;
+
+    /// <summary>A thread-pool thread parks on a virtual timer (call it after the timer is armed).</summary>
+    public void Park() => Interlocked.Increment(ref _parkedWorkers);
+
+    /// <summary>A parked thread is released (call it before it runs on).</summary>
+    public void Unpark() => Interlocked.Decrement(ref _parkedWorkers);
+
     /// <summary>Gets or sets how long, in real time, the loop waits for thread-pool work to finish before it gives up.</summary>
     public TimeSpan QuiescenceBudget { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -307,7 +321,7 @@ public sealed class RunLoop
                 return Quiescence.Done;
             }
 
-            var idle = ThreadPool.PendingWorkItemCount == 0 && BusyWorkers() <= BaselineBusyWorkers;
+            var idle = ThreadPool.PendingWorkItemCount == 0 && BusyWorkers() <= BaselineBusyWorkers + ParkedWorkers;
             var completed = ThreadPool.CompletedWorkItemCount;
             clean = idle && completed == lastCompleted ? clean + 1 : 0;
             lastCompleted = completed;

@@ -115,6 +115,19 @@ public sealed class VirtualTimeProvider : TimeProvider
         return true;
     }
 
+    /// <summary>
+    /// The thread that drives the clock was busy for <paramref name="milliseconds"/> (blocking work on the loop): the clock
+    /// moves on at once, without firing anything; every timer due meanwhile fires late, after the block, in its order.
+    /// </summary>
+    /// <param name="milliseconds">How long the thread was busy (at least 0).</param>
+    public void Consume(long milliseconds)
+    {
+        lock (_gate)
+        {
+            Interlocked.Exchange(ref _nowMs, _nowMs + Math.Max(0, milliseconds));
+        }
+    }
+
     internal static long ToMilliseconds(TimeSpan span, string name)
     {
         if (span == global::System.Threading.Timeout.InfiniteTimeSpan)

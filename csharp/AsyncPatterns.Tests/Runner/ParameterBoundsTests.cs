@@ -38,6 +38,9 @@ public class ParameterBoundsTests
     [InlineData("graceful-shutdown", """{"jobs": {"a": 0}, "shutdown_at_ms": 10, "drain_ms": 2147483648}""")]
     [InlineData("graceful-shutdown", """{"jobs": {"a": 0}, "shutdown_at_ms": 10.5}""")]
     [InlineData("graceful-shutdown", """{"jobs": {"a": -1}, "shutdown_at_ms": 10}""")]
+    [InlineData("offload-blocking", """{"items": ["a"], "max_workers": 0}""")]
+    [InlineData("offload-blocking", """{"items": ["a"], "max_workers": 1.5}""")]
+    [InlineData("offload-blocking", """{"items": ["a"], "heartbeat_ms": 0}""")]
     public void Run_ParameterOutOfItsDomain_IsRefusedUpFrontAsInvalid(string pattern, string parameters)
     {
         var invocations = pattern == "circuit-breaker" ? """, "invocations": [{"at_ms": 5}]""" : string.Empty;
@@ -62,6 +65,7 @@ public class ParameterBoundsTests
     [InlineData("bounded-concurrency", """{"items": [], "limit": 2}""", "[]")]
     [InlineData("task-group", """{"items": []}""", "[]")]
     [InlineData("backpressure", """{"items": [], "capacity": 2, "workers": 2}""", "[]")]
+    [InlineData("offload-blocking", """{"items": []}""", "[]")]
     [InlineData("parallel-partial-failures", """{"items": []}""", """{"succeeded":{},"failed":{}}""")]
     public void Run_NoItems_IsAnEmptyResultAtOnce(string pattern, string parameters, string empty)
     {

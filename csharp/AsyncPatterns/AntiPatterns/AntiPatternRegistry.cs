@@ -6,6 +6,7 @@ using AsyncPatterns.CancellationCleanup;
 using AsyncPatterns.CircuitBreaker;
 using AsyncPatterns.ConnectionPool;
 using AsyncPatterns.GracefulShutdown;
+using AsyncPatterns.OffloadBlocking;
 using AsyncPatterns.ParallelPartialFailures;
 using AsyncPatterns.Racing;
 using AsyncPatterns.RetryBackoff;
@@ -41,6 +42,7 @@ public static class AntiPatternRegistry
             ["backpressure"] = Untyped(Backpressure<string, object?>()),
             ["graceful-shutdown"] = Untyped(GracefulShutdown()),
             ["connection-pool"] = Untyped(ConnectionPool<IPooledConnection>()),
+            ["offload-blocking"] = Untyped(OffloadBlocking<string, object?>()),
         };
 
     /// <summary>The retry-backoff anti-patterns.</summary>
@@ -245,5 +247,17 @@ public static class AntiPatternRegistry
             ["lifo-waiters"] = ConnectionPoolAntiPatterns.LifoWaiters,
             ["no-acquire-timeout"] = ConnectionPoolAntiPatterns.NoAcquireTimeout,
             ["returns-broken"] = ConnectionPoolAntiPatterns.ReturnsBroken,
+        };
+
+    /// <summary>The offload-blocking anti-patterns.</summary>
+    /// <typeparam name="TItem">The item type.</typeparam>
+    /// <typeparam name="T">The work's result type.</typeparam>
+    /// <returns>The anti-patterns by id.</returns>
+    public static IReadOnlyDictionary<string, OffloadBlockingImplementation<TItem, T>> OffloadBlocking<TItem, T>() =>
+        new Dictionary<string, OffloadBlockingImplementation<TItem, T>>
+        {
+            ["inline"] = OffloadBlockingAntiPatterns.InlineAsync,
+            ["unbounded"] = OffloadBlockingAntiPatterns.UnboundedAsync,
+            ["blocking-wait"] = OffloadBlockingAntiPatterns.BlockingWaitAsync,
         };
 }

@@ -25,7 +25,7 @@ import jinja2
 from markupsafe import Markup
 
 from .. import report
-from ..checker import check, compact, max_in_flight, times_by_key
+from ..checker import check, compact, max_in_flight, max_lag_ms, times_by_key
 from ..engine import Run
 from ..paths import PATTERNS_DIR
 from ..spec import LANGUAGES, Pattern, Scenario, load_spec
@@ -230,6 +230,8 @@ def observed(name: str, expected: Any, answer: dict[str, Any]) -> Any:
         return times_by_key(trace, _TIMES[name])
     if name == "max_in_flight":
         return max_in_flight(trace)
+    if name == "max_lag_ms":
+        return max_lag_ms(trace)
     if name == "cancelled":
         return sorted(e["key"] for e in trace if e.get("ev") == "cancel")
     return answer.get(name)  # an expectation on a field of the answer itself

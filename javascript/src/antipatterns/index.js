@@ -15,6 +15,7 @@ import * as cancellationCleanup from './cancellation-cleanup.js';
 import * as circuitBreaker from './circuit-breaker.js';
 import * as connectionPool from './connection-pool.js';
 import * as gracefulShutdown from './graceful-shutdown.js';
+import * as offloadBlocking from './offload-blocking.js';
 import * as parallelPartialFailures from './parallel-partial-failures.js';
 import * as racing from './racing.js';
 import * as retryBackoff from './retry-backoff.js';
@@ -49,6 +50,7 @@ export const REGISTRY = Object.freeze({
   'circuit-breaker': Object.freeze(byId(circuitBreaker)),
   'connection-pool': Object.freeze(byId(connectionPool)),
   'graceful-shutdown': Object.freeze(byId(gracefulShutdown)),
+  'offload-blocking': Object.freeze(byId(offloadBlocking)),
   'parallel-partial-failures': Object.freeze(byId(parallelPartialFailures)),
   racing: Object.freeze(byId(racing)),
   'retry-backoff': Object.freeze(byId(retryBackoff)),

@@ -21,6 +21,7 @@ from .. import (
     circuit_breaker,
     connection_pool,
     graceful_shutdown,
+    offload_blocking,
     parallel_partial_failures,
     racing,
     retry_backoff,
@@ -28,6 +29,7 @@ from .. import (
     timeout,
     unobserved_failures,
 )
+from .blocking import Heartbeat
 from .errors import describe_error
 from .instruments import Instruments
 
@@ -100,6 +102,18 @@ def _partial_results_json(value: Any, ins: Instruments) -> Any:
         "succeeded": {str(key): v for key, v in value.succeeded.items()},
         "failed": {str(key): describe_error(e, ins.origin) for key, e in value.failed.items()},
     }
+
+
+async def _offload(impl: Callable[..., Any], ins: Instruments, p: dict[str, Any]) -> Any:
+    """The runner's heartbeat beats on the loop while the pattern runs (PROTOCOL.md section 5)."""
+    period = p["heartbeat_ms"]
+    if isinstance(period, bool) or not isinstance(period, int | float) or not 1 <= period <= 2**31 - 1:
+        raise ValueError(f"`heartbeat_ms` must be a number from 1 to {2**31 - 1}, got {period!r}")
+    heartbeat = Heartbeat(ins, period)
+    try:
+        return await impl(ins.blocking, p["items"], p["max_workers"])
+    finally:
+        heartbeat.stop()
 
 
 async def _source(ins: Instruments, length: int, close_ms: float) -> AsyncGenerator[Any, None]:
@@ -295,6 +309,11 @@ BINDINGS: dict[str, Binding | InvokedBinding] = {
         async_stream.consume_stream,
         _stream,
         {"take": 3, "length": 5, "close_ms": 5},
+    ),
+    "offload-blocking": Binding(
+        offload_blocking.offload_all,
+        _offload,
+        {"items": ["a", "b"], "max_workers": 2, "heartbeat_ms": 10},
     ),
     "task-group": Binding(
         task_group.run_group,

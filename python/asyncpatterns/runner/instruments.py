@@ -90,6 +90,8 @@ class Instruments:
         self.open_resources: set[str] = set()
         self._raised: dict[int, tuple[BaseException, str]] = {}
         self.limit_reached = False
+        #: the injected blocking work (runner/blocking.py), set by the runner for the run
+        self.blocking: Any = None
         #: what the injected objects of the run must outlive it: an async generator the pattern
         #: drops is then closed by the runner when the run ends (``loop.shutdown_asyncgens``), never by
         #: the collector's finalizer hook at a moment that depends on reference counts
@@ -160,6 +162,35 @@ class Instruments:
             raise error
         self._record("ok", key, n)
         return step.get("ok")
+
+    # -- the injected blocking work (runner/blocking.py blocks; this plays the plan) -----------------
+    def start_call(self, key: str) -> tuple[dict[str, Any], int]:
+        """A blocking call of ``key`` starts: records ``call``; its step and call number."""
+        steps = self._steps(key)
+        n = self._calls[key] = self._calls.get(key, 0) + 1
+        self._total_calls += 1
+        self._record("call", key, n)
+        self.in_flight.add(f"{key}#{n}")
+        return steps[min(n, len(steps)) - 1], n
+
+    def end_call(self, key: str, n: int, step: dict[str, Any]) -> Any:
+        """The blocking call ends: records ``ok`` and returns the value, or records ``fail`` and raises."""
+        tag = f"{key}#{n}"
+        self.in_flight.discard(tag)
+        if "fail" in step:
+            error = make_error(step["fail"], step.get("message", f"{step['fail']} failure of {tag}"))
+            self._raised[id(error)] = (error, tag)
+            self._record("fail", key, n, kind=step["fail"])
+            raise error
+        self._record("ok", key, n)
+        return step.get("ok")
+
+    def clock_ms(self) -> int:
+        return self._clock_ms()
+
+    def record_beat(self, n: int, lag_ms: int) -> None:
+        """The runner's heartbeat on the loop beat (``lag``: how late, in ms)."""
+        self._record("beat", "heartbeat", n, lag=lag_ms)
 
     def operation_for(self, key: str) -> Callable[[], Any]:
         """The single-operation form the patterns over one operation take."""

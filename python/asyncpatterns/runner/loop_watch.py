@@ -60,6 +60,7 @@ class LoopWatch:
         limit_ms: float,
         on_block: Callable[[], object],
         selector: WatchedSelector | None = None,
+        on_stall: Callable[[], object] | None = None,
     ) -> None:
         self._loop = loop
         self._selector = selector
@@ -70,6 +71,11 @@ class LoopWatch:
         self._queued_at = float("-inf")
         self._limit_s = limit_ms / 1000
         self._on_block = on_block
+        # Called once on the watchdog's thread when a beat has waited the limit and the loop is still
+        # not back: what the loop may be waiting for on another thread (a parked blocking call) is
+        # released, so that the loop can come back and the run be stopped. Only a run judged blocked
+        # anyway is touched.
+        self._on_stall = on_stall
         self._longest_s = 0.0
         self._thread_id = threading.get_native_id()  # the loop's thread: the watch is made on it
         # When the beat in flight was sent (perf_counter), and the loop thread's run-queue delay then.
@@ -121,12 +127,22 @@ class LoopWatch:
 
     def beat(self) -> None:
         """Called by the watchdog thread: send a beat unless one is still waiting for the loop."""
+        stall: Callable[[], object] | None = None
         with self._lock:
-            if self._sent is not None:
-                return
-            self._sent = (time.perf_counter(), run_queue_delay_s(self._thread_id))
-        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: the run is over
-            self._loop.call_soon_threadsafe(self._arrived)
+            if self._sent is None:
+                self._sent = (time.perf_counter(), run_queue_delay_s(self._thread_id))
+                send = True
+            else:
+                send = False
+                sent_at, delay_then = self._sent
+                waited = time.perf_counter() - sent_at - (run_queue_delay_s(self._thread_id) - delay_then)
+                if self._on_stall is not None and waited >= self._limit_s:
+                    stall, self._on_stall = self._on_stall, None
+        if stall is not None:
+            stall()
+        if send:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: the run is over
+                self._loop.call_soon_threadsafe(self._arrived)
 
     def _arrived(self) -> None:
         if self._measure() >= self._limit_s:

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..antipatterns import REGISTRY as ANTIPATTERNS
 from .bindings import BINDINGS, Binding, InvokedBinding
+from .blocking import BlockingWork
 from .candidates import CANDIDATES
 from .errors import describe_error
 from .instruments import Instruments
@@ -158,6 +159,7 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
         random=_field(request, "random", list, []),
         max_calls=_field(request, "max_calls", int, DEFAULTS["max_calls"]),
     )
+    instruments.blocking = blocking = BlockingWork(instruments, loop)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -179,6 +181,9 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
         answer["unobserved"] = unobserved
         return answer
     finally:
+        # A thread still in a block (work a pattern left running: it cannot be interrupted) ends now,
+        # and is waited for, so that it never runs into the next run (PROTOCOL.md section 5).
+        blocking.drain()
         loop.close()
 
 
@@ -319,7 +324,7 @@ def _run_on_loop(
 
     # A callback that blocks the loop stops the run at the loop's next chance: the rest of the
     # run's real sleeps are not waited out, and the answer says how long the loop was blocked.
-    watch = LoopWatch(loop, block_limit_ms, on_block=loop.stop, selector=selector)
+    watch = LoopWatch(loop, block_limit_ms, on_block=loop.stop, selector=selector, on_stall=ins.blocking.release_all)
     # No automatic collection during the run: a cycle's garbage (an async generator left open, a
     # failed task nobody holds) is then freed at one point, the run's end, whatever the allocation
     # counts of this process -- and what the run allocated stays young, so that collecting it is
@@ -360,6 +365,9 @@ def _run_on_loop(
                 )
             limit.cancel()
             _cancel_leftovers(loop, CLEANUP_GRACE_S[clock])
+            if not watch.blocked:
+                with contextlib.suppress(WallBudgetExceeded):
+                    ins.blocking.finish_on_loop(CLEANUP_GRACE_S[clock])
             # A task that failed and that nobody references any more reports "never retrieved" when
             # it is freed: mostly at once (reference counting); one caught in a cycle is collected
             # here, so that it is reported with this run, not a later one.

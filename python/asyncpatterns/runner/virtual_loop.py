@@ -27,6 +27,7 @@ import heapq
 import itertools
 import math
 import selectors
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future as ConcurrentFuture
@@ -131,6 +132,18 @@ class _VirtualSelector(WatchedSelector):
         return []
 
 
+#: On an executor thread, the hand-over order of the work it runs (``VirtualTimeLoop.handed_over``).
+_HAND_OVER = threading.local()
+
+
+def _handed_over_as(order: int, func: Callable[..., _T], *args: Any) -> _T:
+    _HAND_OVER.order = order
+    try:
+        return func(*args)
+    finally:
+        _HAND_OVER.order = None
+
+
 class VirtualTimeLoop(asyncio.SelectorEventLoop):
     """An event loop on virtual time.
 
@@ -155,6 +168,10 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         self._timers: list[_SeqTimerHandle] = []
         self._cancelled_timers = 0
         self._executor_pending = 0
+        # Threads parked in a virtual block (runner/blocking.py): waiting on a timer, not running;
+        # and those with an end, as (due ms, hand-over order, event).
+        self._parked: set[threading.Event] = set()
+        self._parks_due: list[tuple[int, int, threading.Event]] = []
         self._wall_deadline = None if wall_budget_s is None else time.monotonic() + wall_budget_s
         self.idle = False
 
@@ -217,12 +234,49 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
     # -- work the loop cannot see ------------------------------------------------------------------
     @property
     def pending_executor_work(self) -> bool:
-        return self._executor_pending > 0
+        # A thread parked on a virtual block waits for a timer of this loop: it is not running.
+        parked = sum(1 for event in self._parked if not event.is_set())
+        return self._executor_pending > parked
+
+    def consume_ms(self, ms: int) -> None:
+        """The loop's own thread was busy for ``ms`` (a blocking call on the loop): the clock moves on
+        at once, and every timer due meanwhile fires late, after it, in its order."""
+        self._now_ms += ms
+
+    def park(self, ms: int | None, event: threading.Event, order: int | None = None) -> None:
+        """A thread blocks for ``ms`` of virtual time (called on the loop, for it): ``event`` is set
+        when the clock gets there; until then the thread counts as waiting, not as running work.
+        ``None``: it waits for something else to set ``event`` (the end of the run). ``order``: when
+        its work was handed over (``handed_over()``); work handed over otherwise ranks as it parks."""
+        self._parked.add(event)
+        if ms is None:
+            return
+        self._parks_due.append((self._now_ms + ms, next(self._seq) if order is None else order, event))
+        self.call_later(ms / 1000, self._unpark_next)
+
+    def _unpark_next(self) -> None:
+        """A park's timer fired: of the threads whose block has ended, the one whose work was handed
+        over first goes on -- not the one that happened to park first (threads reach the loop in the
+        order they are scheduled): blocks ending at one instant end in hand-over order, each with
+        all that follows from it before the next (PROTOCOL.md section 5, "Blocking work")."""
+        due = [park for park in self._parks_due if park[0] <= self._now_ms and not park[2].is_set()]
+        if not due:
+            return
+        first = min(due, key=lambda park: (park[0], park[1]))
+        self._parks_due.remove(first)
+        self._parked.discard(first[2])
+        first[2].set()
+
+    @staticmethod
+    def handed_over() -> int | None:
+        """On an executor thread: when the loop handed over the work it runs (its place in
+        ``run_in_executor`` calls), None elsewhere."""
+        return getattr(_HAND_OVER, "order", None)
 
     def run_in_executor(  # type: ignore[override]
         self, executor: Any, func: Callable[..., _T], *args: Any
     ) -> asyncio.Future[_T]:
-        future = super().run_in_executor(executor, func, *args)
+        future = super().run_in_executor(executor, _handed_over_as, next(self._seq), func, *args)
         self._executor_pending += 1
 
         def _done(_: asyncio.Future[_T] | ConcurrentFuture[_T]) -> None:

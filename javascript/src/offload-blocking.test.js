@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import {describe, it} from 'node:test';
+import {offloadAll} from './offload-blocking.js';
+
+/** A work module a worker can load: blocks its thread `ms` (Atomics.wait), then answers or throws as told. */
+const WORK = `data:text/javascript,${encodeURIComponent(`
+  import {isMainThread} from 'node:worker_threads';
+  export default function work(item) {
+    const [kind, ms] = String(item).split(':');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(ms));
+    if (kind === 'fatal') throw Object.assign(new Error('fatal failure of ' + item), {code: 'EACCES', extra: 1});
+    if (kind === 'timeout') throw new DOMException('timeout failure of ' + item, 'TimeoutError');
+    return {item, onMain: isMainThread};
+  }
+`)}`;
+
+describe('offloadAll', () => {
+  it('validates maxWorkers (Node validator style)', async () => {
+    for (const maxWorkers of [0, 1.5, -1, Number.NaN, 2 ** 31]) {
+      await assert.rejects(offloadAll({filename: WORK}, ['ok:0'], maxWorkers), {code: 'ERR_INVALID_ARG_VALUE'});
+    }
+    assert.deepEqual(await offloadAll({filename: WORK}, [], 2), []);
+  });
+
+  it('runs the work off the main thread, values in input order (R1, R3)', async () => {
+    const values = await offloadAll({filename: WORK}, ['ok:30', 'ok:0', 'ok:5'], 2);
+    assert.deepEqual(values, [
+      {item: 'ok:30', onMain: false},
+      {item: 'ok:0', onMain: false},
+      {item: 'ok:5', onMain: false},
+    ]);
+  });
+
+  it('rebuilds a failure as the work raised it: class, name, message, own properties (R4)', async () => {
+    await assert.rejects(offloadAll({filename: WORK}, ['fatal:0'], 1), (error) => {
+      assert.ok(error instanceof Error);
+      assert.equal(error.message, 'fatal failure of fatal:0');
+      assert.deepEqual({code: /** @type {any} */ (error).code, extra: /** @type {any} */ (error).extra}, {code: 'EACCES', extra: 1});
+      return true;
+    });
+    await assert.rejects(offloadAll({filename: WORK}, ['timeout:0'], 1), (error) => {
+      assert.ok(error instanceof DOMException);
+      assert.equal(error.name, 'TimeoutError');
+      return true;
+    });
+  });
+
+  it('returns at once on abort with the signal reason, starting nothing more (R5)', async () => {
+    const controller = new AbortController();
+    const started = performance.now();
+    setTimeout(() => controller.abort(new DOMException('stop', 'AbortError')), 50);
+    await assert.rejects(offloadAll({filename: WORK}, ['ok:5000', 'ok:5000'], 1, {signal: controller.signal}), {name: 'AbortError', message: 'stop'});
+    assert.ok(performance.now() - started < 4000, 'did not wait for the 5 s block');
+  });
+});
