@@ -13,6 +13,7 @@ from asyncconf.pytest_plugin import skip_or_fail
 from asyncconf.spec import load_spec
 from asyncconf.transports import node
 from asyncconf.transports.base import Unavailable
+from asyncconf.transports.jsonl_process import JsonLinesProcess
 from background_suites import BACKGROUND
 
 
@@ -77,3 +78,10 @@ def test_npm_is_the_one_that_goes_with_the_node_found(tmp_path: Path, monkeypatc
     (installed.parent / "npm").write_text("#!/bin/sh\n")
     (installed.parent / "npm").chmod(0o755)
     assert node._npm_for(str(installed)) == [str(installed.parent / "npm")]
+
+
+def test_the_runner_collects_garbage_on_its_own_thread(node_path: str) -> None:
+    # Parallel GC helper threads made correct runs read as blocked on a busy machine (transports/node.py).
+    [transport] = node.node_transports()
+    assert isinstance(transport, JsonLinesProcess)
+    assert "--single-threaded-gc" in transport.argv[1:-1]
