@@ -144,6 +144,7 @@ def test_offload_with_no_items_is_empty_at_once_without_a_thread() -> None:
     import asyncio
     import threading
 
-    before = threading.active_count()
+    before = set(threading.enumerate())
     assert asyncio.run(asyncpatterns.offload_all(lambda _: 1, [], 2)) == []
-    assert threading.active_count() == before
+    # No thread started (one of the session's own may end meanwhile: tests/background_suites.py).
+    assert set(threading.enumerate()) - before == set()
