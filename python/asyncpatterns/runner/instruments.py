@@ -154,14 +154,7 @@ class Instruments:
                 self.in_flight.discard(tag)
                 self._record("cancel", key, n)
             raise
-        self.in_flight.discard(tag)
-        if "fail" in step:
-            error = make_error(step["fail"], step.get("message", f"{step['fail']} failure of {tag}"))
-            self._raised[id(error)] = (error, tag)
-            self._record("fail", key, n, kind=step["fail"])
-            raise error
-        self._record("ok", key, n)
-        return step.get("ok")
+        return self.end_call(key, n, step)
 
     # -- the injected blocking work (runner/blocking.py blocks; this plays the plan) -----------------
     def start_call(self, key: str) -> tuple[dict[str, Any], int]:
@@ -174,7 +167,8 @@ class Instruments:
         return steps[min(n, len(steps)) - 1], n
 
     def end_call(self, key: str, n: int, step: dict[str, Any]) -> Any:
-        """The blocking call ends: records ``ok`` and returns the value, or records ``fail`` and raises."""
+        """A call ends as its step says (an operation's or a blocking one's): records ``ok`` and returns the
+        value, or records ``fail`` and raises."""
         tag = f"{key}#{n}"
         self.in_flight.discard(tag)
         if "fail" in step:
