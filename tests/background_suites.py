@@ -51,6 +51,7 @@ class Suite:
     node_id: str
     plan: Callable[[], list[Step]]
     outcome: Outcome | None = None
+    refused: Unavailable | PrepareFailed | None = None  # what its plan raised instead of giving steps
     done: threading.Event = field(default_factory=threading.Event)
 
 
@@ -109,9 +110,9 @@ class BackgroundSuites:
             if time.monotonic() > deadline:
                 self.stop()
                 return Outcome(1, f"{node_id}: its suite did not end within {timeout_s:.0f} s")
+        if suite.refused is not None:
+            raise suite.refused
         assert suite.outcome is not None
-        if isinstance(suite.outcome, _Refused):
-            raise suite.outcome.error
         return suite.outcome
 
     def stop(self) -> None:
@@ -131,16 +132,17 @@ class BackgroundSuites:
             try:
                 steps = suite.plan()
             except (Unavailable, PrepareFailed) as error:
-                suite.outcome = _Refused(error)
+                suite.refused = error
                 return
-            output = ""
+            # A suite that ran nothing has passed nothing.
+            returncode, output = (0, "") if steps else (1, f"{suite.node_id}: its plan gave no step to run")
             for step in steps:
                 with step.locked() if step.locked else contextlib.nullcontext():
                     outcome = self._step(step)
-                output += outcome.output
-                if outcome.returncode != 0:
+                returncode, output = outcome.returncode, output + outcome.output
+                if returncode != 0:
                     break
-            suite.outcome = Outcome(outcome.returncode, output)
+            suite.outcome = Outcome(returncode, output)
         except Exception as error:  # a fault of this module is the test's failure, never a hang
             suite.outcome = Outcome(1, f"{type(error).__name__}: {error}")
         finally:
@@ -160,12 +162,6 @@ class BackgroundSuites:
             )
         output, _ = self._process.communicate()
         return Outcome(self._process.returncode, output)
-
-
-class _Refused(Outcome):
-    def __init__(self, error: Exception) -> None:
-        super().__init__(1, str(error))
-        self.error = error
 
 
 BACKGROUND = BackgroundSuites(SUITES)
