@@ -19,6 +19,14 @@ async def _cancel_and_wait(tasks: Iterable[asyncio.Task[Any]]) -> None:
         await asyncio.wait(running)
 
 
+async def _until_shutdown(shutdown: asyncio.Event, tasks: Iterable[asyncio.Task[Any]]) -> None:
+    """Waits for the shutdown, then cancels the tasks still running and waits for them to stop."""
+    try:
+        await shutdown.wait()
+    finally:
+        await _cancel_and_wait(tasks)
+
+
 async def fire_and_forget(
     operation: Operation, items: Iterable[Any], on_error: ErrorHandler, shutdown: asyncio.Event
 ) -> None:
@@ -47,9 +55,7 @@ async def untracked(
     await shutdown.wait()
 
 
-def _tracked(
-    operation: Operation, items: Iterable[Any], observed: Callable[[Any], Coroutine[Any, Any, None]]
-) -> list[asyncio.Task[None]]:
+def _tracked(items: Iterable[Any], observed: Callable[[Any], Coroutine[Any, Any, None]]) -> list[asyncio.Task[None]]:
     return [asyncio.create_task(observed(item)) for item in items]
 
 
@@ -70,13 +76,10 @@ async def reports_twice(
             on_error(error)
             raise
 
-    tasks = _tracked(operation, items, observed)
+    tasks = _tracked(items, observed)
     for task in tasks:
         task.add_done_callback(report_again)
-    try:
-        await shutdown.wait()
-    finally:
-        await _cancel_and_wait(tasks)
+    await _until_shutdown(shutdown, tasks)
 
 
 async def swallows(operation: Operation, items: Iterable[Any], on_error: ErrorHandler, shutdown: asyncio.Event) -> None:
@@ -86,11 +89,8 @@ async def swallows(operation: Operation, items: Iterable[Any], on_error: ErrorHa
         with contextlib.suppress(Exception):
             await operation(item)
 
-    tasks = _tracked(operation, items, observed)
-    try:
-        await shutdown.wait()
-    finally:
-        await _cancel_and_wait(tasks)
+    tasks = _tracked(items, observed)
+    await _until_shutdown(shutdown, tasks)
 
 
 async def reports_wrapped(
@@ -104,11 +104,8 @@ async def reports_wrapped(
         except Exception as error:
             on_error(RuntimeError(f"background task {item!r} failed: {error}"))
 
-    tasks = _tracked(operation, items, observed)
-    try:
-        await shutdown.wait()
-    finally:
-        await _cancel_and_wait(tasks)
+    tasks = _tracked(items, observed)
+    await _until_shutdown(shutdown, tasks)
 
 
 async def unguarded_handler(
@@ -126,10 +123,7 @@ async def unguarded_handler(
     tasks = [asyncio.create_task(operation(item)) for item in items]
     for task in tasks:
         task.add_done_callback(report)
-    try:
-        await shutdown.wait()
-    finally:
-        await _cancel_and_wait(tasks)
+    await _until_shutdown(shutdown, tasks)
 
 
 async def awaits_in_starter(
