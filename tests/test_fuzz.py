@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, Phase, find, given, settings
 from asyncconf.cli import main
 from asyncconf.fuzz import ALL_EDGES, EDGES, Differential, Domain, Example, fuzz_pattern, throughput
 from asyncconf.fuzz import command as fuzz_cli
-from asyncconf.fuzz.campaign import Finding
+from asyncconf.fuzz.campaign import BATCH, Finding
 from asyncconf.fuzz.differential import judge
 from asyncconf.fuzz.domain import ENOUGH_DRAWS, KINDS
 from asyncconf.fuzz.render import finding_text, scenario_yaml
@@ -284,11 +284,21 @@ class FakeTransport(Transport):
         self.requests += 1
         if self.requests == self.interrupt_at:
             raise KeyboardInterrupt
-        ends = sorted(steps[0].get("after_ms", 0) for steps in payload["plan"].values() if "hang" not in steps[0])
+        ends = _first_ends(payload["plan"])
         elapsed = ends[-1] if ends else 0
-        if self.tie_bug and len(set(ends)) < len(ends):
+        if self.tie_bug and _two_equal_delays_in(payload["plan"]):
             elapsed += 1
         return answer({"ok": len(ends)}, elapsed=elapsed)
+
+
+def _first_ends(plan: dict[str, list[dict[str, Any]]]) -> list[Any]:
+    return sorted(steps[0].get("after_ms", 0) for steps in plan.values() if "hang" not in steps[0])
+
+
+def _two_equal_delays_in(plan: dict[str, list[dict[str, Any]]]) -> bool:
+    """What FakeTransport's tie bug trips on."""
+    ends = _first_ends(plan)
+    return len(set(ends)) < len(ends)
 
 
 def test_a_divergence_is_shrunk_to_a_minimal_example_the_same_for_a_seed() -> None:
@@ -316,6 +326,46 @@ def test_an_interrupt_returns_what_was_found_so_far() -> None:
     assert result.interrupted
     (finding,) = result.findings
     assert not finding.minimal and finding.signature == "elapsed_ms differs: python | javascript"
+
+
+class LoggingTransport(FakeTransport):
+    """A FakeTransport that notes every request it is sent, in one log shared by all of them."""
+
+    def __init__(self, label: str, log: list[tuple[str, dict[str, Any]]], **kwargs: Any) -> None:
+        super().__init__(label, **kwargs)
+        self.log = log
+
+    def request(self, payload: dict[str, Any], *, timeout_s: float) -> dict[str, Any]:
+        self.log.append((self.language, payload))
+        return super().request(payload, timeout_s=timeout_s)
+
+
+def test_the_search_runs_each_batch_back_to_back_on_every_transport() -> None:
+    # A runner that waits for the others' turns between two runs costs about twice the CPU a run.
+    log: list[tuple[str, dict[str, Any]]] = []
+    transports = [LoggingTransport("python/inprocess", log), LoggingTransport("javascript/subprocess", log)]
+    result = fuzz_pattern(PATTERNS["task-group"], Differential(transports), examples=BATCH + 3, seed_value=7)
+    assert result.searched == BATCH + 3 and not result.findings
+    order = [language for language, _ in log]
+    assert order == ["python"] * BATCH + ["javascript"] * BATCH + ["python"] * 3 + ["javascript"] * 3
+    assert [p for lang, p in log if lang == "python"] == [p for lang, p in log if lang == "javascript"]
+
+
+def test_shrinking_replays_the_search_without_running_it_again_up_to_the_finding() -> None:
+    log: list[tuple[str, dict[str, Any]]] = []
+    transports = [
+        LoggingTransport("python/inprocess", log),
+        LoggingTransport("javascript/subprocess", log, tie_bug=True),
+    ]
+    examples = 3 * BATCH
+    pattern = PATTERNS["parallel-partial-failures"]
+    result = fuzz_pattern(pattern, Differential(transports), examples=examples, seed_value=7)
+    sent = [payload for language, payload in log if language == "python"]
+    search, shrink = sent[:examples], sent[examples:]
+    first = next(n for n, p in enumerate(search) if _two_equal_delays_in(p["plan"]))
+    assert first > 0 and result.findings  # else this checks nothing
+    assert shrink[0]["plan"] == search[first]["plan"]  # the replay's first run is the search's first finding
+    assert result.runs == len(sent)
 
 
 def test_a_finding_prints_as_a_scenario_that_pastes_into_the_spec(spec_copy: Path) -> None:

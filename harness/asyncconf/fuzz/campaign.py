@@ -26,6 +26,10 @@ from ..spec import Pattern
 from .differential import Differential, Verdict
 from .domain import ALL_EDGES, Domain, Example
 
+#: Examples of the search run as one batch, each transport taking them back to back
+#: (``Differential.run_batch``); the shrinking runs one example at a time.
+BATCH = 16
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -104,7 +108,9 @@ def fuzz_pattern(
     Two steps, so that one kind of finding found early does not end the search (Hypothesis stops
     generating soon after its first failure): the search runs every example and notes the first
     of each kind; then, for each kind, the same seed is run again failing on that kind alone --
-    the same examples come in the same order up to it -- and Hypothesis shrinks it.
+    the same examples come in the same order up to it, run again only from it on -- and Hypothesis
+    shrinks it. The search runs its examples in batches of ``BATCH`` (it raises nothing, so an
+    example's verdict can wait until its batch is full).
     ``shrink=False`` reports the first example of each kind as found; ``stop_at_first`` ends the
     search at the first finding (a quick "does it still diverge").
     """
@@ -115,21 +121,40 @@ def fuzz_pattern(
     first_at: dict[str, int] = {}  # signature -> the call number that first found it
     ids = itertools.count(1)
 
-    def run(example: Example, target: str | None, calls: list[int]) -> None:
-        verdict = differential.run(request_for_example(example, domain, next(ids)))
+    pending: list[tuple[Example, int]] = []  # examples of the search not run yet, with their call numbers
+
+    def judged(example: Example, verdict: Verdict, call: int, target: str | None) -> None:
         result.runs += 1
         result.searched += target is None
-        calls[0] += 1
         signature = verdict.signature
         if signature is not None and target in (None, signature):  # shrinking one kind ignores the others
-            first_at.setdefault(signature, calls[0])
+            first_at.setdefault(signature, call)
             finding = Finding(signature, example, verdict, seed_value, minimal=False)
             known = smallest.get(signature)
             if known is None or finding.size < known.size:
                 smallest[signature] = finding
-        on_run(result)
-        if signature is not None and (signature == target or (target is None and stop_at_first)):
-            raise _finding_type(signature)(finding)
+            on_run(result)
+            if signature == target or (target is None and stop_at_first):
+                raise _finding_type(signature)(finding)
+        else:
+            on_run(result)
+
+    def run_pending() -> None:
+        batch = pending[:]
+        pending.clear()
+        verdicts = differential.run_batch([request_for_example(example, domain, next(ids)) for example, _ in batch])
+        for (example, call), verdict in zip(batch, verdicts, strict=True):
+            judged(example, verdict, call, None)
+
+    def run(example: Example, target: str | None, calls: list[int]) -> None:
+        calls[0] += 1
+        if target is None and not stop_at_first:  # the search raises nothing: its examples can wait for a batch
+            pending.append((example, calls[0]))
+            if len(pending) == BATCH:
+                run_pending()
+        elif target is None or calls[0] >= first_at[target]:
+            judged(example, differential.run(request_for_example(example, domain, next(ids))), calls[0], target)
+        # else: the replay of the search before the first example of this kind, known not to be one
 
     def hypothesis_run(max_examples: int, target: str | None) -> None:
         calls = [0]
@@ -151,6 +176,7 @@ def fuzz_pattern(
     try:
         with contextlib.suppress(FindingError):  # stop_at_first: the first finding ends the search
             hypothesis_run(examples, None)
+            run_pending()
         result.search_seconds = time.perf_counter() - started
         if shrink and not stop_at_first:
             for signature in list(first_at):
