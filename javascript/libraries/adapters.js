@@ -23,6 +23,7 @@ import {ADAPTERS as P_MAP} from './p-map.js';
 import {ADAPTERS as P_QUEUE} from './p-queue.js';
 import {ADAPTERS as P_RETRY} from './p-retry.js';
 import {ADAPTERS as P_TIMEOUT} from './p-timeout.js';
+import {ADAPTERS as PISCINA} from './piscina.js';
 
 /** @typedef {import('../testing/index.js').NotApplicable} NotApplicable */
 
@@ -42,9 +43,9 @@ import {ADAPTERS as P_TIMEOUT} from './p-timeout.js';
 /** @typedef {{format: 1, language: 'javascript', library: string, version: string, checks: Check[]}} LibraryResults */
 
 /** @type {ReadonlyArray<Adapter>} */
-export const ADAPTERS = [...P_RETRY, ...P_LIMIT, ...P_MAP, ...P_QUEUE, ...P_TIMEOUT, ...COCKATIEL, ...GENERIC_POOL, ...ASYNC_MUTEX];
+export const ADAPTERS = [...P_RETRY, ...P_LIMIT, ...P_MAP, ...P_QUEUE, ...P_TIMEOUT, ...COCKATIEL, ...GENERIC_POOL, ...ASYNC_MUTEX, ...PISCINA];
 
-const FILES = {'p-retry': 'p-retry.js', 'p-limit': 'p-limit.js', 'p-map': 'p-map.js', 'p-queue': 'p-queue.js', 'p-timeout': 'p-timeout.js', cockatiel: 'cockatiel.js', 'generic-pool': 'generic-pool.js', 'async-mutex': 'async-mutex.js'};
+const FILES = {'p-retry': 'p-retry.js', 'p-limit': 'p-limit.js', 'p-map': 'p-map.js', 'p-queue': 'p-queue.js', 'p-timeout': 'p-timeout.js', cockatiel: 'cockatiel.js', 'generic-pool': 'generic-pool.js', 'async-mutex': 'async-mutex.js', piscina: 'piscina.js'};
 const RESULTS = new URL('../../libraries/results/', import.meta.url);
 const require = createRequire(import.meta.url);
 
