@@ -15,6 +15,7 @@
 import {readFileSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {checkPattern} from '../testing/index.js';
+import {ADAPTERS as ASYNC_MUTEX} from './async-mutex.js';
 import {ADAPTERS as COCKATIEL} from './cockatiel.js';
 import {ADAPTERS as GENERIC_POOL} from './generic-pool.js';
 import {ADAPTERS as P_LIMIT} from './p-limit.js';
@@ -22,6 +23,7 @@ import {ADAPTERS as P_MAP} from './p-map.js';
 import {ADAPTERS as P_QUEUE} from './p-queue.js';
 import {ADAPTERS as P_RETRY} from './p-retry.js';
 import {ADAPTERS as P_TIMEOUT} from './p-timeout.js';
+import {ADAPTERS as PISCINA} from './piscina.js';
 
 /** @typedef {import('../testing/index.js').NotApplicable} NotApplicable */
 
@@ -41,9 +43,9 @@ import {ADAPTERS as P_TIMEOUT} from './p-timeout.js';
 /** @typedef {{format: 1, language: 'javascript', library: string, version: string, checks: Check[]}} LibraryResults */
 
 /** @type {ReadonlyArray<Adapter>} */
-export const ADAPTERS = [...P_RETRY, ...P_LIMIT, ...P_MAP, ...P_QUEUE, ...P_TIMEOUT, ...COCKATIEL, ...GENERIC_POOL];
+export const ADAPTERS = [...P_RETRY, ...P_LIMIT, ...P_MAP, ...P_QUEUE, ...P_TIMEOUT, ...COCKATIEL, ...GENERIC_POOL, ...ASYNC_MUTEX, ...PISCINA];
 
-const FILES = {'p-retry': 'p-retry.js', 'p-limit': 'p-limit.js', 'p-map': 'p-map.js', 'p-queue': 'p-queue.js', 'p-timeout': 'p-timeout.js', cockatiel: 'cockatiel.js', 'generic-pool': 'generic-pool.js'};
+const FILES = {'p-retry': 'p-retry.js', 'p-limit': 'p-limit.js', 'p-map': 'p-map.js', 'p-queue': 'p-queue.js', 'p-timeout': 'p-timeout.js', cockatiel: 'cockatiel.js', 'generic-pool': 'generic-pool.js', 'async-mutex': 'async-mutex.js', piscina: 'piscina.js'};
 const RESULTS = new URL('../../libraries/results/', import.meta.url);
 const require = createRequire(import.meta.url);
 

@@ -1,5 +1,5 @@
 """anyio (asyncio backend) as the spec's task-group (``create_task_group``), timeout
-(``move_on_after``) and backpressure (``create_memory_object_stream``).
+(``move_on_after``), backpressure (``create_memory_object_stream``) and async-lock (``Lock``).
 
 backpressure: a memory object stream of ``max_buffer_size=capacity``; the producer sends each item
 of the source and closes its end; ``workers`` consumers, each on a clone of the receiving end,
@@ -11,6 +11,18 @@ into a list the children fill in. anyio groups failures in an ``ExceptionGroup``
 
 timeout: ``with move_on_after(limit):`` -- leaving the block when the limit expires is the
 spec's "no result" (None); a ``TimeoutError`` of the operation's own is not caught.
+
+async-lock: one ``anyio.Lock()`` guarding the counter (the pattern's shared state, as the
+reference's ``GuardedCounter``); each invocation reads, awaits its operation and writes the value
+read plus 1 inside ``async with lock:``. A caller's cancellation is asyncio's (the runner cancels
+the caller's task), not an anyio cancel scope: the re-cancelling below does not arise, and the
+lock's scenarios with ``cancel_ms`` run.
+
+Not adapted: offload-blocking (``anyio.to_thread.run_sync`` with a ``CapacityLimiter``). anyio runs
+the work on worker threads of its own, not through ``loop.run_in_executor``, which is all the
+virtual loop counts as work it cannot see: the clock moved on while those threads started and
+returned (a 2 s block ended at 13.8 s), wrong times rather than ``unsupported`` -- the harness's
+gap (PROTOCOL.md section 5, rule 4), left to be fixed there, not recorded as the library's.
 
 anyio's timers use the loop's clock: it runs on the virtual loop.
 
@@ -81,6 +93,21 @@ async def run_pipeline(
             group.start_soon(consumer, receive.clone())
         receive.close()
     return results
+
+
+class GuardedCounter:
+    """The reference's shape (``asyncpatterns.GuardedCounter``): built once, ``increment`` per invocation."""
+
+    def __init__(self) -> None:
+        self._lock = anyio.Lock()
+        self._value = 0
+
+    async def increment(self, operation: Callable[[], Awaitable[object]]) -> int:
+        async with self._lock:
+            current = self._value
+            await operation()
+            self._value = current + 1
+            return self._value
 
 
 def pipeline_not_applicable(scenario: Scenario) -> str | None:
@@ -159,5 +186,12 @@ ADAPTERS = [
                 "ExceptionGroup"
             ),
         },
+    ),
+    Adapter(
+        library="anyio",
+        distribution="anyio",
+        pattern="async-lock",
+        api="Lock",
+        implementation=GuardedCounter,
     ),
 ]
