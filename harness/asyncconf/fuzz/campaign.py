@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 
 from ..engine import request_for
@@ -26,8 +27,9 @@ from ..spec import Pattern
 from .differential import Differential, Verdict
 from .domain import ALL_EDGES, Domain, Example
 
-#: Examples of the search run as one batch, each transport taking them back to back
-#: (``Differential.run_batch``); the shrinking runs one example at a time.
+#: Examples the search runs as one batch, each transport taking them back to back
+#: (``Differential.run_batch``); also the most examples one Hypothesis call draws (a call costs
+#: Hypothesis about 1 ms of its own, whatever it draws). The shrinking runs one example at a time.
 BATCH = 16
 
 
@@ -63,6 +65,11 @@ class PatternResult:
     def per_second(self) -> float:
         """Examples of the search per second, each run on every transport."""
         return self.searched / self.search_seconds if self.search_seconds else 0.0
+
+
+class _Enough(Exception):
+    """Raised inside the Hypothesis test once the search has taken every example asked for: a batch
+    holds several, so Hypothesis's own count of calls cannot stop it at the right one."""
 
 
 class FindingError(Exception):
@@ -109,19 +116,22 @@ def fuzz_pattern(
     generating soon after its first failure): the search runs every example and notes the first
     of each kind; then, for each kind, the same seed is run again failing on that kind alone --
     the same examples come in the same order up to it, run again only from it on -- and Hypothesis
-    shrinks it. The search runs its examples in batches of ``BATCH`` (it raises nothing, so an
-    example's verdict can wait until its batch is full).
+    shrinks it. Each Hypothesis call draws a list of up to ``BATCH`` examples, which the shrinker
+    cuts down to the one that matters; the search runs them in batches of ``BATCH`` (it raises
+    nothing, so an example's verdict can wait until its batch is full).
     ``shrink=False`` reports the first example of each kind as found; ``stop_at_first`` ends the
     search at the first finding (a quick "does it still diverge").
     """
     domain = Domain.of(pattern)
-    strategy = domain.examples(edges)
+    single = domain.examples(edges)
+    batched = not stop_at_first
+    strategy = st.lists(single, min_size=1, max_size=BATCH) if batched else single
     result = PatternResult(pattern.id, seed_value, examples)
     smallest: dict[str, Finding] = {}
-    first_at: dict[str, int] = {}  # signature -> the call number that first found it
+    first_at: dict[str, int] = {}  # signature -> the number of the Hypothesis call that first found it
     ids = itertools.count(1)
-
     pending: list[tuple[Example, int]] = []  # examples of the search not run yet, with their call numbers
+    drawn = [0]  # examples the search took so far (the shrinking's replay: counted again from 0)
 
     def judged(example: Example, verdict: Verdict, call: int, target: str | None) -> None:
         result.runs += 1
@@ -146,18 +156,44 @@ def fuzz_pattern(
         for (example, call), verdict in zip(batch, verdicts, strict=True):
             judged(example, verdict, call, None)
 
-    def run(example: Example, target: str | None, calls: list[int]) -> None:
-        calls[0] += 1
-        if target is None and not stop_at_first:  # the search raises nothing: its examples can wait for a batch
-            pending.append((example, calls[0]))
-            if len(pending) == BATCH:
-                run_pending()
-        elif target is None or calls[0] >= first_at[target]:
-            judged(example, differential.run(request_for_example(example, domain, next(ids))), calls[0], target)
-        # else: the replay of the search before the first example of this kind, known not to be one
+    def search(drawn_now: Example | list[Example], call: int) -> None:
+        batch = drawn_now if isinstance(drawn_now, list) else [drawn_now]
+        left = examples - drawn[0]
+        if left <= 0:  # Hypothesis's replay of the call that raised _Enough
+            raise _Enough
+        batch = batch[:left]
+        drawn[0] += len(batch)
+        pending.extend((example, call) for example in batch)
+        # The search raises nothing (but with stop_at_first): an example's verdict can wait.
+        if stop_at_first or len(pending) >= BATCH or drawn[0] == examples:
+            run_pending()
+        if drawn[0] == examples:
+            raise _Enough
+
+    def replay(drawn_now: Example | list[Example], call: int, target: str, shrinking: list[bool]) -> None:
+        batch = drawn_now if isinstance(drawn_now, list) else [drawn_now]
+        drawn[0] += len(batch)
+        if call < first_at[target] or (drawn[0] > examples and not shrinking[0]):
+            return  # the search's examples before the first of this kind (or after its end): not one
+        for example in batch:  # one at a time: the first of this kind ends the call
+            try:
+                judged(example, differential.run(request_for_example(example, domain, next(ids))), call, target)
+            except FindingError:
+                shrinking[0] = True
+                raise
 
     def hypothesis_run(max_examples: int, target: str | None) -> None:
         calls = [0]
+        shrinking = [False]
+        drawn[0] = 0
+
+        def test(drawn_now: Example | list[Example]) -> None:
+            calls[0] += 1
+            if target is None:
+                search(drawn_now, calls[0])
+            else:
+                replay(drawn_now, calls[0], target, shrinking)
+
         phases = (Phase.generate, Phase.shrink) if target else (Phase.generate,)
         probe = settings(
             max_examples=max_examples,
@@ -168,15 +204,16 @@ def fuzz_pattern(
             suppress_health_check=list(HealthCheck),
             verbosity=Verbosity.quiet,
             print_blob=False,
-        )(seed(seed_value)(given(strategy)(lambda example: run(example, target, calls))))
+        )(seed(seed_value)(given(strategy)(test)))
         probe()
 
     reported: dict[str, Finding] = {}
     started = time.perf_counter()
     try:
-        with contextlib.suppress(FindingError):  # stop_at_first: the first finding ends the search
+        # _Enough: every example asked for has run; FindingError: stop_at_first's first finding.
+        with contextlib.suppress(_Enough, FindingError):
             hypothesis_run(examples, None)
-            run_pending()
+        run_pending()  # Hypothesis ran out of new examples before the count
         result.search_seconds = time.perf_counter() - started
         if shrink and not stop_at_first:
             for signature in list(first_at):
