@@ -42,3 +42,26 @@ export class CancelledWaiterEnters extends GuardedCounter {
     });
   }
 }
+
+/**
+ * The unrelated wait of `HoldsAcrossUnrelatedWait`: long enough that the real clock's band (up to
+ * half again plus 60 ms late) cannot take it for scheduling noise.
+ */
+const UNRELATED_WAIT_MS = 100;
+
+/**
+ * Writes, then awaits a notification that has nothing to do with the counter (a timer) before
+ * leaving the section: every caller behind it waits for it too.
+ */
+export class HoldsAcrossUnrelatedWait extends GuardedCounter {
+  /** @override @param {(options: {signal?: AbortSignal}) => Promise<unknown> | unknown} operation @param {{signal?: AbortSignal}} [options] */
+  async increment(operation, {signal} = {}) {
+    return this.mutex.runExclusive(async () => {
+      const current = this.value;
+      await operation({signal});
+      this.value = current + 1;
+      await new Promise((resolve) => setTimeout(resolve, UNRELATED_WAIT_MS)); // belongs after the release
+      return this.value;
+    }, {signal});
+  }
+}
