@@ -198,10 +198,10 @@ internal sealed class PatternBinding
         BindMany<GuardedCounterFactory>(
             "async-lock",
             AntiPatternRegistry.AsyncLock(),
-            () => new GuardedCounter(),
+            _ => new GuardedCounter(),
             (factory, _) => ctx =>
             {
-                var counter = factory();
+                var counter = factory(ctx.TimeProvider);
                 return (key, ct) => PatternRun.Of(counter.IncrementAsync(token => ctx.Instruments.Operation(key, token), ct));
             }),
         Bind("backpressure", AntiPatternRegistry.Backpressure<string, object?>(), BackpressureStrategy.RunAsync, (impl, p) =>

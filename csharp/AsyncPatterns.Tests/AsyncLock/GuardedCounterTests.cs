@@ -69,7 +69,7 @@ public class GuardedCounterTests
     [Fact]
     public async Task NoLock_ConcurrentCallers_LoseAnUpdate()
     {
-        using var counter = AsyncLockAntiPatterns.NoLock();
+        using var counter = AsyncLockAntiPatterns.NoLock(TimeProvider.System);
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var first = counter.IncrementAsync(_ => gate.Task, CancellationToken.None);

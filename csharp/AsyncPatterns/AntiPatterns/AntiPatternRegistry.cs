@@ -233,6 +233,8 @@ public static class AntiPatternRegistry
             ["no-lock"] = AsyncLockAntiPatterns.NoLock,
             ["not-released-on-failure"] = AsyncLockAntiPatterns.NotReleasedOnFailure,
             ["cancelled-waiter-enters"] = AsyncLockAntiPatterns.CancelledWaiterEnters,
+            ["holds-across-unrelated-wait"] = AsyncLockAntiPatterns.HoldsAcrossUnrelatedWait,
+            ["thread-lock"] = AsyncLockAntiPatterns.ThreadLock,
         };
 
     /// <summary>The connection-pool anti-patterns, each built like the reference.</summary>

@@ -42,3 +42,46 @@ export class CancelledWaiterEnters extends GuardedCounter {
     });
   }
 }
+
+/**
+ * The unrelated wait of `HoldsAcrossUnrelatedWait`: long enough that the real clock's band (up to
+ * half again plus 60 ms late) cannot take it for scheduling noise.
+ */
+const UNRELATED_WAIT_MS = 100;
+
+/**
+ * The unrelated wait, on the run's clock; the caller's abort ends it, as asyncio.sleep and Task.Delay end.
+ * @param {AbortSignal | undefined} signal
+ * @returns {Promise<void>}
+ */
+function unrelatedWait(signal) {
+  return new Promise((resolve, reject) => {
+    signal?.throwIfAborted(); // rejects the promise
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, UNRELATED_WAIT_MS);
+    signal?.addEventListener('abort', onAbort, {once: true});
+  });
+}
+
+/**
+ * Writes, then awaits a notification that has nothing to do with the counter (a timer) before
+ * leaving the section: every caller behind it waits for it too.
+ */
+export class HoldsAcrossUnrelatedWait extends GuardedCounter {
+  /** @override @param {(options: {signal?: AbortSignal}) => Promise<unknown> | unknown} operation @param {{signal?: AbortSignal}} [options] */
+  async increment(operation, {signal} = {}) {
+    return this.mutex.runExclusive(async () => {
+      const current = this.value;
+      await operation({signal});
+      this.value = current + 1;
+      await unrelatedWait(signal); // belongs after the release
+      return this.value;
+    }, {signal});
+  }
+}
