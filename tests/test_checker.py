@@ -257,6 +257,15 @@ def test_real_clock_accepts_a_band_never_much_early() -> None:
     assert reasons({"elapsed_ms": 100}, answer(elapsed=130)) != []  # virtual: exact
 
 
+def test_a_real_clock_time_outside_the_band_says_so_and_names_the_band() -> None:
+    # It used to read "(real clock, within tolerance)" on a failure, as if the time had passed.
+    [late] = reasons({"elapsed_ms": 100}, answer(elapsed=300), clock="real")
+    assert "within tolerance" not in late
+    assert late.endswith("(real clock: outside the band it allows, 95..210 ms for 100)")
+    [early] = reasons({"elapsed_ms": 100}, answer(elapsed=90), clock="real")
+    assert "outside the band it allows, 95..210 ms for 100" in early
+
+
 def test_a_run_that_drew_past_the_scenarios_random_values_fails_unless_the_scenario_allows_it() -> None:
     # spec/PROTOCOL.md section 3: the source repeats the last value and the answer counts draws.
     jittered = Scenario(

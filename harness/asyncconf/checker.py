@@ -86,6 +86,14 @@ def real_time_band(expected_ms: int) -> tuple[int, int]:
     return expected_ms - 5, expected_ms + expected_ms // 2 + 60
 
 
+def _band_note(expected: Any) -> str:
+    """The reason's note for a real-clock time outside what it allows (a failure: say the band)."""
+    if isinstance(expected, int) and not isinstance(expected, bool):
+        low, high = real_time_band(expected)
+        return f"real clock: outside the band it allows, {low}..{high} ms for {expected}"
+    return "real clock: outside the band it allows, t - 5 to t + t / 2 + 60 ms for each time t"
+
+
 # -- what the trace shows ----------------------------------------------------------------------------
 
 
@@ -252,7 +260,7 @@ def _check_outcome(expected: Any, answer: dict[str, Any], real: bool) -> Mismatc
 
 def _check_elapsed(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
     seen = answer.get("elapsed_ms")
-    note = "real clock, within tolerance" if real else ""
+    note = _band_note(expected) if real else ""
     return None if _time_ok(expected, seen, real) else Mismatch("elapsed_ms", expected, seen, note)
 
 
@@ -268,7 +276,8 @@ def _check_calls(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch 
 def _times_check(name: str, event: str) -> CheckFn:
     def check(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
         seen = times_by_key(answer["trace"], event)
-        return None if _times_ok(expected, seen, real) else Mismatch(name, expected, seen)
+        note = _band_note(expected) if real else ""
+        return None if _times_ok(expected, seen, real) else Mismatch(name, expected, seen, note)
 
     return check
 
@@ -281,7 +290,7 @@ def _check_settled_at(expected: Any, answer: dict[str, Any], real: bool) -> Mism
         and len(seen) == len(expected)
         and all(_time_ok(e, s, real) for e, s in zip(expected, seen, strict=True))
     )
-    return None if ok else Mismatch("settled_at_ms", expected, seen, "real clock, within tolerance" if real else "")
+    return None if ok else Mismatch("settled_at_ms", expected, seen, _band_note(expected) if real else "")
 
 
 def _check_random_draws(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
@@ -319,7 +328,7 @@ def _check_max_lag(expected: Any, answer: dict[str, Any], real: bool) -> Mismatc
     seen = max_lag_ms(answer["trace"])
     note = "the heartbeat on the loop was late: the loop was blocked"
     if real:
-        note += ", real clock, within tolerance"
+        note += f"; {_band_note(expected)}"
     return None if _time_ok(expected, seen, real) else Mismatch("max_lag_ms", expected, seen, note)
 
 
@@ -341,7 +350,8 @@ def _check_max_open(expected: Any, answer: dict[str, Any], real: bool) -> Mismat
 
 def _check_acquired_at(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
     seen = times_by_resource(answer["trace"], "acquire")
-    return None if _times_ok(expected, seen, real) else Mismatch("acquired_at_ms", expected, seen)
+    note = _band_note(expected) if real else ""
+    return None if _times_ok(expected, seen, real) else Mismatch("acquired_at_ms", expected, seen, note)
 
 
 def _check_cancelled(expected: Any, answer: dict[str, Any], real: bool) -> Mismatch | None:
