@@ -161,7 +161,8 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
     )
     instruments.blocking = blocking = BlockingWork(instruments, loop)
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        threads = loop.threads_watched() if isinstance(loop, VirtualTimeLoop) else contextlib.nullcontext()
+        with warnings.catch_warnings(record=True) as caught, threads:
             warnings.simplefilter("always")
             answer = _run_on_loop(
                 loop,
@@ -176,6 +177,13 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
                 limit_ms,
                 block_limit_ms,
                 invocations,
+            )
+        if isinstance(loop, VirtualTimeLoop) and loop.foreign_threads:
+            raise BadRequest(
+                "unsupported",
+                f"the implementation started a thread of its own ({', '.join(loop.foreign_threads)}): virtual time "
+                "cannot see the work on it and would move on while it runs (PROTOCOL.md section 5, rule 4); hand "
+                "the work over with loop.run_in_executor or asyncio.to_thread, or run it with clock: real",
             )
         answer["warnings"] = sorted({str(w.message) for w in caught})
         answer["unobserved"] = unobserved

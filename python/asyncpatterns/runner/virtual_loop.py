@@ -23,13 +23,14 @@ version and checks each guarantee, so an asyncio change fails a test rather than
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import math
 import selectors
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future as ConcurrentFuture
 from contextvars import Context
 from typing import Any, TypeVar
@@ -174,6 +175,11 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         self._parks_due: list[tuple[int, int, threading.Event]] = []
         self._wall_deadline = None if wall_budget_s is None else time.monotonic() + wall_budget_s
         self.idle = False
+        #: threads started on the loop's thread other than by handing work to an executor
+        #: (``threads_watched``) and alive when the clock moved on, each as "Class 'name' running target"
+        self.foreign_threads: list[str] = []
+        self._foreign: list[tuple[threading.Thread, str]] = []  # started so, not yet seen ended
+        self._handing_over = False
 
     # -- the clock -------------------------------------------------------------------------------
     def time(self) -> float:
@@ -220,6 +226,8 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
 
     def release_next_timer(self) -> bool:
         """Move the clock to the earliest live timer and make that one timer ready; False if none."""
+        if self._foreign:
+            self._note_foreign_threads()
         while self._timers:
             timer = heapq.heappop(self._timers)
             timer._scheduled = False  # type: ignore[attr-defined]
@@ -276,7 +284,11 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
     def run_in_executor(  # type: ignore[override]
         self, executor: Any, func: Callable[..., _T], *args: Any
     ) -> asyncio.Future[_T]:
-        future = super().run_in_executor(executor, _handed_over_as, next(self._seq), func, *args)
+        self._handing_over = True  # a thread the executor starts now is its own: seen (threads_watched)
+        try:
+            future = super().run_in_executor(executor, _handed_over_as, next(self._seq), func, *args)
+        finally:
+            self._handing_over = False
         self._executor_pending += 1
 
         def _done(_: asyncio.Future[_T] | ConcurrentFuture[_T]) -> None:
@@ -284,6 +296,40 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
 
         future.add_done_callback(_done)
         return future
+
+    @contextlib.contextmanager
+    def threads_watched(self) -> Iterator[None]:
+        """For a run on this thread: watch every thread started on it other than by handing work to
+        an executor (``run_in_executor``, which ``asyncio.to_thread`` uses) -- a ``threading.Thread``
+        of the pattern's own, anyio's ``to_thread`` workers, a pool's ``submit``. The clock cannot
+        see their work: one still alive when the clock moves on (``foreign_threads``) makes the run
+        ``unsupported`` (PROTOCOL.md section 5, rule 4: never a wrong time). ``threading.Thread.start`` is replaced
+        while it lasts, as the JavaScript runner replaces ``Worker``; threads started on other
+        threads (the harness's own, in-process) pass through."""
+        original = threading.Thread.start
+        loop_thread = threading.get_ident()
+
+        def start(thread: threading.Thread) -> None:
+            ours = self._handing_over or thread.name.startswith("asyncconf")  # an executor's; the runner's
+            if threading.get_ident() == loop_thread and not ours:
+                target = getattr(thread, "_target", None)
+                running = f" running {getattr(target, '__qualname__', repr(target))}" if target is not None else ""
+                self._foreign.append((thread, f"{type(thread).__name__} {thread.name!r}{running}"))
+            original(thread)
+
+        threading.Thread.start = start  # type: ignore[method-assign,assignment]
+        try:
+            yield
+        finally:
+            threading.Thread.start = original  # type: ignore[method-assign]
+
+    def _note_foreign_threads(self) -> None:
+        """The clock is about to move on: a thread of the pattern's own still alive may be running
+        work the loop cannot see (a pool's idle thread cannot be told from a busy one: noted too).
+        One that ended before -- a pool shut down while the loop's thread waited for it -- is not."""
+        alive = [(thread, what) for thread, what in self._foreign if thread.is_alive()]
+        self.foreign_threads += [what for _, what in alive if what not in self.foreign_threads]
+        self._foreign = alive
 
     # -- guards ------------------------------------------------------------------------------------
     def check_wall_budget(self) -> None:
