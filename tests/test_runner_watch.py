@@ -204,3 +204,16 @@ def test_the_defaults_are_spec_protocol_json() -> None:
         }
     )
     assert runaway["outcome"]["reason"] == f"more than {DEFAULTS['max_calls']} operation calls"
+
+
+def test_runs_leave_nothing_behind_for_the_next_one() -> None:
+    # Each run's loop and tasks, still referenced when the run's own collection ran, moved up a
+    # generation that automatic collection never reached (it is paused during runs): run after
+    # run the process grew and every run got slower (a campaign: 1.0 -> 1.7 ms a run in 4,000).
+    request = {"pattern": "task-group", "params": {"items": []}, "plan": {}, "cancel_at_ms": 601}
+    for _ in range(50):  # warm: imports, caches
+        handle(request)
+    before = len(asyncio.tasks._all_tasks)  # type: ignore[attr-defined]  # asyncio's own registry (a WeakSet)
+    for _ in range(300):
+        assert handle(request)["outcome"] == {"ok": []}
+    assert len(asyncio.tasks._all_tasks) - before < 30  # type: ignore[attr-defined]  # was one a run

@@ -74,7 +74,16 @@ def handle(request: Any) -> dict[str, Any]:
                 "missing": [name for name in request.get("names", []) if not _api_exists(name)],
             }
         if op == "run":
-            return {"id": request_id, **_run(request)}
+            try:
+                return {"id": request_id, **_run(request)}
+            finally:
+                # What the run's own collection found still referenced (by the run's frames: its
+                # loop, its main task, the instruments) moved up a generation and is garbage only
+                # now. Automatic collection never comes to it -- paused during runs, and each run's
+                # own collection starts the count again -- so without this every run left its
+                # tasks behind: run after run the process grew and each run got slower (4,000 runs:
+                # 1.0 -> 1.7 ms). A failure freed here still lands in this answer's `unobserved`.
+                gc.collect(1)
         raise BadRequest("bad-request", f"unknown op {op!r}; expected run, describe or check_api")
     except BadRequest as error:
         return {"id": request_id, "error": {"kind": error.kind, "message": str(error)}}
