@@ -59,6 +59,10 @@ export const ADAPTERS = [
       'acquire-timeout-cancels-open':
         'the factory\'s `create` gets no signal: at the acquire timeout the open goes on hanging, and the slot it holds keeps the close waiting for good',
       'caller-cancel-wins-over-acquire-timeout': 'no cancellation: `acquire()` takes no signal, and the hanging open is never cancelled',
+      'cancelled-while-a-broken-connection-closes':
+        'no cancellation: the caller\'s abort during the broken connection\'s close is never seen, so the use\'s failure comes out in its place',
+      'cancelled-at-the-instant-the-close-ends':
+        'no cancellation: the caller\'s abort as the broken connection\'s close ends is never seen, so the use\'s failure comes out in its place',
       'failed-open-passes-the-slot-on':
         'a failed `create` does not fail the acquire: generic-pool opens again at once, for ever (the acquire would fail only at its timeout)',
       'broken-connection-replaced':

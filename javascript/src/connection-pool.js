@@ -18,6 +18,8 @@
  *   closed. A closing pool lends nothing: a caller waiting then times out.
  * - R9: a caller whose signal aborts while waiting leaves the queue; one handed a connection
  *   whose signal aborted before it resumed passes it on.
+ * - R11: a close is never cut short: a cancellation that lands while the holder's connection
+ *   closes comes out once the close is done.
  * @module
  */
 
@@ -249,9 +251,20 @@ export class ConnectionPool {
         if (given) return;
         given = true;
         this.#holders.delete(holder.controller);
-        holder.dispose();
-        if (this.isBroken(connection) || this.#closing) await this.#discard(connection);
-        else this.#giveBack(connection);
+        if (!(this.isBroken(connection) || this.#closing)) {
+          holder.dispose();
+          this.#giveBack(connection);
+          return;
+        }
+        // The close is never cut short; a cancellation that lands meanwhile comes out once it is
+        // done (R11), in place of the call's value or failure.
+        const cancelledBefore = holder.controller.signal.aborted;
+        try {
+          await this.#discard(connection);
+        } finally {
+          holder.dispose();
+        }
+        if (!cancelledBefore) holder.controller.signal.throwIfAborted();
       },
     };
   }

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Generic, Protocol, TypeVar
 
 from ._limits import check_count, check_seconds
+from .cancellation_cleanup import _aclose_shielded
 
 
 class PooledConnection(Protocol):
@@ -172,9 +173,10 @@ class ConnectionPool(Generic[C]):
             self._give_back(connection)
 
     async def _discard(self, connection: C) -> None:
-        """Close ``connection``, then free its slot: never more than ``size`` open at once (R2, R7)."""
+        """Close ``connection``, then free its slot: never more than ``size`` open at once (R2, R7).
+        The close is never cut short: a cancellation that lands meanwhile comes out once it is done (R11)."""
         try:
-            await connection.aclose()
+            await _aclose_shielded(connection)
         finally:
             self._free_slot()
 

@@ -21,6 +21,8 @@ namespace AsyncPatterns.ConnectionPool;
 /// <c>CloseTimeout</c> it cancels the holders' tokens, and completes once every connection is closed. A closing pool lends nothing.</item>
 /// <item>R9: a waiter whose token is cancelled leaves the queue; one handed a connection whose token was cancelled before it
 /// resumed passes it on.</item>
+/// <item>R11: a close is never cut short: a cancellation that lands while the holder's connection closes comes out once the
+/// close is done.</item>
 /// </list>
 /// </remarks>
 public class AsyncConnectionPool<TConnection>
@@ -279,14 +281,27 @@ public class AsyncConnectionPool<TConnection>
             discard = _closing || IsBroken(connection);
         }
 
-        holder.Dispose();
-        if (discard)
+        if (!discard)
+        {
+            holder.Dispose();
+            GiveBack(connection);
+            return;
+        }
+
+        // The close is never cut short; a cancellation that lands meanwhile comes out once it is done (R11), in place of the
+        // call's value or failure.
+        var cancelledBefore = holder.IsCancellationRequested;
+        try
         {
             await DiscardAsync(connection).ConfigureAwait(false);
+            if (!cancelledBefore)
+            {
+                holder.Token.ThrowIfCancellationRequested();
+            }
         }
-        else
+        finally
         {
-            GiveBack(connection);
+            holder.Dispose();
         }
     }
 
