@@ -188,6 +188,29 @@ def test_the_limit_covers_every_delay_of_a_scenario_without_an_expected_end() ->
     assert "unfinished" not in handle(request)["outcome"]
 
 
+def test_the_limit_covers_a_last_step_repeated_once_per_item() -> None:
+    """A key's last step repeats for every further call (PROTOCOL.md section 3): a producer called
+    once per item takes its one 16,384 ms step five times (found by the fuzz campaign, backpressure
+    seed 1: unfinished everywhere under a 60 s limit)."""
+    from dataclasses import replace
+
+    from asyncconf.engine import request_for
+
+    pattern = next(p for p in load_spec() if p.id == "backpressure")
+    scenario = replace(
+        pattern.scenarios[0],
+        expect={},
+        params={"items": ["a", "b", "c", "d", "e"], "capacity": 2, "workers": 2},
+        plan={key: [{"after_ms": 0, "ok": "v"}] for key in "abcde"} | {"produce": [{"after_ms": 16384, "ok": "v"}]},
+        cancel_at_ms=None,
+    )
+    request = request_for(scenario, "reference", "virtual", 1)
+    assert request["limit_ms"] >= 5 * 16384
+    from asyncpatterns.runner import handle
+
+    assert "unfinished" not in handle(request)["outcome"]
+
+
 def test_the_limit_from_the_delays_stays_a_timer_every_runtime_arms() -> None:
     from dataclasses import replace
 

@@ -102,8 +102,9 @@ LONGEST_TIMER_MS = 2**31 - 1
 
 
 def all_delays_ms(scenario: Scenario) -> int:
-    """Every delay the scenario gives, added up: each step's ``after_ms`` and ``cancel_ms``, each
-    duration parameter (``*_ms``, in a list or mapping too), and the last instant it names."""
+    """Every delay the scenario gives, added up: each step's ``after_ms`` and ``cancel_ms`` (a key's
+    last step once more per item), each duration parameter (``*_ms``, in a list or mapping too),
+    and the last instant it names."""
 
     def durations(name: str, value: Any) -> Iterator[float]:
         if isinstance(value, dict):
@@ -121,6 +122,11 @@ def all_delays_ms(scenario: Scenario) -> int:
         for step in steps
         for field in ("after_ms", "cancel_ms")
     )
+    # A key's last step repeats for every further call (PROTOCOL.md section 3): one called once
+    # per item -- a producer's -- may take it once more for each item.
+    repeats = max((len(value) for value in scenario.params.values() if isinstance(value, list)), default=0)
+    lasts = [steps[-1] for steps in scenario.plan.values() if steps]
+    total += repeats * sum(float(step.get(field) or 0) for step in lasts for field in ("after_ms", "cancel_ms"))
     total += sum(v for name, value in scenario.params.items() for v in durations(name, value))
     instants = [scenario.cancel_at_ms or 0] + [
         max(invocation["at_ms"], invocation.get("cancel_at_ms") or 0) for invocation in scenario.invocations or ()
