@@ -536,3 +536,13 @@ def test_a_known_divergence_is_still_there(pattern_id: str, edge: str, sessions:
     its rule has landed, so its entry leaves KNOWN_DIVERGENCES and the sample covers it."""
     findings = sample(pattern_id, sessions, frozenset() if edge == "tame" else edge.split("+"), stop_at_first=True)
     assert not findings, report(findings)
+
+
+def test_a_finding_in_the_searchs_last_call_is_shrunk_too() -> None:
+    # The search cuts its last call's list at the count asked for; the replay must still run that
+    # call (it counted the whole list and took the call for one past the search's end).
+    pattern = PATTERNS["parallel-partial-failures"]
+    for examples in range(1, 40):
+        transports = [FakeTransport("python/inprocess"), FakeTransport("javascript/subprocess", tie_bug=True)]
+        result = fuzz_pattern(pattern, Differential(transports), examples=examples, seed_value=7)
+        assert all(finding.minimal for finding in result.findings), examples

@@ -172,8 +172,9 @@ def fuzz_pattern(
 
     def replay(drawn_now: Example | list[Example], call: int, target: str, shrinking: list[bool]) -> None:
         batch = drawn_now if isinstance(drawn_now, list) else [drawn_now]
+        past_the_search = drawn[0] >= examples and not shrinking[0]  # its last call was cut at the count
         drawn[0] += len(batch)
-        if call < first_at[target] or (drawn[0] > examples and not shrinking[0]):
+        if call < first_at[target] or past_the_search:
             return  # the search's examples before the first of this kind (or after its end): not one
         for example in batch:  # one at a time: the first of this kind ends the call
             try:
