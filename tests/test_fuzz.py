@@ -538,6 +538,43 @@ def test_a_known_divergence_is_still_there(pattern_id: str, edge: str, sessions:
     assert not findings, report(findings)
 
 
+class Recorder(Transport):
+    """Keeps every request it is sent; answers alike."""
+
+    def __init__(self, label: str) -> None:
+        self.language, self.name = label.split("/")
+        self.sent: list[dict[str, Any]] = []
+
+    def start(self) -> None:
+        pass
+
+    def request(self, payload: dict[str, Any], *, timeout_s: float) -> dict[str, Any]:
+        self.sent.append(payload)
+        return answer({"ok": None})
+
+
+@pytest.mark.parametrize("pattern_id", sorted(PATTERNS))
+def test_our_runners_answer_a_pipelined_batch_as_they_answer_one_request_at_a_time(
+    pattern_id: str, sessions: list[LanguageSession]
+) -> None:
+    # The fuzzer sends each runner process its batch in one write; the runner reads the next
+    # request while it runs one, which must change nothing it answers.
+    pattern = PATTERNS[pattern_id]
+    recorder = Recorder("fake/one")
+    fuzz_pattern(pattern, Differential([recorder, Recorder("fake/two")]), examples=2 * BATCH, seed_value=5)
+    transports, _ = fuzz_cli.transports_for(pattern, sessions)
+    pipelined = [t for t in transports if getattr(t, "pipelined", False)]
+    assert pipelined or not transports, "none of our runner processes takes a batch in one write"
+    timeouts = [30.0] * len(recorder.sent)
+    for transport in pipelined:
+        one_by_one = [transport.request(request, timeout_s=30) for request in recorder.sent]
+        together = transport.request_batch(recorder.sent, timeouts_s=timeouts)
+        for request, alone, batched in zip(recorder.sent, one_by_one, together, strict=True):
+            assert isinstance(batched, dict), f"{transport.label}: {batched}"
+            verdict = judge(request, {"alone": alone, "batched": batched})
+            assert verdict.signature is None, f"{transport.label}: {verdict.signature}: {verdict.detail}"
+
+
 def test_a_finding_in_the_searchs_last_call_is_shrunk_too() -> None:
     # The search cuts its last call's list at the count asked for; the replay must still run that
     # call (it counted the whole list and took the call for one past the search's end).

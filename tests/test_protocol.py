@@ -255,6 +255,48 @@ def test_a_bad_runner_costs_one_request_and_is_restarted(fake: JsonLinesProcess,
     assert fake.restarts == 1
 
 
+@pytest.mark.parametrize("pipelined", [False, True])
+@pytest.mark.parametrize(
+    ("mode", "words"),
+    [
+        ("hang", "gave no answer within 1 s"),
+        ("crash", "exited with code 3: boom"),
+        ("garbage", "not JSON: 'this is not json'"),
+    ],
+)
+def test_a_bad_request_in_a_batch_costs_that_one_only(tmp_path: Path, pipelined: bool, mode: str, words: str) -> None:
+    # Pipelined, the requests after the bad one went to the process that was restarted: sent again.
+    script = tmp_path / "fake_runner.py"
+    script.write_text(FAKE_RUNNER)
+    transport = JsonLinesProcess("fake", "subprocess", [sys.executable, str(script)], cwd=tmp_path, pipelined=pipelined)
+    transport.start()
+    try:
+        requests = [{"id": 1}, {"id": 2, "mode": mode}, {"id": 3}, {"id": 4}]
+        results = transport.request_batch(requests, timeouts_s=[1] * 4)
+    finally:
+        transport.close()
+    assert [result for n, result in enumerate(results) if n != 1] == [{"id": n, "ok": True} for n in (1, 3, 4)]
+    assert isinstance(results[1], TransportError) and words in str(results[1])
+    assert transport.restarts == 1
+
+
+def test_a_pipelined_batch_is_written_in_pieces_the_pipe_holds(tmp_path: Path) -> None:
+    # A runner stuck on the batch's first request reads nothing more: a batch written whole would
+    # fill the pipe and the write would wait for ever; in pieces of PIPELINE_BYTES it never waits.
+    script = tmp_path / "fake_runner.py"
+    script.write_text(FAKE_RUNNER)
+    transport = JsonLinesProcess("fake", "subprocess", [sys.executable, str(script)], cwd=tmp_path, pipelined=True)
+    transport.start()
+    big = "x" * 8192
+    requests = [{"id": 1, "mode": "hang"}] + [{"id": n, "pad": big} for n in range(2, 18)]  # two pipes full
+    try:
+        results = transport.request_batch(requests, timeouts_s=[1] * len(requests))
+    finally:
+        transport.close()
+    assert isinstance(results[0], TransportError)
+    assert results[1:] == [{"id": n, "ok": True} for n in range(2, 18)]
+
+
 def test_a_restarted_runners_crash_shows_only_its_own_words(fake: JsonLinesProcess) -> None:
     with pytest.raises(TransportError, match=r"exited with code 3: first crash$"):
         fake.request({"id": 1, "mode": "crash", "says": "first crash"}, timeout_s=30)

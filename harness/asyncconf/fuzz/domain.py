@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from hypothesis import strategies as st
@@ -243,14 +243,14 @@ class Example:
 
 @st.composite
 def _examples(draw: st.DrawFn, domain: Domain, enabled: frozenset[str]) -> Example:
-    edges = frozenset(edge for edge in sorted(enabled) if draw(st.booleans(), label=f"edge {edge}"))
+    edges = frozenset(edge for edge in sorted(enabled) if draw(_BOOLEANS, label=f"edge {edge}"))
     sent: dict[str, Any] = {}
     omitted: list[str] = []
     for param in domain.params:
         value = draw(_param_strategy(param, edges), label=param.name)
         # Drawn whether or not `defaults` is active: the same choices either way, so the shrinker
         # can switch the class off without reshaping the rest of the example.
-        leave_out = draw(st.booleans(), label=f"leave out {param.name}")
+        leave_out = draw(_BOOLEANS, label=f"leave out {param.name}")
         if "defaults" in edges and leave_out:
             omitted.append(param.name)
         else:
@@ -258,16 +258,16 @@ def _examples(draw: st.DrawFn, domain: Domain, enabled: frozenset[str]) -> Examp
     effective = {**domain.defaults, **sent}
 
     keys = [str(item) for item in effective[domain.items_param]] if domain.items_param else list(domain.keys)
-    cancels = draw(st.booleans(), label="caller cancels")
+    cancels = draw(_BOOLEANS, label="caller cancels")
     steps = len(keys) * domain.steps_per_key + len(domain.extra_keys) * EXTRA_KEY_STEPS
     delay = _delay_source(draw, edges, needed=2 * steps)
     step = _step_strategy(edges, can_hang=cancels or domain.hangs_end)
     plan: dict[str, list[dict[str, Any]]] = {}
     for key in keys:
-        count = draw(st.integers(1, domain.steps_per_key)) if domain.steps_per_key > 1 else 1
+        count = draw(_integers(1, domain.steps_per_key)) if domain.steps_per_key > 1 else 1
         plan[key] = [_timed(draw(step), delay) for _ in range(count)]
     for key in domain.extra_keys:
-        plan[key] = [_timed(draw(step), delay) for _ in range(draw(st.integers(1, EXTRA_KEY_STEPS)))]
+        plan[key] = [_timed(draw(step), delay) for _ in range(draw(_integers(1, EXTRA_KEY_STEPS)))]
 
     cancel_at_ms = None
     invocations = None
@@ -286,21 +286,22 @@ def _draw_invocations(
     draw: st.DrawFn, edges: frozenset[str], keys: list[str], plan: dict[str, list[dict[str, Any]]], all_cancel: bool
 ) -> tuple[dict[str, Any], ...]:
     """Callers of one instance. ``all_cancel``: every one cancels (the plan may hang)."""
-    count = draw(st.integers(1, MAX_INVOCATIONS), label="invocations")
+    count = draw(_integers(1, MAX_INVOCATIONS), label="invocations")
     # Tame: each invocation alone in a window longer than anything it can do (see the docstring).
     busy = sum(
         int(step.get("after_ms", 0)) + int(step.get("cancel_ms", 0)) for steps in plan.values() for step in steps
     )
     spacing = 2 * (busy + CANCEL_AT_MAX + 1)
+    cancel_at = _cancel_at_strategy(edges, tuple(_instants(plan, {})))
     invocations = []
     for index in range(count):
-        key = draw(st.sampled_from(keys), label="invocation key") if len(keys) > 1 else keys[0]
+        key = draw(_sampled(tuple(keys)), label="invocation key") if len(keys) > 1 else keys[0]
         # Drawn either way, so the shrinker can switch `ties` off and keep the rest of the example.
-        anywhere = draw(st.integers(0, CANCEL_AT_MAX), label="at_ms")
+        anywhere = draw(_integers(0, CANCEL_AT_MAX), label="at_ms")
         at_ms = anywhere if "ties" in edges else index * spacing + 1
         cancel_at_ms = None
-        if all_cancel or draw(st.booleans(), label="invocation cancels"):
-            offset = draw(_cancel_at_strategy(edges, tuple(_instants(plan, {}))), label="invocation cancel_at_ms")
+        if all_cancel or draw(_BOOLEANS, label="invocation cancels"):
+            offset = draw(cancel_at, label="invocation cancel_at_ms")
             cancel_at_ms = at_ms + offset
         invocations.append({"at_ms": at_ms, "key": key, "cancel_at_ms": cancel_at_ms})
     return tuple(invocations)
@@ -321,14 +322,34 @@ def _delay_source(draw: st.DrawFn, edges: frozenset[str], needed: int) -> Callab
     Boundaries put a zero in place of the smallest (the same number of choices either way)."""
     zero = "boundaries" in edges
     if "ties" in edges:
-        spread = st.one_of(st.sampled_from((0, *TIE_POOL) if zero else TIE_POOL), st.integers(*WIDE_DELAYS))
+        spread = _tie_delays(zero)
         return lambda: draw(spread, label="delay")
     unused = [0 if zero and k == 1 else 2**k for k in range(1, needed + 1)]
 
     def distinct() -> int:  # one draw per delay used, not a whole permutation
-        return unused.pop(draw(st.integers(0, len(unused) - 1), label="distinct delay"))
+        return unused.pop(draw(_integers(0, len(unused) - 1), label="distinct delay"))
 
     return distinct
+
+
+# Strategies built once and drawn from many times: a strategy built at each draw is validated and
+# looked up in Hypothesis's cache every time, which cost about half of what drawing an example cost.
+_BOOLEANS = st.booleans()
+
+
+@cache
+def _integers(low: int, high: int) -> st.SearchStrategy[int]:
+    return st.integers(low, high)
+
+
+@cache
+def _sampled(values: tuple[Any, ...]) -> st.SearchStrategy[Any]:
+    return st.sampled_from(values)
+
+
+@cache
+def _tie_delays(zero: bool) -> st.SearchStrategy[int]:
+    return st.one_of(st.sampled_from((0, *TIE_POOL) if zero else TIE_POOL), st.integers(*WIDE_DELAYS))
 
 
 @cache
@@ -341,6 +362,7 @@ def _step_strategy(edges: frozenset[str], can_hang: bool) -> st.SearchStrategy[d
     return st.sampled_from(shapes + [{**shape, "cancel_ms": -1} for shape in shapes])
 
 
+@lru_cache(maxsize=4096)
 def _cancel_at_strategy(edges: frozenset[str], instants: tuple[int, ...]) -> st.SearchStrategy[int]:
     zero = "boundaries" in edges
     if "ties" not in edges:  # odd: never the instant of a sum of even delays (or 0, the start)

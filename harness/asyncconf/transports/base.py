@@ -1,8 +1,9 @@
-"""What every transport offers the harness: start, one request at a time, close."""
+"""What every transport offers the harness: start, requests (one at a time, or a batch), close."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import Any
 
 #: Protocol versions (spec/PROTOCOL.md) this harness speaks.
@@ -40,6 +41,19 @@ class Transport(ABC):
     @abstractmethod
     def request(self, payload: dict[str, Any], *, timeout_s: float) -> dict[str, Any]:
         """Send one request, return its answer; raise TransportError when there is none."""
+
+    def request_batch(
+        self, payloads: Sequence[dict[str, Any]], *, timeouts_s: Sequence[float]
+    ) -> list[dict[str, Any] | TransportError]:
+        """Answers to several requests, in order: each one's answer, or the TransportError it got
+        instead. Here one request at a time; a transport may send them together."""
+        results: list[dict[str, Any] | TransportError] = []
+        for payload, timeout_s in zip(payloads, timeouts_s, strict=True):
+            try:
+                results.append(self.request(payload, timeout_s=timeout_s))
+            except TransportError as error:
+                results.append(error)
+        return results
 
     def close(self) -> None:  # noqa: B027 - most transports hold nothing
         """Release what start() took. Safe to call twice."""

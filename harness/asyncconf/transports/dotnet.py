@@ -252,6 +252,11 @@ def dotnet_transports() -> list[Transport]:
     framework = target_framework(dotnet)
     folder = build(dotnet, framework)
     subprocess_transport = JsonLinesProcess(
-        "csharp", "subprocess", [dotnet, str(folder / f"{RUNNER_ASSEMBLY}.dll")], cwd=CSHARP_DIR, env=QUIET
+        "csharp",
+        "subprocess",
+        [dotnet, str(folder / f"{RUNNER_ASSEMBLY}.dll")],
+        cwd=CSHARP_DIR,
+        env=QUIET,
+        pipelined=True,
     )
     return [subprocess_transport, DotnetInProcess(folder)]

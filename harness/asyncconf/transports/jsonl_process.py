@@ -4,6 +4,13 @@ A runner that hangs, dies or prints a line that is not JSON costs that one reque
 is then killed and started again for the next. Runners live in their own process group, killed
 whole on close and at exit, so no child outlives the harness. Closing stdin is also a runner's
 signal to exit, should the harness itself die.
+
+Our own runners are ``pipelined``: a batch of requests goes to them in one write, and they read
+the next while they answer one (each reads its stdin one line at a time, runs it, answers; the
+protocol's "runs are sequential"). That costs each runner less per run than a request at a time
+-- no wake-up per request -- about a quarter of its CPU on the Node runner (the fuzzer's
+batches). A runner of the user's own gets one request at a time: the protocol does not ask it
+to read ahead.
 """
 
 from __future__ import annotations
@@ -22,10 +29,24 @@ from typing import Any
 from . import processes
 from .base import PrepareFailed, Transport, TransportError
 
+#: The most a pipelined batch writes at once: well under a pipe's 64 KiB (Linux), so that the
+#: write returns at once even when the runner is stuck on the batch's first request.
+PIPELINE_BYTES = 32 * 1024
+
 
 class JsonLinesProcess(Transport):
-    def __init__(self, language: str, name: str, argv: Sequence[str], *, cwd: Path, env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        language: str,
+        name: str,
+        argv: Sequence[str],
+        *,
+        cwd: Path,
+        env: dict[str, str] | None = None,
+        pipelined: bool = False,
+    ):
         self.language = language
+        self.pipelined = pipelined
         self.name = name
         self.argv = list(argv)
         self.cwd = cwd
@@ -92,15 +113,56 @@ class JsonLinesProcess(Transport):
 
     # -- requests ------------------------------------------------------------------------------------
     def request(self, payload: dict[str, Any], *, timeout_s: float) -> dict[str, Any]:
+        process = self._running()
+        self._send(process, [json.dumps(payload)])
+        return self._answer(process, payload, timeout_s)
+
+    def request_batch(
+        self, payloads: Sequence[dict[str, Any]], *, timeouts_s: Sequence[float]
+    ) -> list[dict[str, Any] | TransportError]:
+        """Pipelined when ``pipelined``: the requests go in one write, up to ``PIPELINE_BYTES``
+        at a time (less than the pipe holds, so the write never waits on a runner that hangs),
+        and the answers are read in order. A request that gets no answer restarts the runner as
+        ``request`` does; those written after it went to the old process and are sent again."""
+        if not self.pipelined:
+            return super().request_batch(payloads, timeouts_s=timeouts_s)
+        results: list[dict[str, Any] | TransportError] = []
+        pairs = zip(payloads, timeouts_s, strict=True)
+        waiting = [(payload, json.dumps(payload), timeout_s) for payload, timeout_s in pairs]
+        while waiting:
+            size, count = len(waiting[0][1]), 1
+            while count < len(waiting) and size + len(waiting[count][1]) < PIPELINE_BYTES:
+                size += len(waiting[count][1])
+                count += 1
+            chunk, waiting = waiting[:count], waiting[count:]
+            process = self._running()
+            self._send(process, [line for _, line, _ in chunk])
+            for index, (payload, _, timeout_s) in enumerate(chunk):
+                try:
+                    results.append(self._answer(process, payload, timeout_s))
+                except TransportError as error:
+                    results.append(error)
+                    waiting = chunk[index + 1 :] + waiting
+                    break
+        return results
+
+    def _running(self) -> subprocess.Popen[str]:
         if self._process is None or self._process.poll() is not None:
             self._restart()
-        process = self._process
-        assert process is not None and process.stdin is not None
+        assert self._process is not None and self._process.stdin is not None
+        return self._process
+
+    def _send(self, process: subprocess.Popen[str], lines: list[str]) -> None:
+        assert process.stdin is not None
         try:
-            process.stdin.write(json.dumps(payload) + "\n")
+            process.stdin.write("".join(line + "\n" for line in lines))
             process.stdin.flush()
         except OSError:
-            pass  # it died; reading below reports how
+            pass  # it died; reading the answer reports how
+
+    def _answer(self, process: subprocess.Popen[str], payload: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+        """The answer to ``payload``, the next line ``process`` prints; TransportError (and a
+        restart) when there is none: no line in time, an exit, a line that is not JSON, another id."""
         try:
             line = self._lines.get(timeout=timeout_s)
         except queue.Empty:

@@ -132,4 +132,5 @@ def node_transports() -> list[Transport]:
     if not RUNNER.exists():
         raise PrepareFailed(f"the JavaScript runner {RUNNER} is missing")
     prepare(node)
-    return [JsonLinesProcess("javascript", "subprocess", [node, *RUNNER_FLAGS, str(RUNNER)], cwd=JAVASCRIPT_DIR)]
+    argv = [node, *RUNNER_FLAGS, str(RUNNER)]
+    return [JsonLinesProcess("javascript", "subprocess", argv, cwd=JAVASCRIPT_DIR, pipelined=True)]

@@ -38,4 +38,6 @@ class PythonInProcess(Transport):
 
 
 def python_subprocess() -> JsonLinesProcess:
-    return JsonLinesProcess("python", "subprocess", [sys.executable, "-m", "asyncpatterns.runner"], cwd=ROOT)
+    return JsonLinesProcess(
+        "python", "subprocess", [sys.executable, "-m", "asyncpatterns.runner"], cwd=ROOT, pipelined=True
+    )
