@@ -153,8 +153,18 @@ def test_a_runner_of_your_own_runs_beside_ours_as_a_candidate(tmp_path: Path) ->
     # Any program that speaks spec/PROTOCOL.md will do; here, our Python runner as a stranger would start it.
     out = tmp_path / "run.json"
     runner = f"python={sys.executable} -m asyncpatterns.runner"
-    code, output = invoke(
-        "run", "--lang", "python", "--pattern", "retry-backoff", "--runner", runner, "--json", str(out)
+    code, output = invoke(  # the references alone: retry's blocking anti-pattern sleeps for real
+        "run",
+        "--lang",
+        "python",
+        "--pattern",
+        "retry-backoff",
+        "--impl",
+        "reference",
+        "--runner",
+        runner,
+        "--json",
+        str(out),
     )
     assert code == 0, output
     runs = json.loads(out.read_text())["runs"]
@@ -165,5 +175,6 @@ def test_a_runner_of_your_own_runs_beside_ours_as_a_candidate(tmp_path: Path) ->
     assert "candidates 1/1 pass" in output
     code, output = invoke("run", "--lang", "python", "--runner", "python")
     assert code == 2 and "expected LANG=COMMAND" in output
-    code, output = invoke("run", "--lang", "python", "--runner", f"python={tmp_path / 'no-such-runner'}")
+    missing = f"python={tmp_path / 'no-such-runner'}"
+    code, output = invoke("run", "--lang", "python", "--pattern", "timeout", "--impl", "reference", "--runner", missing)
     assert code == 1 and "cannot start" in output

@@ -577,9 +577,11 @@ def test_our_runners_answer_a_pipelined_batch_as_they_answer_one_request_at_a_ti
 
 def test_a_finding_in_the_searchs_last_call_is_shrunk_too() -> None:
     # The search cuts its last call's list at the count asked for; the replay must still run that
-    # call (it counted the whole list and took the call for one past the search's end).
+    # call (it counted the whole list and took the call for one past the search's end). Of the
+    # counts 1 to 39, 14 is the one where seed 7's first finding falls in that call (found on the
+    # code before the fix); the counts around it stand for the rest (each costs a shrink).
     pattern = PATTERNS["parallel-partial-failures"]
-    for examples in range(1, 40):
+    for examples in range(10, 20):
         transports = [FakeTransport("python/inprocess"), FakeTransport("javascript/subprocess", tie_bug=True)]
         result = fuzz_pattern(pattern, Differential(transports), examples=examples, seed_value=7)
         assert all(finding.minimal for finding in result.findings), examples
