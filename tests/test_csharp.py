@@ -74,6 +74,13 @@ def test_the_in_process_transport_answers_reports_a_throw_and_gives_up_on_a_hang
     transport = dotnet.DotnetInProcess(Path("unused"))
     transport._handle = handle
     try:
+        batch = [{"id": 10, "op": "run"}, {"id": 11, "op": "throw"}, {"id": 12, "op": "run"}]
+        answered = transport.request_batch(batch, timeouts_s=[30] * 3)  # in order, a throw costing its own
+        assert [a if isinstance(a, dict) else type(a) for a in answered] == [
+            {"id": 10, "ok": True},
+            TransportError,
+            {"id": 12, "ok": True},
+        ]
         assert transport.request({"id": 1, "op": "run"}, timeout_s=30) == {"id": 1, "ok": True}
         threw = "the in-process C# runner threw: System.InvalidOperationException: no"
         with pytest.raises(TransportError, match=re.escape(threw)):
@@ -84,6 +91,8 @@ def test_the_in_process_transport_answers_reports_a_throw_and_gives_up_on_a_hang
             transport.request({"id": 4, "op": "hang"}, timeout_s=0.2)
         with pytest.raises(TransportError, match=re.escape(hung)):  # refused at once: the call may never return
             transport.request({"id": 5, "op": "run"}, timeout_s=30)
+        refused = transport.request_batch([{"id": 6, "op": "run"}], timeouts_s=[30])
+        assert [str(error) for error in refused] == [hung]
     finally:
         release.set()
         transport.close()

@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import threading
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -175,9 +176,10 @@ class DotnetInProcess(Transport):
     """The runner's ``Handle`` called through pythonnet, CoreCLR hosted in this process.
 
     Requests are served, one at a time, by one long-lived thread, so that the harness can give
-    up on a call that does not return. A CLR cannot be unloaded or restarted: a call that never
-    returns leaves this transport refusing further requests (the subprocess transport is
-    restarted instead).
+    up on a call that does not return; a batch is handed to it at once, and it runs the requests
+    back to back (about a tenth less of the harness's CPU per fuzz example than one at a time).
+    A CLR cannot be unloaded or restarted: a call that never returns leaves this transport
+    refusing further requests (the subprocess transport is restarted instead).
     """
 
     language = "csharp"
@@ -210,12 +212,35 @@ class DotnetInProcess(Transport):
             raise PrepareFailed(f"{self.label}: cannot host the C# runner in-process: {error}") from None
 
     def request(self, payload: dict[str, Any], *, timeout_s: float) -> dict[str, Any]:
+        self._send([payload])
+        return self._answer(timeout_s)
+
+    def request_batch(
+        self, payloads: Sequence[dict[str, Any]], *, timeouts_s: Sequence[float]
+    ) -> list[dict[str, Any] | TransportError]:
+        """The whole batch goes to the worker thread at once, which runs it back to back."""
+        self._send(payloads)
+        results: list[dict[str, Any] | TransportError] = []
+        for timeout_s in timeouts_s:
+            try:
+                results.append(self._answer(timeout_s))
+            except TransportError as error:
+                results.append(error)
+        return results
+
+    def _send(self, payloads: Sequence[dict[str, Any]]) -> None:
         if self._broken:
-            raise TransportError(self._broken)
+            return  # _answer says why
         if self._worker is None:
             self._worker = threading.Thread(target=self._serve, daemon=True, name="pythonnet-requests")
             self._worker.start()
-        self._calls.put(json.dumps(payload))
+        for payload in payloads:
+            self._calls.put(json.dumps(payload))
+
+    def _answer(self, timeout_s: float) -> dict[str, Any]:
+        """The next answer of the worker thread, in the order the requests were sent."""
+        if self._broken:
+            raise TransportError(self._broken)
         try:
             result = self._answers.get(timeout=timeout_s)  # the GIL is released while .NET runs
         except queue.Empty:
