@@ -53,6 +53,46 @@ public class LoopWatchTests
     }
 
     [Fact]
+    public void Run_CompilingCodeForTheFirstTime_IsNotALoopBlock()
+    {
+        // A pattern's first run compiles its code on the loop thread (20-80 ms for connection-pool's, the runner not being
+        // tiered): the fuzzer took that for a block. Here a method the JIT takes well over the limit to compile.
+        var compile = HugeMethod();
+        var jitMs = 0.0;
+        var answer = ScenarioRunner.Run(Request(blockLimitMs: 20), ctx => PatternRun.Of(CompilesAsync(ctx)));
+
+        Assert.True(jitMs >= 40, $"the JIT took {jitMs} ms, not over the limit twice: this test needs a bigger method");
+        Assert.Equal("""{"ok":1}""", answer["outcome"]!.ToJsonString());
+        Assert.InRange((long)answer["blocked_ms"]!, 0, 19);
+
+        async Task<object?> CompilesAsync(ScenarioContext ctx)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), ctx.TimeProvider, ctx.CancellationToken);
+            var before = System.Runtime.JitInfo.GetCompilationTime(currentThread: true);
+            _ = compile(1); // its first call: compiled now, on the loop thread
+            jitMs = (System.Runtime.JitInfo.GetCompilationTime(currentThread: true) - before).TotalMilliseconds;
+            await Task.Delay(TimeSpan.FromSeconds(1), ctx.TimeProvider, ctx.CancellationToken);
+            return await ctx.Instruments.Operation("op", ctx.CancellationToken);
+        }
+    }
+
+    /// <summary>A method of tens of thousands of instructions, not compiled yet (a dynamic method is never tiered).</summary>
+    private static Func<long, long> HugeMethod()
+    {
+        var method = new System.Reflection.Emit.DynamicMethod("Huge", typeof(long), [typeof(long)]);
+        var il = method.GetILGenerator();
+        il.Emit(System.Reflection.Emit.OpCodes.Ldarg_0);
+        for (var i = 0; i < 80_000; i++)
+        {
+            il.Emit(System.Reflection.Emit.OpCodes.Ldc_I8, (7L * i) + 1);
+            il.Emit(i % 2 == 0 ? System.Reflection.Emit.OpCodes.Xor : System.Reflection.Emit.OpCodes.Add);
+        }
+
+        il.Emit(System.Reflection.Emit.OpCodes.Ret);
+        return method.CreateDelegate<Func<long, long>>();
+    }
+
+    [Fact]
     public void Run_BlockLimitMs_SetsTheLimit()
     {
         var answer = ScenarioRunner.Run(Request(blockLimitMs: 20), ctx => PatternRun.Of(BlocksAsync(ctx)));
