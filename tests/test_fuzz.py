@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, Phase, find, given, settings
 from asyncconf.cli import main
 from asyncconf.fuzz import ALL_EDGES, EDGES, Differential, Domain, Example, fuzz_pattern, throughput
 from asyncconf.fuzz import command as fuzz_cli
-from asyncconf.fuzz.campaign import BATCH, Finding
+from asyncconf.fuzz.campaign import BATCH, Finding, PatternResult
 from asyncconf.fuzz.differential import judge
 from asyncconf.fuzz.domain import ENOUGH_DRAWS, KINDS
 from asyncconf.fuzz.render import finding_text, scenario_yaml
@@ -573,6 +573,24 @@ def test_our_runners_answer_a_pipelined_batch_as_they_answer_one_request_at_a_ti
             assert isinstance(batched, dict), f"{transport.label}: {batched}"
             verdict = judge(request, {"alone": alone, "batched": batched})
             assert verdict.signature is None, f"{transport.label}: {verdict.signature}: {verdict.detail}"
+
+
+def test_a_campaign_shard_passes_only_a_whole_clean_search() -> None:
+    # An interrupted shard used to pass when it had found nothing yet: an interrupt is no result.
+    from fuzz_campaign.campaign import shard_verdict
+
+    pattern = PATTERNS["timeout"]
+    clean = PatternResult("timeout", 1, examples=10, searched=10)
+    shard_verdict(clean, pattern, "repeat")
+    with pytest.raises(KeyboardInterrupt):
+        shard_verdict(PatternResult("timeout", 1, examples=10, searched=4, interrupted=True), pattern, "repeat")
+    with pytest.raises(AssertionError, match="searched 9 of 10"):
+        shard_verdict(PatternResult("timeout", 1, examples=10, searched=9), pattern, "repeat")
+    request = {"pattern": "timeout", "params": {}, "plan": {"op": [{"after_ms": 1, "ok": 1}]}}
+    verdict = judge(request, {"python/inprocess": answer({"ok": 1}), "javascript/subprocess": answer({"ok": 2})})
+    finding = Finding(str(verdict.signature), Example("timeout", {}, (), request["plan"], None, ()), verdict, 1)
+    with pytest.raises(AssertionError, match="repeat with: repeat"):
+        shard_verdict(PatternResult("timeout", 1, examples=10, searched=10, findings=[finding]), pattern, "repeat")
 
 
 def test_a_finding_in_the_searchs_last_call_is_shrunk_too() -> None:

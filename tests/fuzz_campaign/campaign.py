@@ -15,15 +15,17 @@ printed as a scenario. The summary gives examples per second per pattern.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 import pytest
 
 from asyncconf.engine import Engine
 from asyncconf.fuzz import Differential, finding_text, fuzz_pattern
+from asyncconf.fuzz.campaign import PatternResult
 from asyncconf.fuzz.command import transports_for
 from asyncconf.pytest_plugin import required_langs
-from asyncconf.spec import load_spec
+from asyncconf.spec import Pattern, load_spec
 
 PATTERNS = {pattern.id: pattern for pattern in load_spec()}
 
@@ -67,6 +69,15 @@ def test_shard(
     record_property("fuzz_examples", result.searched)
     record_property("fuzz_seconds", result.search_seconds)
     repeat = f"asyncconf fuzz --pattern {pattern_id} --seed {seed} --examples {examples}"
-    assert not result.findings, f"repeat with: {repeat}\n\n" + "\n\n".join(
-        finding_text(f, pattern.params, n) for n, f in enumerate(result.findings, 1)
-    )
+    shard_verdict(result, pattern, repeat)
+
+
+def shard_verdict(result: PatternResult, pattern: Pattern, repeat: str) -> None:
+    """Pass only a shard that searched every example and found nothing. An interrupted one is no
+    result: what it found so far goes to stderr and the interrupt goes on (the session stops)."""
+    found = "\n\n".join(finding_text(f, pattern.params, n) for n, f in enumerate(result.findings, 1))
+    if result.interrupted:
+        print(f"interrupted after {result.searched} examples; repeat with: {repeat}\n\n{found}", file=sys.stderr)
+        raise KeyboardInterrupt
+    assert not result.findings, f"repeat with: {repeat}\n\n{found}"
+    assert result.searched == result.examples, f"searched {result.searched} of {result.examples} examples"
