@@ -19,6 +19,7 @@
  */
 
 import {checkFunction, invalidArgument, LARGEST_COUNT, LONGEST_MS} from './common/arguments.js';
+import {sleep} from './common/sleep.js'; // R7: the caller's abort ends a delay at once
 
 /** @typedef {'none' | 'proportional'} Jitter */
 
@@ -129,30 +130,6 @@ export async function retry(fn, options = {}) {
     }
     await sleep(backoffDelay(attempt, {baseDelayMs, factor, maxDelayMs, jitter, random}), signal);
   }
-}
-
-/**
- * Resolves after `ms`, or rejects with `signal.reason` as soon as `signal` aborts (R7).
- * A zero delay arms no timer: Node would stretch `setTimeout(fn, 0)` to 1 ms. A delay past
- * `setTimeout`'s most is clamped to it (as Polly clamps): Node would fire it after 1 ms.
- * @param {number} ms
- * @param {AbortSignal | undefined} signal
- * @returns {Promise<void>}
- */
-function sleep(ms, signal) {
-  return new Promise((resolve, reject) => {
-    signal?.throwIfAborted();
-    if (!(ms > 0)) return resolve();
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.min(ms, LONGEST_MS));
-    signal?.addEventListener('abort', onAbort, {once: true});
-  });
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 
 import {GuardedCounter} from '../async-lock.js';
+import {sleep} from '../common/sleep.js';
 
 /** No lock: two callers read the same value across the await and one update is lost. */
 export class NoLock extends GuardedCounter {
@@ -50,26 +51,6 @@ export class CancelledWaiterEnters extends GuardedCounter {
 const UNRELATED_WAIT_MS = 100;
 
 /**
- * The unrelated wait, on the run's clock; the caller's abort ends it, as asyncio.sleep and Task.Delay end.
- * @param {AbortSignal | undefined} signal
- * @returns {Promise<void>}
- */
-function unrelatedWait(signal) {
-  return new Promise((resolve, reject) => {
-    signal?.throwIfAborted(); // rejects the promise
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, UNRELATED_WAIT_MS);
-    signal?.addEventListener('abort', onAbort, {once: true});
-  });
-}
-
-/**
  * Writes, then awaits a notification that has nothing to do with the counter (a timer) before
  * leaving the section: every caller behind it waits for it too.
  */
@@ -80,7 +61,7 @@ export class HoldsAcrossUnrelatedWait extends GuardedCounter {
       const current = this.value;
       await operation({signal});
       this.value = current + 1;
-      await unrelatedWait(signal); // belongs after the release
+      await sleep(UNRELATED_WAIT_MS, signal); // belongs after the release
       return this.value;
     }, {signal});
   }

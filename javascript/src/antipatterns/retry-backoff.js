@@ -4,32 +4,12 @@
  * @module
  */
 
+import {sleep} from '../common/sleep.js';
 import {RETRY_DEFAULTS, backoffDelay, isRetryable} from '../retry-backoff.js';
 
 /** @typedef {import('../retry-backoff.js').RetryOptions} RetryOptions */
 /** @typedef {import('../retry-backoff.js').AttemptContext} AttemptContext */
 /** @typedef {(context: AttemptContext) => Promise<unknown> | unknown} Attempt */
-
-/**
- * @param {number} ms
- * @param {AbortSignal | undefined} signal
- * @returns {Promise<void>}
- */
-function sleep(ms, signal) {
-  return new Promise((resolve, reject) => {
-    signal?.throwIfAborted();
-    if (!(ms > 0)) return resolve();
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, {once: true});
-  });
-}
 
 /** @param {RetryOptions} options */
 function settings({maxAttempts = RETRY_DEFAULTS.maxAttempts, signal, ...backoff}) {

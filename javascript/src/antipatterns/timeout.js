@@ -4,6 +4,8 @@
  * @module
  */
 
+import {sleep} from '../common/sleep.js';
+
 /** @typedef {(options: {signal: AbortSignal}) => Promise<unknown> | unknown} Operation */
 /** @typedef {{signal?: AbortSignal}} Options */
 
@@ -14,25 +16,6 @@ const TIMED_OUT = Symbol('timed out');
  * @returns {Promise<typeof TIMED_OUT>}
  */
 const timer = (ms) => new Promise((resolve) => setTimeout(resolve, ms, TIMED_OUT));
-
-/**
- * @param {number} ms
- * @param {AbortSignal | undefined} signal
- * @returns {Promise<void>}
- */
-const abortableTimer = (ms, signal) =>
-  new Promise((resolve, reject) => {
-    signal?.throwIfAborted();
-    const onAbort = () => {
-      clearTimeout(handle);
-      reject(signal?.reason);
-    };
-    const handle = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, {once: true});
-  });
 
 /**
  * @param {AbortSignal | undefined} signal
@@ -141,7 +124,7 @@ export async function polling(fn, timeoutMs, {signal} = {}) {
   );
   const deadline = Date.now() + timeoutMs;
   const isDone = () => settled !== undefined; // a function: the callbacks above set it meanwhile
-  while (!isDone() && Date.now() < deadline) await abortableTimer(25, signal);
+  while (!isDone() && Date.now() < deadline) await sleep(25, signal);
   const outcome = /** @type {PromiseSettledResult<unknown> | undefined} */ (settled);
   if (outcome === undefined) {
     controller.abort(new DOMException('The operation timed out', 'TimeoutError'));
