@@ -561,7 +561,7 @@ def test_our_runners_answer_a_pipelined_batch_as_they_answer_one_request_at_a_ti
     # request while it runs one, which must change nothing it answers.
     pattern = PATTERNS[pattern_id]
     recorder = Recorder("fake/one")
-    fuzz_pattern(pattern, Differential([recorder, Recorder("fake/two")]), examples=2 * BATCH, seed_value=5)
+    fuzz_pattern(pattern, Differential([recorder, Recorder("fake/two")]), examples=BATCH, seed_value=5)
     transports, _ = fuzz_cli.transports_for(pattern, sessions)
     pipelined = [t for t in transports if getattr(t, "pipelined", False)]
     assert pipelined or not transports, "none of our runner processes takes a batch in one write"
