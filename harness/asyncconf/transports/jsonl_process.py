@@ -8,9 +8,9 @@ signal to exit, should the harness itself die.
 Our own runners are ``pipelined``: a batch of requests goes to them in one write, and they read
 the next while they answer one (each reads its stdin one line at a time, runs it, answers; the
 protocol's "runs are sequential"). That costs each runner less per run than a request at a time
--- no wake-up per request -- about a quarter of its CPU on the Node runner (the fuzzer's
-batches). A runner of the user's own gets one request at a time: the protocol does not ask it
-to read ahead.
+-- no wake-up per request -- about a fifth of its CPU on the Node and Python runners (the
+fuzzer's batches). A runner of the user's own gets one request at a time: the protocol does not
+ask it to read ahead.
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ class JsonLinesProcess(Transport):
         pairs = zip(payloads, timeouts_s, strict=True)
         waiting = [(payload, json.dumps(payload), timeout_s) for payload, timeout_s in pairs]
         while waiting:
-            size, count = len(waiting[0][1]), 1
+            size, count = len(waiting[0][1]), 1  # characters are bytes: json.dumps writes ASCII
             while count < len(waiting) and size + len(waiting[count][1]) < PIPELINE_BYTES:
                 size += len(waiting[count][1])
                 count += 1
