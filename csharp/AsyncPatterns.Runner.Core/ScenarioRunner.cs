@@ -40,6 +40,7 @@ internal static class ScenarioRunner
         """{"pattern": "graceful-shutdown", "params": {"jobs": {"a": 0, "b": 0, "c": 3}, "shutdown_at_ms": 2, "drain_ms": 1, "close_ms": 1}, "plan": {"a": [{"after_ms": 1, "fail": "fatal"}], "*": [{"hang": true}]}}""",
         """{"pattern": "offload-blocking", "params": {"items": ["a", "b"], "max_workers": 1, "heartbeat_ms": 1}, "plan": {"a": [{"after_ms": 2, "fail": "fatal"}], "*": [{"after_ms": 1, "ok": 1}]}}""",
         """{"pattern": "offload-blocking", "params": {"items": ["a"], "max_workers": 1}, "plan": {"*": [{"after_ms": 5, "ok": 1}]}, "cancel_at_ms": 1}""",
+        """{"pattern": "connection-pool", "params": {"size": 1, "acquire_timeout_ms": 3, "close_ms": 1}, "plan": {"open": [{"after_ms": 1, "ok": "c"}], "a": [{"after_ms": 1, "fail": "fatal"}], "b": [{"after_ms": 1, "ok": 1}], "c": [{"hang": true}]}, "invocations": [{"at_ms": 0, "key": "a"}, {"at_ms": 0, "key": "b"}, {"at_ms": 0, "key": "c", "cancel_at_ms": 1}, {"at_ms": 6, "key": "b"}, {"at_ms": 7, "key": "c", "cancel_at_ms": 9}]}""",
     ];
 
     private static readonly object WarmUpGate = new();

@@ -211,6 +211,24 @@ export const WARM_UP_REQUESTS = Object.freeze([
     plan: {a: [{after_ms: 1, fail: 'fatal'}], '*': [{hang: true}]},
   },
   {pattern: 'offload-blocking', params: {items: ['a', 'b'], max_workers: 1, heartbeat_ms: 1}, plan: {a: [{after_ms: 2, ok: 1}], '*': [{after_ms: 1, fail: 'fatal'}]}},
+  {pattern: 'unobserved-failures', params: {items: ['a', 'b'], shutdown_at_ms: 2}, plan: {a: [{after_ms: 1, fail: 'fatal'}], b: [{hang: true}]}},
+  {
+    pattern: 'backpressure',
+    params: {items: ['a', 'b', 'c'], capacity: 1, workers: 1},
+    plan: {produce: [{ok: 1}], a: [{after_ms: 1, ok: 1}], '*': [{after_ms: 1, fail: 'fatal'}]},
+  },
+  {
+    pattern: 'connection-pool',
+    params: {size: 1, acquire_timeout_ms: 3, close_ms: 1},
+    plan: {open: [{after_ms: 1, ok: 'c'}], a: [{after_ms: 1, fail: 'fatal'}], b: [{after_ms: 1, ok: 1}], c: [{hang: true}]},
+    invocations: [
+      {at_ms: 0, key: 'a'},
+      {at_ms: 0, key: 'b'},
+      {at_ms: 0, key: 'c', cancel_at_ms: 1},
+      {at_ms: 6, key: 'b'},
+      {at_ms: 7, key: 'c', cancel_at_ms: 9},
+    ],
+  },
 ]);
 
 /** @type {Promise<void> | undefined} */
