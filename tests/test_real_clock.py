@@ -2,7 +2,11 @@
 
 Every scenario of up to 400 ms that a real clock can run (not `clock: virtual`), in every
 language, with the checker's generous real-clock band (never much early, up to half again + 60 ms
-late): real time is never asserted to be fast.
+late): real time is never asserted to be fast. A run that fails is run once more, and fails the
+test only if it fails again: beside the suites pytest runs in the background, a run was seen
+starting 17 ms late (Python in-process, async-stream/pull-slow-to-stop), after which the caller's
+cancellation landed in another step -- the machine, not the reference, which passed on its own.
+What a scenario means is decided on virtual time, once and deterministically.
 """
 
 from __future__ import annotations
@@ -37,4 +41,7 @@ def test_the_reference_works_on_the_real_clock(real_engine: Engine, lang: str, s
     runs = real_engine.run_scenario(scenario, lang)
     if all(run.status == "skip" for run in runs):
         skip_or_fail(lang, runs[0].reason)
-    assert [(run.transport, run.status, run.reason) for run in runs if run.status != "pass"] == []
+    first = [(run.transport, run.status, run.reason) for run in runs if run.status != "pass"]
+    if first:  # real time on a shared machine: once more before it counts (the virtual clock's runs decide)
+        again = real_engine.run_scenario(scenario, lang)
+        assert [(run.transport, run.status, run.reason) for run in again if run.status != "pass"] == [], first
