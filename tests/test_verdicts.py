@@ -116,41 +116,6 @@ def _alive(pid: int) -> bool:
         return False
 
 
-ORPHAN = textwrap.dedent(
-    """
-    import os, signal, sys, time
-    from asyncconf.pytest_plugin import leave_when_orphaned
-    from asyncconf.transports import processes
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as a pytest-xdist worker has it
-    processes.exit_on_signals()
-    leave_when_orphaned(os.getppid(), every_s=0.05)
-    print(os.getpid(), flush=True)
-    try:
-        time.sleep(60)
-    except SystemExit:
-        open(sys.argv[1], "w").write("left")
-        time.sleep(60)  # something that takes the exit for its result, and goes on: sent again
-    """
-)
-
-
-def test_an_xdist_worker_whose_controller_is_killed_leaves_with_its_cleanup(tmp_path: Path) -> None:
-    # Ctrl-C reaches the whole process group; a controller killed alone left its workers running.
-    marker = tmp_path / "left"
-    worker_argv = f"[sys.executable, '-c', {ORPHAN!r}, {str(marker)!r}]"
-    start_worker = f"import subprocess, sys, time; subprocess.Popen({worker_argv}); time.sleep(60)"
-    controller = subprocess.Popen([sys.executable, "-c", start_worker], stdout=subprocess.PIPE, text=True, cwd=ROOT)
-    assert controller.stdout is not None
-    worker = int(controller.stdout.readline())
-    controller.kill()
-    controller.wait()
-    deadline = time.monotonic() + 20
-    while _alive(worker) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert marker.read_text() == "left"
-    assert not _alive(worker), "the worker outlived its controller"
-
-
 def test_ctrl_c_stops_the_run_says_so_and_leaves_no_process(tmp_path: Path) -> None:
     pid_file = tmp_path / "pids"
     # A "javascript" runner that is Python's, claims every API, and takes a while per answer: a long run.

@@ -14,9 +14,6 @@ Options: ``--asyncconf-lang`` (or the ini ``asyncconf_langs``) and ``--asyncconf
 from __future__ import annotations
 
 import os
-import signal
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +23,6 @@ import pytest
 from . import report
 from .engine import Engine, Run, compare_languages
 from .spec import LANGUAGES, Pattern, Scenario, SpecError, load_pattern, load_spec
-from .transports import processes
 
 _ENGINE = pytest.StashKey[Engine]()
 _CACHE = pytest.StashKey[dict[tuple[str, str, str], list[Run]]]()
@@ -97,37 +93,12 @@ def _engine(config: pytest.Config) -> Engine:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if hasattr(config, "workerinput"):  # a pytest-xdist worker
-        processes.exit_on_signals()
-        leave_when_orphaned(os.getppid())
     langs = _langs(config)  # a bad --asyncconf-lang is a usage error up front, not a collection error
     outside = sorted(required_langs() - set(langs))
     if outside:
         raise pytest.UsageError(
             f"ASYNCCONF_REQUIRE names {', '.join(outside)}, which the run does not select ({', '.join(langs)})"
         )
-
-
-def leave_when_orphaned(parent: int, every_s: float = 0.5) -> threading.Thread:
-    """End this process as a SIGTERM does once ``parent`` is no longer its parent.
-
-    For a pytest-xdist worker, which ignores SIGINT (its controller ends it): Ctrl-C reaches the
-    whole process group, but a controller killed alone (``kill``, a CI's time limit) left its
-    workers running their tests to the end, each with its runner processes -- a fuzz campaign's
-    shards for minutes. With ``processes.exit_on_signals`` the SIGTERM is a ``SystemExit``, so the
-    session ends and closes its runners; sent again at each period until the process has ended.
-    """
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(every_s)
-        while True:
-            os.kill(os.getpid(), signal.SIGTERM)
-            time.sleep(every_s)
-
-    thread = threading.Thread(target=watch, daemon=True, name="asyncconf-orphan-watch")
-    thread.start()
-    return thread
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
