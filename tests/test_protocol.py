@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -231,13 +232,28 @@ FAKE_RUNNER = textwrap.dedent(
 
 
 @pytest.fixture
-def fake(tmp_path: Path) -> JsonLinesProcess:  # type: ignore[misc]
+def fake_runner(tmp_path: Path) -> Iterator[Callable[..., JsonLinesProcess]]:
+    """Starts FAKE_RUNNER as a transport (``pipelined`` as asked); each is closed after the test."""
     script = tmp_path / "fake_runner.py"
     script.write_text(FAKE_RUNNER)
-    transport = JsonLinesProcess("fake", "subprocess", [sys.executable, str(script)], cwd=tmp_path)
-    transport.start()
-    yield transport
-    transport.close()
+    started: list[JsonLinesProcess] = []
+
+    def start(*, pipelined: bool = False) -> JsonLinesProcess:
+        transport = JsonLinesProcess(
+            "fake", "subprocess", [sys.executable, str(script)], cwd=tmp_path, pipelined=pipelined
+        )
+        transport.start()
+        started.append(transport)
+        return transport
+
+    yield start
+    for transport in started:
+        transport.close()
+
+
+@pytest.fixture
+def fake(fake_runner: Callable[..., JsonLinesProcess]) -> JsonLinesProcess:
+    return fake_runner()
 
 
 @pytest.mark.parametrize(
@@ -264,35 +280,26 @@ def test_a_bad_runner_costs_one_request_and_is_restarted(fake: JsonLinesProcess,
         ("garbage", "not JSON: 'this is not json'"),
     ],
 )
-def test_a_bad_request_in_a_batch_costs_that_one_only(tmp_path: Path, pipelined: bool, mode: str, words: str) -> None:
+def test_a_bad_request_in_a_batch_costs_that_one_only(
+    fake_runner: Callable[..., JsonLinesProcess], pipelined: bool, mode: str, words: str
+) -> None:
     # Pipelined, the requests after the bad one went to the process that was restarted: sent again.
-    script = tmp_path / "fake_runner.py"
-    script.write_text(FAKE_RUNNER)
-    transport = JsonLinesProcess("fake", "subprocess", [sys.executable, str(script)], cwd=tmp_path, pipelined=pipelined)
-    transport.start()
-    try:
-        requests = [{"id": 1}, {"id": 2, "mode": mode}, {"id": 3}, {"id": 4}]
-        results = transport.request_batch(requests, timeouts_s=[1] * 4)
-    finally:
-        transport.close()
+    transport = fake_runner(pipelined=pipelined)
+    requests: list[dict[str, Any]] = [{"id": 1}, {"id": 2, "mode": mode}, {"id": 3}, {"id": 4}]
+    results = transport.request_batch(requests, timeouts_s=[1] * 4)
     assert [result for n, result in enumerate(results) if n != 1] == [{"id": n, "ok": True} for n in (1, 3, 4)]
     assert isinstance(results[1], TransportError) and words in str(results[1])
     assert transport.restarts == 1
 
 
-def test_a_pipelined_batch_is_written_in_pieces_the_pipe_holds(tmp_path: Path) -> None:
+def test_a_pipelined_batch_is_written_in_pieces_the_pipe_holds(fake_runner: Callable[..., JsonLinesProcess]) -> None:
     # A runner stuck on the batch's first request reads nothing more: a batch written whole would
     # fill the pipe and the write would wait for ever; in pieces of PIPELINE_BYTES it never waits.
-    script = tmp_path / "fake_runner.py"
-    script.write_text(FAKE_RUNNER)
-    transport = JsonLinesProcess("fake", "subprocess", [sys.executable, str(script)], cwd=tmp_path, pipelined=True)
-    transport.start()
+    transport = fake_runner(pipelined=True)
     big = "x" * 8192
-    requests = [{"id": 1, "mode": "hang"}] + [{"id": n, "pad": big} for n in range(2, 18)]  # two pipes full
-    try:
-        results = transport.request_batch(requests, timeouts_s=[1] * len(requests))
-    finally:
-        transport.close()
+    pads = [{"id": n, "pad": big} for n in range(2, 18)]  # two pipes full
+    requests: list[dict[str, Any]] = [{"id": 1, "mode": "hang"}, *pads]
+    results = transport.request_batch(requests, timeouts_s=[1] * len(requests))
     assert isinstance(results[0], TransportError)
     assert results[1:] == [{"id": n, "ok": True} for n in range(2, 18)]
 

@@ -333,7 +333,8 @@ def _delay_source(draw: st.DrawFn, edges: frozenset[str], needed: int) -> Callab
 
 
 # Strategies built once and drawn from many times: a strategy built at each draw is validated and
-# looked up in Hypothesis's cache every time, which cost about half of what drawing an example cost.
+# looked up in Hypothesis's cache every time, which cost about a third of what drawing an example
+# cost (connection-pool: 3.0-4.0 ms an example before, 1.9-2.4 after).
 _BOOLEANS = st.booleans()
 
 
