@@ -12,14 +12,21 @@ meanwhile; node_modules is installed (or found current) under the install lock f
 scripts then run outside it -- the harness installs again only when package-lock.json changes,
 which no test does to the real tree. The running step's process group is killed when the session
 ends, however it ends: nothing outlives pytest.
+
+Under pytest-xdist the suites run once, in the controller (started when the first worker has
+collected), and each outcome is written to a folder the workers read (``publish`` / ``follow``):
+run in every worker that collected them, they would run once per worker.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -89,10 +96,27 @@ class BackgroundSuites:
         self._process: subprocess.Popen[str] | None = None
         self._stopped = False
         self._lock = threading.Lock()
+        self._published: Path | None = None  # the xdist controller's: where each outcome is written
+        self._followed: Path | None = None  # an xdist worker's: where it reads the controller's outcomes
+
+    def publish(self) -> Path:
+        """The folder this (controller) process writes each suite's outcome to, made on first call."""
+        if self._published is None:
+            self._published = Path(tempfile.mkdtemp(prefix="asyncconf-suites-"))
+        return self._published
+
+    def follow(self, folder: Path) -> None:
+        """Take the suites' outcomes from the controller's ``folder`` instead of running them here."""
+        self._followed = folder
 
     def start(self, node_ids: set[str]) -> None:
         """Start the suites of the collected tests among ``node_ids``, one after another, in a thread."""
+        if self._followed is not None:
+            return  # the controller runs them
         selected = [suite for node_id, suite in self._suites.items() if node_id in node_ids]
+        if self._published is not None and self._thread is None:
+            # Written before any test is handed out: a worker then knows which outcomes will come.
+            (self._published / "planned.json").write_text(json.dumps([suite.node_id for suite in selected]))
         if selected and self._thread is None:
             self._thread = threading.Thread(target=self._run_all, args=(selected,), daemon=True, name="suites")
             self._thread.start()
@@ -103,6 +127,8 @@ class BackgroundSuites:
         Raises Unavailable or PrepareFailed as its plan did (the caller skips or fails, saying why).
         """
         suite = self._suites[node_id]
+        if self._followed is not None and self._planned_by_controller(node_id):
+            return self._outcome_from_controller(suite, timeout_s)
         if self._thread is None:
             self._run(suite)
         deadline = time.monotonic() + timeout_s
@@ -115,6 +141,24 @@ class BackgroundSuites:
         assert suite.outcome is not None
         return suite.outcome
 
+    def _planned_by_controller(self, node_id: str) -> bool:
+        assert self._followed is not None
+        planned = self._followed / "planned.json"
+        return planned.exists() and node_id in json.loads(planned.read_text())
+
+    def _outcome_from_controller(self, suite: Suite, timeout_s: float) -> Outcome:
+        assert self._followed is not None
+        written = self._followed / _file_name(suite.node_id)
+        deadline = time.monotonic() + timeout_s
+        while not written.exists():
+            if time.monotonic() > deadline:  # the controller kills it when the session ends
+                return Outcome(1, f"{suite.node_id}: its suite did not end within {timeout_s:.0f} s")
+            time.sleep(0.1)
+        record = json.loads(written.read_text())
+        if "refused" in record:
+            raise _REFUSALS[record["refused"]](record["message"])
+        return Outcome(record["returncode"], record["output"])
+
     def stop(self) -> None:
         """Kill the running step's whole process group (dotnet and its MSBuild nodes and test host, npm and node)."""
         with self._lock:
@@ -122,6 +166,8 @@ class BackgroundSuites:
             if self._process is not None and self._process.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self._process.pid, signal.SIGKILL)
+        if self._published is not None:
+            shutil.rmtree(self._published, ignore_errors=True)
 
     def _run_all(self, suites: list[Suite]) -> None:
         for suite in suites:
@@ -146,7 +192,22 @@ class BackgroundSuites:
         except Exception as error:  # a fault of this module is the test's failure, never a hang
             suite.outcome = Outcome(1, f"{type(error).__name__}: {error}")
         finally:
+            self._write(suite)
             suite.done.set()
+
+    def _write(self, suite: Suite) -> None:
+        """The outcome to the workers, if this is an xdist controller (written whole, then renamed)."""
+        if self._published is None:
+            return
+        if suite.refused is not None:
+            record: dict[str, object] = {"refused": type(suite.refused).__name__, "message": str(suite.refused)}
+        else:
+            outcome = suite.outcome or Outcome(1, f"{suite.node_id}: its suite gave no outcome")
+            record = {"returncode": outcome.returncode, "output": outcome.output}
+        with contextlib.suppress(OSError):  # the folder is gone: the session has ended
+            partial = self._published / (_file_name(suite.node_id) + ".partial")
+            partial.write_text(json.dumps(record))
+            partial.replace(self._published / _file_name(suite.node_id))
 
     def _step(self, step: Step) -> Outcome:
         with self._lock:
@@ -162,6 +223,13 @@ class BackgroundSuites:
             )
         output, _ = self._process.communicate()
         return Outcome(self._process.returncode, output)
+
+
+_REFUSALS: dict[str, type[Unavailable | PrepareFailed]] = {"Unavailable": Unavailable, "PrepareFailed": PrepareFailed}
+
+
+def _file_name(node_id: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in node_id) + ".json"
 
 
 BACKGROUND = BackgroundSuites(SUITES)

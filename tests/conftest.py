@@ -4,11 +4,28 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from asyncconf.paths import PATTERNS_DIR
 from background_suites import BACKGROUND
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    folder = getattr(config, "workerinput", {}).get("asyncconf_suites")
+    if folder:  # an xdist worker: the controller runs the background suites
+        BACKGROUND.follow(Path(folder))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:  # xdist, in the controller: one per worker
+    node.workerinput["asyncconf_suites"] = str(BACKGROUND.publish())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    BACKGROUND.start(set(ids))  # the first worker's collection; the others' are the same
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

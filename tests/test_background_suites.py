@@ -1,0 +1,63 @@
+"""The other languages' suites run once per session under pytest-xdist: in the controller, whose
+outcomes the workers read (tests/background_suites.py)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from asyncconf.transports.base import Unavailable
+from background_suites import BackgroundSuites, Step, Suite
+
+
+def _suites(log: list[str]) -> list[Suite]:
+    def passing() -> list[Step]:
+        log.append("ran")
+        return [Step([sys.executable, "-c", "print('suite output')"])]
+
+    def refused() -> list[Step]:
+        raise Unavailable("no such runtime here")
+
+    return [Suite("t.py::passes", passing), Suite("t.py::refused", refused)]
+
+
+def test_a_worker_takes_the_controllers_outcome_and_runs_nothing_itself() -> None:
+    controller_log: list[str] = []
+    worker_log: list[str] = []
+    controller = BackgroundSuites(_suites(controller_log))
+    worker = BackgroundSuites(_suites(worker_log))
+    try:
+        worker.follow(controller.publish())
+        worker.start({"t.py::passes", "t.py::refused"})  # a worker never starts them
+        controller.start({"t.py::passes", "t.py::refused"})
+        outcome = worker.result("t.py::passes", timeout_s=60)
+        assert (outcome.returncode, outcome.output.strip()) == (0, "suite output")
+        with pytest.raises(Unavailable, match="no such runtime here"):  # a skip stays a skip, with its reason
+            worker.result("t.py::refused", timeout_s=60)
+        assert (controller_log, worker_log) == (["ran"], [])
+    finally:
+        controller.stop()
+
+
+def test_a_suite_the_controller_did_not_start_runs_in_the_worker() -> None:
+    controller_log: list[str] = []
+    worker_log: list[str] = []
+    controller = BackgroundSuites(_suites(controller_log))
+    worker = BackgroundSuites(_suites(worker_log))
+    try:
+        worker.follow(controller.publish())
+        controller.start({"t.py::refused"})  # selected without the other
+        assert worker.result("t.py::passes", timeout_s=60).returncode == 0
+        assert (controller_log, worker_log) == ([], ["ran"])
+    finally:
+        controller.stop()
+
+
+def test_the_controllers_folder_is_gone_when_the_session_ends() -> None:
+    controller = BackgroundSuites(_suites([]))
+    folder = controller.publish()
+    controller.start({"t.py::passes"})
+    controller.result("t.py::passes", timeout_s=60)
+    controller.stop()
+    assert not folder.exists()
