@@ -31,6 +31,10 @@ from asyncconf.transports import dotnet, node
 from asyncconf.transports.base import PrepareFailed, Unavailable
 from asyncconf.transports.jsonl_process import JsonLinesProcess
 from asyncconf.transports.prepare import STATE_DIR
+from interrupts import ctrl_c_reaches
+
+# One worker under pytest-xdist: its C# tests share one built copy of csharp/ (a module fixture, built once per worker).
+pytestmark = pytest.mark.xdist_group("build-safety")
 
 # A harness of its own, as a second `asyncconf run` would be: it builds the copy given.
 BUILD = "import sys; from pathlib import Path; from asyncconf.transports import dotnet; " + (
@@ -107,7 +111,7 @@ def built(dotnet_cli: str, framework: str, csharp_copy: Path, capsys: pytest.Cap
 
 
 def _start_build(dotnet_cli: str, framework: str, copy: Path) -> subprocess.Popen[str]:
-    argv = [sys.executable, "-c", BUILD, dotnet_cli, framework, str(copy)]
+    argv = ctrl_c_reaches([sys.executable, "-c", BUILD, dotnet_cli, framework, str(copy)])
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -310,7 +314,7 @@ def _installs(tools: Path) -> list[tuple[int, int]]:
 def _start_install(node_path: str, project: Path, tools: Path) -> subprocess.Popen[str]:
     """A harness running ``npm ci``, returned once the (fake) npm runs."""
     harness = subprocess.Popen(
-        [sys.executable, "-c", INSTALL, node_path, str(project)], stderr=subprocess.PIPE, text=True
+        ctrl_c_reaches([sys.executable, "-c", INSTALL, node_path, str(project)]), stderr=subprocess.PIPE, text=True
     )
     deadline = time.monotonic() + 60
     while not _installs(tools):

@@ -23,6 +23,7 @@ from asyncconf.engine import Engine, Run, request_for
 from asyncconf.paths import ROOT
 from asyncconf.spec import load_spec
 from asyncconf.transports.base import Unavailable
+from interrupts import ctrl_c_reaches
 
 [TIMEOUT] = [pattern for pattern in load_spec() if pattern.id == "timeout"]
 
@@ -127,8 +128,10 @@ def test_ctrl_c_stops_the_run_says_so_and_leaves_no_process(tmp_path: Path) -> N
         time.sleep(0.05)
         """,
     )
+    command = [sys.executable, "-m", "asyncconf.cli", "run", "--lang", "python,javascript"]
+    command += ["--runner", f"javascript={slow}"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "asyncconf.cli", "run", "--lang", "python,javascript", "--runner", f"javascript={slow}"],
+        ctrl_c_reaches(command),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
