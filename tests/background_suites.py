@@ -6,9 +6,10 @@ runs), and each is one process the Python tests wait on. Started when the sessio
 collected -- those selected, in the order below -- they run one at a time beside the Python tests,
 and each test only collects its suite's result (waiting for it if it has not ended).
 
-Locks: the C# build holds the harness's build lock (it builds the runner's projects too), its
-tests run from their own output folder outside it, so the harness can build its Release runner
-meanwhile; node_modules is installed (or found current) under the install lock first, and the
+Locks: the harness's Release runner is built first (what the C# tests wait for); the solution's
+build then holds the harness's build lock (it builds the runner's projects too) while the tests
+go on (a current runner needs no lock), and its tests run from their own output folder outside it;
+node_modules is installed (or found current) under the install lock first, and the
 scripts then run outside it -- the harness installs again only when package-lock.json changes,
 which no test does to the real tree. The running step's process group is killed when the session
 ends, however it ends: nothing outlives pytest.
@@ -64,6 +65,9 @@ class Suite:
 
 def _dotnet_plan() -> list[Step]:
     cli = dotnet.find_dotnet()
+    # The harness's runner first: the tests' C# runs need it, and wait for the lock while a build
+    # holds it; the whole solution's build then goes on beside them.
+    dotnet.build(cli, dotnet.target_framework(cli))
     common = ["-nologo", "--disable-build-servers"]
     return [
         Step([cli, "build", str(CSHARP_DIR), *common], locked=dotnet.build_lock),

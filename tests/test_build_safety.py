@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,9 +33,6 @@ from asyncconf.transports.base import PrepareFailed, Unavailable
 from asyncconf.transports.jsonl_process import JsonLinesProcess
 from asyncconf.transports.prepare import STATE_DIR
 from interrupts import ctrl_c_reaches
-
-# One worker under pytest-xdist: its C# tests share one built copy of csharp/ (a module fixture, built once per worker).
-pytestmark = pytest.mark.xdist_group("build-safety")
 
 # A harness of its own, as a second `asyncconf run` would be: it builds the copy given.
 BUILD = "import sys; from pathlib import Path; from asyncconf.transports import dotnet; " + (
@@ -247,6 +245,28 @@ def test_the_runner_is_built_again_only_when_an_input_or_its_output_changed(
     shutil.rmtree(output)
     assert build() == "(output missing)\n"
     assert (copy / "calls.log").read_text() == "build\n" * 5
+
+
+def test_a_current_build_is_used_without_waiting_for_the_lock_and_a_stale_one_waits(
+    fake_dotnet: tuple[str, Path],
+) -> None:
+    """``dotnet test`` beside pytest holds the build lock for its whole build: a harness whose runner
+    is current must not wait for it (each pytest worker's first C# test waited about 18 s)."""
+    fake, copy = fake_dotnet
+    dotnet.build(fake, "net10.0", copy)
+    with dotnet.build_lock(copy):  # another build of csharp/ is going on
+        current = threading.Thread(target=dotnet.build, args=(fake, "net10.0", copy), daemon=True)
+        current.start()
+        current.join(5)
+        assert not current.is_alive()  # not waiting for the lock
+        (copy / "AsyncPatterns.Runner" / "Program.cs").write_text("// an edit\n")
+        stale = threading.Thread(target=dotnet.build, args=(fake, "net10.0", copy), daemon=True)
+        stale.start()
+        stale.join(1.0)
+        assert stale.is_alive()  # a build is needed: it waits its turn
+    stale.join(60)
+    assert not stale.is_alive()
+    assert (copy / "calls.log").read_text() == "build\n" * 2
 
 
 def test_a_build_failing_on_a_broken_reference_assembly_is_cleaned_and_built_again(

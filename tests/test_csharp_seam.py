@@ -19,9 +19,6 @@ from asyncconf.pytest_plugin import skip_or_fail
 from asyncconf.transports import dotnet
 from asyncconf.transports.base import Unavailable
 
-# One worker under pytest-xdist: its tests share the README's program, built once per worker (a module fixture).
-pytestmark = pytest.mark.xdist_group("csharp-seam")
-
 # The README's C# block: its comment line says how to run it.
 README_BLOCK = re.compile(r"```csharp\n(// Program\.cs -- (asyncconf run [^\n]+)\n.*?)```", re.DOTALL)
 

@@ -29,9 +29,6 @@ from asyncconf.paths import ROOT
 from asyncconf.pytest_plugin import skip_or_fail
 from asyncconf.spec import LANGUAGES, Scenario, load_spec
 
-# One worker under pytest-xdist: its tests share one run and one Chromium (module fixtures, made once per worker).
-pytestmark = pytest.mark.xdist_group("html-report")
-
 PATTERNS = load_spec()
 [RETRY] = [p for p in PATTERNS if p.id == "retry-backoff"]
 ARTEFACTS = ROOT / "reports" / "screenshots"  # git-ignored; docs/ keeps one copy of each for the README

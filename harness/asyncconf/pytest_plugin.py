@@ -99,8 +99,6 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"ASYNCCONF_REQUIRE names {', '.join(outside)}, which the run does not select ({', '.join(langs)})"
         )
-    # pytest-xdist's mark, which the spec items carry; declared here too for runs without xdist.
-    config.addinivalue_line("markers", "xdist_group(name): pytest-xdist --dist loadgroup runs a group on one worker")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -133,9 +131,6 @@ class SpecFile(pytest.File):
         except SpecError as error:
             raise SpecProblem(str(error)) from None
         langs = _langs(self.config)
-        # One pattern's items share their runs (anti-pattern and equivalence items take the reference's
-        # from a cache): under `pytest-xdist --dist loadgroup` one worker takes them all.
-        self.add_marker(pytest.mark.xdist_group(f"asyncconf:{pattern.id}"))
         for scenario in pattern.scenarios:
             for lang in langs:
                 yield ScenarioItem.from_parent(self, name=f"{scenario.id}[{lang}]", scenario=scenario, lang=lang)

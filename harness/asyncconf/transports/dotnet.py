@@ -114,12 +114,28 @@ def build(dotnet: str, framework: str, directory: Path = CSHARP_DIR) -> Path:
         raise PrepareFailed(f"the C# runner project {project} is missing")
     folder = output_dir(framework, directory)
     stamp = directory / STATE_DIR / f"build-{CONFIGURATION}-{framework}.done"
-    with build_lock(directory) as lock:
-        projects = _projects(project)
-        inputs = fingerprint(_sources(directory, projects), CONFIGURATION, framework)
+
+    def state() -> tuple[str, str, bool, bool]:
+        """(the inputs now, the recorded ones, whether the output is there, whether all is current)."""
+        inputs = fingerprint(_sources(directory, _projects(project)), CONFIGURATION, framework)
         recorded_inputs, _, recorded_output = (read_stamp(stamp) or "").partition(" ")
         built = (folder / f"{CORE_ASSEMBLY}.dll").exists() and (folder / f"{RUNNER_ASSEMBLY}.dll").exists()
-        if built and recorded_inputs == inputs and recorded_output == _output_fingerprint(folder):
+        return (
+            inputs,
+            recorded_inputs,
+            built,
+            built and recorded_inputs == inputs and recorded_output == (_output_fingerprint(folder)),
+        )
+
+    # Current: no need to wait for the lock, which a build of the whole solution (`dotnet test`
+    # beside pytest) holds for tens of seconds. The stamp is written last and removed before any
+    # build starts, so a stamp matching the inputs and the output is a finished build's.
+    if state()[3]:
+        return folder
+    with build_lock(directory) as lock:
+        projects = _projects(project)
+        inputs, recorded_inputs, built, current = state()
+        if current:  # built by the holder we waited for
             return folder
         leftovers = [p.parent / name for p in projects for name in ("obj", "bin") if (p.parent / name).exists()]
         if not recorded_inputs:
