@@ -103,6 +103,10 @@ class BackgroundSuites:
         self._published: Path | None = None  # the xdist controller's: where each outcome is written
         self._followed: Path | None = None  # an xdist worker's: where it reads the controller's outcomes
 
+    def files(self) -> set[str]:
+        """The test files whose tests take a suite's result."""
+        return {node_id.split("::", 1)[0] for node_id in self._suites}
+
     def publish(self) -> Path:
         """The folder this (controller) process writes each suite's outcome to, made on first call."""
         if self._published is None:

@@ -231,20 +231,28 @@ export const WARM_UP_REQUESTS = Object.freeze([
   },
 ]);
 
-/** @type {Promise<void> | undefined} */
-let warmedUp;
+/** @type {Map<unknown, Promise<void>>} */
+const warmedUp = new Map();
 
 /**
  * The first runs of a process compile the runner itself (its clock, instruments, errors): tens of
  * ms of real time on one turn of the loop on a busy machine, which the loop-lag watch would take
- * for a block. So before its first run a process runs a few small scenarios of its own, and
- * discards them.
+ * for a block. So before its first run of a pattern a process runs that pattern's small scenarios
+ * of its own, and discards them -- a pattern at a time: a process that runs one pattern does not
+ * start the workers of offload-blocking's.
+ * @param {unknown} pattern
  */
-function warmUp() {
-  warmedUp ??= (async () => {
-    for (const request of WARM_UP_REQUESTS) await runChecked(request, ANTIPATTERNS);
-  })();
-  return warmedUp;
+function warmUp(pattern) {
+  let warmed = warmedUp.get(pattern);
+  if (warmed === undefined) {
+    warmed = (async () => {
+      for (const request of WARM_UP_REQUESTS) {
+        if (request.pattern === pattern) await runChecked(request, ANTIPATTERNS);
+      }
+    })();
+    warmedUp.set(pattern, warmed);
+  }
+  return warmed;
 }
 
 /**
@@ -252,7 +260,7 @@ function warmUp() {
  * @param {Registry} registry
  */
 async function run(request, registry) {
-  await warmUp();
+  await warmUp(request.pattern);
   return runChecked(request, registry);
 }
 
