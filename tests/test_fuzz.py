@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,7 @@ from asyncconf.fuzz.differential import judge
 from asyncconf.fuzz.domain import ENOUGH_DRAWS, KINDS
 from asyncconf.fuzz.render import finding_text, scenario_yaml
 from asyncconf.languages import LanguageSession
+from asyncconf.paths import ROOT
 from asyncconf.pytest_plugin import required_langs
 from asyncconf.spec import Pattern, SpecError, load_pattern, load_spec
 from asyncconf.transports.base import Transport
@@ -603,3 +607,16 @@ def test_a_finding_in_the_searchs_last_call_is_shrunk_too() -> None:
         transports = [FakeTransport("python/inprocess"), FakeTransport("javascript/subprocess", tie_bug=True)]
         result = fuzz_pattern(pattern, Differential(transports), examples=examples, seed_value=7)
         assert all(finding.minimal for finding in result.findings), examples
+
+
+def test_the_campaign_spreads_its_shards_over_the_workers() -> None:
+    """pyproject's addopts hand out whole files (``--dist loadfile``); the campaign is one file, and
+    its shards must still go to every worker (with loadfile, one worker ran all of them)."""
+    env = {key: value for key, value in os.environ.items() if key != "ASYNCCONF_REQUIRE"}
+    command = [sys.executable, "-m", "pytest", "tests/fuzz_campaign/campaign.py", "-n", "2", "-v"]
+    command += ["-p", "no:cacheprovider"]
+    command += ["--asyncconf-lang", "python", "--fuzz-pattern", "timeout", "--fuzz-examples", "8", "--fuzz-shards", "8"]
+    result = subprocess.run(command, check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    workers = {line.split("]", 1)[0] for line in result.stdout.splitlines() if " PASSED " in line}
+    assert workers == {"[gw0", "[gw1"}, result.stdout[-3000:]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--fuzz-seed", type=int, default=0, help="The campaign's seed; shard k fuzzes with seed*1000+k.")
     group.addoption("--fuzz-shards", type=int, default=8, help="Shards per pattern, spread by pytest-xdist.")
     group.addoption("--fuzz-pattern", action="append", default=[], help="Only this pattern (repeatable).")
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """The shards one by one to whichever worker is free (``--dist load``): the project's addopts
+    hand out whole files (``loadfile``), which would give every shard of this file to one worker."""
+    if config.getvalue("dist") not in ("loadfile", "loadscope", "loadgroup"):
+        return None  # the scheduling asked for (load, worksteal, each)
+    from xdist.scheduler import LoadScheduling
+
+    return LoadScheduling(config, log)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
