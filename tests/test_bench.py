@@ -41,6 +41,20 @@ def test_bench_prints_the_whole_matrix_line(spec_copy: Path) -> None:
     assert "Whole matrix (`asyncconf run`, warm, median of 3):" in result.output and "NOT OK" not in result.output
 
 
+def test_a_failing_timed_matrix_run_says_what_failed(spec_copy: Path) -> None:
+    """Figures of a failing run are marked NOT OK -- and what failed is said, not left to guess."""
+    for path in spec_copy.glob("*.yaml"):
+        if path.stem != "task-group":
+            path.unlink()
+    spec = spec_copy / "task-group.yaml"
+    spec.write_text(spec.read_text().replace("elapsed_ms: 30", "elapsed_ms: 31", 1))  # a wrong expectation
+    args = ["bench", "--spec", str(spec_copy), "--lang", "python", "--repeats", "1", "--markdown"]
+    result = CliRunner().invoke(main, args)
+    assert "NOT OK" in result.stdout
+    said = [line for line in result.stderr.splitlines() if "a timed matrix run was not OK" in line]
+    assert said and all("task-group/" in line and "elapsed_ms" in line for line in said), result.stderr
+
+
 def test_bench_fuzz_gives_examples_per_second_per_pattern() -> None:
     result = CliRunner().invoke(
         main, ["bench", "--fuzz", "4", "--lang", "python", "--markdown"], catch_exceptions=False

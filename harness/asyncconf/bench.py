@@ -10,9 +10,10 @@ from __future__ import annotations
 import statistics
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from .checker import longest_expected_ms
-from .engine import Engine
+from .engine import Engine, Run
 from .spec import Pattern, Scenario
 
 
@@ -86,6 +87,7 @@ class MatrixTiming:
     runs: int
     wall_s: float
     ok: bool
+    problems: tuple[str, ...] = ()  # what failed, when a timed run was not OK (first ones only)
 
 
 def matrix_wall_s(patterns: list[Pattern], langs: list[str], repeats: int = 3) -> MatrixTiming:
@@ -93,12 +95,30 @@ def matrix_wall_s(patterns: list[Pattern], langs: list[str], repeats: int = 3) -
     languages already open (warm): the median wall time of ``repeats`` runs."""
     from .report import summarize
 
-    walls, count, ok = [], 0, True
+    walls, count, problems = [], 0, []
     with Engine(patterns, langs) as engine:
         engine.open_all()
         for _ in range(repeats):
             started = time.perf_counter()
             runs = engine.run_all("all")
             walls.append(time.perf_counter() - started)
-            count, ok = len(runs), ok and bool(summarize(runs)["ok"])
-    return MatrixTiming(count, statistics.median(walls), ok)
+            count, summary = len(runs), summarize(runs)
+            if not summary["ok"]:
+                problems += _what_failed(runs, summary) or ["the run was not OK"]
+    return MatrixTiming(count, statistics.median(walls), not problems, tuple(problems[:MAX_PROBLEMS]))
+
+
+MAX_PROBLEMS = 20
+
+
+def _what_failed(runs: list[Run], summary: dict[str, Any]) -> list[str]:
+    """One line per run that made a timed matrix run not OK: a figure of a failing run must say why."""
+    lines = [
+        f"{run.status} {run.column} {run.pattern}/{run.scenario} [{run.impl}]: {run.reason[:300]}"
+        for run in runs
+        if run.role != "antipattern" and run.status in ("fail", "error")
+    ]
+    anti = summary["antipatterns"]
+    lines += [f"anti-pattern missed (no scenario failed it): {name}" for name in anti["missed"]]
+    lines += [f"anti-pattern not judged (it crashed or its runner failed): {name}" for name in anti["error"]]
+    return lines

@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -23,6 +23,9 @@ from .engine import DEFAULT_HANG_TIMEOUT_S, Engine, Interrupted, Run
 from .languages import LanguageSession
 from .paths import PATTERNS_DIR, ROOT
 from .spec import LANGUAGES, Pattern, SpecError, load_spec, pattern_files
+
+if TYPE_CHECKING:
+    from .bench import MatrixTiming
 
 console = Console(soft_wrap=True)  # a problem is one line, whatever the terminal width
 errors = Console(stderr=True, soft_wrap=True)
@@ -338,6 +341,12 @@ def _styled(cell: str) -> str:
     return cell
 
 
+def _say_what_failed(matrix: MatrixTiming) -> None:
+    """A timed matrix run that was not OK: what failed, on stderr (the figures say NOT OK)."""
+    for line in matrix.problems:
+        click.echo(f"asyncconf: a timed matrix run was not OK: {line}", err=True)
+
+
 def _print_problems(runs: Sequence[Run], summary: dict[str, Any], verbose: bool) -> None:
     def say(text: str) -> None:
         console.print(text, markup=False, highlight=False)
@@ -406,6 +415,7 @@ def bench_command(
     patterns, selected = _load(spec_dir), _langs(langs)
     rows = bench(patterns, selected, repeats)
     matrix = matrix_wall_s(patterns, selected)
+    _say_what_failed(matrix)
     whole, cells = readme.whole_matrix_line(matrix), readme.bench_cells(rows)
     if markdown:
         click.echo(readme.markdown_table(readme.BENCH_HEADER, cells))
@@ -600,7 +610,9 @@ def readme_command(spec_dir: Path, readme_file: Path, bench: bool, repeats: int)
     text = readme.replace_block(text, "matrix", measured)
     if bench:
         rows = measure(patterns, langs, repeats)
-        measured = readme.bench_block(rows, matrix_wall_s(patterns, langs), date=date, repeats=repeats)
+        matrix = matrix_wall_s(patterns, langs)
+        _say_what_failed(matrix)
+        measured = readme.bench_block(rows, matrix, date=date, repeats=repeats)
         text = readme.replace_block(text, "bench", measured)
     readme_file.write_text(text, encoding="utf-8")
     _refresh_screenshots(runs, readme_file.parent, spec_dir)
