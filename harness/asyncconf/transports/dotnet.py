@@ -120,12 +120,8 @@ def build(dotnet: str, framework: str, directory: Path = CSHARP_DIR) -> Path:
         inputs = fingerprint(_sources(directory, _projects(project)), CONFIGURATION, framework)
         recorded_inputs, _, recorded_output = (read_stamp(stamp) or "").partition(" ")
         built = (folder / f"{CORE_ASSEMBLY}.dll").exists() and (folder / f"{RUNNER_ASSEMBLY}.dll").exists()
-        return (
-            inputs,
-            recorded_inputs,
-            built,
-            built and recorded_inputs == inputs and recorded_output == (_output_fingerprint(folder)),
-        )
+        current = built and recorded_inputs == inputs and recorded_output == _output_fingerprint(folder)
+        return inputs, recorded_inputs, built, current
 
     # Current: no need to wait for the lock, which a build of the whole solution (`dotnet test`
     # beside pytest) holds for tens of seconds. The stamp is written last and removed before any
