@@ -90,6 +90,9 @@ class MatrixTiming:
     problems: tuple[str, ...] = ()  # what failed, when a timed run was not OK (first ones only)
 
 
+MAX_PROBLEMS = 20  # lines of what failed kept from timed matrix runs that were not OK
+
+
 def matrix_wall_s(patterns: list[Pattern], langs: list[str], repeats: int = 3) -> MatrixTiming:
     """The whole matrix -- references, anti-patterns, equivalence -- as ``asyncconf run`` runs it,
     languages already open (warm): the median wall time of ``repeats`` runs."""
@@ -106,9 +109,6 @@ def matrix_wall_s(patterns: list[Pattern], langs: list[str], repeats: int = 3) -
             if not summary["ok"]:
                 problems += _what_failed(runs, summary) or ["the run was not OK"]
     return MatrixTiming(count, statistics.median(walls), not problems, tuple(problems[:MAX_PROBLEMS]))
-
-
-MAX_PROBLEMS = 20
 
 
 def _what_failed(runs: list[Run], summary: dict[str, Any]) -> list[str]:

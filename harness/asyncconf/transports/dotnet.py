@@ -114,10 +114,11 @@ def build(dotnet: str, framework: str, directory: Path = CSHARP_DIR) -> Path:
         raise PrepareFailed(f"the C# runner project {project} is missing")
     folder = output_dir(framework, directory)
     stamp = directory / STATE_DIR / f"build-{CONFIGURATION}-{framework}.done"
+    projects = _projects(project)
 
     def state() -> tuple[str, str, bool, bool]:
         """(the inputs now, the recorded ones, whether the output is there, whether all is current)."""
-        inputs = fingerprint(_sources(directory, _projects(project)), CONFIGURATION, framework)
+        inputs = fingerprint(_sources(directory, projects), CONFIGURATION, framework)
         recorded_inputs, _, recorded_output = (read_stamp(stamp) or "").partition(" ")
         built = (folder / f"{CORE_ASSEMBLY}.dll").exists() and (folder / f"{RUNNER_ASSEMBLY}.dll").exists()
         current = built and recorded_inputs == inputs and recorded_output == _output_fingerprint(folder)
@@ -129,7 +130,6 @@ def build(dotnet: str, framework: str, directory: Path = CSHARP_DIR) -> Path:
     if state()[3]:
         return folder
     with build_lock(directory) as lock:
-        projects = _projects(project)
         inputs, recorded_inputs, built, current = state()
         if current:  # built by the holder we waited for
             return folder
