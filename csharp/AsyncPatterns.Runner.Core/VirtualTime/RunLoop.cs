@@ -216,6 +216,8 @@ public sealed class RunLoop
                         return LoopStop.Done;
                     case Quiescence.PoolBusy:
                         return LoopStop.PoolBusy;
+                    case Quiescence.WallBudget:
+                        return LoopStop.WallBudget;
                 }
 
                 if (TryDequeue(out var item))
@@ -331,7 +333,14 @@ public sealed class RunLoop
             }
 
             var now = Stopwatch.GetTimestamp();
-            if (Stopwatch.GetElapsedTime(started, now) > QuiescenceBudget || now > wallDeadline)
+            if (now > wallDeadline)
+            {
+                // The run's own budget ran out first: said as such, not as a pool busy for QuiescenceBudget (a loaded
+                // machine can spend a short budget before the pool is seen quiet once).
+                return Quiescence.WallBudget;
+            }
+
+            if (Stopwatch.GetElapsedTime(started, now) > QuiescenceBudget)
             {
                 return Quiescence.PoolBusy;
             }
@@ -367,6 +376,7 @@ public sealed class RunLoop
         Quiescent,
         Done,
         PoolBusy,
+        WallBudget,
     }
 
     private readonly record struct WorkItem(SendOrPostCallback Callback, object? State, bool WithContext);

@@ -183,8 +183,8 @@ public class LoopWatchTests
         {
             var answer = Ask(request);
 
-            Assert.Null(answer["error"]);
-            Assert.Null(answer["outcome"]!["unfinished"]);
+            Assert.True(answer["error"] is null, $"{request}\n-> {answer.ToJsonString()}");
+            Assert.True(answer["outcome"]!["unfinished"] is null, $"{request}\n-> {answer.ToJsonString()}");
         }
     }
 
