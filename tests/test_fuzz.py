@@ -599,13 +599,14 @@ def test_a_campaign_shard_passes_only_a_whole_clean_search() -> None:
 
 def test_a_finding_in_the_searchs_last_call_is_shrunk_too() -> None:
     # The search cuts its last call's list at the count asked for; the replay must still run that
-    # call (it counted the whole list and took the call for one past the search's end). Of the
-    # counts 1 to 39, 14 is the one where seed 7's first finding falls in that call (found on the
-    # code before the fix); the counts around it stand for the rest (each costs a shrink).
+    # call (it counted the whole list and took the call for one past the search's end). With seed 2,
+    # counts 5 to 9 each put the first finding in that call (found by running the code before the
+    # fix on counts 5 to 39 and seeds 1 to 11; the draws of a batch decide which -- recount after
+    # changing them).
     pattern = PATTERNS["parallel-partial-failures"]
-    for examples in range(10, 20):
+    for examples in range(5, 10):
         transports = [FakeTransport("python/inprocess"), FakeTransport("javascript/subprocess", tie_bug=True)]
-        result = fuzz_pattern(pattern, Differential(transports), examples=examples, seed_value=7)
+        result = fuzz_pattern(pattern, Differential(transports), examples=examples, seed_value=2)
         assert all(finding.minimal for finding in result.findings), examples
 
 

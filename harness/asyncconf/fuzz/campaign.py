@@ -116,7 +116,7 @@ def fuzz_pattern(
     generating soon after its first failure): the search runs every example and notes the first
     of each kind; then, for each kind, the same seed is run again failing on that kind alone --
     the same examples come in the same order up to it, run again only from it on -- and Hypothesis
-    shrinks it. Each Hypothesis call draws a list of up to ``BATCH`` examples, which the shrinker
+    shrinks it. Each Hypothesis call draws 1 to ``BATCH`` examples (``_batches``), which the shrinker
     cuts down to the one that matters; the search runs them in batches of ``BATCH`` (it raises
     nothing, so an example's verdict can wait until its batch is full).
     ``shrink=False`` reports the first example of each kind as found; ``stop_at_first`` ends the
@@ -125,7 +125,7 @@ def fuzz_pattern(
     domain = Domain.of(pattern)
     single = domain.examples(edges)
     batched = not stop_at_first
-    strategy = st.lists(single, min_size=1, max_size=BATCH) if batched else single
+    strategy = _batches(single) if batched else single
     result = PatternResult(pattern.id, seed_value, examples)
     smallest: dict[str, Finding] = {}
     first_at: dict[str, int] = {}  # signature -> the number of the Hypothesis call that first found it
@@ -234,6 +234,20 @@ def fuzz_pattern(
     # A kind not shrunk (interrupted, or not found again) keeps the smallest example seen.
     result.findings = [reported.get(signature, found) for signature, found in smallest.items()]
     return result
+
+
+@st.composite
+def _batches(draw: st.DrawFn, single: st.SearchStrategy[Example]) -> list[Example]:
+    """One to ``BATCH`` examples, about half of ``BATCH`` on average: the count first, then each
+    example. ``st.lists(min_size=1, max_size=BATCH)`` gave 4.3 a call on average, and each call
+    costs Hypothesis about as much as drawing an example: Hypothesis's part of an example fell from
+    2.5 to 1.9 ms (connection-pool) and from 2.8 to 1.7 ms (retry-backoff). The shrinker still
+    lowers the count to the examples that matter (the choices past them go unused) and deletes
+    the ones before."""
+    return [draw(single) for _ in range(draw(_BATCH_SIZE, label="batch size"))]
+
+
+_BATCH_SIZE = st.integers(1, BATCH)
 
 
 def _findings_in(error: BaseException, flaky: bool = False) -> Iterator[tuple[Finding, bool]]:
