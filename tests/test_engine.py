@@ -6,15 +6,19 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from asyncconf import languages
-from asyncconf.engine import Engine
+from asyncconf.engine import RUN_BATCH, Engine
 from asyncconf.spec import load_spec
+from asyncconf.transports.base import TransportError
 from asyncconf.transports.jsonl_process import JsonLinesProcess
+from asyncconf.transports.python import PythonInProcess
 
 # A "javascript" runner that delegates to the Python runner, except for three scenarios.
 FLAKY_RUNNER = textwrap.dedent(
@@ -219,3 +223,24 @@ def test_the_limit_from_the_delays_stays_a_timer_every_runtime_arms() -> None:
     pattern = next(p for p in load_spec() if p.id == "timeout")
     scenario = replace(pattern.scenarios[0], expect={"elapsed_ms": 10}, params={"timeout_ms": LONGEST_TIMER_MS})
     assert request_for(scenario, "reference", "virtual", 1)["limit_ms"] == LONGEST_TIMER_MS
+
+
+def test_run_all_hands_each_transport_its_runs_in_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A runner process answers a batch back to back; one request at a time, it waited between two
+    # runs for the harness to take the answer and send the next (the matrix's CPU: 11.3 -> 8.1 s).
+    batches: list[int] = []
+
+    class Recording(PythonInProcess):
+        def request_batch(
+            self, payloads: Sequence[dict[str, Any]], *, timeouts_s: Sequence[float]
+        ) -> list[dict[str, Any] | TransportError]:
+            batches.append(len(payloads))
+            return super().request_batch(payloads, timeouts_s=timeouts_s)
+
+    monkeypatch.setitem(languages.TRANSPORT_FACTORIES, "python", lambda: [Recording()])
+    retry = [p for p in load_spec() if p.id == "retry-backoff"]
+    with Engine(retry, ["python"]) as engine:
+        runs = [run for run in engine.run_all("reference") if run.check == "spec"]
+    assert len(runs) == len(retry[0].scenarios) > RUN_BATCH  # else one batch proves nothing
+    assert batches == [RUN_BATCH, len(runs) - RUN_BATCH]
+    assert all(run.status == "pass" and run.wall_ms for run in runs), [(r.scenario, r.reason) for r in runs]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -344,23 +344,52 @@ class Engine:
         return runs + [self._run_one(transport, scenario, lang, impl) for transport in runnable]
 
     def _run_one(self, transport: Transport, scenario: Scenario, lang: str, impl: str) -> Run:
-        with self._ids_lock:
-            request_id = next(self._ids)
-        request = request_for(scenario, impl, self.clock, request_id, hang_timeout_s=self.hang_timeout_s)
-        if transport.block_limit_ms is not None:  # a transport whose loop shares its thread's host (PROTOCOL §5)
-            request["block_limit_ms"] = transport.block_limit_ms
+        return self._run_batch(transport, [(scenario, lang, impl)])[0]
+
+    def _run_batch(self, transport: Transport, jobs: Sequence[tuple[Scenario, str, str]]) -> list[Run]:
+        """Runs of ``jobs`` on one transport, their requests sent as one batch (``request_batch``:
+        a runner process of ours gets them in one write and answers them back to back). Each run's
+        ``wall_ms`` is the batch's wall time shared evenly: alone in its batch, its own."""
+        requests = []
+        for scenario, _, impl in jobs:
+            with self._ids_lock:
+                request_id = next(self._ids)
+            request = request_for(scenario, impl, self.clock, request_id, hang_timeout_s=self.hang_timeout_s)
+            if transport.block_limit_ms is not None:  # a transport whose loop shares its thread's host (PROTOCOL §5)
+                request["block_limit_ms"] = transport.block_limit_ms
+            requests.append(request)
+        first, _, first_impl = jobs[0]
+        more = f" and {len(jobs) - 1} more" if len(jobs) > 1 else ""
+        self.waiting[transport.label] = _Waiting(
+            f"{transport.label} {first.name} [{first_impl}]{more}", time.monotonic()
+        )
         started = time.perf_counter()
-        role = self.role(scenario.pattern, impl, transport.name)
-        run = Run(scenario.pattern, scenario.id, lang, transport.name, impl, "error", role=role)
-        self.waiting[transport.label] = _Waiting(f"{transport.label} {scenario.name} [{impl}]", time.monotonic())
         try:
-            answer = transport.request(request, timeout_s=wall_timeout_s(request, self.hang_timeout_s))
-        except TransportError as error:
-            run.reason = str(error)
-            return run
+            timeouts = [wall_timeout_s(request, self.hang_timeout_s) for request in requests]
+            answers = transport.request_batch(requests, timeouts_s=timeouts)
         finally:
             self.waiting.pop(transport.label, None)
-            run.wall_ms = round((time.perf_counter() - started) * 1000, 3)
+        wall_ms = round((time.perf_counter() - started) * 1000 / len(jobs), 3)
+        return [
+            self._judge(transport, scenario, lang, impl, request, answer, wall_ms)
+            for (scenario, lang, impl), request, answer in zip(jobs, requests, answers, strict=True)
+        ]
+
+    def _judge(
+        self,
+        transport: Transport,
+        scenario: Scenario,
+        lang: str,
+        impl: str,
+        request: dict[str, Any],
+        answer: dict[str, Any] | TransportError,
+        wall_ms: float,
+    ) -> Run:
+        role = self.role(scenario.pattern, impl, transport.name)
+        run = Run(scenario.pattern, scenario.id, lang, transport.name, impl, "error", role=role, wall_ms=wall_ms)
+        if isinstance(answer, TransportError):
+            run.reason = str(answer)
+            return run
         if "error" in answer:
             failure = answer["error"]
             if failure.get("kind") == NOT_APPLICABLE and role == "candidate":
@@ -409,17 +438,29 @@ class Engine:
         stop = threading.Event()
 
         def work(transport: Transport, jobs: list[tuple[Scenario, str, str]]) -> None:
-            for scenario, lang, impl in jobs:
+            for start in range(0, len(jobs), RUN_BATCH):
                 if stop.is_set():
                     return
+                batch = jobs[start : start + RUN_BATCH]
                 try:
-                    run = self._run_one(transport, scenario, lang, impl)
-                except Exception as error:  # a harness bug costs its run, which says so: never a lost run
+                    runs = self._run_batch(transport, batch)
+                except Exception as error:  # a harness bug costs its runs, which say so: never a lost run
                     reason = f"harness error: {type(error).__name__}: {error}"
-                    role = self.role(scenario.pattern, impl, transport.name)
-                    run = Run(scenario.pattern, scenario.id, lang, transport.name, impl, "error", reason, role=role)
+                    runs = [
+                        Run(
+                            s.pattern,
+                            s.id,
+                            lang,
+                            transport.name,
+                            impl,
+                            "error",
+                            reason,
+                            role=self.role(s.pattern, impl, transport.name),
+                        )
+                        for s, lang, impl in batch
+                    ]
                 with lock:
-                    finished.append(run)
+                    finished.extend(runs)
 
         workers = [
             threading.Thread(target=work, args=queue, daemon=True, name=f"asyncconf-{label}")
@@ -470,6 +511,12 @@ class Engine:
         """The run that has been waiting longest for its answer, if any."""
         waiting = list(self.waiting.values())
         return min(waiting, key=lambda w: w.since) if waiting else None
+
+
+#: Runs a transport takes as one batch in ``run_all`` (``Transport.request_batch``): a runner
+#: process answers them back to back instead of waiting, between two runs, for the harness to
+#: take an answer and send the next request.
+RUN_BATCH = 16
 
 
 def _join(threads: list[threading.Thread], timeout_s: float | None = None) -> None:
