@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from asyncconf import engine as engine_module
 from asyncconf import languages
 from asyncconf.engine import RUN_BATCH, Engine
 from asyncconf.spec import load_spec
@@ -225,22 +226,62 @@ def test_the_limit_from_the_delays_stays_a_timer_every_runtime_arms() -> None:
     assert request_for(scenario, "reference", "virtual", 1)["limit_ms"] == LONGEST_TIMER_MS
 
 
-def test_run_all_hands_each_transport_its_runs_in_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+class _Recording(PythonInProcess):
+    """The in-process Python runner, noting the size of each batch it is handed."""
+
+    def __init__(self, batches: list[int]) -> None:
+        self.batches = batches
+
+    def request_batch(
+        self, payloads: Sequence[dict[str, Any]], *, timeouts_s: Sequence[float]
+    ) -> list[dict[str, Any] | TransportError]:
+        self.batches.append(len(payloads))
+        return super().request_batch(payloads, timeouts_s=timeouts_s)
+
+
+def test_run_all_hands_each_transport_its_runs_in_batches_on_virtual_time(monkeypatch: pytest.MonkeyPatch) -> None:
     # A runner process answers a batch back to back; one request at a time, it waited between two
     # runs for the harness to take the answer and send the next (the matrix's CPU: 11.3 -> 8.1 s).
     batches: list[int] = []
-
-    class Recording(PythonInProcess):
-        def request_batch(
-            self, payloads: Sequence[dict[str, Any]], *, timeouts_s: Sequence[float]
-        ) -> list[dict[str, Any] | TransportError]:
-            batches.append(len(payloads))
-            return super().request_batch(payloads, timeouts_s=timeouts_s)
-
-    monkeypatch.setitem(languages.TRANSPORT_FACTORIES, "python", lambda: [Recording()])
+    monkeypatch.setitem(languages.TRANSPORT_FACTORIES, "python", lambda: [_Recording(batches)])
     retry = [p for p in load_spec() if p.id == "retry-backoff"]
     with Engine(retry, ["python"]) as engine:
         runs = [run for run in engine.run_all("reference") if run.check == "spec"]
     assert len(runs) == len(retry[0].scenarios) > RUN_BATCH  # else one batch proves nothing
     assert batches == [RUN_BATCH, len(runs) - RUN_BATCH]
     assert all(run.status == "pass" and run.wall_ms for run in runs), [(r.scenario, r.reason) for r in runs]
+
+
+def test_run_all_runs_one_at_a_time_on_the_real_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Real-clock runs take real time anyway; one at a time, the run the harness waits for is known.
+    batches: list[int] = []
+    monkeypatch.setitem(languages.TRANSPORT_FACTORIES, "python", lambda: [_Recording(batches)])
+    real_request = PythonInProcess.request
+
+    def request(self: PythonInProcess, payload: dict[str, Any], *, timeout_s: float) -> dict[str, Any]:
+        if payload.get("op", "run") == "run":  # not run: the real clock would take seconds
+            return {"id": payload["id"], "error": {"kind": "internal", "message": "not run"}}
+        return real_request(self, payload, timeout_s=timeout_s)
+
+    monkeypatch.setattr(PythonInProcess, "request", request)
+    retry = [p for p in load_spec() if p.id == "retry-backoff"]
+    with Engine(retry, ["python"], clock="real") as engine:
+        runs = [run for run in engine.run_all("reference") if run.check == "spec" and run.status != "skip"]
+    assert len(runs) > 1 and batches == [1] * len(runs)
+
+
+def test_a_harness_bug_judging_one_run_costs_that_run_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_check = engine_module.check
+
+    def check(scenario: Any, answer: Any, **kwargs: Any) -> Any:
+        if scenario.id == "third-attempt-succeeds":
+            raise ValueError("a checker bug")
+        return real_check(scenario, answer, **kwargs)
+
+    monkeypatch.setattr(engine_module, "check", check)
+    retry = [p for p in load_spec() if p.id == "retry-backoff"]
+    with Engine(retry, ["python"]) as engine:
+        runs = {(run.scenario, run.transport): run for run in engine.run_all("reference") if run.check == "spec"}
+    broken = {key: run for key, run in runs.items() if run.status != "pass"}
+    assert set(broken) == {("third-attempt-succeeds", "inprocess"), ("third-attempt-succeeds", "subprocess")}
+    assert all(run.reason == "harness error: ValueError: a checker bug" for run in broken.values())

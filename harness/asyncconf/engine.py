@@ -359,10 +359,11 @@ class Engine:
                 request["block_limit_ms"] = transport.block_limit_ms
             requests.append(request)
         first, _, first_impl = jobs[0]
-        more = f" and {len(jobs) - 1} more" if len(jobs) > 1 else ""
-        self.waiting[transport.label] = _Waiting(
-            f"{transport.label} {first.name} [{first_impl}]{more}", time.monotonic()
-        )
+        what = f"{transport.label} {first.name} [{first_impl}]"
+        if len(jobs) > 1:  # which of them is the one it waits for, the batch cannot tell
+            last, _, last_impl = jobs[-1]
+            what = f"{transport.label}: {len(jobs)} runs, {first.name} [{first_impl}] to {last.name} [{last_impl}]"
+        self.waiting[transport.label] = _Waiting(what, time.monotonic())
         started = time.perf_counter()
         try:
             timeouts = [wall_timeout_s(request, self.hang_timeout_s) for request in requests]
@@ -370,10 +371,18 @@ class Engine:
         finally:
             self.waiting.pop(transport.label, None)
         wall_ms = round((time.perf_counter() - started) * 1000 / len(jobs), 3)
-        return [
-            self._judge(transport, scenario, lang, impl, request, answer, wall_ms)
-            for (scenario, lang, impl), request, answer in zip(jobs, requests, answers, strict=True)
-        ]
+        runs = []
+        for (scenario, lang, impl), request, answer in zip(jobs, requests, answers, strict=True):
+            try:
+                runs.append(self._judge(transport, scenario, lang, impl, request, answer, wall_ms))
+            except Exception as error:  # a harness bug costs its run, which says so: never a lost run
+                runs.append(self._harness_error(transport, scenario, lang, impl, error))
+        return runs
+
+    def _harness_error(self, transport: Transport, scenario: Scenario, lang: str, impl: str, error: Exception) -> Run:
+        reason = f"harness error: {type(error).__name__}: {error}"
+        role = self.role(scenario.pattern, impl, transport.name)
+        return Run(scenario.pattern, scenario.id, lang, transport.name, impl, "error", reason, role=role)
 
     def _judge(
         self,
@@ -437,28 +446,18 @@ class Engine:
         lock = threading.Lock()
         stop = threading.Event()
 
+        # Real-clock runs one at a time: they take real time anyway, and a run's wait is then its own.
+        size = RUN_BATCH if self.clock == "virtual" else 1
+
         def work(transport: Transport, jobs: list[tuple[Scenario, str, str]]) -> None:
-            for start in range(0, len(jobs), RUN_BATCH):
+            for start in range(0, len(jobs), size):
                 if stop.is_set():
                     return
-                batch = jobs[start : start + RUN_BATCH]
+                batch = jobs[start : start + size]
                 try:
                     runs = self._run_batch(transport, batch)
-                except Exception as error:  # a harness bug costs its runs, which say so: never a lost run
-                    reason = f"harness error: {type(error).__name__}: {error}"
-                    runs = [
-                        Run(
-                            s.pattern,
-                            s.id,
-                            lang,
-                            transport.name,
-                            impl,
-                            "error",
-                            reason,
-                            role=self.role(s.pattern, impl, transport.name),
-                        )
-                        for s, lang, impl in batch
-                    ]
+                except Exception as error:  # the transport's bug: each run of the batch says so, none is lost
+                    runs = [self._harness_error(transport, *job, error) for job in batch]
                 with lock:
                     finished.extend(runs)
 
@@ -513,9 +512,9 @@ class Engine:
         return min(waiting, key=lambda w: w.since) if waiting else None
 
 
-#: Runs a transport takes as one batch in ``run_all`` (``Transport.request_batch``): a runner
-#: process answers them back to back instead of waiting, between two runs, for the harness to
-#: take an answer and send the next request.
+#: Runs a transport takes as one batch in ``run_all`` on virtual time (``Transport.request_batch``):
+#: a runner process answers them back to back instead of waiting, between two runs, for the
+#: harness to take an answer and send the next request.
 RUN_BATCH = 16
 
 
