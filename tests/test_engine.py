@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -285,3 +287,31 @@ def test_a_harness_bug_judging_one_run_costs_that_run_only(monkeypatch: pytest.M
     broken = {key: run for key, run in runs.items() if run.status != "pass"}
     assert set(broken) == {("third-attempt-succeeds", "inprocess"), ("third-attempt-succeeds", "subprocess")}
     assert all(run.reason == "harness error: ValueError: a checker bug" for run in broken.values())
+
+
+def test_a_closed_transport_starts_no_runner_again(tmp_path: Path) -> None:
+    # The harness closes its transports while a request of another thread still waits: that thread
+    # sees its runner end, and used to start a new one -- which outlived the harness.
+    transport = JsonLinesProcess(
+        "python",
+        "subprocess",
+        [sys.executable, "-c", "import sys, time\nfor _ in sys.stdin: time.sleep(30)"],
+        cwd=tmp_path,
+    )
+    transport.start()
+    errors: list[str] = []
+
+    def ask() -> None:
+        try:
+            transport.request({"id": 1, "op": "run"}, timeout_s=20)
+        except TransportError as error:
+            errors.append(str(error))
+
+    waiting = threading.Thread(target=ask)
+    waiting.start()
+    time.sleep(0.5)  # the request is written and waits for its answer
+    transport.close()
+    waiting.join(timeout=10)
+    assert not waiting.is_alive()
+    assert transport._process is None, "a runner was started after close"
+    assert errors and "closed" in errors[0]

@@ -55,12 +55,25 @@ class JsonLinesProcess(Transport):
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._stderr: deque[str] = deque(maxlen=20)
         self.restarts = 0
+        # Closed, it starts no runner again: a request still waiting in another thread when the
+        # harness closes sees its runner end, and must not start a new one that outlives the
+        # harness (one did: a Node runner spun at 100% CPU for 16 min after a SIGTERM).
+        self._closed = False
+        self._lifecycle = threading.Lock()
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def start(self) -> None:
+        with self._lifecycle:
+            self._closed = False
         self._launch()
 
     def _launch(self) -> None:
+        with self._lifecycle:
+            if self._closed:
+                raise TransportError(f"the {self.label} transport is closed: no runner is started again")
+            self._spawn()
+
+    def _spawn(self) -> None:
         try:
             process: subprocess.Popen[str] = processes.spawn(
                 self.argv,
@@ -96,6 +109,11 @@ class JsonLinesProcess(Transport):
         self._stderr_pump.start()
 
     def close(self) -> None:
+        with self._lifecycle:
+            self._closed = True
+            self._stop()
+
+    def _stop(self) -> None:
         if self._process is not None:
             if self._process.stdin:
                 with contextlib.suppress(OSError):
@@ -104,7 +122,8 @@ class JsonLinesProcess(Transport):
             self._process = None
 
     def _restart(self) -> None:
-        self.close()
+        with self._lifecycle:
+            self._stop()
         self.restarts += 1
         self._launch()
 
