@@ -602,12 +602,11 @@ def test_a_finding_in_the_searchs_last_call_is_shrunk_too() -> None:
     # call (it counted the whole list and took the call for one past the search's end). With seed 2,
     # counts 5 to 9 each put the first finding in that call (found by running the code before the
     # fix on counts 5 to 39 and seeds 1 to 11; the draws of a batch decide which -- recount after
-    # changing them); two of them here, as each costs a shrink (about 2 s).
+    # changing them); one of them here, as each costs a shrink (2-3 s).
     pattern = PATTERNS["parallel-partial-failures"]
-    for examples in (5, 9):
-        transports = [FakeTransport("python/inprocess"), FakeTransport("javascript/subprocess", tie_bug=True)]
-        result = fuzz_pattern(pattern, Differential(transports), examples=examples, seed_value=2)
-        assert all(finding.minimal for finding in result.findings), examples
+    transports = [FakeTransport("python/inprocess"), FakeTransport("javascript/subprocess", tie_bug=True)]
+    result = fuzz_pattern(pattern, Differential(transports), examples=8, seed_value=2)
+    assert result.findings and all(finding.minimal for finding in result.findings)
 
 
 def test_the_campaign_spreads_its_shards_over_the_workers() -> None:
