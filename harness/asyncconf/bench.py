@@ -10,10 +10,9 @@ from __future__ import annotations
 import statistics
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from .checker import longest_expected_ms
-from .engine import Engine, Run
+from .engine import Engine
 from .spec import Pattern, Scenario
 
 
@@ -96,7 +95,7 @@ MAX_PROBLEMS = 20  # lines of what failed kept from timed matrix runs that were 
 def matrix_wall_s(patterns: list[Pattern], langs: list[str], repeats: int = 3) -> MatrixTiming:
     """The whole matrix -- references, anti-patterns, equivalence -- as ``asyncconf run`` runs it,
     languages already open (warm): the median wall time of ``repeats`` runs."""
-    from .report import summarize
+    from .report import problem_lines, summarize
 
     walls, count, problems = [], 0, []
     with Engine(patterns, langs) as engine:
@@ -107,18 +106,5 @@ def matrix_wall_s(patterns: list[Pattern], langs: list[str], repeats: int = 3) -
             walls.append(time.perf_counter() - started)
             count, summary = len(runs), summarize(runs)
             if not summary["ok"]:
-                problems += _what_failed(runs, summary) or ["the run was not OK"]
+                problems += problem_lines(runs, summary) or ["the run was not OK"]
     return MatrixTiming(count, statistics.median(walls), not problems, tuple(problems[:MAX_PROBLEMS]))
-
-
-def _what_failed(runs: list[Run], summary: dict[str, Any]) -> list[str]:
-    """One line per run that made a timed matrix run not OK: a figure of a failing run must say why."""
-    lines = [
-        f"{run.status} {run.column} {run.pattern}/{run.scenario} [{run.impl}]: {run.reason[:300]}"
-        for run in runs
-        if run.role != "antipattern" and run.status in ("fail", "error")
-    ]
-    anti = summary["antipatterns"]
-    lines += [f"anti-pattern missed (no scenario failed it): {name}" for name in anti["missed"]]
-    lines += [f"anti-pattern not judged (it crashed or its runner failed): {name}" for name in anti["error"]]
-    return lines

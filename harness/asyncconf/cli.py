@@ -351,27 +351,14 @@ def _print_problems(runs: Sequence[Run], summary: dict[str, Any], verbose: bool)
     def say(text: str) -> None:
         console.print(text, markup=False, highlight=False)
 
-    for run in runs:
-        if run.status == "error" or (run.status == "fail" and (run.role != "antipattern" or verbose)):
-            tag = "≡ " if run.check == "equivalence" else ""
-            say(f"{run.status.upper():5} {tag}{run.column} {run.pattern}/{run.scenario} [{run.impl}]: {run.reason}")
+    for line in report.problem_lines(runs, summary, verbose=verbose):
+        say(line)
     for line in summary.get("skip_reasons", []):
         say(f"skip  {line}")
-    anti = summary["antipatterns"]
-    for missed in anti["missed"]:
-        say(f"MISSED anti-pattern {missed}: no scenario failed it")
-    for errored in anti.get("error", []):
-        say(f"ERROR anti-pattern {errored}: could not be judged (it crashed or its runner failed); not a rejection")
     for uncaught in summary["scenarios_no_antipattern_fails"]:
         say(f"note: no anti-pattern fails {uncaught}")
-    for problem in summary.get("required_problems", []):
-        say(f"REQUIRED {problem}")
-    candidates = summary.get("candidates", {})
-    for failing in candidates.get("failing", []):
-        say(f"CANDIDATE {failing}: did not pass (its failures are listed above; n/a is never a pass)")
+    anti, candidates = summary["antipatterns"], summary.get("candidates", {})
     ref, eq = summary["reference"], summary["equivalence"]
-    if not ref["pass"]:
-        say("note: nothing was checked -- no reference scenario ran and passed, which is not an OK")
     verdict = "OK" if summary["ok"] else "NOT OK"
     judged = f"anti-patterns {anti['rejected']}/{anti['total']} rejected"
     if anti["skipped"]:

@@ -182,6 +182,33 @@ def summarize(runs: Sequence[Run], *, required: Iterable[str] = (), langs: Itera
     }
 
 
+def problem_lines(runs: Sequence[Run], summary: dict[str, Any], *, verbose: bool = False) -> list[str]:
+    """What keeps a run from OK, a line each: the runs that failed or could not run (an anti-pattern's
+    failure only when ``verbose``: failing is its job), the anti-patterns missed or not judged, the
+    required languages that did not run, the failing candidates, and a run that checked nothing."""
+    lines = []
+    for run in runs:
+        if run.status == "error" or (run.status == "fail" and (run.role != "antipattern" or verbose)):
+            tag = "≡ " if run.check == "equivalence" else ""
+            lines.append(
+                f"{run.status.upper():5} {tag}{run.column} {run.pattern}/{run.scenario} [{run.impl}]: {run.reason}"
+            )
+    anti = summary["antipatterns"]
+    lines += [f"MISSED anti-pattern {missed}: no scenario failed it" for missed in anti["missed"]]
+    lines += [
+        f"ERROR anti-pattern {errored}: could not be judged (it crashed or its runner failed); not a rejection"
+        for errored in anti.get("error", [])
+    ]
+    lines += [f"REQUIRED {problem}" for problem in summary.get("required_problems", [])]
+    lines += [
+        f"CANDIDATE {failing}: did not pass (its failures are listed above; n/a is never a pass)"
+        for failing in summary.get("candidates", {}).get("failing", [])
+    ]
+    if not summary["reference"]["pass"]:
+        lines.append("note: nothing was checked -- no reference scenario ran and passed, which is not an OK")
+    return lines
+
+
 # -- the matrix ------------------------------------------------------------------------------------------
 
 
