@@ -124,6 +124,9 @@ JAVASCRIPT_TABLE: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
         (r"\bnew\s+Worker\b", ("worker_threads.Worker",)),
         (r"\.terminate\s*\(", ("worker_threads.Worker.prototype.terminate",)),
         (r"\.postMessage\s*\(", ("worker_threads.Worker.prototype.postMessage",)),
+        (r"\.ref\s*\(", ("worker_threads.Worker.prototype.ref",)),
+        (r"\.unref\s*\(", ("worker_threads.Worker.prototype.unref",)),
+        (r"\bavailableParallelism\s*\(", ("os.availableParallelism",)),
         (r"\bperformance\.now\s*\(", ("performance.now",)),
     ]
 )

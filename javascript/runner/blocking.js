@@ -16,7 +16,8 @@
  *   for the run too, and an answer on that port counts when it is dispatched or read with
  *   `receiveMessageOnPort`;
  * - after the run, ends every block still going (recorded apart, in `trace_after`) and terminates
- *   any worker the pattern left alive: no worker outlives the run.
+ *   any worker the pattern left alive -- but an idle, `unref()`ed one (a pool's, kept for its next
+ *   call): that one is kept, and the next run watches it from its start.
  * @module
  */
 
@@ -36,6 +37,8 @@ const originalReceiveMessageOnPort = workerThreads.receiveMessageOnPort;
  */
 const DISPATCH = Symbol.for('nodejs.internal.kHybridDispatch');
 let runs = 0;
+/** Idle workers kept for a pattern's pool beyond this many are terminated (a pattern that leaks them). */
+const MOST_IDLE_KEPT = 16;
 
 /** @typedef {import('./instruments.js').Instruments} Instruments */
 /** @typedef {import('./instruments.js').Step} Step */
@@ -57,6 +60,8 @@ let runs = 0;
 /**
  * @typedef {object} WatchedEntry
  * @property {InstanceType<typeof OriginalWorker>} worker
+ * @property {BlockingWork | null} run The run watching it now (none between runs).
+ * @property {boolean} refed It keeps the process alive (`ref()`, as a worker starts).
  * @property {number} outstanding Messages posted to the worker and not yet answered.
  * @property {number[]} handedOver The hand-over order of each message posted and not yet answered.
  * @property {number} postedAt When the last one was posted (the run's clock).
@@ -70,6 +75,131 @@ let runs = 0;
  * @property {'virtual' | 'real'} kind
  * @property {(ms: number) => void} [consume]
  */
+
+/** @type {Map<number, WatchedEntry>} Idle workers a pattern kept past its run (a pool's), by thread id. */
+const idleWorkers = new Map();
+/** @type {WeakMap<object, WatchedEntry>} Every worker created while a run watched, across runs. */
+const entries = new WeakMap();
+/** @type {WeakMap<object, import('node:worker_threads').MessagePort>} A channel's `port2` -> its `port1`. */
+const nearEnds = new WeakMap();
+/** @type {WeakMap<object, WatchedEntry>} A `port1` -> the worker its `port2` was handed to. */
+const portWorkers = new WeakMap();
+/** @type {BlockingWork | null} The run in progress: a runner process runs one at a time. */
+let watching = null;
+
+/** @param {WatchedEntry} entry */
+function posted(entry) {
+  if (!entry.run) return;
+  entry.outstanding++;
+  entry.handedOver.push(entry.run.handOver());
+  entry.postedAt = entry.run.now();
+}
+
+/** @param {WatchedEntry} entry */
+function answered(entry) {
+  if (!entry.run || entry.outstanding === 0) return;
+  entry.outstanding--;
+  entry.handedOver.shift(); // the oldest message is answered
+}
+
+/**
+ * The pattern's end of a channel whose other end went to `entry`'s worker: its messages are
+ * work handed over, the worker's answers on it end that work. Only wrapped, never listened
+ * to: a listener would start the port and take the messages `receiveMessageOnPort` reads.
+ * @param {any} near
+ * @param {WatchedEntry} entry
+ */
+function watchPort(near, entry) {
+  portWorkers.set(near, entry);
+  const post = near.postMessage;
+  near.postMessage = (/** @type {unknown[]} */ ...args) => {
+    posted(entry);
+    return post.apply(near, args);
+  };
+  const dispatch = near[DISPATCH];
+  if (typeof dispatch !== 'function') {
+    throw new Error('asyncconf: this Node delivers a port\'s messages otherwise: the runner cannot watch work handed over through a MessagePort');
+  }
+  near[DISPATCH] = (/** @type {unknown[]} */ ...args) => {
+    if (args[1] === 'message') answered(entry);
+    return dispatch.apply(near, args);
+  };
+}
+
+class WatchedMessageChannel extends OriginalMessageChannel {
+  constructor() {
+    super();
+    nearEnds.set(this.port2, this.port1);
+  }
+}
+
+/** `worker_threads.Worker` while a run watches: its workers report to the run watching them then. */
+class WatchedWorker extends OriginalWorker {
+  /** @param {ConstructorParameters<typeof OriginalWorker>} args */
+  constructor(...args) {
+    super(...args);
+    /** @type {WatchedEntry} */
+    const entry = {worker: this, run: null, refed: true, outstanding: 0, handedOver: [], postedAt: 0, terminating: false, parked: null, call: null};
+    entries.set(this, entry);
+    const id = this.threadId;
+    watching?.watch(id, entry);
+    this.once('exit', () => {
+      idleWorkers.delete(id);
+      entry.run?.exited(id, entry);
+    });
+  }
+
+  /**
+   * @override
+   * @param {Parameters<InstanceType<typeof OriginalWorker>['postMessage']>} args
+   */
+  postMessage(...args) {
+    const entry = entries.get(this);
+    if (entry?.run) {
+      posted(entry);
+      for (const item of /** @type {unknown[]} */ (args[1] ?? [])) {
+        const near = typeof item === 'object' && item !== null ? nearEnds.get(item) : undefined;
+        if (near && !portWorkers.has(near)) watchPort(near, entry);
+      }
+    }
+    return super.postMessage(...args);
+  }
+
+  /** @override */
+  terminate() {
+    // Until it has exited, a terminated worker is work the clock waits for: what it stopped
+    // is recorded when it stopped, not after a later timer.
+    const entry = entries.get(this);
+    if (entry) entry.terminating = true;
+    return super.terminate();
+  }
+
+  /** @override */
+  ref() {
+    const entry = entries.get(this);
+    if (entry) entry.refed = true;
+    super.ref();
+  }
+
+  /** @override */
+  unref() {
+    const entry = entries.get(this);
+    if (entry) entry.refed = false;
+    super.unref();
+  }
+
+  /**
+   * @override
+   * @param {string | symbol} event
+   * @param {any[]} args
+   */
+  emit(event, ...args) {
+    const handled = super.emit(event, ...args);
+    const entry = entries.get(this);
+    if (event === 'message' && entry) answered(entry);
+    return handled;
+  }
+}
 
 export class BlockingWork {
   /** The module URL the pattern loads the work from (in its workers, or inline). */
@@ -105,101 +235,10 @@ export class BlockingWork {
    */
   async install() {
     await import(this.filename);
-    const entries = this.#workers;
-    const self = this;
-    /** @type {WeakMap<object, import('node:worker_threads').MessagePort>} A channel's `port2` -> its `port1`. */
-    const nearEnds = new WeakMap();
-    /** @type {WeakMap<object, WatchedEntry>} A `port1` -> the worker its `port2` was handed to. */
-    const portWorkers = new WeakMap();
-    /** @param {WatchedEntry} entry */
-    const posted = (entry) => {
-      entry.outstanding++;
-      entry.handedOver.push(++self.#handOvers);
-      entry.postedAt = self.#ins.now();
-    };
-    /** @param {WatchedEntry} entry */
-    const answered = (entry) => {
-      if (entry.outstanding === 0) return;
-      entry.outstanding--;
-      entry.handedOver.shift(); // the oldest message is answered
-    };
-    /**
-     * The pattern's end of a channel whose other end went to `entry`'s worker: its messages are
-     * work handed over, the worker's answers on it end that work. Only wrapped, never listened
-     * to: a listener would start the port and take the messages `receiveMessageOnPort` reads.
-     * @param {any} near
-     * @param {WatchedEntry} entry
-     */
-    const watchPort = (near, entry) => {
-      portWorkers.set(near, entry);
-      const post = near.postMessage;
-      near.postMessage = (/** @type {unknown[]} */ ...args) => {
-        posted(entry);
-        return post.apply(near, args);
-      };
-      const dispatch = near[DISPATCH];
-      if (typeof dispatch !== 'function') {
-        throw new Error('asyncconf: this Node delivers a port\'s messages otherwise: the runner cannot watch work handed over through a MessagePort');
-      }
-      near[DISPATCH] = (/** @type {unknown[]} */ ...args) => {
-        if (args[1] === 'message') answered(entry);
-        return dispatch.apply(near, args);
-      };
-    };
-    class WatchedMessageChannel extends OriginalMessageChannel {
-      constructor() {
-        super();
-        nearEnds.set(this.port2, this.port1);
-      }
-    }
-    class WatchedWorker extends OriginalWorker {
-      /** @param {ConstructorParameters<typeof OriginalWorker>} args */
-      constructor(...args) {
-        super(...args);
-        /** @type {WatchedEntry} */
-        const entry = {worker: this, outstanding: 0, handedOver: [], postedAt: 0, terminating: false, parked: null, call: null};
-        const id = this.threadId;
-        entries.set(id, entry);
-        this.once('exit', () => self.#exited(id, entry));
-      }
-
-      /**
-       * @override
-       * @param {Parameters<InstanceType<typeof OriginalWorker>['postMessage']>} args
-       */
-      postMessage(...args) {
-        const entry = entries.get(this.threadId);
-        if (entry) {
-          posted(entry);
-          for (const item of /** @type {unknown[]} */ (args[1] ?? [])) {
-            const near = typeof item === 'object' && item !== null ? nearEnds.get(item) : undefined;
-            if (near && !portWorkers.has(near)) watchPort(near, entry);
-          }
-        }
-        return super.postMessage(...args);
-      }
-
-      /** @override */
-      terminate() {
-        // Until it has exited, a terminated worker is work the clock waits for: what it stopped
-        // is recorded when it stopped, not after a later timer.
-        const entry = entries.get(this.threadId);
-        if (entry) entry.terminating = true;
-        return super.terminate();
-      }
-
-      /**
-       * @override
-       * @param {string | symbol} event
-       * @param {any[]} args
-       */
-      emit(event, ...args) {
-        const handled = super.emit(event, ...args);
-        const entry = entries.get(this.threadId);
-        if (event === 'message' && entry) answered(entry);
-        return handled;
-      }
-    }
+    watching = this;
+    // A pool's idle workers, kept from an earlier run: watched from the start, with nothing posted.
+    for (const [id, entry] of idleWorkers) this.watch(id, entry);
+    idleWorkers.clear();
     workerThreads.Worker = WatchedWorker;
     workerThreads.MessageChannel = WatchedMessageChannel;
     globalThis.MessageChannel = WatchedMessageChannel;
@@ -211,6 +250,26 @@ export class BlockingWork {
     };
     syncBuiltinESMExports();
     /** @type {Record<symbol, unknown>} */ (globalThis)[RUNNER_KEY] = this;
+  }
+
+  /**
+   * For the watched classes: a worker this run watches from now on.
+   * @param {number} id
+   * @param {WatchedEntry} entry
+   */
+  watch(id, entry) {
+    Object.assign(entry, {run: this, outstanding: 0, handedOver: [], postedAt: 0, parked: null, call: null});
+    this.#workers.set(id, entry);
+  }
+
+  /** For the watched classes: the number of the work handed over now. */
+  handOver() {
+    return ++this.#handOvers;
+  }
+
+  /** For the watched classes: the run's clock. */
+  now() {
+    return this.#ins.now();
   }
 
   /** True while a worker of the run has work the clock cannot see: it must not advance. */
@@ -326,7 +385,7 @@ export class BlockingWork {
    * @param {number} id
    * @param {WatchedEntry} entry
    */
-  #exited(id, entry) {
+  exited(id, entry) {
     this.#workers.delete(id);
     const call = entry.call;
     if (call && this.#calls.delete(call)) {
@@ -346,11 +405,29 @@ export class BlockingWork {
    */
   async finish() {
     for (const call of [...this.#calls]) this.#end(call);
-    const left = [...this.#workers.values()].map((entry) => entry.worker);
-    if (left.length > 0) {
-      this.#warnings.push(`${left.length} worker(s) outlived the pattern; the runner terminated them`);
+    /** @type {InstanceType<typeof OriginalWorker>[]} */
+    const left = [];
+    let outlived = 0;
+    let beyond = 0;
+    for (const [id, entry] of this.#workers) {
+      const idle = !entry.terminating && !entry.refed && entry.outstanding === 0 && entry.call === null;
+      if (idle && idleWorkers.size < MOST_IDLE_KEPT) {
+        entry.run = null;
+        idleWorkers.set(id, entry);
+        continue;
+      }
+      left.push(entry.worker); // terminated by the pattern and not yet gone, or terminated here
+      if (idle) beyond++;
+      else if (!entry.terminating) outlived++;
+    }
+    if (outlived > 0) {
+      this.#warnings.push(`${outlived} worker(s) outlived the pattern, busy or keeping the process alive (ref'd); the runner terminated them`);
+    }
+    if (beyond > 0) {
+      this.#warnings.push(`the pattern kept more than ${MOST_IDLE_KEPT} idle workers; the runner terminated ${beyond}`);
     }
     await Promise.all(left.map((worker) => worker.terminate()));
+    watching = null;
     workerThreads.Worker = OriginalWorker;
     workerThreads.MessageChannel = OriginalMessageChannel;
     globalThis.MessageChannel = OriginalMessageChannel;

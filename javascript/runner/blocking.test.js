@@ -66,3 +66,75 @@ describe('blocking work handed to a worker through a MessagePort (spec/PROTOCOL.
     });
   }
 });
+
+const ITEM_WORKER = new URL('../src/offload-blocking-worker.js', import.meta.url);
+
+/**
+ * offload-blocking with a pool of one worker kept between calls: idle and unref'd after each
+ * call (as the reference's pool leaves its workers), or left ref'd (`unref: false`: a worker that
+ * would keep the process alive).
+ * @param {{unref: boolean}} options
+ */
+function pooled({unref}) {
+  /** @type {Worker | undefined} */
+  let worker;
+  const impl = async (/** @type {{filename: string | URL}} */ work, /** @type {Iterable<unknown>} */ items) => {
+    worker ??= new Worker(ITEM_WORKER);
+    worker.ref();
+    const values = [];
+    for (const item of items) {
+      worker.postMessage({filename: String(work.filename), item});
+      const [reply] = await once(worker, 'message');
+      if (!reply.ok) throw new Error('the work failed');
+      values.push(reply.value);
+    }
+    if (unref) worker.unref();
+    return values;
+  };
+  return {impl, worker: () => worker};
+}
+
+/** @param {any} ran */
+const calls = (ran) => ran.trace.filter((/** @type {any} */ e) => e.ev !== 'beat').map((/** @type {any} */ e) => `${e.t} ${e.ev} ${e.key}`);
+
+describe('workers a pattern keeps between runs (spec/PROTOCOL.md section 5, "Work left running")', () => {
+  it('keeps an idle, unref\'d worker for the next run, which watches it from its start', async () => {
+    const pool = pooled({unref: true});
+    const registry = {'offload-blocking': {pooled: pool.impl}};
+    const first = /** @type {any} */ (await answer({...REQUEST, impl: 'pooled'}, registry));
+    const worker = pool.worker();
+    let exited = false;
+    worker?.once('exit', () => (exited = true));
+    const second = /** @type {any} */ (await answer({...REQUEST, id: 2, impl: 'pooled'}, registry));
+    assert.equal(pool.worker(), worker);
+    for (const ran of [first, second]) {
+      assert.deepEqual(
+        {outcome: ran.outcome, calls: calls(ran), elapsed: ran.elapsed_ms, warnings: ran.warnings},
+        {outcome: {ok: ['A', 'B']}, calls: ['0 call a', '20 ok a', '20 call b', '40 ok b'], elapsed: 40, warnings: []},
+      );
+    }
+    assert.equal(exited, false, 'the runner terminated the idle worker');
+  });
+
+  it('terminates a worker left ref\'d (it would keep the process alive), and says so', async () => {
+    const pool = pooled({unref: false});
+    const ran = /** @type {any} */ (await answer({...REQUEST, impl: 'refd'}, {'offload-blocking': {refd: pool.impl}}));
+    assert.deepEqual(ran.outcome, {ok: ['A', 'B']});
+    assert.deepEqual(ran.warnings, ["1 worker(s) outlived the pattern, busy or keeping the process alive (ref'd); the runner terminated them"]);
+    assert.equal(pool.worker()?.threadId, -1, 'the worker is still alive');
+  });
+
+  it('terminates idle workers beyond 16, and says so', async () => {
+    /** @type {Worker[]} */
+    const workers = [];
+    const leaky = async () => {
+      for (let i = 0; i < 18; i++) workers.push(new Worker('', {eval: true}));
+      for (const worker of workers) worker.unref();
+      return [];
+    };
+    const ran = /** @type {any} */ (await answer({...REQUEST, params: {...REQUEST.params, items: []}, impl: 'leaky'}, {'offload-blocking': {leaky}}));
+    assert.match(ran.warnings.join('\n'), /the pattern kept more than 16 idle workers; the runner terminated [1-9]/);
+    // Those kept are the next run's to watch; terminated here, so that no test leaves them behind.
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  });
+});

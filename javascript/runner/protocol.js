@@ -316,7 +316,7 @@ async function runChecked(request, registry) {
   /** @type {Record<string, unknown>} */
   let answer;
   try {
-    answer = await runOnClock(clock, binding, impl, {plan, params, random, maxCalls, cancelAtMs, limitMs, wallBudgetMs, blockLimitMs, invocations});
+    answer = await runOnClock(clock, binding, impl, {plan, params, random, maxCalls, cancelAtMs, limitMs, wallBudgetMs, blockLimitMs, invocations}, warnings);
   } finally {
     clock.uninstall();
     // Late rejections of this run are reported with it, not with the next one.
@@ -387,13 +387,15 @@ function at(ms, fn) {
 }
 
 /**
- * Runs the pattern on the installed clock; the answer without its warnings.
+ * Runs the pattern on the installed clock; the answer without its warnings (the blocking work's
+ * are added to `warnings`).
  * @param {import('./virtual-clock.js').RunClock} clock
  * @param {import('./bindings.js').Binding} binding
  * @param {import('./bindings.js').Implementation} impl
  * @param {RunSettings} settings
+ * @param {Set<string>} warnings
  */
-async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls, cancelAtMs, limitMs, wallBudgetMs, blockLimitMs, invocations}) {
+async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls, cancelAtMs, limitMs, wallBudgetMs, blockLimitMs, invocations}, warnings) {
   // A callback that blocks the loop stops the run at the loop's next chance: the rest of the run's
   // real sleeps are not waited out, and the answer says how long the loop was blocked. The work
   // the process had queued before the run (its host's I/O callbacks ...) runs first, unwatched.
@@ -413,6 +415,7 @@ async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls,
     if (blocking) {
       if (clock instanceof VirtualClock) clock.busy = undefined;
       await blocking.finish();
+      for (const warning of blocking.warnings()) warnings.add(warning);
     }
   }
 }

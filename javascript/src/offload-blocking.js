@@ -4,24 +4,66 @@
  * - R1: the work never runs on the event loop's thread: each call runs in a worker thread
  *   (`node:worker_threads`), so the loop stays responsive while it blocks.
  * - R2: at most `maxWorkers` workers, each taking item after item: items start in input order, each
- *   as soon as a worker is free (the shape of piscina's pool, kept to one call).
+ *   as soon as a worker is free (the shape of piscina's pool).
  * - R3: the values come back in input order once the last call finished.
  * - R4: a failure comes back unchanged -- as far as a thread boundary allows: the error is rebuilt
  *   with its class, name, message, stack and own properties (`code` ...), since structured clone
  *   drops own properties and turns a DOMException into a plain object. The first failure ends the
  *   call at once; no further item starts.
  * - R5: the caller's abort returns at once with `signal.reason`; no further item starts.
- * In both cases the workers are terminated without being waited for: no worker outlives the call,
- * and the block running in one is cut short (in JavaScript it can be; a thread in Python or .NET
- * cannot be stopped).
+ * In both cases a worker still running an item is terminated without being waited for: the block
+ * running in it is cut short (in JavaScript it can be; a thread in Python or .NET cannot be
+ * stopped), and no item of the call goes on after it returned.
+ *
+ * Workers outlive the call, idle: starting one costs milliseconds of CPU (a V8 isolate and a Node
+ * environment, about 25 ms measured here) -- more than many blocks -- so, as Node's worker_threads
+ * docs advise ("use a pool of Workers instead"), a call takes idle workers from a pool shared by
+ * all calls and gives them back when it ends. Like .NET's thread pool, which the C# reference's
+ * `Task.Run` uses: the bound is the call's `maxWorkers`, not the pool's size. An idle worker is
+ * `unref()`ed -- it never keeps the process alive -- and at most `availableParallelism()` are kept.
  * @module
  */
 
+import os from 'node:os';
 import {Worker} from 'node:worker_threads';
 import {invalidArgument, LARGEST_COUNT} from './common/arguments.js';
 
 /** The worker's entry: runs `work.filename`'s default export on each item it is sent. */
 const WORKER_ENTRY = new URL('./offload-blocking-worker.js', import.meta.url);
+
+/** @type {Worker[]} Idle workers, the most recently used last; at most `os.availableParallelism()`. */
+const idle = [];
+
+/** An idle worker, or a new one; either way ref'd while the call uses it. */
+function takeWorker() {
+  const worker = idle.pop() ?? startWorker();
+  worker.ref();
+  return worker;
+}
+
+function startWorker() {
+  const worker = new Worker(WORKER_ENTRY);
+  // An idle worker that dies (it cannot while idle, but a crash is a crash) leaves the pool; its
+  // 'error' then has this listener, not nobody's (which would crash the process).
+  worker.on('error', () => {});
+  worker.once('exit', () => {
+    const at = idle.indexOf(worker);
+    if (at >= 0) idle.splice(at, 1);
+  });
+  return worker;
+}
+
+/** @param {Worker} worker A worker with nothing running: kept idle, or terminated if enough are. */
+function giveBack(worker) {
+  // Read when needed, not on import: on a Node without it (before 18.14) the runner skips this
+  // pattern by its spec's `api:` list, and must still load the module.
+  if (idle.length >= os.availableParallelism()) {
+    void worker.terminate();
+    return;
+  }
+  worker.unref();
+  idle.push(worker);
+}
 
 /**
  * The blocking work: a module a worker can load, whose default export is `(item) => value`, a plain
@@ -56,10 +98,11 @@ export async function offloadAll(work, items, maxWorkers = 2, {signal} = {}) {
   const filename = String(work.filename);
   /** @type {unknown[]} */
   const results = new Array(todo.length);
-  /** @type {Worker[]} */
+  /** @type {Worker[]} The workers this call took. */
   const workers = [];
+  /** @type {Set<Worker>} Those running an item now. */
+  const running = new Set();
   let next = 0;
-  let running = 0;
   let finished = false;
 
   return new Promise((resolve, reject) => {
@@ -68,25 +111,31 @@ export async function offloadAll(work, items, maxWorkers = 2, {signal} = {}) {
       if (finished) return;
       finished = true;
       signal?.removeEventListener('abort', onAbort);
-      // Not awaited: terminating takes real time, and the call returns at once (R4, R5).
-      for (const worker of workers) void worker.terminate();
+      for (const worker of workers) {
+        worker.off('error', onWorkerError);
+        // Not awaited: terminating takes real time, and the call returns at once (R4, R5).
+        if (running.has(worker)) void worker.terminate();
+        else giveBack(worker);
+      }
       if (failure) reject(failure.error);
       else resolve(results);
     };
     const onAbort = () => finish({error: signal?.reason});
     signal?.addEventListener('abort', onAbort, {once: true});
+    // The worker itself failed (it could not start ...), not one call of the work.
+    const onWorkerError = (/** @type {unknown} */ error) => finish({error});
 
     /** @param {Worker} worker */
     const takeNext = (worker) => {
       if (finished) return;
       if (next >= todo.length) {
-        if (running === 0) finish(undefined);
+        if (running.size === 0) finish(undefined);
         return;
       }
       const index = next++;
-      running++;
+      running.add(worker);
       worker.once('message', (/** @type {Reply} */ reply) => {
-        running--;
+        running.delete(worker);
         if (reply.ok) {
           results[index] = reply.value;
           takeNext(worker);
@@ -98,9 +147,8 @@ export async function offloadAll(work, items, maxWorkers = 2, {signal} = {}) {
     };
 
     for (let i = 0; i < Math.min(maxWorkers, todo.length); i++) {
-      const worker = new Worker(WORKER_ENTRY);
-      // The worker itself failed (it could not load the work's module ...), not one call of the work.
-      worker.on('error', (error) => finish({error}));
+      const worker = takeWorker();
+      worker.on('error', onWorkerError);
       workers.push(worker);
       takeNext(worker);
     }

@@ -1,15 +1,21 @@
 import assert from 'node:assert/strict';
+import {execFile} from 'node:child_process';
+import {mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {describe, it} from 'node:test';
+import {promisify} from 'node:util';
 import {offloadAll} from './offload-blocking.js';
 
 /** A work module a worker can load: blocks its thread `ms` (Atomics.wait), then answers or throws as told. */
 const WORK = `data:text/javascript,${encodeURIComponent(`
-  import {isMainThread} from 'node:worker_threads';
+  import {isMainThread, threadId} from 'node:worker_threads';
   export default function work(item) {
     const [kind, ms] = String(item).split(':');
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(ms));
     if (kind === 'fatal') throw Object.assign(new Error('fatal failure of ' + item), {code: 'EACCES', extra: 1});
     if (kind === 'timeout') throw new DOMException('timeout failure of ' + item, 'TimeoutError');
+    if (kind === 'thread') return threadId;
     return {item, onMain: isMainThread};
   }
 `)}`;
@@ -52,4 +58,32 @@ describe('offloadAll', () => {
     await assert.rejects(offloadAll({filename: WORK}, ['ok:5000', 'ok:5000'], 1, {signal: controller.signal}), {name: 'AbortError', message: 'stop'});
     assert.ok(performance.now() - started < 4000, 'did not wait for the 5 s block');
   });
+
+  it('keeps its workers between calls: the next call runs on the same ones', async () => {
+    const first = await offloadAll({filename: WORK}, ['thread:0', 'thread:0'], 1);
+    const second = await offloadAll({filename: WORK}, ['thread:0'], 1);
+    assert.equal(new Set([...first, ...second]).size, 1, `threads ${[...first, ...second]}`);
+  });
+
+  it('does not keep a worker still running when the call failed: the next call gets its own answers', async () => {
+    await assert.rejects(offloadAll({filename: WORK}, ['fatal:0', 'ok:300'], 2), {code: 'EACCES'});
+    const values = await offloadAll({filename: WORK}, ['ok:0', 'ok:1', 'ok:2'], 2);
+    assert.deepEqual(values.map((value) => /** @type {{item: string}} */ (value).item), ['ok:0', 'ok:1', 'ok:2']);
+  });
+
+  it('never keeps a process alive with its idle workers (unref)', async () => {
+    const program = `import {offloadAll} from ${JSON.stringify(new URL('./offload-blocking.js', import.meta.url).href)};
+      console.log((await offloadAll({filename: ${JSON.stringify(WORK)}}, ['ok:0', 'ok:0'], 2)).length);`;
+    // A file, not `-e`: a worker inherits the process's flags, and `--input-type` fails its imports.
+    const dir = await mkdtemp(join(tmpdir(), 'offload-'));
+    try {
+      await writeFile(join(dir, 'main.mjs'), program);
+      // Generous: the point is that it ends by itself (an idle worker ref'd would keep it alive for good).
+      const {stdout} = await promisify(execFile)(process.execPath, [join(dir, 'main.mjs')], {timeout: 30_000});
+      assert.equal(stdout.trim(), '2');
+    } finally {
+      await rm(dir, {recursive: true, force: true});
+    }
+  });
 });
+
