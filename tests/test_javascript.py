@@ -33,7 +33,48 @@ def node_path() -> str:
 def test_npm_script_passes(node_path: str, script: str) -> None:
     # Started in the background when the session was collected (tests/background_suites.py); here its result.
     result = BACKGROUND.result(f"tests/test_javascript.py::test_npm_script_passes[{script}]", timeout_s=600)
-    assert result.returncode == 0, result.output[-6000:]
+    assert result.returncode == 0, "\n".join(failed_subtests(result.output)[:3]) + "\n...\n" + result.output[-3000:]
+
+
+def failed_subtests(tap: str) -> list[str]:
+    """node:test's report of each failing test: its `not ok` line and the indented block after it
+    (the error, expected and actual), innermost first. The output's tail alone shows only the last
+    suites, which passed."""
+    lines = tap.splitlines()
+    found = []
+    for at, line in enumerate(lines):
+        if line.lstrip().startswith("not ok"):
+            indent = len(line) - len(line.lstrip())
+            end = at + 1
+            while end < len(lines) and (not lines[end].strip() or len(lines[end]) - len(lines[end].lstrip()) > indent):
+                end += 1
+            found.append("\n".join(lines[at : min(end, at + 60)]))
+    return found
+
+
+def test_failed_subtests_are_found_in_node_tests_report() -> None:
+    tap = "\n".join(
+        [
+            "# Subtest: suite",
+            "    # Subtest: works",
+            "    ok 1 - works",
+            "    # Subtest: breaks",
+            "    not ok 2 - breaks",
+            "      ---",
+            "      error: 'boom'",
+            "      ...",
+            "    1..2",
+            "not ok 1 - suite",
+            "  ---",
+            "  error: '1 subtest failed'",
+            "  ...",
+            "# pass 1",
+        ]
+    )
+    assert failed_subtests(tap) == [
+        "    not ok 2 - breaks\n      ---\n      error: 'boom'\n      ...",
+        "not ok 1 - suite\n  ---\n  error: '1 subtest failed'\n  ...",
+    ]
 
 
 def test_an_old_node_skips_the_patterns_whose_apis_it_lacks(node_path: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -37,8 +37,6 @@ const originalReceiveMessageOnPort = workerThreads.receiveMessageOnPort;
  */
 const DISPATCH = Symbol.for('nodejs.internal.kHybridDispatch');
 let runs = 0;
-/** Idle workers kept for a pattern's pool beyond this many are terminated (a pattern that leaks them). */
-const MOST_IDLE_KEPT = 16;
 
 /** @typedef {import('./instruments.js').Instruments} Instruments */
 /** @typedef {import('./instruments.js').Step} Step */
@@ -202,6 +200,8 @@ class WatchedWorker extends OriginalWorker {
 }
 
 export class BlockingWork {
+  /** Idle workers kept for a pattern's pool beyond this many are terminated (a pattern that leaks them). */
+  static mostIdleKept = 16;
   /** The module URL the pattern loads the work from (in its workers, or inline). */
   filename;
   #ins;
@@ -411,7 +411,7 @@ export class BlockingWork {
     let beyond = 0;
     for (const [id, entry] of this.#workers) {
       const idle = !entry.terminating && !entry.refed && entry.outstanding === 0 && entry.call === null;
-      if (idle && idleWorkers.size < MOST_IDLE_KEPT) {
+      if (idle && idleWorkers.size < BlockingWork.mostIdleKept) {
         entry.run = null;
         idleWorkers.set(id, entry);
         continue;
@@ -424,7 +424,7 @@ export class BlockingWork {
       this.#warnings.push(`${outlived} worker(s) outlived the pattern, busy or keeping the process alive (ref'd); the runner terminated them`);
     }
     if (beyond > 0) {
-      this.#warnings.push(`the pattern kept more than ${MOST_IDLE_KEPT} idle workers; the runner terminated ${beyond}`);
+      this.#warnings.push(`the pattern kept more than ${BlockingWork.mostIdleKept} idle workers; the runner terminated ${beyond}`);
     }
     await Promise.all(left.map((worker) => worker.terminate()));
     watching = null;

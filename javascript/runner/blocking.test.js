@@ -3,6 +3,7 @@ import {once} from 'node:events';
 import {describe, it} from 'node:test';
 import {MessageChannel, receiveMessageOnPort, Worker} from 'node:worker_threads';
 import {answer} from '../testing/index.js';
+import {BlockingWork} from './blocking.js';
 
 const PORT_WORKER = new URL('./fixtures/port-worker.js', import.meta.url);
 
@@ -124,17 +125,27 @@ describe('workers a pattern keeps between runs (spec/PROTOCOL.md section 5, "Wor
     assert.equal(pool.worker()?.threadId, -1, 'the worker is still alive');
   });
 
-  it('terminates idle workers beyond 16, and says so', async () => {
+  it('terminates idle workers beyond the most it keeps (16), and says so', async () => {
+    assert.equal(BlockingWork.mostIdleKept, 16);
+    BlockingWork.mostIdleKept = 1; // three workers show it as well as seventeen, for less CPU
     /** @type {Worker[]} */
     const workers = [];
     const leaky = async () => {
-      for (let i = 0; i < 18; i++) workers.push(new Worker('', {eval: true}));
+      // Alive until terminated: a listener on the parent port keeps a worker running.
+      for (let i = 0; i < 3; i++) workers.push(new Worker("require('node:worker_threads').parentPort.once('message', () => {})", {eval: true}));
       for (const worker of workers) worker.unref();
       return [];
     };
-    const ran = /** @type {any} */ (await answer({...REQUEST, params: {...REQUEST.params, items: []}, impl: 'leaky'}, {'offload-blocking': {leaky}}));
-    assert.match(ran.warnings.join('\n'), /the pattern kept more than 16 idle workers; the runner terminated [1-9]/);
-    // Those kept are the next run's to watch; terminated here, so that no test leaves them behind.
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    try {
+      const ran = /** @type {any} */ (await answer({...REQUEST, params: {...REQUEST.params, items: []}, impl: 'leaky'}, {'offload-blocking': {leaky}}));
+      // Two of these three at least: an earlier test's kept worker, watched by this run too, may be one more.
+      assert.equal(ran.warnings.length, 1, ran.warnings.join('\n'));
+      assert.match(ran.warnings[0], /^the pattern kept more than 1 idle workers; the runner terminated ([2-9]|\d\d+)$/);
+      assert.ok(workers.filter((worker) => worker.threadId === -1).length >= 2);
+    } finally {
+      BlockingWork.mostIdleKept = 16;
+      // The one kept is the next run's to watch; terminated here, so that no test leaves it behind.
+      await Promise.all(workers.map((worker) => worker.terminate()));
+    }
   });
 });
