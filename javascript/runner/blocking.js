@@ -24,7 +24,8 @@
 import {syncBuiltinESMExports} from 'node:module';
 import workerThreads from 'node:worker_threads';
 import {BLOCK_FOR, ENDED, REPLY_BYTES, sleepThread} from './blocking-work.js';
-import {roundMs} from './virtual-clock.js';
+import {excuse} from './loop-watch.js';
+import {realNow, roundMs} from './virtual-clock.js';
 
 const RUNNER_KEY = Symbol.for('asyncconf.blocking');
 const OriginalWorker = workerThreads.Worker;
@@ -135,7 +136,9 @@ class WatchedMessageChannel extends OriginalMessageChannel {
 class WatchedWorker extends OriginalWorker {
   /** @param {ConstructorParameters<typeof OriginalWorker>} args */
   constructor(...args) {
+    const started = realNow();
     super(...args);
+    excuse(realNow() - started); // the runtime's own time, not the pattern's (loop-watch.js)
     /** @type {WatchedEntry} */
     const entry = {worker: this, run: null, refed: true, outstanding: 0, handedOver: [], postedAt: 0, terminating: false, parked: null, call: null};
     entries.set(this, entry);

@@ -4,6 +4,7 @@ import {describe, it} from 'node:test';
 import {MessageChannel, receiveMessageOnPort, Worker} from 'node:worker_threads';
 import {answer} from '../testing/index.js';
 import {BlockingWork} from './blocking.js';
+import {excused} from './loop-watch.js';
 
 const PORT_WORKER = new URL('./fixtures/port-worker.js', import.meta.url);
 
@@ -115,6 +116,21 @@ describe('workers a pattern keeps between runs (spec/PROTOCOL.md section 5, "Wor
       );
     }
     assert.equal(exited, false, 'the runner terminated the idle worker');
+  });
+
+  it('excuses the time `new Worker()` holds the loop thread: the runtime\'s, not the pattern\'s', async () => {
+    /** @type {number[]} */
+    const seen = [];
+    const starts = async () => {
+      const before = excused();
+      const worker = new Worker("require('node:worker_threads').parentPort.once('message', () => {})", {eval: true});
+      seen.push(excused() - before);
+      await worker.terminate();
+      return [];
+    };
+    await answer({...REQUEST, params: {...REQUEST.params, items: []}, impl: 'starts'}, {'offload-blocking': {starts}});
+    assert.equal(seen.length, 1);
+    assert.ok(seen[0] > 0, `excused ${seen[0]} ms`);
   });
 
   it('terminates a worker left ref\'d (it would keep the process alive), and says so', async () => {

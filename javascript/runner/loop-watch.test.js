@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {describe, it} from 'node:test';
-import {LoopWatch, RunQueueReading, runQueueDelayMs} from './loop-watch.js';
+import {LoopWatch, RunQueueReading, excuse, runQueueDelayMs} from './loop-watch.js';
 import {DEFAULTS, handle} from './protocol.js';
 
 const BLOCKING_RETRY = {
@@ -48,6 +48,18 @@ describe('the loop-lag watch', () => {
     assert.equal(watch.cameBack(), false);
     assert.equal(watch.blockedMs, 10);
     now += 100; // a blocking sleep: the thread was not runnable
+    assert.equal(watch.cameBack(), true);
+    assert.equal(watch.blockedMs, 100);
+  });
+
+  it('does not count the runtime\'s own time the runner excuses (a worker starting)', () => {
+    let now = 1000;
+    const watch = new LoopWatch(50, {now: () => now, reading: new RunQueueReading(() => 0, now)});
+    now += 100; // `new Worker()` held the loop thread 90 of these 100 ms
+    excuse(90);
+    assert.equal(watch.cameBack(), false);
+    assert.equal(watch.blockedMs, 10);
+    now += 100; // the pattern's own block
     assert.equal(watch.cameBack(), true);
     assert.equal(watch.blockedMs, 100);
   });
