@@ -133,6 +133,21 @@ describe('workers a pattern keeps between runs (spec/PROTOCOL.md section 5, "Wor
     assert.ok(seen[0] > 0, `excused ${seen[0]} ms`);
   });
 
+  it('watches the pattern, not the runner preparing the run (loading the work\'s module)', async () => {
+    const install = BlockingWork.prototype.install;
+    BlockingWork.prototype.install = async function () {
+      await install.call(this);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 80); // a stalled file-system call
+    };
+    try {
+      const ran = /** @type {any} */ (await answer({...REQUEST, impl: 'reference'}, {}));
+      assert.deepEqual({outcome: ran.outcome, calls: calls(ran)}, {outcome: {ok: ['A', 'B']}, calls: ['0 call a', '20 ok a', '20 call b', '40 ok b']});
+      assert.ok(ran.blocked_ms < 50, `blocked ${ran.blocked_ms} ms`);
+    } finally {
+      BlockingWork.prototype.install = install;
+    }
+  });
+
   it('terminates a worker left ref\'d (it would keep the process alive), and says so', async () => {
     const pool = pooled({unref: false});
     const ran = /** @type {any} */ (await answer({...REQUEST, impl: 'refd'}, {'offload-blocking': {refd: pool.impl}}));

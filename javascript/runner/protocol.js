@@ -399,8 +399,6 @@ async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls,
   // A callback that blocks the loop stops the run at the loop's next chance: the rest of the run's
   // real sleeps are not waited out, and the answer says how long the loop was blocked. The work
   // the process had queued before the run (its host's I/O callbacks ...) runs first, unwatched.
-  await realMacrotask();
-  const watch = new LoopWatch(blockLimitMs);
   const ins = new Instruments(plan, {now: () => clock.now(), params, random, maxCalls});
   // The blocking work of a pattern that takes one (spec/PROTOCOL.md section 5, "Blocking work").
   const blocking = binding.blocking ? new BlockingWork(ins, clock) : undefined;
@@ -409,6 +407,11 @@ async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls,
     ins.blockingWork = blocking;
     if (clock instanceof VirtualClock) clock.busy = () => blocking.busy();
   }
+  // Watched from here: the runner's own preparation above is not the pattern's (loading the
+  // blocking work's module resolves its path with synchronous file-system calls, which a busy
+  // disk stalled for 54-71 ms in the fuzz campaign), nor is what the process had queued before.
+  await realMacrotask();
+  const watch = new LoopWatch(blockLimitMs);
   try {
     return await runPattern(clock, binding, impl, ins, watch, {params, cancelAtMs, limitMs, wallBudgetMs, maxCalls, invocations});
   } finally {
