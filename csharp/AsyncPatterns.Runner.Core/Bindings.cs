@@ -230,6 +230,7 @@ internal sealed class PatternBinding
             return ctx =>
             {
                 HandOverOrder.Ensure(); // blocks ending at one instant end in the order their work was handed over
+                VirtualTime.ParkedPoolThreads.Reserve(items.Count); // each item's call starts at once, however many workers
                 // The runner's heartbeat beats on the loop while the pattern runs (spec/PROTOCOL.md §5, "Blocking work").
                 var heartbeat = new Heartbeat(ctx.Instruments, VirtualTime.VirtualTimeProvider.RoundMilliseconds(period));
                 return PatternRun.Of(heartbeat.Around(impl(ctx.Instruments.Block, items, options, ctx.CancellationToken)));
