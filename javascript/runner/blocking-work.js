@@ -1,83 +1,23 @@
 /**
  * The injected blocking work, as a module a worker can load (spec/PROTOCOL.md section 5, "Blocking
  * work"): its default export `work(item)` plays the plan's step for `item` and blocks the thread
- * that calls it for the step's `after_ms`. A closure cannot cross into a worker; this module can --
- * the runner hands the pattern its URL, with the run's id in the query.
+ * that calls it for the step's `after_ms` (blocking-call.js). A closure cannot cross into a worker;
+ * this module can -- the runner hands the pattern its URL, with the run's id in the query.
  *
- * In a worker it asks the runner's main thread (a BroadcastChannel named after the run) to play the
- * call, and waits on a SharedArrayBuffer until main says how it ends: on the virtual clock main ends
- * it when the clock reaches the end of the block (the worker is parked meanwhile); on the real
- * clock main tells it how long to block, the worker blocks that long (`Atomics.wait`), then says so
- * and waits for the outcome. On the main thread (work called inline) it calls the runner directly.
+ * Each run loads it anew (a new query), in the runner and in every worker that calls it -- a pool's
+ * worker serves many runs -- and a loaded module is never freed: so it is kept this small, and the
+ * code it runs is loaded once per thread.
  * @module
  */
 
-import {isMainThread, threadId} from 'node:worker_threads';
-import {makeError} from './errors.js';
+import {playBlocking} from './blocking-call.js';
 
 const RUN = new URL(import.meta.url).searchParams.get('run') ?? '';
-/** The outcome main writes: a state word, its length, then JSON. */
-export const REPLY_BYTES = 64 * 1024;
-/** States of the reply word. */
-export const WAITING = 0;
-export const BLOCK_FOR = 1;
-export const ENDED = 2;
-
-/**
- * @typedef {{ok: unknown} | {fail: import('./errors.js').Kind, message: string, call: string} | {block_ms: number}} Reply
- */
-
-/**
- * @param {Int32Array} words
- * @param {Uint8Array} bytes
- * @returns {Reply}
- */
-function readReply(words, bytes) {
-  return JSON.parse(new TextDecoder().decode(bytes.slice(0, words[1])));
-}
-
-/**
- * Blocks this thread for `ms` of real time.
- * @param {number} ms
- */
-export function sleepThread(ms) {
-  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
 
 /**
  * @param {unknown} item
  * @returns {unknown}
  */
 export default function work(item) {
-  const key = String(item);
-  if (isMainThread) {
-    const runner = /** @type {{inline(key: string): unknown} | undefined} */ (
-      /** @type {Record<symbol, unknown>} */ (globalThis)[Symbol.for('asyncconf.blocking')]
-    );
-    if (!runner) throw new Error('asyncconf: the blocking work was called outside a run');
-    return runner.inline(key);
-  }
-  const shared = new SharedArrayBuffer(8 + REPLY_BYTES);
-  const words = new Int32Array(shared, 0, 2);
-  const bytes = new Uint8Array(shared, 8);
-  const channel = new BroadcastChannel(`asyncconf:blocking:${RUN}`);
-  try {
-    channel.postMessage({type: 'start', threadId, key, shared});
-    Atomics.wait(words, 0, WAITING);
-    if (Atomics.load(words, 0) === BLOCK_FOR) {
-      const {block_ms: ms} = /** @type {{block_ms: number}} */ (readReply(words, bytes));
-      sleepThread(ms);
-      channel.postMessage({type: 'end', threadId});
-      Atomics.wait(words, 0, BLOCK_FOR);
-    }
-    const reply = readReply(words, bytes);
-    if ('fail' in reply) {
-      // Stamped with the call it came from: across the thread boundary, identity cannot say it
-      // (spec/PROTOCOL.md section 6, `from`).
-      throw Object.assign(makeError(reply.fail, reply.message), {asyncconfCall: reply.call});
-    }
-    return 'ok' in reply ? reply.ok : null;
-  } finally {
-    channel.close();
-  }
+  return playBlocking(RUN, item);
 }

@@ -1,6 +1,6 @@
 /**
  * The main-thread side of the injected blocking work, and the heartbeat on the loop
- * (spec/PROTOCOL.md section 5, "Blocking work"; the work itself: blocking-work.js).
+ * (spec/PROTOCOL.md section 5, "Blocking work"; the work itself: blocking-work.js and blocking-call.js).
  *
  * For one run it
  * - records each blocking call (`call`, then `ok`/`fail`) on the run's clock;
@@ -23,7 +23,7 @@
 
 import {syncBuiltinESMExports} from 'node:module';
 import workerThreads from 'node:worker_threads';
-import {BLOCK_FOR, ENDED, REPLY_BYTES, sleepThread} from './blocking-work.js';
+import {BLOCK_FOR, ENDED, REPLY_BYTES, sleepThread} from './blocking-call.js';
 import {excuse} from './loop-watch.js';
 import {realNow, roundMs} from './virtual-clock.js';
 
