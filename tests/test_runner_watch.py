@@ -52,6 +52,41 @@ def test_a_blocking_sleep_stops_the_run_at_the_first_block(clock: str) -> None:
 
 
 @pytest.mark.parametrize("clock", ["virtual", "real"])
+def test_a_blocking_sleep_is_cut_short_once_the_run_is_judged_blocked(clock: str) -> None:
+    sleep = time.sleep
+    long_delay = {"base_delay_ms": 20_000, "max_delay_ms": 20_000, "factor": 1}
+    started = time.monotonic()
+    answer = handle({**BLOCKING_RETRY, "clock": clock, "params": {**BLOCKING_RETRY["params"], **long_delay}})
+    took = time.monotonic() - started
+    assert answer["outcome"]["reason"].startswith("blocked the event loop for ")
+    assert took < 15, f"the run waited out its 20 s blocking sleep ({took:.1f} s)"  # generous: about 0.1 s here
+    assert time.sleep is sleep  # put back after the run
+
+
+def test_only_the_loop_threads_sleeps_are_cut_short() -> None:
+    sleeps = loop_watch.CutShortSleeps()
+    others: list[float] = []
+
+    def elsewhere() -> None:
+        began = time.monotonic()
+        time.sleep(0.2)
+        others.append(time.monotonic() - began)
+
+    with sleeps:
+        sleeps.release()
+        began = time.monotonic()
+        time.sleep(30)  # this thread's: released, so at once
+        here = time.monotonic() - began
+        thread = threading.Thread(target=elsewhere)
+        thread.start()
+        thread.join()
+        with pytest.raises(ValueError):
+            time.sleep(-1)
+    assert here < 15
+    assert others and others[0] >= 0.2
+
+
+@pytest.mark.parametrize("clock", ["virtual", "real"])
 def test_a_block_is_caught_when_the_watchdog_never_runs(monkeypatch: pytest.MonkeyPatch, clock: str) -> None:
     """A loaded machine may not schedule the watchdog while the loop blocks (seen at ten busy
     processes on two cores): the loop's own selector times each iteration, so the block is

@@ -32,6 +32,7 @@ import threading
 import time
 from collections.abc import Callable
 from types import TracebackType
+from typing import SupportsIndex
 
 #: How often the watchdog beats a watched loop (real seconds).
 PERIOD_S = 0.005
@@ -157,6 +158,48 @@ class LoopWatch:
         lag = time.perf_counter() - sent_at - (run_queue_delay_s(self._thread_id) - delay_then)
         self._longest_s = max(self._longest_s, lag)
         return lag
+
+
+#: ``time.sleep`` itself, whatever a run puts in its place.
+_REAL_SLEEP = time.sleep
+
+
+class CutShortSleeps:
+    """For one run, ``time.sleep`` on the loop's thread (the thread that makes this) sleeps as it
+    always does -- the loop really blocked, which the watch measures -- until ``release()``, called
+    once the run is judged blocked (``LoopWatch``'s ``on_stall``): then it returns at once, and the
+    run stops at the loop's first chance instead of waiting out the rest of the sleep (a retry's
+    blocking sleep of a second, say). Any other thread's ``time.sleep`` is left alone. The run's
+    verdict is already "blocked" when a sleep is cut short, so it changes no verdict; what it
+    changes is the real time a blocking anti-pattern costs. A sleep imported before the run (``from
+    time import sleep``) is not replaced: it only takes longer."""
+
+    def __init__(self) -> None:
+        self._thread = threading.get_ident()
+        self._released = threading.Event()
+
+    def __enter__(self) -> CutShortSleeps:
+        time.sleep = self._sleep
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        if time.sleep == self._sleep:
+            time.sleep = _REAL_SLEEP
+
+    def release(self) -> None:
+        """The run is judged blocked: the loop thread's sleep now and later ones end at once."""
+        self._released.set()
+
+    def _sleep(self, seconds: float | SupportsIndex, /) -> None:
+        if threading.get_ident() != self._thread:
+            _REAL_SLEEP(seconds)
+            return
+        secs = float(seconds) if isinstance(seconds, int | float) else float(seconds.__index__())
+        if secs < 0:
+            raise ValueError("sleep length must be non-negative")
+        self._released.wait(secs)
 
 
 class WatchedSelector(selectors.DefaultSelector):

@@ -24,7 +24,7 @@ from .blocking import BlockingWork
 from .candidates import CANDIDATES
 from .errors import describe_error
 from .instruments import Instruments
-from .loop_watch import LoopWatch, WatchedSelector
+from .loop_watch import CutShortSleeps, LoopWatch, WatchedSelector
 from .virtual_loop import VirtualTimeLoop, WallBudgetExceeded
 
 PROTOCOL_VERSION = 1
@@ -341,7 +341,13 @@ def _run_on_loop(
 
     # A callback that blocks the loop stops the run at the loop's next chance: the rest of the
     # run's real sleeps are not waited out, and the answer says how long the loop was blocked.
-    watch = LoopWatch(loop, block_limit_ms, on_block=loop.stop, selector=selector, on_stall=ins.blocking.release_all)
+    sleeps = CutShortSleeps()
+
+    def stalled() -> None:  # the loop is stuck in a block: let it come back, to be stopped
+        ins.blocking.release_all()
+        sleeps.release()
+
+    watch = LoopWatch(loop, block_limit_ms, on_block=loop.stop, selector=selector, on_stall=stalled)
     # No automatic collection during the run: a cycle's garbage (an async generator left open, a
     # failed task nobody holds) is then freed at one point, the run's end, whatever the allocation
     # counts of this process -- and what the run allocated stays young, so that collecting it is
@@ -350,7 +356,7 @@ def _run_on_loop(
     gc.disable()
     collections_at_start = gc_collections()  # before the run allocates anything
     try:
-        with watch:
+        with watch, sleeps:
             main = loop.create_task(scenario() if invocations is None else many(invocations))
             start = loop.time()
             if cancel_at_ms is not None:
