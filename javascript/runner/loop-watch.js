@@ -139,3 +139,26 @@ export class LoopWatch {
     return this.#longest >= this.#limitMs;
   }
 }
+
+const originalWait = Atomics.wait;
+
+/**
+ * For one run, caps a wait on the main thread (`Atomics.wait`, JavaScript's blocking sleep) at
+ * the block limit plus twice `RUN_DELAY_REFRESH_MS`: a wait that long is a block whatever it
+ * waits for -- the stretch holding it reads at least the limit even after the run-queue
+ * correction, which may take up to `RUN_DELAY_REFRESH_MS` too much -- so the run is judged
+ * blocked when the loop comes back, and the rest of the wait is not waited out (a retry's
+ * blocking sleep of seconds, say). A shorter wait is left as it is, and so are workers' waits
+ * (each thread has its own `Atomics`). Only a run judged blocked sees a wait end early.
+ * @param {number} limitMs The run's block limit (real ms).
+ * @returns {() => void} Puts `Atomics.wait` back.
+ */
+export function capBlockingWaits(limitMs) {
+  const capMs = limitMs + 2 * RUN_DELAY_REFRESH_MS;
+  /** @type {any} */ (Atomics).wait = (/** @type {any} */ array, /** @type {number} */ index, /** @type {any} */ value, timeout = Infinity) =>
+    originalWait(array, index, value, Math.min(Number(timeout), capMs));
+  return () => {
+    /** @type {any} */ (Atomics).wait = originalWait;
+  };
+}
+

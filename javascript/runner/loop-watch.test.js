@@ -70,6 +70,17 @@ describe('the loop-lag watch', () => {
   });
 
   for (const clock of ['virtual', 'real']) {
+    it(`does not wait out a blocking sleep past the limit, judged blocked (${clock} clock)`, async () => {
+      const wait = Atomics.wait;
+      const long = {base_delay_ms: 20_000, max_delay_ms: 20_000, factor: 1};
+      const started = performance.now();
+      const answer = await handle({...BLOCKING_RETRY, clock, params: {...BLOCKING_RETRY.params, ...long}});
+      const took = performance.now() - started;
+      assert.match(/** @type {{reason: string}} */ (answer.outcome).reason, /^blocked the event loop for /);
+      assert.ok(took < 15_000, `the run waited out its 20 s blocking sleep (${took} ms)`); // generous: about 0.1 s here
+      assert.equal(Atomics.wait, wait, 'Atomics.wait put back after the run');
+    });
+
     it(`stops a blocking sleep at the first block (${clock} clock)`, async () => {
       const answer = await handle({...BLOCKING_RETRY, clock});
       const outcome = /** @type {{unfinished: boolean, reason: string}} */ (answer.outcome);

@@ -14,7 +14,7 @@ import {BINDINGS} from './bindings.js';
 import {BlockingWork} from './blocking.js';
 import {describeError, KINDS} from './errors.js';
 import {Instruments} from './instruments.js';
-import {LoopWatch} from './loop-watch.js';
+import {capBlockingWaits, LoopWatch} from './loop-watch.js';
 import {RealClock, realMacrotask, VirtualClock} from './virtual-clock.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -412,9 +412,11 @@ async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls,
   // disk stalled for 54-71 ms in the fuzz campaign), nor is what the process had queued before.
   await realMacrotask();
   const watch = new LoopWatch(blockLimitMs);
+  const uncapWaits = capBlockingWaits(blockLimitMs);
   try {
     return await runPattern(clock, binding, impl, ins, watch, {params, cancelAtMs, limitMs, wallBudgetMs, maxCalls, invocations});
   } finally {
+    uncapWaits();
     if (blocking) {
       if (clock instanceof VirtualClock) clock.busy = undefined;
       await blocking.finish();
