@@ -408,8 +408,9 @@ async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls,
     if (clock instanceof VirtualClock) clock.busy = () => blocking.busy();
   }
   // Watched from here: the runner's own preparation above is not the pattern's (loading the
-  // blocking work's module resolves its path with synchronous file-system calls, which a busy
-  // disk stalled for 54-71 ms in the fuzz campaign), nor is what the process had queued before.
+  // blocking work's module resolves its path with synchronous file-system calls; the fuzz campaign
+  // read blocks of 54-71 ms at runs' starts, none once the watch started here), nor is what the
+  // process had queued before.
   await realMacrotask();
   const watch = new LoopWatch(blockLimitMs);
   const uncapWaits = capBlockingWaits(blockLimitMs);
