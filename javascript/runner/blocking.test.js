@@ -57,6 +57,9 @@ const REQUEST = {
   clock: 'virtual',
   params: {items: ['a', 'b'], max_workers: 1, heartbeat_ms: 10},
   plan: {a: [{after_ms: 20, ok: 'A'}], b: [{after_ms: 20, ok: 'B'}]},
+  // These tests are about virtual time, not the loop watch: a cold first run of a test process on a
+  // loaded machine (CI: the three suites at once) read as a 93 ms block against the default 50.
+  block_limit_ms: 1000,
 };
 
 describe('blocking work handed to a worker through a MessagePort (spec/PROTOCOL.md section 5, rule 4)', () => {
@@ -140,12 +143,13 @@ describe('workers a pattern keeps between runs (spec/PROTOCOL.md section 5, "Wor
     const install = BlockingWork.prototype.install;
     BlockingWork.prototype.install = async function () {
       await install.call(this);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 80); // a stalled file-system call
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400); // a stalled file-system call
     };
     try {
-      const ran = /** @type {any} */ (await answer({...REQUEST, impl: 'reference'}, {}));
+      // A limit of 300: under the stall (watched, it would be judged a block), well over a loaded machine's lags.
+      const ran = /** @type {any} */ (await answer({...REQUEST, impl: 'reference', block_limit_ms: 300}, {}));
       assert.deepEqual({outcome: ran.outcome, calls: calls(ran)}, {outcome: {ok: ['A', 'B']}, calls: ['0 call a', '20 ok a', '20 call b', '40 ok b']});
-      assert.ok(ran.blocked_ms < 50, `blocked ${ran.blocked_ms} ms`);
+      assert.ok(ran.blocked_ms < 300, `blocked ${ran.blocked_ms} ms`);
     } finally {
       BlockingWork.prototype.install = install;
     }
