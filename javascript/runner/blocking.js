@@ -389,7 +389,8 @@ export class BlockingWork {
   }
 
   /**
-   * A worker ended (terminated by the pattern, or crashed): a block running in it stopped with it.
+   * For the watched classes: a worker ended (terminated by the pattern, or crashed): a block
+   * running in it stopped with it.
    * @param {number} id
    * @param {WatchedEntry} entry
    */

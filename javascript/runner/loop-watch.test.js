@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {describe, it} from 'node:test';
-import {LoopWatch, RunQueueReading, excuse, runQueueDelayMs} from './loop-watch.js';
+import {LoopWatch, RunQueueReading, cappedTimeout, excuse, runQueueDelayMs} from './loop-watch.js';
 import {DEFAULTS, handle} from './protocol.js';
 
 const BLOCKING_RETRY = {
@@ -62,6 +62,10 @@ describe('the loop-lag watch', () => {
     now += 100; // the pattern's own block
     assert.equal(watch.cameBack(), true);
     assert.equal(watch.blockedMs, 100);
+  });
+
+  it('caps a blocking wait\'s timeout, a wait for ever (left out, NaN, Infinity) included', () => {
+    assert.deepEqual([undefined, Number.NaN, Infinity, 1e9, '500', 5, 0].map((timeout) => cappedTimeout(timeout, 70)), [70, 70, 70, 70, 70, 5, 0]);
   });
 
   it('reads the run-queue delay of this thread where the kernel gives it', {skip: process.platform !== 'linux'}, () => {
