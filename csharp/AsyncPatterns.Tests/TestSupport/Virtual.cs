@@ -7,8 +7,11 @@ namespace AsyncPatterns.Tests.TestSupport;
 /// <typeparam name="T">The body's result type.</typeparam>
 internal sealed record VirtualResult<T>(T? Value, Exception? Error, long ElapsedMs, LoopStop Stop)
 {
+    /// <summary>Gets what the helper saw of the pool when the run stopped unsettled, or retried.</summary>
+    public string? Why { get; init; }
+
     public T Result => ElapsedMs < 0
-        ? throw new InvalidOperationException($"the body did not settle: the loop stopped with {Stop}")
+        ? throw new InvalidOperationException($"the body did not settle: the loop stopped with {Stop} ({Why})")
         : Error is null ? Value! : throw new InvalidOperationException($"the body failed: {Error}", Error);
 }
 
@@ -18,7 +21,8 @@ internal static class Virtual
     // The test host keeps pool threads of its own busy (blocked: 2 here, the test's thread included). The baseline is
     // the fewest seen so far, never more: one reading taken while a host thread was briefly busy too (a loaded machine
     // kept one busy through a whole 200 ms window) would let a run take its own pool work for the host's and read a wrong
-    // time. Too low a baseline costs only a PoolBusy stop, which a test reports.
+    // time. Too low a baseline costs a PoolBusy stop: the run is then tried once more on a baseline measured afresh
+    // (CI once had the host keep one more thread busy for 46 s, and every run in that time stopped with PoolBusy).
     private static int _baseline = RunLoop.MeasureBaselineBusyWorkers(TimeSpan.FromMilliseconds(200)).Baseline;
 
     private static int Baseline()
@@ -34,10 +38,30 @@ internal static class Virtual
         return Math.Min(now, seen);
     }
 
+    /// <summary>Runs <paramref name="body"/> on virtual time; a run that stops with PoolBusy at the loop's own budget (a
+    /// test that sets a budget expects it) runs again once, on a baseline measured after it. A second PoolBusy stands:
+    /// a body that leaves pool work running leaves it again.</summary>
     public static VirtualResult<T> Run<T>(Func<VirtualTimeProvider, Task<T>> body, Action<VirtualTimeProvider, RunLoop>? setUp = null)
     {
+        var (result, budgetIsTheLoops) = RunOnce(body, setUp, Baseline());
+        if (result.Stop != LoopStop.PoolBusy || !budgetIsTheLoops)
+        {
+            return result;
+        }
+
+        var busyAtTheStop = RunLoop.BusyWorkers();
+        var remeasured = RunLoop.MeasureBaselineBusyWorkers(TimeSpan.FromMilliseconds(300)).Baseline;
+        Volatile.Write(ref _baseline, remeasured);
+        var (again, _) = RunOnce(body, setUp, remeasured);
+        var first = $"the first run stopped with PoolBusy, {busyAtTheStop} workers busy at the stop; tried again on a baseline of {remeasured}";
+        return again with { Why = again.Why is null ? first : $"{first}: {again.Why}" };
+    }
+
+    private static (VirtualResult<T> Result, bool BudgetIsTheLoops) RunOnce<T>(Func<VirtualTimeProvider, Task<T>> body, Action<VirtualTimeProvider, RunLoop>? setUp, int baseline)
+    {
         var time = new VirtualTimeProvider();
-        var loop = new RunLoop(time) { BaselineBusyWorkers = Baseline() };
+        var loop = new RunLoop(time) { BaselineBusyWorkers = baseline };
+        var loopsBudget = loop.QuiescenceBudget;
         setUp?.Invoke(time, loop);
         Task<T>? task = null;
         long? settledAt = null;
@@ -49,27 +73,33 @@ internal static class Virtual
             },
             null);
         var stop = loop.RunUntil(() => settledAt is not null, Stopwatch.GetTimestamp() + (10 * Stopwatch.Frequency));
+        var budgetIsTheLoops = loop.QuiescenceBudget == loopsBudget;
         if (settledAt is null)
         {
-            return new VirtualResult<T>(default, null, -1, stop);
+            return (new VirtualResult<T>(default, null, -1, stop) { Why = $"{RunLoop.BusyWorkers()} workers busy at the stop, on a baseline of {baseline}" }, budgetIsTheLoops);
         }
 
         try
         {
-            return new VirtualResult<T>(task!.GetAwaiter().GetResult(), null, settledAt.Value, stop);
+            return (new VirtualResult<T>(task!.GetAwaiter().GetResult(), null, settledAt.Value, stop), budgetIsTheLoops);
         }
         catch (Exception error)
         {
-            return new VirtualResult<T>(default, error, settledAt.Value, stop);
+            return (new VirtualResult<T>(default, error, settledAt.Value, stop), budgetIsTheLoops);
         }
     }
 
     public static VirtualResult<T> Run<T>(Func<VirtualTimeProvider, CancellationToken, Task<T>> body, long cancelAtMs)
     {
-        var caller = new CancellationTokenSource();
+        // A caller of its own for each run (a run may be tried twice), made before the body runs.
+        CancellationTokenSource? caller = null;
         return Run(
-            time => body(time, caller.Token),
-            (time, _) => time.CreateTimer(_ => caller.Cancel(), null, TimeSpan.FromMilliseconds(cancelAtMs), System.Threading.Timeout.InfiniteTimeSpan));
+            time => body(time, caller!.Token),
+            (time, _) =>
+            {
+                var own = caller = new CancellationTokenSource();
+                time.CreateTimer(_ => own.Cancel(), null, TimeSpan.FromMilliseconds(cancelAtMs), System.Threading.Timeout.InfiniteTimeSpan);
+            });
     }
 }
 
