@@ -19,7 +19,7 @@ import time
 import pytest
 
 from asyncconf.checker import longest_expected_ms, real_time_skip_reason
-from asyncconf.engine import Engine
+from asyncconf.engine import Engine, Run
 from asyncconf.pytest_plugin import skip_or_fail
 from asyncconf.spec import Scenario, load_spec
 
@@ -49,8 +49,12 @@ def test_the_reference_works_on_the_real_clock(real_engine: Engine, lang: str, s
     runs = real_engine.run_scenario(scenario, lang)
     if all(run.status == "skip" for run in runs):
         skip_or_fail(lang, runs[0].reason)
-    failed = [[(run.transport, run.status, run.reason) for run in runs if run.status != "pass"]]
+    failed = [_not_passed(runs)]
     while failed[-1] and len(failed) < TRIES:  # real time on a shared machine (the virtual clock's runs decide)
         time.sleep(0.2 * len(failed))  # a moment for a burst of load to pass
-        failed.append([(run.transport, run.status, run.reason) for run in real_engine.run_scenario(scenario, lang)])
+        failed.append(_not_passed(real_engine.run_scenario(scenario, lang)))
     assert failed[-1] == [], failed
+
+
+def _not_passed(runs: list[Run]) -> list[tuple[str, str, str]]:
+    return [(run.transport, run.status, run.reason) for run in runs if run.status != "pass"]
