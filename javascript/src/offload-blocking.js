@@ -13,7 +13,10 @@
  * - R5: the caller's abort returns at once with `signal.reason`; no further item starts.
  * In both cases a worker still running an item is terminated without being waited for: the block
  * running in it is cut short (in JavaScript it can be; a thread in Python or .NET cannot be
- * stopped), and no item of the call goes on after it returned.
+ * stopped), and no item of the call goes on after it returned. A worker whose thread ends while it
+ * runs an item (the work called `process.exit()`, which in a worker ends its thread; the process
+ * terminated it) fails the call with an Error giving the exit code, since that item would never
+ * answer, and the call's other workers are terminated, not kept.
  *
  * Workers outlive the call, idle: starting one costs milliseconds of CPU (a V8 isolate and a Node
  * environment, about 25 ms measured here) -- more than many blocks -- so, as Node's worker_threads
@@ -34,6 +37,9 @@ const WORKER_ENTRY = new URL('./offload-blocking-worker.js', import.meta.url);
 /** @type {Worker[]} Idle workers, the most recently used last; at most `os.availableParallelism()`. */
 const idle = [];
 
+/** @type {WeakSet<Worker>} Workers whose thread has ended: never idle again. */
+const exited = new WeakSet();
+
 /** An idle worker, or a new one; either way ref'd while the call uses it. */
 function takeWorker() {
   const worker = idle.pop() ?? startWorker();
@@ -47,6 +53,7 @@ function startWorker() {
   // 'error' then has this listener, not nobody's (which would crash the process).
   worker.on('error', () => {});
   worker.once('exit', () => {
+    exited.add(worker);
     const at = idle.indexOf(worker);
     if (at >= 0) idle.splice(at, 1);
   });
@@ -55,6 +62,9 @@ function startWorker() {
 
 /** @param {Worker} worker A worker with nothing running: kept idle, or terminated if enough are. */
 function giveBack(worker) {
+  // Its thread may have ended while a call had it (the work ended it after answering, or the
+  // process terminated it): kept idle, it would take the next item and never answer.
+  if (exited.has(worker)) return;
   // Read when needed, not on import: on a Node without it (before 18.14) the runner skips this
   // pattern by its spec's `api:` list, and must still load the module.
   if (idle.length >= os.availableParallelism()) {
@@ -106,15 +116,19 @@ export async function offloadAll(work, items, maxWorkers = 2, {signal} = {}) {
   let finished = false;
 
   return new Promise((resolve, reject) => {
-    /** @param {{error: unknown} | undefined} failure */
-    const finish = (failure) => {
+    /**
+     * @param {{error: unknown} | undefined} failure
+     * @param {boolean} [keepIdle] Whether the call's idle workers go back to the pool.
+     */
+    const finish = (failure, keepIdle = true) => {
       if (finished) return;
       finished = true;
       signal?.removeEventListener('abort', onAbort);
       for (const worker of workers) {
         worker.off('error', onWorkerError);
+        worker.off('exit', /** @type {(code: number) => void} */ (onWorkerExit.get(worker)));
         // Not awaited: terminating takes real time, and the call returns at once (R4, R5).
-        if (running.has(worker)) void worker.terminate();
+        if (running.has(worker) || !keepIdle) void worker.terminate();
         else giveBack(worker);
       }
       if (failure) reject(failure.error);
@@ -124,6 +138,21 @@ export async function offloadAll(work, items, maxWorkers = 2, {signal} = {}) {
     signal?.addEventListener('abort', onAbort, {once: true});
     // The worker itself failed (it could not start ...), not one call of the work.
     const onWorkerError = (/** @type {unknown} */ error) => finish({error});
+    /** @type {Map<Worker, (code: number) => void>} */
+    const onWorkerExit = new Map();
+    // A worker's thread ended without an error while it ran this call's item (the work called
+    // process.exit; someone terminated it): the item will never answer, so the call fails rather
+    // than waits for ever. An 'error' comes before its 'exit', and has already ended the call. Its
+    // other workers are not given back: whoever terminated one may be ending them all, and one
+    // still stopping must not be taken for idle by the next call.
+    /** @param {Worker} worker */
+    const watchExit = (worker) => {
+      const onExit = (/** @type {number} */ code) => {
+        if (running.has(worker)) finish({error: new Error(`a worker stopped (exit code ${code}) while it ran an item`)}, false);
+      };
+      onWorkerExit.set(worker, onExit);
+      worker.once('exit', onExit);
+    };
 
     /** @param {Worker} worker */
     const takeNext = (worker) => {
@@ -149,6 +178,7 @@ export async function offloadAll(work, items, maxWorkers = 2, {signal} = {}) {
     for (let i = 0; i < Math.min(maxWorkers, todo.length); i++) {
       const worker = takeWorker();
       worker.on('error', onWorkerError);
+      watchExit(worker);
       workers.push(worker);
       takeNext(worker);
     }

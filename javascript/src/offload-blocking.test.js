@@ -16,6 +16,8 @@ const WORK = `data:text/javascript,${encodeURIComponent(`
     if (kind === 'fatal') throw Object.assign(new Error('fatal failure of ' + item), {code: 'EACCES', extra: 1});
     if (kind === 'timeout') throw new DOMException('timeout failure of ' + item, 'TimeoutError');
     if (kind === 'thread') return threadId;
+    if (kind === 'exit') process.exit(3); // in a worker: ends the worker's thread, not the process
+    if (kind === 'exitAfter') setTimeout(() => process.exit(4), Number(ms)); // once it has answered
     return {item, onMain: isMainThread};
   }
 `)}`;
@@ -69,6 +71,25 @@ describe('offloadAll', () => {
     await assert.rejects(offloadAll({filename: WORK}, ['fatal:0', 'ok:300'], 2), {code: 'EACCES'});
     const values = await offloadAll({filename: WORK}, ['ok:0', 'ok:1', 'ok:2'], 2);
     assert.deepEqual(values.map((value) => /** @type {{item: string}} */ (value).item), ['ok:0', 'ok:1', 'ok:2']);
+  });
+
+  it('fails, not hangs, when a worker stops while running an item (the work ended its thread)', {timeout: 20_000}, async () => {
+    await assert.rejects(offloadAll({filename: WORK}, ['exit:0', 'ok:0'], 1), (error) => {
+      assert.ok(error instanceof Error);
+      assert.equal(error.message, 'a worker stopped (exit code 3) while it ran an item');
+      return true;
+    });
+    const values = await offloadAll({filename: WORK}, ['ok:0', 'ok:1'], 2);
+    assert.deepEqual(values.map((value) => /** @type {{item: string}} */ (value).item), ['ok:0', 'ok:1']);
+  });
+
+  it('never keeps a worker whose thread ended after it answered: the next call is answered', {timeout: 20_000}, async () => {
+    // The first worker answers, ends its thread while the call still waits for the second, and
+    // must not be handed the next call's item.
+    const values = await offloadAll({filename: WORK}, ['exitAfter:0', 'ok:300'], 2);
+    assert.deepEqual(/** @type {{item: string}} */ (values[1]).item, 'ok:300');
+    const threads = await offloadAll({filename: WORK}, ['thread:0', 'thread:0'], 2);
+    assert.equal(threads.length, 2);
   });
 
   it('never keeps a process alive with its idle workers (unref)', async () => {
