@@ -126,7 +126,7 @@ export async function offloadAll(work, items, maxWorkers = 2, {signal} = {}) {
       signal?.removeEventListener('abort', onAbort);
       for (const worker of workers) {
         worker.off('error', onWorkerError);
-        worker.off('exit', /** @type {(code: number) => void} */ (onWorkerExit.get(worker)));
+        worker.off('exit', onWorkerExit);
         // Not awaited: terminating takes real time, and the call returns at once (R4, R5).
         if (running.has(worker) || !keepIdle) void worker.terminate();
         else giveBack(worker);
@@ -138,21 +138,18 @@ export async function offloadAll(work, items, maxWorkers = 2, {signal} = {}) {
     signal?.addEventListener('abort', onAbort, {once: true});
     // The worker itself failed (it could not start ...), not one call of the work.
     const onWorkerError = (/** @type {unknown} */ error) => finish({error});
-    /** @type {Map<Worker, (code: number) => void>} */
-    const onWorkerExit = new Map();
-    // A worker's thread ended without an error while it ran this call's item (the work called
-    // process.exit; someone terminated it): the item will never answer, so the call fails rather
-    // than waits for ever. An 'error' comes before its 'exit', and has already ended the call. Its
-    // other workers are not given back: whoever terminated one may be ending them all, and one
-    // still stopping must not be taken for idle by the next call.
-    /** @param {Worker} worker */
-    const watchExit = (worker) => {
-      const onExit = (/** @type {number} */ code) => {
-        if (running.has(worker)) finish({error: new Error(`a worker stopped (exit code ${code}) while it ran an item`)}, false);
-      };
-      onWorkerExit.set(worker, onExit);
-      worker.once('exit', onExit);
-    };
+    /**
+     * A worker's thread ended without an error while it ran this call's item (the work called
+     * process.exit; someone terminated it): the item will never answer, so the call fails rather
+     * than waits for ever. An 'error' comes before its 'exit', and has already ended the call. Its
+     * other workers are not given back: whoever terminated one may be ending them all, and one
+     * still stopping must not be taken for idle by the next call.
+     * @this {Worker}
+     * @param {number} code
+     */
+    function onWorkerExit(code) {
+      if (running.has(this)) finish({error: new Error(`a worker stopped (exit code ${code}) while it ran an item`)}, false);
+    }
 
     /** @param {Worker} worker */
     const takeNext = (worker) => {
@@ -178,7 +175,7 @@ export async function offloadAll(work, items, maxWorkers = 2, {signal} = {}) {
     for (let i = 0; i < Math.min(maxWorkers, todo.length); i++) {
       const worker = takeWorker();
       worker.on('error', onWorkerError);
-      watchExit(worker);
+      worker.once('exit', onWorkerExit);
       workers.push(worker);
       takeNext(worker);
     }
