@@ -112,9 +112,15 @@ def test_report_renders_a_saved_run_as_markdown(tmp_path: Path) -> None:
     assert code == 0
     assert output.splitlines()[0] == "| pattern | python/inprocess | python/subprocess | equivalence |"
     n, anti = len(TASK_GROUP.scenarios), len(TASK_GROUP.antipatterns)
+    # Which run failed and why, if one did (CI once showed only "7/8 pass, 1 FAIL" here).
+    failed = [
+        f"{r['lang']}/{r['transport']} {r['scenario']}: {r['reason']}"
+        for r in json.loads(out.read_text())["runs"]
+        if r["role"] != "antipattern" and r["status"] not in ("pass", "same")
+    ]
     assert (
         f"| task-group | {n}/{n} pass; anti {anti}/{anti} | {n}/{n} pass; anti {anti}/{anti} | same ({n}) |" in output
-    )
+    ), failed
 
 
 def test_a_pattern_whose_api_is_missing_is_skipped_naming_the_api(spec_copy: Path, tmp_path: Path) -> None:
