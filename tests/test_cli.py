@@ -19,7 +19,7 @@ from asyncconf.transports.base import Unavailable
 [TASK_GROUP] = [pattern for pattern in load_spec() if pattern.id == "task-group"]
 RUN_KEYS = {
     "pattern", "scenario", "lang", "transport", "impl", "status", "reason",
-    "virtual_ms", "wall_ms", "check", "skip_cause", "role",
+    "virtual_ms", "wall_ms", "check", "skip_cause", "role", "first_try",
 }  # fmt: skip
 
 

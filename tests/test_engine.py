@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from asyncconf import engine as engine_module
-from asyncconf import languages
+from asyncconf import languages, report
+from asyncconf.cli import _print_problems
 from asyncconf.engine import RUN_BATCH, Engine
 from asyncconf.spec import load_spec
 from asyncconf.transports.base import TransportError
@@ -315,3 +316,67 @@ def test_a_closed_transport_starts_no_runner_again(tmp_path: Path) -> None:
     assert not waiting.is_alive()
     assert transport._process is None, "a runner was started after close"
     assert errors and "closed" in errors[0]
+
+
+class _Stalling(PythonInProcess):
+    """The in-process Python runner, whose answers to one scenario's runs of one implementation
+    read a block of the limit as long as ``stalls`` lasts: the host stalling the loop's thread
+    (seen: python/subprocess read 64 ms at t=0 of a reference run in a full matrix run)."""
+
+    def __init__(self, plan: dict[str, Any], impl: str, stalls: int) -> None:
+        self.plan, self.impl, self.stalls, self.sent = plan, impl, stalls, 0
+
+    def request(self, payload: dict[str, Any], *, timeout_s: float) -> dict[str, Any]:
+        answer = super().request(payload, timeout_s=timeout_s)
+        if payload.get("plan") != self.plan or payload.get("impl") != self.impl:
+            return answer
+        self.sent += 1
+        if self.stalls <= 0:
+            return answer
+        self.stalls -= 1
+        blocked = int(self.block_limit_ms or 0) + 14
+        reason = f"blocked the event loop for {blocked} ms of real time"
+        return {**answer, "outcome": {"unfinished": True, "reason": reason}, "blocked_ms": blocked}
+
+
+@pytest.mark.parametrize("stalls", [1, 2])
+def test_a_block_that_fails_a_reference_run_counts_only_if_a_second_try_reads_it_too(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], stalls: int
+) -> None:
+    retry = next(p for p in load_spec() if p.id == "retry-backoff")
+    scenario = retry.scenarios[0]
+    stalling = _Stalling(scenario.plan, "reference", stalls)
+    monkeypatch.setitem(languages.TRANSPORT_FACTORIES, "python", lambda: [stalling])
+    with Engine([replace(retry, scenarios=[scenario])], ["python"]) as engine:
+        runs = [run for run in engine.run_all("reference") if run.check == "spec"]
+    assert stalling.sent == 2 and len(runs) == 1  # tried twice, counted once
+    run = runs[0]
+    assert run.first_try == "blocked_ms: expected under 250.0, saw 264 (blocked the event loop for 264 ms)"
+    if stalls == 1:  # the host stalled once: the second try's verdict stands, and says it is one
+        assert run.status == "pass", run.reason
+        assert report.summarize(runs)["second_tries"] == [
+            f"python/inprocess retry-backoff/{scenario.id} [reference]: passed on a second try; the first failed "
+            "blocked_ms: expected under 250.0, saw 264 (blocked the event loop for 264 ms)"
+        ]
+        _print_problems(runs, report.summarize(runs), verbose=False)
+        assert f"note: python/inprocess retry-backoff/{scenario.id} [reference]: passed on a second try" in (
+            capsys.readouterr().out
+        )
+    else:  # a block that repeats is the run's
+        assert run.status == "fail"
+        assert (
+            run.reason
+            == "blocked_ms: expected under 250.0, saw 264 (blocked the event loop for 264 ms); so did a first try"
+        )
+        assert report.summarize(runs)["second_tries"] == []
+
+
+def test_an_antipatterns_block_is_not_tried_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Blocking is what several anti-patterns do: a second try would cost each the limit again.
+    retry = next(p for p in load_spec() if p.id == "retry-backoff")
+    scenario = retry.scenarios[0]
+    stalling = _Stalling(scenario.plan, "no-cap", 2)
+    monkeypatch.setitem(languages.TRANSPORT_FACTORIES, "python", lambda: [stalling])
+    with Engine([replace(retry, scenarios=[scenario])], ["python"]) as engine:
+        runs = [run for run in engine.run_all("no-cap") if run.check == "spec" and run.role == "antipattern"]
+    assert stalling.sent == 1 and [(run.status, run.first_try) for run in runs] == [("fail", "")]

@@ -365,7 +365,7 @@ def _check_cancelled(expected: Any, answer: dict[str, Any], real: bool) -> Misma
 BLOCK_LIMIT_MS: int = json.loads((SPEC_DIR / "protocol.json").read_text(encoding="utf-8"))["defaults"]["block_limit_ms"]
 
 
-def _check_blocked(answer: dict[str, Any], limit: float) -> Mismatch | None:
+def blocked_mismatch(answer: dict[str, Any], limit: float) -> Mismatch | None:
     """Always on, like leaks: the answer's ``blocked_ms`` (optional) must stay under the limit."""
     blocked = answer.get("blocked_ms")
     if not isinstance(blocked, int | float) or isinstance(blocked, bool) or blocked < limit:
@@ -413,7 +413,7 @@ def check(
     outcome = answer.get("outcome")
     if not isinstance(outcome, dict) or not isinstance(answer.get("trace"), list):
         return [Mismatch("answer", "an outcome and a trace", answer, "malformed runner answer")]
-    blocked = _check_blocked(answer, BLOCK_LIMIT_MS if block_limit_ms is None else block_limit_ms)
+    blocked = blocked_mismatch(answer, BLOCK_LIMIT_MS if block_limit_ms is None else block_limit_ms)
     if blocked:  # first: it is why the run ended, when it was stopped for it
         return [blocked]
     if outcome.get("unfinished"):

@@ -357,6 +357,8 @@ def _print_problems(runs: Sequence[Run], summary: dict[str, Any], verbose: bool)
         say(f"skip  {line}")
     for uncaught in summary["scenarios_no_antipattern_fails"]:
         say(f"note: no anti-pattern fails {uncaught}")
+    for retried in summary.get("second_tries", []):
+        say(f"note: {retried}")
     anti, candidates = summary["antipatterns"], summary.get("candidates", {})
     ref, eq = summary["reference"], summary["equivalence"]
     verdict = "OK" if summary["ok"] else "NOT OK"

@@ -133,6 +133,17 @@ def skip_reasons(runs: Iterable[Run]) -> list[str]:
     return lines
 
 
+def second_tries(runs: Iterable[Run]) -> list[str]:
+    """The runs that passed on a second try after a block their first try read (``Engine._confirm_blocks``),
+    a line each: a pass, but not one to hide -- a stall of the machine, or a block that comes and goes."""
+    return [
+        f"{run.column} {run.pattern}/{run.scenario} [{run.impl}]: passed on a second try; "
+        f"the first failed {run.first_try}"
+        for run in runs
+        if run.first_try and run.status == "pass"
+    ]
+
+
 def summarize(runs: Sequence[Run], *, required: Iterable[str] = (), langs: Iterable[str] = ()) -> dict[str, Any]:
     reference = Counter(run.status for run in runs if run.check == "spec" and run.role == "reference")
     verdicts = antipattern_verdicts(runs)
@@ -179,6 +190,7 @@ def summarize(runs: Sequence[Run], *, required: Iterable[str] = (), langs: Itera
         "scenarios_no_antipattern_fails": uncaught_scenarios(runs),
         "required_problems": required_failed,
         "skip_reasons": skip_reasons(runs),
+        "second_tries": second_tries(runs),
     }
 
 
