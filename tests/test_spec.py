@@ -68,6 +68,19 @@ def test_a_good_file_loads_with_merged_params(tmp_path: Path) -> None:
     assert pattern.scenarios[0].line == 12
 
 
+def test_a_file_found_valid_is_checked_again_once_changed_and_each_load_is_its_own(tmp_path: Path) -> None:
+    # Loading skips the checks of a file this process already found valid (spec._FOUND_VALID): a
+    # change must bring them back, and no load may share objects with another.
+    path = write(tmp_path, GOOD.format(id="demo"))
+    first = load_pattern(path)
+    first.scenarios[0].params["limit"] = 99
+    assert load_pattern(path).scenarios[0].params == {"limit": 2}
+    path.write_text(GOOD.format(id="demo").replace("elapsed_ms: 10", 'elapsed_ms: "10"'))
+    assert problems(path)[0].startswith(f"{path}:18: scenarios[0].expect.elapsed_ms: a numeric check is a whole number")
+    path.write_text(GOOD.format(id="demo").replace("covers: [R1]", "covers: [R1, R7]"))  # the lint's, too
+    assert problems(path) == [f"{path}:13: scenario `first` covers unknown rule `R7` (rules: R1)"]
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [

@@ -6,6 +6,7 @@ YAML file -- and all problems of a file are reported together, never as a traceb
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -142,6 +143,7 @@ def _duplicate_keys(node: yaml.Node) -> Iterator[tuple[int, str]]:
 
 
 @cache
+@functools.cache
 def _validator() -> jsonschema.protocols.Validator:
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
@@ -192,6 +194,13 @@ def _yaml_problem(path: Path, error: yaml.MarkedYAMLError) -> Problem:
     return Problem(path, mark.line + 1 if mark else 0, f"not valid YAML: {problem}")
 
 
+#: The pattern files this process has found valid, by path and text. Whether a file is valid (the
+#: schema, then the lint) depends on nothing else, and checking it is three quarters of loading it:
+#: pytest's collection and its in-process CLI runs load the spec hundreds of times. Each load still
+#: builds its own objects from the text: a caller may change its copy.
+_FOUND_VALID: set[tuple[Path, str]] = set()
+
+
 def load_pattern(path: Path) -> Pattern:
     """Load and check one pattern file; raise SpecError listing all of its problems."""
     try:
@@ -204,6 +213,8 @@ def load_pattern(path: Path) -> Pattern:
         raise SpecError([_yaml_problem(path, error)]) from None
     if root is None or not isinstance(data, dict):
         raise SpecError([Problem(path, 1, "a pattern file holds one mapping (id, title, rules, ...)")])
+    if (path, text) in _FOUND_VALID:
+        return _build(path, data, root)
 
     problems = [Problem(path, line, message) for line, message in _duplicate_keys(root)]
     for invalid in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
@@ -216,6 +227,7 @@ def load_pattern(path: Path) -> Pattern:
     problems = [Problem(path, _line_of(root, at), message) for at, message in lint_pattern(pattern, data)]
     if problems:
         raise SpecError(sorted(problems, key=lambda p: p.line))
+    _FOUND_VALID.add((path, text))
     return pattern
 
 
