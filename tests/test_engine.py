@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -380,3 +381,36 @@ def test_an_antipatterns_block_is_not_tried_again(monkeypatch: pytest.MonkeyPatc
     with Engine([replace(retry, scenarios=[scenario])], ["python"]) as engine:
         runs = [run for run in engine.run_all("no-cap") if run.check == "spec" and run.role == "antipattern"]
     assert stalling.sent == 1 and [(run.status, run.first_try) for run in runs] == [("fail", "")]
+
+
+def test_run_jobs_gives_each_job_its_runs_in_the_order_run_scenario_does() -> None:
+    retry = next(p for p in load_spec() if p.id == "retry-backoff")
+    jobs = [(scenario, "python", impl) for impl in ("reference", "no-cap") for scenario in retry.scenarios[:3]]
+    with Engine([retry], ["python"]) as engine:
+        together = engine.run_jobs(jobs)
+        alone = [engine.run_scenario(*job) for job in jobs]
+    assert len(together) == len(jobs)
+    for (scenario, lang, impl), made, expected in zip(jobs, together, alone, strict=True):
+        assert [(r.scenario, r.lang, r.impl, r.transport, r.status) for r in made] == [
+            (r.scenario, r.lang, r.impl, r.transport, r.status) for r in expected
+        ]
+        assert [(r.scenario, r.lang, r.impl, r.transport) for r in made] == [
+            (scenario.id, lang, impl, "inprocess"),
+            (scenario.id, lang, impl, "subprocess"),
+        ]
+
+
+def test_an_interrupt_while_pytest_makes_runs_stops_pytest_instead_of_failing_a_test() -> None:
+    from asyncconf import pytest_plugin
+    from asyncconf.engine import Interrupted
+
+    class Interrupting:
+        def run_jobs(self, jobs: Any) -> Any:
+            raise Interrupted(0, len(jobs))
+
+    config = SimpleNamespace(stash=pytest.Stash())
+    config.stash[pytest_plugin._ENGINE] = Interrupting()  # type: ignore[assignment]
+    config.stash[pytest_plugin._CACHE] = {}
+    scenario = next(p for p in load_spec() if p.id == "timeout").scenarios[0]
+    with pytest.raises(KeyboardInterrupt):
+        pytest_plugin.cached_runs_of(config, [(scenario, "python", "reference")])  # type: ignore[arg-type]

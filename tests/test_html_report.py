@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -32,7 +32,7 @@ from asyncconf.spec import LANGUAGES, Scenario, load_spec
 PATTERNS = load_spec()
 [RETRY] = [p for p in PATTERNS if p.id == "retry-backoff"]
 ARTEFACTS = ROOT / "reports" / "screenshots"  # git-ignored; docs/ keeps one copy of each for the README
-Runs = Callable[[Scenario, str, str], list[Run]]
+RunsOf = Callable[[Sequence[tuple[Scenario, str, str]]], list[list[Run]]]
 
 
 def chromium() -> str:
@@ -187,39 +187,39 @@ def test_without_chromium_the_test_skips_with_the_install_command_or_fails_in_ci
 # -- every language at once: the runs the spec items make anyway ---------------------------------------------
 
 
-def _all_runs(engine: Engine, runs: Runs, patterns: list[Any]) -> list[Run]:
+def _all_runs(engine: Engine, runs_of: RunsOf, patterns: list[Any]) -> list[Run]:
     """The runs of ``asyncconf run`` (every language, reference and anti-patterns), from the session's cache."""
     for lang in LANGUAGES:
         session = engine.session(lang)
         if session.skip_reason or session.error:
             skip_or_fail(lang, session.skip_reason or str(session.error))
-    made = [
-        run
+    jobs = [
+        (scenario, lang, impl)
         for lang in LANGUAGES
         for pattern in patterns
         for impl in engine.implementations(pattern, lang, "all")
         for scenario in pattern.scenarios
-        for run in runs(scenario, lang, impl)
     ]
+    made = [run for runs in runs_of(jobs) for run in runs]
     return made + list(compare_languages(made))
 
 
 def test_every_language_side_by_side_in_chromium(
-    asyncconf_engine: Engine, asyncconf_runs: Runs, browser: Browser, tmp_path: Path
+    asyncconf_engine: Engine, asyncconf_runs_of: RunsOf, browser: Browser, tmp_path: Path
 ) -> None:
     if asyncconf_engine.langs != list(LANGUAGES):
         pytest.skip(f"this session runs {','.join(asyncconf_engine.langs)}, not every language")
-    runs = _all_runs(asyncconf_engine, asyncconf_runs, [RETRY])
+    runs = _all_runs(asyncconf_engine, asyncconf_runs_of, [RETRY])
     write_site(tmp_path, runs, {"clock": "virtual", "impl": "all"})
     pages = _check_site(browser, tmp_path, runs)
     drawn = {lane["run"].split("/")[2] for lane in pages[f"{RETRY.id}.html"]["lanes"]}
     assert drawn == set(LANGUAGES)
 
 
-def test_the_readmes_matrix_is_a_fresh_runs(asyncconf_engine: Engine, asyncconf_runs: Runs) -> None:
+def test_the_readmes_matrix_is_a_fresh_runs(asyncconf_engine: Engine, asyncconf_runs_of: RunsOf) -> None:
     if asyncconf_engine.langs != list(LANGUAGES):
         pytest.skip(f"the README's matrix is of every language; this session runs {','.join(asyncconf_engine.langs)}")
-    runs = _all_runs(asyncconf_engine, asyncconf_runs, PATTERNS)
+    runs = _all_runs(asyncconf_engine, asyncconf_runs_of, PATTERNS)
     differences = readme.matrix_differences((ROOT / "README.md").read_text(encoding="utf-8"), runs)
     assert differences == [], "run `asyncconf readme` to rewrite it:\n" + "\n".join(differences)
 

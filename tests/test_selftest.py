@@ -10,7 +10,7 @@ is absent is skipped with the reason -- never counted as passed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pytest
 
@@ -21,6 +21,7 @@ from asyncconf.spec import Pattern, Scenario, load_spec
 
 PATTERNS = load_spec()
 Runs = Callable[[Scenario, str, str], list[Run]]
+RunsOf = Callable[[Sequence[tuple[Scenario, str, str]]], list[list[Run]]]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -34,6 +35,23 @@ def _usable(engine: Engine, lang: str) -> None:
     if session.skip_reason:
         skip_or_fail(lang, session.skip_reason)
     assert session.error is None, session.error
+
+
+@pytest.fixture(scope="module")
+def made_together(request: pytest.FixtureRequest, asyncconf_engine: Engine, asyncconf_runs_of: RunsOf) -> None:
+    """Every run this module's selected tests read -- each (language, pattern)'s reference and
+    anti-patterns -- made at its first test, together (every transport at once, in batches, into
+    the session's cache), rather than a language at a time as each test reads them."""
+    jobs = []
+    for item in request.session.items:
+        callspec = getattr(item, "callspec", None)
+        if getattr(item, "module", None) is not request.module or callspec is None:
+            continue
+        lang, pattern = callspec.params.get("lang"), callspec.params.get("pattern")
+        if isinstance(lang, str) and isinstance(pattern, Pattern):
+            impls = asyncconf_engine.implementations(pattern, lang, "antipatterns")
+            jobs += [(scenario, lang, impl) for impl in impls for scenario in pattern.scenarios]
+    asyncconf_runs_of(jobs)
 
 
 def _verdicts(runs: list[Run]) -> dict[str, set[str]]:
@@ -54,7 +72,7 @@ def test_the_runner_implements_the_catalogue(asyncconf_engine: Engine, lang: str
 
 @pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.id)
 def test_every_antipattern_is_rejected(
-    asyncconf_engine: Engine, asyncconf_runs: Runs, lang: str, pattern: Pattern
+    asyncconf_engine: Engine, asyncconf_runs: Runs, made_together: None, lang: str, pattern: Pattern
 ) -> None:
     _usable(asyncconf_engine, lang)
     missed = []
@@ -74,7 +92,7 @@ def test_every_antipattern_is_rejected(
 
 @pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.id)
 def test_every_scenario_fails_some_antipattern(
-    asyncconf_engine: Engine, asyncconf_runs: Runs, lang: str, pattern: Pattern
+    asyncconf_engine: Engine, asyncconf_runs: Runs, made_together: None, lang: str, pattern: Pattern
 ) -> None:
     _usable(asyncconf_engine, lang)
     antipatterns = [

@@ -475,37 +475,60 @@ class Engine:
         ``on_tick`` about ten times a second while runs are going on.
         """
         self.open_all()
-        order: list[tuple[str, str, str, str]] = []  # (lang, pattern, impl, scenario) in report order
-        ready: list[Run] = []
-        queues: dict[str, tuple[Transport, list[tuple[Scenario, str, str]]]] = {}
-        for lang in self.langs:
-            for pattern in self.patterns:
-                for impl in self.implementations(pattern, lang, which):
-                    for scenario in pattern.scenarios:
-                        order.append((lang, pattern.id, impl, scenario.id))
-                        runs, runnable = self._prepared(scenario, lang, impl)
-                        ready += runs
-                        for transport in runnable:
-                            queues.setdefault(transport.label, (transport, []))[1].append((scenario, lang, impl))
-        planned = len(ready) + sum(len(jobs) for _, jobs in queues.values())
-        finished: list[Run] = []
+        jobs = [
+            (scenario, lang, impl)
+            for lang in self.langs
+            for pattern in self.patterns
+            for impl in self.implementations(pattern, lang, which)
+            for scenario in pattern.scenarios
+        ]
+        runs = [run for made in self.run_jobs(jobs, on_run, on_tick) for run in made]
+        if self.clock == "virtual":
+            runs += compare_languages(runs)
+        return runs
+
+    def run_jobs(
+        self,
+        jobs: Sequence[tuple[Scenario, str, str]],
+        on_run: Callable[[Run], None] = lambda run: None,
+        on_tick: Callable[[], None] = lambda: None,
+    ) -> list[list[Run]]:
+        """The runs of each job -- a scenario, a language, an implementation -- on every transport of
+        its language, as ``run_scenario`` makes them, one list per job in order; but made together:
+        each transport takes its share of the jobs in batches, every transport at once.
+
+        ``on_run`` is called (from the calling thread) for each run as it ends, ``on_tick`` about
+        ten times a second while runs are going on. Ctrl-C raises ``Interrupted``.
+        """
+        made: list[list[Run]] = []
+        queues: dict[str, tuple[Transport, list[tuple[Scenario, str, str]], list[int]]] = {}
+        for index, (scenario, lang, impl) in enumerate(jobs):
+            runs, runnable = self._prepared(scenario, lang, impl)
+            made.append(runs)
+            for transport in runnable:
+                queue = queues.setdefault(transport.label, (transport, [], []))
+                queue[1].append((scenario, lang, impl))
+                queue[2].append(index)
+        ready = [run for runs in made for run in runs]
+        planned = len(ready) + sum(len(queued) for _, queued, _ in queues.values())
+        finished: list[tuple[int, Run]] = []  # (the job's index, its run)
         lock = threading.Lock()
         stop = threading.Event()
 
         # Real-clock runs one at a time: they take real time anyway, and a run's wait is then its own.
         size = RUN_BATCH if self.clock == "virtual" else 1
 
-        def work(transport: Transport, jobs: list[tuple[Scenario, str, str]]) -> None:
-            for start in range(0, len(jobs), size):
+        def work(transport: Transport, queued: list[tuple[Scenario, str, str]], indices: list[int]) -> None:
+            for start in range(0, len(queued), size):
                 if stop.is_set():
                     return
-                batch = jobs[start : start + size]
+                batch = queued[start : start + size]
                 try:
                     runs = self._run_batch(transport, batch)
                 except Exception as error:  # the transport's bug: each run of the batch says so, none is lost
                     runs = [self._harness_error(transport, *job, error) for job in batch]
                 with lock:
-                    finished.extend(runs)
+                    finished.extend(zip(indices[start : start + size], runs, strict=True))
 
         workers = [
             threading.Thread(target=work, args=queue, daemon=True, name=f"asyncconf-{label}")
@@ -521,7 +544,7 @@ class Engine:
                 with lock:
                     fresh = finished[reported:]
                 reported += len(fresh)
-                for run in fresh:
+                for _, run in fresh:
                     on_run(run)
                 on_tick()
                 if not fresh:
@@ -530,19 +553,16 @@ class Engine:
             stop.set()
             self.close()  # kills every runner process: the workers' requests end at once
             raise Interrupted(len(ready) + len(finished), planned) from None
-        position = {key: index for index, key in enumerate(order)}
-        columns = {lang: self.transport_labels(lang) for lang in self.langs}
+        for index, run in finished:
+            made[index].append(run)
+        # Each job's runs in the order of its language's transports (the matrix's columns).
+        columns = {lang: self.transport_labels(lang) for lang in {lang for _, lang, _ in jobs}}
 
-        def report_order(run: Run) -> tuple[int, int]:
+        def transport_order(run: Run) -> int:
             known = columns[run.lang]
-            return position[(run.lang, run.pattern, run.impl, run.scenario)], (
-                known.index(run.transport) if run.transport in known else len(known)
-            )
+            return known.index(run.transport) if run.transport in known else len(known)
 
-        runs = sorted(ready + finished, key=report_order)
-        if self.clock == "virtual":
-            runs += compare_languages(runs)
-        return runs
+        return [sorted(runs, key=transport_order) for runs in made]
 
     def planned(self, which: str) -> int:
         """How many scenario runs ``run_all`` will make (for a progress display)."""

@@ -14,18 +14,20 @@ Options: ``--asyncconf-lang`` (or the ini ``asyncconf_langs``) and ``--asyncconf
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from . import report
-from .engine import Engine, Run, compare_languages
+from .engine import Engine, Interrupted, Run, compare_languages
 from .spec import LANGUAGES, Pattern, Scenario, SpecError, load_pattern, load_spec
 
 _ENGINE = pytest.StashKey[Engine]()
 _CACHE = pytest.StashKey[dict[tuple[str, str, str], list[Run]]]()
+#: The spec files whose items' runs were made together (``_Item.setup``).
+_MADE_TOGETHER = pytest.StashKey[set[pytest.Collector]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -152,12 +154,28 @@ class SpecFile(pytest.File):
 
 def cached_runs(config: pytest.Config, scenario: Scenario, lang: str, impl: str) -> list[Run]:
     """The runs of one scenario in one language (every transport), made once per test session."""
+    return cached_runs_of(config, [(scenario, lang, impl)])[0]
+
+
+def cached_runs_of(config: pytest.Config, jobs: Sequence[tuple[Scenario, str, str]]) -> list[list[Run]]:
+    """The runs of each job (a scenario, a language, an implementation), made once per test session;
+    the ones not made yet are made together (``Engine.run_jobs``: every transport at once, each
+    taking its share in batches), not one after another (the README's matrix: 50 -> 20 s)."""
     engine = _engine(config)
     cache = config.stash[_CACHE]
-    key = (scenario.name, lang, impl)
-    if key not in cache:
-        cache[key] = engine.run_scenario(scenario, lang, impl)
-    return cache[key]
+    todo = list({_key(job): job for job in jobs if _key(job) not in cache}.values())
+    try:
+        made = engine.run_jobs(todo)
+    except Interrupted:
+        raise KeyboardInterrupt from None  # pytest stops on Ctrl-C: an interrupt is not a failed test
+    for job, runs in zip(todo, made, strict=True):
+        cache[_key(job)] = runs
+    return [cache[_key(job)] for job in jobs]
+
+
+def _key(job: tuple[Scenario, str, str]) -> tuple[str, str, str]:
+    scenario, lang, impl = job
+    return scenario.name, lang, impl
 
 
 @pytest.fixture(scope="session")
@@ -172,7 +190,29 @@ def asyncconf_runs(pytestconfig: pytest.Config) -> Callable[[Scenario, str, str]
     return lambda scenario, lang, impl: cached_runs(pytestconfig, scenario, lang, impl)
 
 
+@pytest.fixture(scope="session")
+def asyncconf_runs_of(
+    pytestconfig: pytest.Config,
+) -> Callable[[Sequence[tuple[Scenario, str, str]]], list[list[Run]]]:
+    """``runs_of(jobs)``: the cached runs of many (scenario, lang, impl) jobs, those not made yet made together."""
+    return lambda jobs: cached_runs_of(pytestconfig, jobs)
+
+
 class _Item(pytest.Item):
+    def jobs(self) -> list[tuple[Scenario, str, str]]:
+        """The runs this item judges: (scenario, lang, impl) each."""
+        raise NotImplementedError
+
+    def setup(self) -> None:
+        """The first item of a spec file to run makes the runs of every selected item of that file
+        together (``cached_runs_of``): one at a time, each waited for the harness between two runs."""
+        made_together = self.config.stash.setdefault(_MADE_TOGETHER, set())
+        if self.parent is None or self.parent in made_together:
+            return
+        made_together.add(self.parent)
+        siblings = [item for item in self.session.items if item.parent is self.parent and isinstance(item, _Item)]
+        cached_runs_of(self.config, [job for item in siblings for job in item.jobs()])
+
     def _runs(self, scenario: Scenario, lang: str, impl: str) -> list[Run]:
         return cached_runs(self.config, scenario, lang, impl)
 
@@ -199,6 +239,9 @@ class ScenarioItem(_Item):
         self.scenario = scenario
         self.lang = lang
 
+    def jobs(self) -> list[tuple[Scenario, str, str]]:
+        return [(self.scenario, self.lang, "reference")]
+
     def runtest(self) -> None:
         _verdict(self._runs(self.scenario, self.lang, "reference"))
 
@@ -212,6 +255,9 @@ class AntiPatternItem(_Item):
         self.pattern = pattern
         self.impl = impl
         self.lang = lang
+
+    def jobs(self) -> list[tuple[Scenario, str, str]]:
+        return [(scenario, self.lang, impl) for impl in (self.impl, "reference") for scenario in self.pattern.scenarios]
 
     def runtest(self) -> None:
         mine = [run for scenario in self.pattern.scenarios for run in self._runs(scenario, self.lang, self.impl)]
@@ -246,6 +292,9 @@ class EquivalenceItem(_Item):
     def __init__(self, *, scenario: Scenario, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scenario = scenario
+
+    def jobs(self) -> list[tuple[Scenario, str, str]]:
+        return [(self.scenario, lang, "reference") for lang in _engine(self.config).langs]
 
     def runtest(self) -> None:
         engine = _engine(self.config)
