@@ -23,6 +23,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, Phase, find, given, settings
 
 from asyncconf.cli import main
+from asyncconf.engine import request_for
 from asyncconf.fuzz import ALL_EDGES, EDGES, Differential, Domain, Example, fuzz_pattern, throughput
 from asyncconf.fuzz import command as fuzz_cli
 from asyncconf.fuzz.campaign import BATCH, Finding, PatternResult
@@ -303,6 +304,47 @@ def _two_equal_delays_in(plan: dict[str, list[dict[str, Any]]]) -> bool:
     """What FakeTransport's tie bug trips on."""
     ends = _first_ends(plan)
     return len(set(ends)) < len(ends)
+
+
+class StallingTransport(FakeTransport):
+    """A FakeTransport whose first ``stalls`` answers read a block of the protocol's limit: the
+    host stalling the loop's thread, as a correct runner's first run read 64 ms once here."""
+
+    def __init__(self, label: str, stalls: int) -> None:
+        super().__init__(label)
+        self.stalls = stalls
+
+    def request(self, payload: dict[str, Any], *, timeout_s: float) -> dict[str, Any]:
+        settled = super().request(payload, timeout_s=timeout_s)
+        if self.requests > self.stalls:
+            return settled
+        return {
+            **settled,
+            "outcome": {"unfinished": True, "reason": "blocked the event loop for 64 ms"},
+            "blocked_ms": 64,
+        }
+
+
+@pytest.mark.parametrize("stalls", [1, 2])
+def test_a_block_is_a_finding_only_if_a_second_try_reads_it_too(stalls: int) -> None:
+    pattern = PATTERNS["parallel-partial-failures"]
+    stalling = StallingTransport("javascript/subprocess", stalls)
+    differential = Differential([FakeTransport("python/inprocess"), stalling])
+    verdict = differential.run(request_for(pattern.scenarios[0], "reference", "virtual", 1))
+    assert stalling.requests == 2 and differential.second_tries == 1
+    if stalls == 1:
+        assert verdict.signature is None, verdict.detail
+    else:
+        assert verdict.signature == "outcome differs: python ok | javascript unfinished"
+
+
+def test_the_answers_asked_for_again_are_said() -> None:
+    from rich.console import Console
+
+    out = Console(record=True, width=200)
+    result = PatternResult("timeout", seed=1, examples=10, searched=10, second_tries=2)
+    fuzz_cli._print_result(out, result, PATTERNS["timeout"])
+    assert "0 finding(s); 2 answer(s) that read a block asked for again" in out.export_text()
 
 
 def test_a_divergence_is_shrunk_to_a_minimal_example_the_same_for_a_seed() -> None:

@@ -183,6 +183,11 @@ def request_for(
     return request
 
 
+def block_limit_ms(transport: Transport) -> float:
+    """The loop-lag limit a transport's runs are judged by: its own, or the protocol's."""
+    return BLOCK_LIMIT_MS if transport.block_limit_ms is None else transport.block_limit_ms
+
+
 def wall_timeout_s(request: dict[str, Any], hang_timeout_s: float = DEFAULT_HANG_TIMEOUT_S) -> float:
     """How long the harness waits for one answer before calling the runner hung."""
     if request["clock"] == "virtual":
@@ -377,20 +382,16 @@ class Engine:
         for index, run in enumerate(runs):
             if run.role == "antipattern" or run.status != "fail" or run.answer is None:
                 continue
-            first = blocked_mismatch(run.answer, self._block_limit(transport))
+            first = blocked_mismatch(run.answer, block_limit_ms(transport))
             if first is None:
                 continue
             second = self._try_batch(transport, [jobs[index]])[0]
             second.first_try = str(first)
-            again = blocked_mismatch(second.answer or {}, self._block_limit(transport))
+            again = blocked_mismatch(second.answer or {}, block_limit_ms(transport))
             if second.status == "fail" and again is not None:
                 second.reason += "; so did a first try"
             confirmed[index] = second
         return confirmed
-
-    @staticmethod
-    def _block_limit(transport: Transport) -> float:
-        return BLOCK_LIMIT_MS if transport.block_limit_ms is None else transport.block_limit_ms
 
     def _try_batch(self, transport: Transport, jobs: Sequence[tuple[Scenario, str, str]]) -> list[Run]:
         """Runs of ``jobs`` on one transport, their requests sent as one batch (``request_batch``:

@@ -60,6 +60,7 @@ class PatternResult:
     interrupted: bool = False
 
     search_seconds: float = 0.0
+    second_tries: int = 0  # answers that read a block, asked for again (Differential.run_batch)
 
     @property
     def per_second(self) -> float:
@@ -127,6 +128,7 @@ def fuzz_pattern(
     batched = not stop_at_first
     strategy = _batches(single) if batched else single
     result = PatternResult(pattern.id, seed_value, examples)
+    second_tries_before = differential.second_tries
     smallest: dict[str, Finding] = {}
     first_at: dict[str, int] = {}  # signature -> the number of the Hypothesis call that first found it
     ids = itertools.count(1)
@@ -231,6 +233,7 @@ def fuzz_pattern(
     finally:
         result.seconds = time.perf_counter() - started
         result.search_seconds = result.search_seconds or result.seconds
+        result.second_tries = differential.second_tries - second_tries_before
     # A kind not shrunk (interrupted, or not found again) keeps the smallest example seen.
     result.findings = [reported.get(signature, found) for signature, found in smallest.items()]
     return result

@@ -100,6 +100,8 @@ def fuzz_command(patterns: Sequence[Pattern], langs: Sequence[str], examples: in
 
 def _print_result(out: Console, result: PatternResult, pattern: Pattern) -> None:
     note = " (interrupted: what was found so far)" if result.interrupted else ""
+    if result.second_tries:  # not hidden: a stall of the host, or a block that comes and goes
+        note += f"; {result.second_tries} answer(s) that read a block asked for again"
     out.print(
         f"{result.pattern}: {result.searched} examples, {result.runs} runs in {result.seconds:.1f} s "
         f"({result.per_second:.0f} examples/s): {len(result.findings)} finding(s){note}",

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import equivalence
-from ..engine import wall_timeout_s
+from ..checker import blocked_mismatch
+from ..engine import block_limit_ms, wall_timeout_s
 from ..transports.base import Transport, TransportError
 
 
@@ -37,6 +38,8 @@ class Differential:
         if not transports:
             raise ValueError("a differential run needs at least one transport")
         self.transports = list(transports)
+        #: Answers that read a block and were asked for again (``run_batch``), since this was made.
+        self.second_tries = 0
 
     @property
     def labels(self) -> list[str]:
@@ -54,6 +57,12 @@ class Differential:
         timeouts = [wall_timeout_s(request) for request in requests]
         for transport in self.transports:
             results = transport.request_batch(requests, timeouts_s=timeouts)
+            for index, result in enumerate(results):
+                # As the engine does (Engine._confirm_blocks): a block counts only if a second try
+                # reads it too -- a stall of the host does not repeat, a block the code causes does.
+                if _blocked(result, transport):
+                    self.second_tries += 1
+                    results[index] = transport.request_batch([requests[index]], timeouts_s=[timeouts[index]])[0]
             for answered, result in zip(answers, results, strict=True):
                 answered[transport.label] = (
                     {"error": {"kind": "transport", "message": str(result)}}
@@ -61,6 +70,12 @@ class Differential:
                     else result
                 )
         return [judge(request, answered) for request, answered in zip(requests, answers, strict=True)]
+
+
+def _blocked(result: dict[str, Any] | TransportError, transport: Transport) -> bool:
+    if isinstance(result, TransportError) or "error" in result:
+        return False
+    return blocked_mismatch(result, block_limit_ms(transport)) is not None
 
 
 def judge(request: dict[str, Any], answers: dict[str, dict[str, Any]]) -> Verdict:
