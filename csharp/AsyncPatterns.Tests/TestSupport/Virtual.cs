@@ -40,10 +40,19 @@ internal static class Virtual
 
     /// <summary>Runs <paramref name="body"/> on virtual time; a run that stops with PoolBusy at the loop's own budget (a
     /// test that sets a budget expects it) runs again once, on a baseline measured after it. A second PoolBusy stands:
-    /// a body that leaves pool work running leaves it again.</summary>
+    /// a body that leaves pool work running leaves it again. Likewise a run that stops with RealTimer: the loop reads the
+    /// process's timer count, and a timer the test host armed meanwhile reads as the body's (<see cref="HostTimers"/>); a
+    /// body's own real timer stops the second run too.</summary>
     public static VirtualResult<T> Run<T>(Func<VirtualTimeProvider, Task<T>> body, Action<VirtualTimeProvider, RunLoop>? setUp = null)
     {
         var (result, budgetIsTheLoops) = RunOnce(body, setUp, Baseline());
+        if (result.Stop == LoopStop.RealTimer)
+        {
+            var (afterTimer, _) = RunOnce(body, setUp, Baseline());
+            const string firstTimer = "the first run stopped with RealTimer (a real timer was armed in the process meanwhile); tried again";
+            return afterTimer with { Why = afterTimer.Why is null ? firstTimer : $"{firstTimer}: {afterTimer.Why}" };
+        }
+
         if (result.Stop != LoopStop.PoolBusy || !budgetIsTheLoops)
         {
             return result;

@@ -36,4 +36,36 @@ public class VirtualTests
             await outside;
         }
     }
+
+    [Fact]
+    public void Run_ATimerArmedElsewhereInTheProcessDuringTheRun_RunsAgain()
+    {
+        // The loop stops with RealTimer when the process's timer count rises: a timer of the test host does that too.
+        Timer? hosts = null;
+        var runs = 0;
+        try
+        {
+            var run = Virtual.Run(async time =>
+            {
+                if (Interlocked.Increment(ref runs) == 1)
+                {
+                    var host = new Thread(() => hosts = new Timer(_ => { }, null, TimeSpan.FromMinutes(1), System.Threading.Timeout.InfiniteTimeSpan));
+                    host.Start();
+                    host.Join();
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(10), time).ConfigureAwait(false);
+                return true;
+            });
+
+            Assert.True(run.Result);
+            Assert.Equal(10, run.ElapsedMs);
+            Assert.Equal(2, runs);
+            Assert.StartsWith("the first run stopped with RealTimer", run.Why, StringComparison.Ordinal);
+        }
+        finally
+        {
+            hosts?.Dispose();
+        }
+    }
 }
