@@ -19,7 +19,7 @@ import pytest
 from asyncconf import engine as engine_module
 from asyncconf import languages, report
 from asyncconf.cli import _print_problems
-from asyncconf.engine import RUN_BATCH, Engine
+from asyncconf.engine import RUN_BATCH, Engine, Run
 from asyncconf.spec import load_spec
 from asyncconf.transports.base import TransportError
 from asyncconf.transports.jsonl_process import JsonLinesProcess
@@ -414,3 +414,15 @@ def test_an_interrupt_while_pytest_makes_runs_stops_pytest_instead_of_failing_a_
     scenario = next(p for p in load_spec() if p.id == "timeout").scenarios[0]
     with pytest.raises(KeyboardInterrupt):
         pytest_plugin.cached_runs_of(config, [(scenario, "python", "reference")])  # type: ignore[arg-type]
+
+
+def test_a_spec_item_that_passed_on_a_second_try_says_so() -> None:
+    from asyncconf.pytest_plugin import SecondTryWarning, _verdict
+
+    first = "blocked_ms: expected under 50, saw 64 (blocked the event loop for 64 ms)"
+    runs = [
+        Run("timeout", "exceeds-limit", "python", "inprocess", "reference", "pass"),
+        Run("timeout", "exceeds-limit", "python", "subprocess", "reference", "pass", first_try=first),
+    ]
+    with pytest.warns(SecondTryWarning, match=r"python/subprocess timeout/exceeds-limit \[reference\]: passed on a"):
+        _verdict(runs)

@@ -14,6 +14,7 @@ Options: ``--asyncconf-lang`` (or the ini ``asyncconf_langs``) and ``--asyncconf
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -222,15 +223,21 @@ class _Item(pytest.Item):
         return str(super().repr_failure(excinfo))
 
 
+class SecondTryWarning(UserWarning):
+    """A run passed on a second try, after its first read a block (``Engine._confirm_blocks``)."""
+
+
 def _verdict(runs: list[Run]) -> None:
     """Fail when a required language did not run; skip when every run skipped; fail with every
-    problem; pass otherwise."""
+    problem; pass otherwise -- saying so (a warning) where a run passed on a second try."""
     fail_if_required_did_not_run(runs)
     if all(run.status == "skip" for run in runs):
         pytest.skip(runs[0].reason)
     bad = [run for run in runs if run.status in ("fail", "error")]
     if bad:
         raise ScenarioFailed("\n".join(f"{run.column} {run.status}: {run.reason}" for run in bad))
+    for line in report.second_tries(runs):
+        warnings.warn(SecondTryWarning(line), stacklevel=2)
 
 
 class ScenarioItem(_Item):
