@@ -63,6 +63,22 @@ describe('asyncconf-javascript/testing', () => {
     assert.throws(() => exceeds?.assertOk(), /FAIL timeout\/exceeds-limit/);
   });
 
+  it('tries a run that read a block once more: a block that does not repeat is said, one that does fails', async () => {
+    const [scenario] = (await scenarios('timeout')).filter((s) => s.id === 'completes-in-time');
+    /** @param {number} blocks How many calls block the loop for 80 ms first (a stalled machine, or the code). */
+    const blocking = (blocks) => (/** @type {any[]} */ ...args) => {
+      if (blocks-- > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 80);
+      return withTimeout(args[0], args[1], args[2]);
+    };
+    const once = await checkScenario(scenario, blocking(1));
+    assert.equal(once.status, 'pass', once.explain());
+    assert.match(once.firstTry ?? '', /^blocked the event loop for \d+ ms \(limit 50\)$/);
+    assert.match(once.explain(), /a second try: the first blocked the event loop for/);
+    const always = await checkScenario(scenario, blocking(2));
+    assert.equal(always.status, 'fail', always.explain());
+    assert.match(always.explain(), /blocked the event loop for/);
+  });
+
   it('n/a is never a pass: not run, reason kept, and n/a alone is not ok', async () => {
     let calls = 0;
     const counted = (/** @type {any[]} */ ...args) => {
