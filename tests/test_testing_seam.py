@@ -4,6 +4,7 @@ with the reasons and the trace when it fails; n/a never a pass; usable from pyte
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -32,6 +33,24 @@ def test_a_wrong_implementation_fails_with_its_reasons_and_its_trace() -> None:
     assert text.startswith("FAIL retry-backoff/delay-is-capped")
     assert "calls_at_ms: expected" in text and "differs from the Python reference" in text
     assert "trace (yours | the reference's):" in text and "!" in text  # the differing events are marked
+
+
+@pytest.mark.parametrize("blocks", [1, 2])
+def test_a_run_that_read_a_block_is_tried_once_more(blocks: int) -> None:
+    # A block counts if it repeats: a stall of the test process does not, a block the code causes does.
+    left = [blocks]
+
+    async def blocking_retry(operation: Callable[[], Awaitable[Any]], **options: Any) -> Any:
+        if left[0] > 0:
+            left[0] -= 1
+            time.sleep(0.08)  # noqa: ASYNC251 -- on purpose: the loop's thread blocked, as a stall would
+        return await retry(operation, **options)
+
+    [scenario] = [param.values[0] for param in scenarios("retry-backoff") if param.id == "third-attempt-succeeds"]
+    result = check_scenario(scenario, blocking_retry)
+    assert result.first_try.startswith("blocked_ms: expected under 50, saw "), result.explain()
+    assert "a second try: the first failed blocked_ms" in result.explain()
+    assert result.status == ("pass" if blocks == 1 else "fail"), result.explain()
 
 
 def test_not_applicable_is_never_a_pass() -> None:
