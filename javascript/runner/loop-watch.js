@@ -105,6 +105,9 @@ export class LoopWatch {
     this.#now = now;
     this.#reading = reading;
     this.#last = now();
+    // The shared reading may be a previous run's, from before whatever waits for a CPU came between
+    // the runs: taken off this run's first stretch, they hid a whole block on a loaded machine.
+    if (this.#last - reading.at >= RUN_DELAY_REFRESH_MS) reading.refresh(this.#last);
   }
 
   /**

@@ -54,6 +54,22 @@ describe('the loop-lag watch', () => {
     assert.equal(watch.blockedMs, 100);
   });
 
+  it('does not take the CPU waits from before the run off its first stretch', () => {
+    // The reading is shared by a process's runs: one left from the last run, before a second of
+    // waiting for CPUs between runs (a loaded CI), took a whole 70 ms block off the new run's first
+    // stretch -- a blocking implementation read 0 and passed.
+    let now = 1000;
+    let waited = 0;
+    const reading = new RunQueueReading(() => waited, now);
+    now += 1000; // between runs: 500 of it runnable, waiting for a CPU
+    waited += 500;
+    const watch = new LoopWatch(50, {now: () => now, reading});
+    now += 70; // the run's first callback blocks; 5 ms of it waiting for a CPU once it woke
+    waited += 5;
+    assert.equal(watch.cameBack(), true);
+    assert.equal(watch.blockedMs, 65);
+  });
+
   it('does not count the runtime\'s own time the runner excuses (a worker starting)', () => {
     let now = 1000;
     const watch = new LoopWatch(50, {now: () => now, reading: new RunQueueReading(() => 0, now)});
