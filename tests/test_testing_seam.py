@@ -53,6 +53,34 @@ def test_a_run_that_read_a_block_is_tried_once_more(blocks: int) -> None:
     assert result.status == ("pass" if blocks == 1 else "fail"), result.explain()
 
 
+def test_checks_gathered_at_once_run_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The candidate registry is the process's: two runs at once could run each other's implementation.
+    import asyncpatterns.runner
+
+    real_handle = asyncpatterns.runner.handle
+    inside, most = [0], [0]
+
+    def counted(request: dict[str, Any]) -> dict[str, Any]:
+        inside[0] += 1
+        most[0] = max(most[0], inside[0])
+        time.sleep(0.05)  # long enough for the other thread's check to come in
+        try:
+            return real_handle(request)
+        finally:
+            inside[0] -= 1
+
+    monkeypatch.setattr(asyncpatterns.runner, "handle", counted)
+    [scenario] = [param.values[0] for param in scenarios("retry-backoff") if param.id == "delay-is-capped"]
+
+    async def both() -> list[Any]:
+        return list(
+            await asyncio.gather(acheck_scenario(scenario, retry), acheck_scenario(scenario, retry_without_a_cap))
+        )
+
+    good, bad = asyncio.run(both())
+    assert (good.status, bad.status, most[0]) == ("pass", "fail", 1)
+
+
 def test_not_applicable_is_never_a_pass() -> None:
     def cannot_jitter(scenario: Any) -> str | None:
         return "no jitter hook" if scenario.params["jitter"] != "none" else None

@@ -32,6 +32,7 @@ import asyncio
 import concurrent.futures
 import itertools
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,10 @@ __all__ = [
 
 NotApplicable = Callable[[Scenario], "str | None"]
 _ids = itertools.count(1)
+#: One check runs at a time in a process: the runner's candidate registry, its loop watch and the
+#: ``time.sleep`` it replaces during a run are the process's, so two checks at once (``acheck_*``
+#: gathered) could run each other's implementation, or one of them unwatched.
+_ONE_RUN_AT_A_TIME = threading.Lock()
 
 
 @dataclass
@@ -191,9 +196,9 @@ def _check(
     if why:
         return ScenarioResult(scenario, "n/a", [why])
     name = "candidate"
-    with registered(scenario.pattern, name, implementation):
+    with _ONE_RUN_AT_A_TIME, registered(scenario.pattern, name, implementation):
         answer, first_try = _confirmed(lambda: handle(request_for(scenario, name, "virtual", next(_ids))))
-    reference, _ = _confirmed(lambda: handle(request_for(scenario, "reference", "virtual", next(_ids))))
+        reference, _ = _confirmed(lambda: handle(request_for(scenario, "reference", "virtual", next(_ids))))
     if "error" in answer:
         return ScenarioResult(scenario, "error", [f"runner error: {answer['error'].get('message')}"])
     crashed = crash_reason(answer)

@@ -85,6 +85,15 @@ describe('the protocol', () => {
     });
   });
 
+  it('runs requests handed to it at once one after another: a run has the global clock to itself', async () => {
+    // Two checks of the testing seam gathered with Promise.all: the second run's fake clock could not
+    // be installed ("twice on the same global object") and it answered an internal error.
+    const plan = {op: [{after_ms: 10, fail: 'transient'}, {after_ms: 10, ok: 'data'}]};
+    const request = {op: 'run', pattern: 'retry-backoff', impl: 'reference', params: RETRY_PARAMS, plan};
+    const answers = await Promise.all([1, 2, 3].map((id) => handle({...request, id})));
+    assert.deepEqual(answers.map((a) => [a.id, a.error, a.outcome, a.elapsed_ms]), [1, 2, 3].map((id) => [id, undefined, {ok: 'data'}, 120]));
+  });
+
   it('reports an implementation that throws synchronously as its outcome, and keeps serving', async () => {
     const registry = {...REGISTRY, timeout: {throws: () => { throw new RangeError('no'); }}};
     const answer = await handle({id: 8, pattern: 'timeout', impl: 'throws', params: {timeout_ms: 5}}, {registry});
