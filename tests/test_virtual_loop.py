@@ -230,3 +230,22 @@ def test_wall_budget_stops_a_run_that_blocks() -> None:
 
     with pytest.raises(WallBudgetExceeded):
         run(scenario, wall_budget_s=0.1)
+
+
+def test_a_loop_stopped_while_it_selects_does_not_move_the_clock_first() -> None:
+    # The loop-lag watch stops a blocked run from inside select() (it times the iteration there):
+    # asyncio had already asked the selector to wait, and the clock moved on to the next timer,
+    # whose callback -- a blocking retry's next attempt -- then ran before the stop.
+    loop = VirtualTimeLoop()
+    fired: list[float] = []
+    try:
+        loop.call_later(1, lambda: fired.append(loop.time()))
+        loop.stop()
+        assert loop.selector.select(None) == []
+        assert (loop.time(), fired) == (0, [])
+        loop.run_forever()  # takes the stop: one pass, with nothing released
+        assert (loop.time(), fired) == (0, [])
+        loop.run_until_complete(asyncio.sleep(2))
+        assert fired == [1]
+    finally:
+        loop.close()

@@ -118,7 +118,9 @@ class _VirtualSelector(WatchedSelector):
         loop = self.loop
         assert loop is not None
         loop.check_wall_budget()
-        if timeout is not None:
+        # Stopped meanwhile -- the loop-lag watch stops a blocked run from inside select(), after
+        # asyncio chose to wait -- the clock stays: the stop comes before the next timer.
+        if timeout is not None or loop.stopping:
             return super().wait(0)
         if loop.pending_executor_work:
             # Work the loop cannot see is running on another thread: wait for it (in real time,
@@ -223,6 +225,11 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
                 heapq.heapify(live)
                 self._timers = live
                 self._cancelled_timers = 0
+
+    @property
+    def stopping(self) -> bool:
+        """``stop()`` was called and the loop has not stopped yet (asyncio's own flag)."""
+        return bool(self._stopping)  # type: ignore[attr-defined]
 
     def release_next_timer(self) -> bool:
         """Move the clock to the earliest live timer and make that one timer ready; False if none."""
