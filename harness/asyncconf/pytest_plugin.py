@@ -165,12 +165,13 @@ def cached_runs_of(config: pytest.Config, jobs: Sequence[tuple[Scenario, str, st
     engine = _engine(config)
     cache = config.stash[_CACHE]
     todo = list({_key(job): job for job in jobs if _key(job) not in cache}.values())
-    try:
-        made = engine.run_jobs(todo)
-    except Interrupted:
-        raise KeyboardInterrupt from None  # pytest stops on Ctrl-C: an interrupt is not a failed test
-    for job, runs in zip(todo, made, strict=True):
-        cache[_key(job)] = runs
+    if todo:
+        try:
+            made = engine.run_jobs(todo)
+        except Interrupted:
+            raise KeyboardInterrupt from None  # pytest stops on Ctrl-C: an interrupt is not a failed test
+        for job, runs in zip(todo, made, strict=True):
+            cache[_key(job)] = runs
     return [cache[_key(job)] for job in jobs]
 
 
@@ -206,7 +207,7 @@ class _Item(pytest.Item):
 
     def setup(self) -> None:
         """The first item of a spec file to run makes the runs of every selected item of that file
-        together (``cached_runs_of``): one at a time, each waited for the harness between two runs."""
+        together (``cached_runs_of``), rather than each item its own, one after another."""
         made_together = self.config.stash.setdefault(_MADE_TOGETHER, set())
         if self.parent is None or self.parent in made_together:
             return

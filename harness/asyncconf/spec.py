@@ -6,7 +6,6 @@ YAML file -- and all problems of a file are reported together, never as a traceb
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -143,7 +142,6 @@ def _duplicate_keys(node: yaml.Node) -> Iterator[tuple[int, str]]:
 
 
 @cache
-@functools.cache
 def _validator() -> jsonschema.protocols.Validator:
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
