@@ -34,6 +34,9 @@ def run(implementation: Callable[[Operation, float], Awaitable[Any]], clock: str
         "params": {"timeout_ms": 1000},
         "plan": {"op": [{"after_ms": 10, "ok": "v"}]},
         "cancel_at_ms": None,
+        # Not about blocks: on a loaded machine `Thread.start()`, which waits for the new thread to
+        # run, read as an 86 ms block, and the run stopped before the thread was seen (ci-local).
+        "block_limit_ms": 10**6,
     }
     with registered("timeout", "mine", implementation):
         return protocol.handle(request)
