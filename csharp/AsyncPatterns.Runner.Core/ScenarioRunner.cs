@@ -220,8 +220,12 @@ internal static class ScenarioRunner
             try
             {
                 ExecutePhases();
-                // Blocks still going end first, so that a failure of work ending now is collected with this run.
+                // Blocks still going end first, so that a failure of work ending now is collected with this run; and the
+                // loop's queue and timers, which will never run, let go of what they held (a faulted task whose awaiting
+                // continuation was still queued was otherwise reported by a later run).
                 _instruments.DrainBlocks(LoopThreadGrace);
+                _loop.DropPending();
+                _virtualTime?.DisarmAll();
                 CollectRunGarbage(gen1Collections);
             }
             catch (Exception error)

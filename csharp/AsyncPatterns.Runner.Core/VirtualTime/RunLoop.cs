@@ -244,6 +244,19 @@ public sealed class RunLoop
         }
     }
 
+    /// <summary>
+    /// Drops the work still queued, for good: the run is over, and it would never run. What only that work kept alive -- a
+    /// faulted task whose awaiting continuation was queued when the run ended -- is then garbage of this run, found by its
+    /// collection and reported with it, not with whichever later run's collection finds it.
+    /// </summary>
+    public void DropPending()
+    {
+        lock (_gate)
+        {
+            _queue.Clear();
+        }
+    }
+
     private void Enqueue(WorkItem item)
     {
         lock (_gate)

@@ -175,6 +175,20 @@ public sealed class VirtualTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>Disarms every timer, for good (the run is over): what their callbacks held is no longer reachable from here.</summary>
+    public void DisarmAll()
+    {
+        lock (_gate)
+        {
+            foreach (var (entry, _) in _queue.UnorderedItems)
+            {
+                entry.Timer.IsArmed = false;
+            }
+
+            _queue.Clear();
+        }
+    }
+
     /// <summary>Disarms <paramref name="timer"/> for good.</summary>
     internal void Dispose(VirtualTimer timer)
     {

@@ -136,6 +136,28 @@ public class CandidateRegistryTests
     }
 
     [Fact]
+    public void Run_AFailureLeftUnobservedByARunThatNeverSettled_IsThatRunsNotTheNextOnes()
+    {
+        // Task.WhenAll never completes while b hangs; the run ends unfinished, and the cleanup's cancellation of b then
+        // faults the WhenAll task, whose awaiting continuation is queued on the run's loop -- and never runs. Found with
+        // .NET's Task.WhenAll as a task group (csharp/Libraries.Dotnet): a later, unrelated run was reported with
+        // "unobserved task exception: HttpRequestException: transient failure of b#1".
+        var registry = Registry(async ctx =>
+        {
+            var all = Task.WhenAll(ctx.Operation("a", ctx.CancellationToken), ctx.Operation("b", ctx.CancellationToken));
+            return await all;
+        });
+
+        var unfinished = Ask(registry, """{"id": 5, "pattern": "timeout", "impl": "mine", "params": {"timeout_ms": 50}, "limit_ms": 100, "plan": {"a": [{"after_ms": 10, "fail": "transient"}], "b": [{"hang": true}]}}""");
+        var next = Ask(Registry(ctx => ctx.Operation("op", ctx.CancellationToken)), TimeoutRun);
+
+        Assert.True((bool?)unfinished["outcome"]!["unfinished"], unfinished.ToJsonString());
+        Assert.Equal("""{"ok":"data"}""", next["outcome"]!.ToJsonString());
+        Assert.Equal("[]", next["unobserved"]!.ToJsonString());
+        Assert.Contains("transient failure of a#1", unfinished["unobserved"]!.ToJsonString());
+    }
+
+    [Fact]
     public void Run_NotApplicable_AnswersNotApplicableWithTheReasonAndRunsNothing()
     {
         var ran = false;
