@@ -166,7 +166,69 @@ POLLY = RunnerLibrary(
     ],
 )
 
-LIBRARIES = [POLLY]
+WAITASYNC_LEAVES_IT_RUNNING = (
+    "`WaitAsync` stops waiting at the limit but has no way to cancel the task it waits for: no result at the limit, "
+    "the operation left running"
+)
+WAITASYNC_RETURNS_BEFORE_IT_STOPS = (
+    "on the caller's cancellation `WaitAsync` completes at once, without waiting for the operation -- given the same "
+    "token -- to stop: when it returns, the operation is still running"
+)
+WHENALL_CANCELS_NOTHING = (
+    "`Task.WhenAll` cancels nothing: it waits for every task, and a sibling that hangs keeps it waiting for ever"
+)
+WHENALL_GROUPS_EVERY_FAILURE = (
+    "`Task.WhenAll` cancels nothing: it waits for every task (c's success at 30 ms) and groups every failure, b's "
+    "too, where the spec cancels the others at the first failure and reports that one"
+)
+
+# .NET's own task APIs, as python-stdlib is asyncio's: the version is the framework every project under csharp/
+# targets (Directory.Build.props).
+DOTNET = RunnerLibrary(
+    "csharp",
+    "dotnet",
+    "10.0",
+    "csharp/Libraries.Dotnet",
+    [
+        RunnerCheck(
+            "timeout",
+            "waitasync",
+            "Task.WaitAsync(TimeSpan, TimeProvider, CancellationToken)",
+            {
+                "exceeds-limit": WAITASYNC_LEAVES_IT_RUNNING,
+                "slow-to-stop": WAITASYNC_LEAVES_IT_RUNNING + ", so it does not wait for it to stop",
+                "own-timeout-error-propagates": "the operation's own `TimeoutException` is the type `WaitAsync` throws "
+                "at its limit, and nothing it documents tells them apart: both are no result",
+                "caller-cancels": WAITASYNC_RETURNS_BEFORE_IT_STOPS,
+                "limit-expires-while-a-cancelled-operation-stops": WAITASYNC_RETURNS_BEFORE_IT_STOPS,
+                "completes-at-the-limit": "takes a task: the operation is called before `WaitAsync` arms its timer, "
+                "so at the same instant the operation completes first",
+                "zero-limit-is-invalid": "takes a zero limit, as expired already: no result at once, the operation "
+                "left running",
+                "limit-past-the-longest-timer-is-invalid": "takes a limit past 2147483647 ms (it accepts up to "
+                "4294967294 ms): the operation completes at 10 ms",
+                "fractional-limit-rounds-half-up": "no rounding: `WaitAsync` hands the `TimeProvider` whole "
+                "milliseconds, 10.5 cut to 10 (the spec rounds halves up, PROTOCOL.md section 5); and it leaves the "
+                "operation running",
+            },
+        ),
+        RunnerCheck(
+            "task-group",
+            "whenall",
+            "Task.WhenAll",
+            {
+                "failure-cancels-siblings": WHENALL_CANCELS_NOTHING,
+                "waits-for-slow-sibling": WHENALL_CANCELS_NOTHING,
+                "own-cancellation-is-a-failure": WHENALL_CANCELS_NOTHING,
+                "failures-at-one-instant": WHENALL_GROUPS_EVERY_FAILURE,
+                "failures-at-once": WHENALL_GROUPS_EVERY_FAILURE,
+            },
+        ),
+        RunnerCheck("bounded-concurrency", "parallel-foreachasync", "Parallel.ForEachAsync(ParallelOptions)"),
+    ],
+)
+
+LIBRARIES = [POLLY, DOTNET]
 
 
 def run(library: RunnerLibrary, command: list[str]) -> tuple[libraries.LibraryResults, list[str]]:
