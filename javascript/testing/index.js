@@ -229,6 +229,16 @@ async function playConfirmed(request, options) {
 }
 
 /**
+ * The listeners set aside while checks run (`owningRejections`), and how many checks are running:
+ * checks gathered at once overlap, and only the first to start sets them aside, only the last to
+ * end puts them back. Each setting them aside itself took the listener a run of another check had
+ * installed for itself, and put it back for good, so that it stayed on after its run; and the
+ * first check to end gave node:test its listeners back while another's run was still to come.
+ * @type {{owners: number, aside: Array<['unhandledRejection' | 'uncaughtException', Function[]]>}}
+ */
+const setAside = {owners: 0, aside: []};
+
+/**
  * Runs `body` with the process's unhandled rejections and uncaught exceptions left to the run,
  * as in the runner's own process: the runner reports them in the answer's `warnings`. The
  * listeners already there (node:test's, which would fail the test calling the check) are set
@@ -238,16 +248,20 @@ async function playConfirmed(request, options) {
  * @param {() => Promise<T>} body
  */
 async function owningRejections(body) {
-  /** @type {Array<['unhandledRejection' | 'uncaughtException', Function[]]>} */
-  const aside = [];
-  for (const event of /** @type {const} */ (['unhandledRejection', 'uncaughtException'])) {
-    aside.push([event, process.rawListeners(event)]);
-    process.removeAllListeners(event);
+  if (setAside.owners++ === 0) {
+    setAside.aside = [];
+    for (const event of /** @type {const} */ (['unhandledRejection', 'uncaughtException'])) {
+      setAside.aside.push([event, process.rawListeners(event)]);
+      process.removeAllListeners(event);
+    }
   }
   try {
     return await body();
   } finally {
-    for (const [event, listeners] of aside) for (const listener of listeners) process.on(event, /** @type {any} */ (listener));
+    if (--setAside.owners === 0) {
+      for (const [event, listeners] of setAside.aside) for (const listener of listeners) process.on(event, /** @type {any} */ (listener));
+      setAside.aside = [];
+    }
   }
 }
 

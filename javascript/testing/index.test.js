@@ -79,6 +79,24 @@ describe('asyncconf-javascript/testing', () => {
     assert.match(always.explain(), /blocked the event loop for/);
   });
 
+  it("sets the test framework's rejection listeners aside for every run of checks gathered at once", async () => {
+    // The first check to end put them back while the second one's run was still to come: a rejection a library
+    // abandons in that run (p-limit, p-timeout do) would have failed the test instead of reaching the checker.
+    const [scenario] = (await scenarios('timeout')).filter((s) => s.id === 'completes-in-time');
+    const before = process.rawListeners('unhandledRejection');
+    assert.ok(before.length > 0, "node:test's own listener is there to be set aside");
+    /** @type {boolean[]} */
+    const frameworkListening = [];
+    const watching = (/** @type {any[]} */ ...args) => {
+      frameworkListening.push(process.rawListeners('unhandledRejection').some((listener) => before.includes(listener)));
+      return withTimeout(args[0], args[1], args[2]);
+    };
+    const results = await Promise.all([checkScenario(scenario, watching), checkScenario(scenario, watching), checkScenario(scenario, watching)]);
+    assert.deepEqual(results.map((result) => result.status), ['pass', 'pass', 'pass']);
+    assert.deepEqual(frameworkListening, [false, false, false]);
+    assert.deepEqual(process.rawListeners('unhandledRejection'), before); // put back, each once
+  });
+
   it('n/a is never a pass: not run, reason kept, and n/a alone is not ok', async () => {
     let calls = 0;
     const counted = (/** @type {any[]} */ ...args) => {
