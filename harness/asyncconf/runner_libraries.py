@@ -228,7 +228,16 @@ DOTNET = RunnerLibrary(
     ],
 )
 
-LIBRARIES = [POLLY, DOTNET]
+# Nito.AsyncEx's AsyncLock; the adapter adds the counter it guards (the pattern's state), as the anyio Lock adapter does.
+NITO = RunnerLibrary(
+    "csharp",
+    "nito.asyncex",
+    "5.1.2",
+    "csharp/Libraries.Nito",
+    [RunnerCheck("async-lock", "nito-asynclock", "AsyncLock.LockAsync(CancellationToken)")],
+)
+
+LIBRARIES = [POLLY, DOTNET, NITO]
 
 
 def run(library: RunnerLibrary, command: list[str]) -> tuple[libraries.LibraryResults, list[str]]:
