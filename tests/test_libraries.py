@@ -278,6 +278,20 @@ def test_the_adapters_are_typed() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_the_csharp_libraries_solution_builds_every_library_and_only_them() -> None:
+    """The libraries are built together (``runner_libraries.SOLUTION``): a library left out of it
+    would be served from whatever output an older build left, or from none."""
+    import xml.etree.ElementTree as ET
+
+    from asyncconf import runner_libraries
+
+    listed = {
+        str((runner_libraries.SOLUTION.parent / project.attrib["Path"]).parent.relative_to(ROOT))
+        for project in ET.parse(runner_libraries.SOLUTION).getroot().iter("Project")
+    }
+    assert listed == {library.project for library in runner_libraries.LIBRARIES}
+
+
 def test_the_csharp_libraries_give_their_recorded_results(capsys: pytest.CaptureFixture[str]) -> None:
     """Polly through its own runner (asyncconf.runner_libraries): a changed result fails here, as
     the Python and npm libraries' do in their own tests."""
