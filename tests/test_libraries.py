@@ -286,7 +286,7 @@ def test_the_csharp_libraries_solution_builds_every_library_and_only_them() -> N
     from asyncconf import runner_libraries
 
     listed = {
-        str((runner_libraries.SOLUTION.parent / project.attrib["Path"]).parent.relative_to(ROOT))
+        str((runner_libraries.SOLUTION.parent / project.attrib["Path"]).resolve().parent.relative_to(ROOT.resolve()))
         for project in ET.parse(runner_libraries.SOLUTION).getroot().iter("Project")
     }
     assert listed == {library.project for library in runner_libraries.LIBRARIES}
