@@ -239,6 +239,32 @@ DOTNET = RunnerLibrary(
     ],
 )
 
+DATAFLOW_WAITS_FOR_THE_HUNG = (
+    "the block cancels none of its running delegates when one fails (b), and completes only once they have ended: "
+    "the one that hangs never does"
+)
+
+# TPL Dataflow, Microsoft's package (not part of .NET itself).
+DATAFLOW = RunnerLibrary(
+    "csharp",
+    "dataflow",
+    "11.0.0",
+    "csharp/Libraries.Dataflow",
+    [
+        RunnerCheck(
+            "bounded-concurrency",
+            "transformblock",
+            "TransformBlock(MaxDegreeOfParallelism)",
+            {
+                "failure-stops-the-rest": DATAFLOW_WAITS_FOR_THE_HUNG + " (a)",
+                "own-cancellation-stops-the-rest": "b's own cancellation does not end the block, which cancels "
+                "nothing: a, which hangs, keeps it from ever completing",
+                "slot-freed-and-failure-at-one-instant": DATAFLOW_WAITS_FOR_THE_HUNG + " (c)",
+            },
+        )
+    ],
+)
+
 # Nito.AsyncEx's AsyncLock; the adapter adds the counter it guards (the pattern's state), as anyio's Lock adapter.
 NITO = RunnerLibrary(
     "csharp",
@@ -248,7 +274,7 @@ NITO = RunnerLibrary(
     [RunnerCheck("async-lock", "nito-asynclock", "AsyncLock.LockAsync(CancellationToken)")],
 )
 
-LIBRARIES = [POLLY, DOTNET, NITO]
+LIBRARIES = [POLLY, DOTNET, NITO, DATAFLOW]
 
 
 def run(library: RunnerLibrary, command: list[str]) -> tuple[libraries.LibraryResults, list[str]]:
