@@ -1,6 +1,7 @@
 /**
- * The npm libraries checked against the spec, through the public seam only
- * (`asyncconf-javascript/testing`), and their results as data: `libraries/results/javascript-<library>.json`,
+ * The npm libraries, and Node's built-ins (`node.js`), checked against the spec through the public
+ * seam only (`asyncconf-javascript/testing`), and their results as data:
+ * `libraries/results/javascript-<library>.json`,
  * in the format of libraries/README.md (the Python adapters' too). `asyncconf libraries` renders
  * them with every language's in the README's table.
  *
@@ -18,6 +19,7 @@ import {checkPattern} from '../testing/index.js';
 import {ADAPTERS as ASYNC_MUTEX} from './async-mutex.js';
 import {ADAPTERS as COCKATIEL} from './cockatiel.js';
 import {ADAPTERS as GENERIC_POOL} from './generic-pool.js';
+import {ADAPTERS as NODE} from './node.js';
 import {ADAPTERS as P_LIMIT} from './p-limit.js';
 import {ADAPTERS as P_MAP} from './p-map.js';
 import {ADAPTERS as P_QUEUE} from './p-queue.js';
@@ -30,7 +32,7 @@ import {ADAPTERS as PISCINA} from './piscina.js';
 /**
  * One pattern of one npm library, in the reference's signature (spec/PROTOCOL.md section 8).
  * @typedef {object} Adapter
- * @property {string} library The npm package (its version is recorded).
+ * @property {string} library The npm package (its version is recorded), or `node` for Node's built-ins (Node's major.minor).
  * @property {string} pattern
  * @property {string} api What of the library is used, as the table names it.
  * @property {import('../testing/index.js').Implementation} implementation
@@ -43,18 +45,33 @@ import {ADAPTERS as PISCINA} from './piscina.js';
 /** @typedef {{format: 1, language: 'javascript', library: string, version: string, checks: Check[]}} LibraryResults */
 
 /** @type {ReadonlyArray<Adapter>} */
-export const ADAPTERS = [...P_RETRY, ...P_LIMIT, ...P_MAP, ...P_QUEUE, ...P_TIMEOUT, ...COCKATIEL, ...GENERIC_POOL, ...ASYNC_MUTEX, ...PISCINA];
+export const ADAPTERS = [...P_RETRY, ...P_LIMIT, ...P_MAP, ...P_QUEUE, ...P_TIMEOUT, ...COCKATIEL, ...GENERIC_POOL, ...ASYNC_MUTEX, ...PISCINA, ...NODE];
 
-const FILES = {'p-retry': 'p-retry.js', 'p-limit': 'p-limit.js', 'p-map': 'p-map.js', 'p-queue': 'p-queue.js', 'p-timeout': 'p-timeout.js', cockatiel: 'cockatiel.js', 'generic-pool': 'generic-pool.js', 'async-mutex': 'async-mutex.js', piscina: 'piscina.js'};
+const FILES = {'p-retry': 'p-retry.js', 'p-limit': 'p-limit.js', 'p-map': 'p-map.js', 'p-queue': 'p-queue.js', 'p-timeout': 'p-timeout.js', cockatiel: 'cockatiel.js', 'generic-pool': 'generic-pool.js', 'async-mutex': 'async-mutex.js', piscina: 'piscina.js', node: 'node.js'};
 const RESULTS = new URL('../../libraries/results/', import.meta.url);
 const require = createRequire(import.meta.url);
 
+/** The library of Node's own built-ins (`node.js`): not an npm package. */
+export const BUILTINS = 'node';
+
 /**
- * The installed (pinned) version of an npm package.
+ * Node's major.minor (`20.20`), the version Node's built-ins are recorded for -- as python-stdlib
+ * records Python's. `differences` compares it as it is: another minor fails `npm test` until the
+ * results are recorded again; a patch release does not (every result is checked afresh anyway).
+ * @param {string} [node] A Node version (default: this process's).
+ */
+export function nodeVersion(node = process.versions.node) {
+  const [major, minor] = node.split('.');
+  return `${major}.${minor}`;
+}
+
+/**
+ * The installed (pinned) version of an npm package; for `node`, Node's major.minor.
  * @param {string} name
  * @returns {string}
  */
 export function version(name) {
+  if (name === BUILTINS) return nodeVersion();
   // Not require(`${name}/package.json`): an `exports` map may not list it.
   const main = require.resolve(name);
   const root = main.slice(0, main.lastIndexOf(`/node_modules/${name}/`) + `/node_modules/${name}/`.length);
