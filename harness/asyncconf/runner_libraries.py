@@ -66,7 +66,8 @@ class RunnerLibrary:
 
 
 #: Every C# library's project, built together: one ``dotnet build`` costs about what one project's did (7 s here when
-#: nothing changed), three cost three times that. Outside csharp/, where AsyncConf.slnx must be the only solution.
+#: nothing changed), and a build per project cost that again for each. Outside csharp/, where AsyncConf.slnx must be
+#: the only solution.
 SOLUTION = ROOT / "libraries" / "csharp.slnx"
 
 
