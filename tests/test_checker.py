@@ -337,3 +337,30 @@ def test_the_call_limit_allows_a_call_per_invocation() -> None:
 
 def test_the_longest_expected_time_counts_the_last_settled_invocation() -> None:
     assert longest_expected_ms(scenario(settled_at_ms=[10, 2500, 30], elapsed_ms=30)) == 2500
+
+
+def test_a_crash_nested_in_an_outcome_is_a_crash_of_the_run() -> None:
+    """A group's errors, parallel-partial-failures' `failed`, the errors an error handler got: a
+    crash reported inside any of them is no behaviour either (else a crashing anti-pattern whose
+    crash was gathered into a group would count as rejected)."""
+    crash = {"fail": "other", "type": "AttributeError", "message": "'NoneType' object has no attribute 'x'"}
+    in_group = {"fail": "group", "errors": [{"fail": "transient", "from": "a#1"}, crash]}
+    in_failed = {"ok": {"succeeded": {"a": 1}, "failed": {"b": crash}}}
+    in_reports = {"ok": [{"fail": "fatal", "from": "a#1"}, crash]}
+    for outcome in (in_group, in_failed, in_reports):
+        reason = crash_reason({"outcome": outcome})
+        assert reason is not None and "crashed with AttributeError" in reason, outcome
+    mine = {"fail": "other", "type": "MyError", "message": ""}
+    assert crash_reason({"outcome": {"fail": "group", "errors": [mine]}}) is None
+    assert crash_reason({"outcome": {"ok": {"type": "TypeError", "fail": "x"}}}) is None  # a value, not an outcome
+
+
+def test_lookups_assertions_and_the_runners_own_plan_errors_are_crashes() -> None:
+    """A bad index or key, a failed assertion, a division by zero are programming errors in every
+    language; the runner's refusal of a key its plan does not have (Python LookupError, C#
+    KeyNotFoundException, JavaScript RangeError) is one too -- never a behaviour that rejects."""
+    for name in (
+        "KeyError", "IndexError", "LookupError", "AssertionError", "ZeroDivisionError",
+        "KeyNotFoundException", "IndexOutOfRangeException", "DivideByZeroException", "RangeError",
+    ):  # fmt: skip
+        assert crash_reason({"outcome": {"fail": "other", "type": name, "message": "m"}}), name

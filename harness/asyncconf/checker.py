@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -445,24 +445,31 @@ def check(
 #: Outcome types that mean the implementation could not run as written -- a programming error,
 #: an API missing from this runtime, an interrupt -- rather than behaved one way or another. Such
 #: a run is an error: it neither passes nor rejects anything. (JavaScript errors are kinds by their
-#: `code`, PROTOCOL.md section 6, so a bare TypeError -- `x is not a function` -- lands here.)
+#: `code`, PROTOCOL.md section 6, so a bare TypeError -- `x is not a function` -- lands here.) The
+#: runners' own refusal of a key the plan does not have (LookupError, RangeError,
+#: KeyNotFoundException) is here too: an implementation that calls the operation with something
+#: that is not an item has a bug the plan cannot answer, not a behaviour to judge.
 CRASH_TYPES = frozenset(
     {
         # Python
         "NameError", "UnboundLocalError", "AttributeError", "TypeError", "ImportError", "ModuleNotFoundError",
         "NotImplementedError", "RecursionError", "KeyboardInterrupt", "SystemExit",
+        "LookupError", "KeyError", "IndexError", "AssertionError", "ZeroDivisionError",
         # JavaScript
         "ReferenceError", "SyntaxError", "RangeError",
         # C#
         "MissingMethodException", "MissingMemberException", "MissingFieldException", "TypeLoadException",
         "NullReferenceException", "InvalidCastException", "NotImplementedException", "EntryPointNotFoundException",
+        "KeyNotFoundException", "IndexOutOfRangeException", "DivideByZeroException",
     }
 )  # fmt: skip
 
 
 def crash_reason(answer: dict[str, Any]) -> str | None:
     """Why an answer is a crash rather than a behaviour (see CRASH_TYPES), or None. A crash of
-    one invocation (inside ``each``) is a crash of the run."""
+    one invocation (inside ``each``) is a crash of the run; so is one reported anywhere inside the
+    outcome -- a group's ``errors``, parallel-partial-failures' ``failed``, the errors a handler
+    got: gathered into a report, a crash is still no behaviour."""
     outcome = answer.get("outcome")
     if isinstance(outcome, dict) and isinstance(outcome.get("each"), list):
         for index, each in enumerate(outcome["each"]):
@@ -470,11 +477,30 @@ def crash_reason(answer: dict[str, Any]) -> str | None:
             if reason:
                 return f"invocation {index + 1}: {reason}"
         return None
-    if isinstance(outcome, dict) and outcome.get("fail") == "other" and outcome.get("type") in CRASH_TYPES:
+    crash = _nested_crash(outcome)
+    if crash is not None:
         return (
-            f"the implementation crashed with {outcome['type']}: {outcome.get('message', '')}"
+            f"the implementation crashed with {crash['type']}: {crash.get('message', '')}"
             " (a programming error, a missing API or an interrupt: no verdict)"
         )
+    return None
+
+
+def _nested_crash(found: Any) -> dict[str, Any] | None:
+    """The first ``{"fail": "other", "type": <a CRASH_TYPES name>}`` outcome in ``found``, at any
+    depth (an error outcome is a dict with ``fail``; values hold them in dicts and lists)."""
+    if isinstance(found, dict):
+        if found.get("fail") == "other" and found.get("type") in CRASH_TYPES:
+            return found
+        children: Iterable[Any] = found.values()
+    elif isinstance(found, list):
+        children = found
+    else:
+        return None
+    for child in children:
+        crash = _nested_crash(child)
+        if crash is not None:
+            return crash
     return None
 
 
