@@ -336,6 +336,61 @@ def test_a_failing_candidate_fails_the_run_and_is_never_counted_as_an_antipatter
     assert any(run["reason"] == "cannot be cancelled by its caller" for run in runs if run["status"] == "n/a")
 
 
+def test_a_runner_of_your_own_that_implements_nothing_selected_is_not_an_ok(tmp_path: Path) -> None:
+    """Ours passing beside it is no verdict on it: a --runner whose describe lists none of the selected
+    patterns checked nothing of the user's, and a pattern it leaves out is said, not passed over."""
+    empty = _runner(
+        tmp_path,
+        """
+        if request.get("op") == "describe":
+            answer["patterns"] = {}
+        """,
+    )
+    code, output = invoke(
+        "run", "--lang", "python", "--pattern", "timeout", "--impl", "reference", "--runner", f"python={empty}"
+    )  # fmt: skip
+    assert code == 1, output
+    said = "CUSTOM python/custom: implements none of the selected patterns (timeout); nothing of it was checked"
+    assert said in output
+    assert "NOT OK" in output
+    timeout_only = _runner(
+        tmp_path,
+        """
+        if request.get("op") == "describe":
+            answer["patterns"] = {"timeout": ["reference"]}
+        """,
+    )
+    code, output = invoke(
+        "run", "--lang", "python", "--pattern", "timeout", "--pattern", "task-group", "--impl", "reference",
+        "--runner", f"python={timeout_only}",
+    )  # fmt: skip
+    assert code == 0, output
+    assert "note: python/custom implements no task-group: not checked" in output
+
+
+def test_a_candidates_skip_is_recorded_only_where_it_is(tmp_path: Path) -> None:
+    """On the real clock a virtual-only scenario is skipped; a candidate only the user's runner has
+    was recorded as skipped on ours too, which made it "nothing checked" there: NOT OK for a pass."""
+    mine = _runner(
+        tmp_path,
+        """
+        if request.get("op") == "describe":
+            answer["patterns"] = {"timeout": ["reference", "mine"]}
+        if request.get("op") == "run" and request.get("impl") == "mine":
+            answer = handle({**request, "impl": "reference"})
+        """,
+    )
+    out = tmp_path / "run.json"
+    code, output = invoke(
+        "run", "--clock", "real", "--lang", "python", "--pattern", "timeout", "--impl", "mine",
+        "--runner", f"python={mine}", "--json", str(out),
+    )  # fmt: skip
+    assert code == 0, output
+    runs = json.loads(out.read_text())["runs"]
+    assert {run["transport"] for run in runs if run["impl"] == "mine"} == {"custom"}
+    assert "candidates 2/2 pass" in output  # its reference and mine
+
+
 def test_a_candidate_whose_every_scenario_is_not_applicable_does_not_pass() -> None:
     runs = [
         Run("p", "s1", "python", "custom", "mine", "n/a", "no factor option", role="candidate"),

@@ -232,7 +232,7 @@ def run(
             highlight=False,
         )
         sys.exit(130)
-    summary = report.summarize(runs, required=required_langs, langs=selected)
+    summary = report.summarize(runs, required=required_langs, langs=selected, custom=runners)
     _print_matrix(runs)
     _print_problems(runs, summary, verbose)
     meta = {"asyncconf": __version__, "clock": clock, "impl": which, "python": platform.python_version()}
@@ -357,6 +357,8 @@ def _print_problems(runs: Sequence[Run], summary: dict[str, Any], verbose: bool)
         say(f"skip  {line}")
     for uncaught in summary["scenarios_no_antipattern_fails"]:
         say(f"note: no anti-pattern fails {uncaught}")
+    for left in summary.get("custom_notes", []):
+        say(f"note: {left}")
     for retried in summary.get("second_tries", []):
         say(f"note: {retried}")
     anti, candidates = summary["antipatterns"], summary.get("candidates", {})

@@ -319,19 +319,31 @@ class Engine:
             record(name, status, reason, "unavailable" if status == "skip" else "")
             for name, (status, reason) in session.broken.items()
         ]
+
+        def offers(transport: Transport) -> bool:
+            """Ours have the whole catalogue (one missing is an error, below); a candidate is on the
+            transports whose runner describes it, and only there can it be skipped."""
+            implemented = session.implementations.get(transport.label, {}).get(scenario.pattern) or []
+            if transport.name == CUSTOM or self.role(scenario.pattern, impl, transport.name) == "candidate":
+                return impl in implemented
+            return True
+
+        # A skip is recorded only where the implementation is: a candidate's skip on a transport
+        # without it would make a verdict ("nothing checked") about a run that could never be.
+        offering = [transport for transport in session.transports if offers(transport)]
         lacking = session.missing_api.get(scenario.pattern)
         if lacking:
             version = f"{session.runtime.get('name', lang)} {session.runtime.get('version', '?')}"
             needs = ", ".join(str(api) for api in lacking)
             why = f"needs {needs}; missing in {version}"
-            return runs + [record(t.name, "skip", why, "missing-api") for t in session.transports], []
+            return runs + [record(t.name, "skip", why, "missing-api") for t in offering], []
         budget = real_time_skip_reason(scenario) if self.clock == "real" else None
         if budget:
-            return runs + [record(t.name, "skip", budget, "clock-budget") for t in session.transports], []
+            return runs + [record(t.name, "skip", budget, "clock-budget") for t in offering], []
         virtual_only = self._virtual_only.get((scenario.pattern, impl)) if self.clock == "real" else None
         if virtual_only:
             why = f"virtual clock only: {virtual_only}"
-            return runs + [record(t.name, "skip", why, "virtual-only") for t in session.transports], []
+            return runs + [record(t.name, "skip", why, "virtual-only") for t in offering], []
         runnable = []
         for transport in session.transports:
             implemented = session.implementations.get(transport.label, {}).get(scenario.pattern)

@@ -119,6 +119,24 @@ def required_problems(runs: Iterable[Run], required: Iterable[str], langs: Itera
     return problems
 
 
+def custom_coverage(runs: Sequence[Run], custom: Iterable[str]) -> tuple[list[str], list[str]]:
+    """What the runners of the user's own (``--runner``, languages ``custom``) left unchecked: the
+    problems -- a runner that implements none of the selected patterns, of which nothing at all was
+    checked (ours passing beside it is no verdict on it) -- and the notes, a pattern it leaves out."""
+    patterns = list(dict.fromkeys(run.pattern for run in runs if run.check == "spec"))
+    problems, notes = [], []
+    for lang in dict.fromkeys(custom):
+        column = f"{lang}/{CUSTOM}"
+        covered = {run.pattern for run in runs if run.check == "spec" and run.column == column}
+        if not covered:
+            problems.append(
+                f"{column}: implements none of the selected patterns ({', '.join(patterns)}); nothing of it was checked"
+            )
+        elif left := [pattern for pattern in patterns if pattern not in covered]:
+            notes.append(f"{column} implements no {', '.join(left)}: not checked")
+    return problems, notes
+
+
 def skip_reasons(runs: Iterable[Run]) -> list[str]:
     """Each distinct reason for skipping, once, with where it applied and how many runs."""
     where: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -144,7 +162,11 @@ def second_tries(runs: Iterable[Run]) -> list[str]:
     ]
 
 
-def summarize(runs: Sequence[Run], *, required: Iterable[str] = (), langs: Iterable[str] = ()) -> dict[str, Any]:
+def summarize(
+    runs: Sequence[Run], *, required: Iterable[str] = (), langs: Iterable[str] = (), custom: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The counts and the verdict of a run. ``custom``: the languages run through a runner of the
+    user's own (``--runner``), each of which must have checked something."""
     reference = Counter(run.status for run in runs if run.check == "spec" and run.role == "reference")
     verdicts = antipattern_verdicts(runs)
 
@@ -160,6 +182,7 @@ def summarize(runs: Sequence[Run], *, required: Iterable[str] = (), langs: Itera
     failing_candidates = sorted(name for name, verdict in candidates.items() if verdict != "passed")
     required_failed = required_problems(runs, required, list(langs))
     missed, errored = named("missed"), named("error")
+    custom_problems, custom_notes = custom_coverage(runs, custom)
     ok = (
         reference["fail"] == 0
         and reference["error"] == 0
@@ -169,6 +192,7 @@ def summarize(runs: Sequence[Run], *, required: Iterable[str] = (), langs: Itera
         and not failing_candidates
         and equivalence["fail"] == 0
         and not required_failed
+        and not custom_problems
     )
     return {
         "ok": ok,
@@ -189,6 +213,8 @@ def summarize(runs: Sequence[Run], *, required: Iterable[str] = (), langs: Itera
         "equivalence": {status: equivalence[status] for status in ("pass", "fail")},
         "scenarios_no_antipattern_fails": uncaught_scenarios(runs),
         "required_problems": required_failed,
+        "custom_problems": custom_problems,
+        "custom_notes": custom_notes,
         "skip_reasons": skip_reasons(runs),
         "second_tries": second_tries(runs),
     }
@@ -212,6 +238,7 @@ def problem_lines(runs: Sequence[Run], summary: dict[str, Any], *, verbose: bool
         for errored in anti.get("error", [])
     ]
     lines += [f"REQUIRED {problem}" for problem in summary.get("required_problems", [])]
+    lines += [f"CUSTOM {problem}" for problem in summary.get("custom_problems", [])]
     lines += [
         f"CANDIDATE {failing}: did not pass (its failures are listed above; n/a is never a pass)"
         for failing in summary.get("candidates", {}).get("failing", [])
