@@ -13,6 +13,7 @@ import textwrap
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -389,6 +390,28 @@ def test_a_candidates_skip_is_recorded_only_where_it_is(tmp_path: Path) -> None:
     runs = json.loads(out.read_text())["runs"]
     assert {run["transport"] for run in runs if run["impl"] == "mine"} == {"custom"}
     assert "candidates 2/2 pass" in output  # its reference and mine
+
+
+def test_the_junit_report_fails_exactly_when_the_run_is_not_ok(tmp_path: Path) -> None:
+    """A CI reading only the XML must see what the terminal says: a candidate that checked nothing,
+    a required language that did not run, a run that checked nothing -- each NOT OK, each a failure."""
+    from xml.etree import ElementTree
+
+    def failures(runs: list[Run], **given: Any) -> list[str]:
+        path = tmp_path / "run.xml"
+        report.write_junit(path, runs, report.summarize(runs, **given))
+        root = ElementTree.parse(path).getroot()
+        return [f.get("message") or "" for f in root.iter() if f.tag in ("failure", "error")]
+
+    passed = Run("p", "s1", "python", "inprocess", "reference", "pass")
+    assert failures([passed]) == []
+    not_applicable = Run("p", "s1", "python", "custom", "mine", "n/a", "no factor option", role="candidate")
+    assert any("python/custom p:mine" in m for m in failures([passed, not_applicable]))
+    skipped = Run("p", "s1", "csharp", "subprocess", "reference", "skip", "no dotnet", skip_cause="unavailable")
+    assert any(
+        "csharp/subprocess: required but did not run" in m for m in failures([passed, skipped], required=["csharp"])
+    )
+    assert failures([replace(passed, status="skip", reason="not built")]) != []  # nothing was checked
 
 
 def test_a_candidate_whose_every_scenario_is_not_applicable_does_not_pass() -> None:

@@ -239,7 +239,7 @@ def run(
     if json_file:
         report.write_json(json_file, runs, summary, meta)
     if junit_file:
-        report.write_junit(junit_file, runs)
+        report.write_junit(junit_file, runs, summary)
     if html_dir:
         _write_html(html_dir, runs, meta, spec_dir)
     sys.exit(0 if summary["ok"] else 1)

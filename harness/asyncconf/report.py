@@ -368,9 +368,11 @@ def read_json(path: Path) -> tuple[list[Run], dict[str, Any], dict[str, Any]]:
     return runs, summary if isinstance(summary, dict) else {}, meta if isinstance(meta, dict) else {}
 
 
-def write_junit(path: Path, runs: Sequence[Run]) -> None:
+def write_junit(path: Path, runs: Sequence[Run], summary: dict[str, Any]) -> None:
     """One testsuite per language/transport: a test case per reference scenario and equivalence
-    check, and one per anti-pattern, failed when no scenario caught it."""
+    check, and one per anti-pattern, failed when no scenario caught it; then the verdict's own
+    suite -- a case per candidate and one for the run -- so that the XML fails exactly when the
+    run is NOT OK (a candidate that checked nothing, a required language that did not run ...)."""
     suites = ElementTree.Element("testsuites", name="asyncconf")
     by_suite: dict[str, list[Run]] = defaultdict(list)
     for run in runs:
@@ -402,4 +404,25 @@ def write_junit(path: Path, runs: Sequence[Run]) -> None:
                 )
             elif verdict == "skipped":
                 ElementTree.SubElement(case, "skipped", message="not run")
+    _junit_verdict(suites, candidate_verdicts(runs), summary)
     ElementTree.ElementTree(suites).write(path, encoding="unicode", xml_declaration=True)
+
+
+def _junit_verdict(suites: ElementTree.Element, candidates: dict[str, str], summary: dict[str, Any]) -> None:
+    """The verdict as test cases: each candidate, passed or not, and the run, failed with what kept
+    it from OK that no other case carries."""
+    failing = sorted(name for name, verdict in candidates.items() if verdict != "passed")
+    suite = ElementTree.SubElement(suites, "testsuite", name="verdict", tests=str(len(candidates) + 1))
+    for name, verdict in sorted(candidates.items()):
+        case = ElementTree.SubElement(suite, "testcase", classname="candidates", name=name)
+        if verdict != "passed":
+            ElementTree.SubElement(case, "failure", message=f"{name}: {verdict} (n/a is never a pass)")
+    case = ElementTree.SubElement(suite, "testcase", classname="verdict", name="the run is OK")
+    if not summary["ok"]:
+        why = [f"required: {p}" for p in summary.get("required_problems", [])]
+        why += [f"runner of your own: {p}" for p in summary.get("custom_problems", [])]
+        why += [f"candidate {name}: did not pass" for name in failing]
+        if not summary["reference"]["pass"]:
+            why.append("nothing was checked: no reference scenario ran and passed")
+        message = "NOT OK" + (": " + "; ".join(why) if why else " (see the failing cases)")
+        ElementTree.SubElement(case, "failure", message=message)
