@@ -144,6 +144,10 @@ RULE_CASES: dict[str, tuple[tuple[str, str], str]] = {
         ('  - {id: R1, text: "One rule."}', '  - {id: R1, text: "One rule."}\n  - {id: R2, text: "Two."}'),
         ":8: rule R2 is covered by no scenario",
     ),
+    "expectations_can_fail": (
+        ("      outcome: {ok: data}\n      elapsed_ms: 10\n", "      leaks: any\n"),
+        ":17: scenario `first` expects nothing a run could fail (one of outcome, elapsed_ms",
+    ),
     "scenario_params_known": (
         ("    covers: [R1]", "    covers: [R1]\n    params: {limti: 3}"),
         ":14: `limti` is not a parameter of demo (parameters: limit)",

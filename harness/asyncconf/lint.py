@@ -48,6 +48,19 @@ def every_rule_covered(pattern: Pattern, data: dict[str, Any]) -> Iterator[Findi
             yield ["rules", index, "id"], f"rule {rule['id']} is covered by no scenario"
 
 
+def expectations_can_fail(pattern: Pattern, data: dict[str, Any]) -> Iterator[Finding]:
+    """A scenario checks its rules only by an expectation a run can fail: one that says nothing
+    but `leaks: any` would count its rules covered while checking none of them."""
+    from .checker import CHECKS  # the checker loads specs: imported here, not at the top, to stay out of a circle
+
+    for index, scenario in enumerate(data["scenarios"]):
+        if not CHECKS.keys() & scenario.get("expect", {}).keys():
+            yield (
+                ["scenarios", index, "expect"],
+                f"scenario `{scenario['id']}` expects nothing a run could fail (one of {', '.join(CHECKS)})",
+            )
+
+
 def scenario_params_known(pattern: Pattern, data: dict[str, Any]) -> Iterator[Finding]:
     for index, scenario in enumerate(data["scenarios"]):
         for name in scenario.get("params", {}):
@@ -170,6 +183,7 @@ RULES: tuple[Rule, ...] = (
     ids_are_unique,
     covers_known_rules,
     every_rule_covered,
+    expectations_can_fail,
     scenario_params_known,
     fuzz_domains_known,
     plan_steps_timed,
