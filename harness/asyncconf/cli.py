@@ -369,6 +369,9 @@ def _print_problems(runs: Sequence[Run], summary: dict[str, Any], verbose: bool)
         judged += f" ({anti['skipped']} skipped, not judged)"
     if candidates.get("total"):
         judged += f"; candidates {candidates['passed']}/{candidates['total']} pass"
+    retried = len(summary.get("second_tries", []))
+    if retried:
+        judged += f"; {retried} passed only on a second try (see the notes)"
     say(
         f"{verdict}: reference {ref['pass']} pass, {ref['fail']} fail, {ref['error']} error, {ref['skip']} skip; "
         f"{judged}; equivalence {eq['pass']} same, {eq['fail']} differ"
