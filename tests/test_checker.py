@@ -364,3 +364,9 @@ def test_lookups_assertions_and_the_runners_own_plan_errors_are_crashes() -> Non
         "KeyNotFoundException", "IndexOutOfRangeException", "DivideByZeroException", "RangeError",
     ):  # fmt: skip
         assert crash_reason({"outcome": {"fail": "other", "type": name, "message": "m"}}), name
+
+
+def test_a_time_is_a_number_not_a_boolean() -> None:
+    """JSON's ``true`` is Python's ``1``: a runner answering ``"elapsed_ms": true`` matched 1 ms."""
+    assert reasons({"elapsed_ms": 1}, {**answer(), "elapsed_ms": True}) == ["elapsed_ms: expected 1, saw true"]
+    assert reasons({"settled_at_ms": [1]}, {**answer(), "settled_at_ms": [True]}) != []

@@ -202,7 +202,8 @@ class JsonLinesProcess(Transport):
             raise TransportError(
                 f"the {self.label} runner printed a line that is not JSON: {line.strip()[:200]!r}"
             ) from None
-        if not isinstance(answer, dict) or answer.get("id") != payload.get("id"):
+        same_id = isinstance(answer, dict) and type(answer.get("id")) is type(payload.get("id"))  # true is no 1
+        if not (same_id and answer.get("id") == payload.get("id")):
             self._restart()
             raise TransportError(f"the {self.label} runner answered out of turn: {line.strip()[:200]!r}")
         return answer
