@@ -226,6 +226,9 @@ FAKE_RUNNER = textwrap.dedent(
         if mode == "garbage":
             print("this is not json", flush=True)
             continue
+        if mode == "id-true":  # JSON's true is Python's 1: not the answer to request 1
+            print(json.dumps({"id": True, "ok": True}), flush=True)
+            continue
         print(json.dumps({"id": request["id"], "ok": True}), flush=True)
     """
 )
@@ -262,6 +265,7 @@ def fake(fake_runner: Callable[..., JsonLinesProcess]) -> JsonLinesProcess:
         ("hang", "gave no answer within 1 s"),
         ("crash", "exited with code 3: boom"),
         ("garbage", "not JSON: 'this is not json'"),
+        ("id-true", "answered out of turn"),
     ],
 )
 def test_a_bad_runner_costs_one_request_and_is_restarted(fake: JsonLinesProcess, mode: str, words: str) -> None:
@@ -278,6 +282,7 @@ def test_a_bad_runner_costs_one_request_and_is_restarted(fake: JsonLinesProcess,
         ("hang", "gave no answer within 1 s"),
         ("crash", "exited with code 3: boom"),
         ("garbage", "not JSON: 'this is not json'"),
+        ("id-true", "answered out of turn"),
     ],
 )
 def test_a_bad_request_in_a_batch_costs_that_one_only(
@@ -349,3 +354,48 @@ def test_an_instance_refused_up_front_is_the_runs_one_outcome() -> None:
 def test_an_invocation_that_never_settles_leaves_the_run_unfinished() -> None:
     answer = handle({**BREAKER, "plan": {"op": [{"hang": True}]}, "invocations": [{"at_ms": 0}], "limit_ms": 100})
     assert answer["outcome"]["unfinished"] is True and "settled_at_ms" not in answer
+
+
+def _timeout_run(implementation: Callable[..., Any]) -> dict[str, Any]:
+    from asyncpatterns.runner.candidates import registered
+
+    request = {
+        "id": 1,
+        "pattern": "timeout",
+        "impl": "mine",
+        "params": {"timeout_ms": 1000},
+        "plan": {"op": [{"after_ms": 10, "ok": "v"}]},
+    }
+    with registered("timeout", "mine", implementation):
+        return handle(request)
+
+
+def test_a_task_left_running_after_the_pattern_settled_is_a_leak() -> None:
+    """Work the implementation started and left scheduled -- a detached task that sleeps, or will
+    call the operation again -- is a leak (PROTOCOL.md section 7, "work still pending"): it was
+    invisible, since only operation calls in flight and open resources counted."""
+    kept: list[asyncio.Task[Any]] = []
+
+    async def detached_sleeper(operation: Callable[[], Any], limit: float) -> Any:
+        kept.append(asyncio.create_task(asyncio.sleep(3600)))
+        return await operation()
+
+    async def calls_again_later(operation: Callable[[], Any], limit: float) -> Any:
+        async def later() -> None:
+            await asyncio.sleep(5)
+            await operation()
+
+        kept.append(asyncio.create_task(later()))
+        return await operation()
+
+    async def tidy(operation: Callable[[], Any], limit: float) -> Any:
+        async with asyncio.TaskGroup() as group:
+            call = group.create_task(operation())
+            group.create_task(asyncio.sleep(0.001))
+        return call.result()
+
+    for leaky in (detached_sleeper, calls_again_later):
+        answer = _timeout_run(leaky)
+        assert answer["outcome"] == {"ok": "v"}, answer
+        assert answer["leaks"] == ["work still pending"], leaky.__name__
+    assert _timeout_run(tidy)["leaks"] == []

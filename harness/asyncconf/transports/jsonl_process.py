@@ -202,8 +202,12 @@ class JsonLinesProcess(Transport):
             raise TransportError(
                 f"the {self.label} runner printed a line that is not JSON: {line.strip()[:200]!r}"
             ) from None
-        same_id = isinstance(answer, dict) and type(answer.get("id")) is type(payload.get("id"))  # true is no 1
-        if not (same_id and answer.get("id") == payload.get("id")):
+        # Same type too: JSON's true is Python's 1, and no answer to request 1.
+        if not (isinstance(answer, dict) and _same_id(answer.get("id"), payload.get("id"))):
             self._restart()
             raise TransportError(f"the {self.label} runner answered out of turn: {line.strip()[:200]!r}")
         return answer
+
+
+def _same_id(answered: Any, asked: Any) -> bool:
+    return type(answered) is type(asked) and bool(answered == asked)

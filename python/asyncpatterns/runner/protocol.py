@@ -37,6 +37,8 @@ DEFAULTS: dict[str, Any] = json.loads(PROTOCOL_DEFAULTS_FILE.read_text(encoding=
 CLEANUP_GRACE_S = {"virtual": 3600.0, "real": 0.5}
 #: The reason of a run stopped for blocking the loop, until the watch's final reading fills it in.
 BLOCKED = "blocked the event loop"
+#: The leak of work the implementation left scheduled when it settled (PROTOCOL.md section 7).
+WORK_PENDING = "work still pending"
 
 
 class BadRequest(Exception):
@@ -259,6 +261,15 @@ def _run_on_loop(
 ) -> dict[str, Any]:
     settled: dict[str, Any] = {}
     judged = False  # once the run is judged, the leftovers' cleanup must not change the outcome
+    runner_tasks: set[asyncio.Task[Any]] = set()  # the run's own: the scenario's, each invocation's
+
+    def leaks_now() -> list[str]:
+        """The leaks at this instant (PROTOCOL.md section 7): the operations and resources, or,
+        when there are none, whether the implementation left a task of its own running."""
+        leaks = ins.leaks()
+        if not leaks and any(task not in runner_tasks for task in asyncio.all_tasks(loop)):
+            leaks = [WORK_PENDING]
+        return leaks
 
     async def invoked(instance: Any, index: int, key: str, outcomes: list[Any], settled_at: list[Any]) -> None:
         assert isinstance(binding, InvokedBinding)
@@ -281,7 +292,7 @@ def _run_on_loop(
                 outcome={"each": outcomes},
                 settled_at_ms=settled_at,
                 elapsed_ms=clock_ms(),
-                leaks=ins.leaks(),
+                leaks=leaks_now(),
                 trace_len=len(ins.trace),
             )
             loop.stop()
@@ -315,6 +326,7 @@ def _run_on_loop(
 
             task.add_done_callback(never_started)
             tasks[index] = task
+            runner_tasks.add(task)
 
         def cancel(index: int) -> None:
             tasks[index].cancel()
@@ -336,7 +348,7 @@ def _run_on_loop(
         else:
             outcome = {"ok": _json_safe(binding.to_json(value, ins))}
         if not judged:
-            settled.update(outcome=outcome, elapsed_ms=clock_ms(), leaks=ins.leaks(), trace_len=len(ins.trace))
+            settled.update(outcome=outcome, elapsed_ms=clock_ms(), leaks=leaks_now(), trace_len=len(ins.trace))
             loop.stop()
 
     # A callback that blocks the loop stops the run at the loop's next chance: the rest of the
@@ -358,6 +370,7 @@ def _run_on_loop(
     try:
         with watch, sleeps:
             main = loop.create_task(scenario() if invocations is None else many(invocations))
+            runner_tasks.add(main)
             start = loop.time()
             if cancel_at_ms is not None:
                 loop.call_at(start + cancel_at_ms / 1000, main.cancel)
