@@ -11,6 +11,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -69,6 +70,19 @@ def test_run_html_and_report_html_write_the_same_site(python_run: tuple[Path, Pa
     assert written == sorted(path.name for path in tmp_path.iterdir())
     for name in written:
         assert (tmp_path / name).read_text() == (site / name).read_text(), name
+
+
+def test_the_site_says_the_runs_own_verdict(tmp_path: Path) -> None:
+    """A required language that did not run makes the run NOT OK; its records alone cannot say
+    so, and the site, made again from them, said OK."""
+    passed = Run(RETRY.id, RETRY.scenarios[0].id, "python", "inprocess", "reference", "pass")
+    skipped = Run(RETRY.id, RETRY.scenarios[0].id, "csharp", "subprocess", "reference", "skip", "no dotnet")
+    runs = [passed, replace(skipped, skip_cause="unavailable")]
+    summary = report.summarize(runs, required=["csharp"])
+    assert summary["ok"] is False
+    write_site(tmp_path, runs, {"clock": "virtual"}, summary=summary)
+    index = (tmp_path / "index.html").read_text()
+    assert "<h1>NOT OK</h1>" in index and "required but did not run" in index
 
 
 def test_every_answer_has_a_timeline_lane_holding_its_events(python_run: tuple[Path, Path]) -> None:

@@ -78,10 +78,12 @@ html_option = click.option(
 )
 
 
-def _write_html(html_dir: Path, runs: Sequence[Run], meta: dict[str, Any], spec_dir: Path) -> None:
+def _write_html(
+    html_dir: Path, runs: Sequence[Run], meta: dict[str, Any], spec_dir: Path, summary: dict[str, Any] | None
+) -> None:
     from .html import write_site
 
-    pages = write_site(html_dir, runs, meta, spec_dir=spec_dir)
+    pages = write_site(html_dir, runs, meta, spec_dir=spec_dir, summary=summary)
     errors.print(f"asyncconf: HTML report: {pages[0]} ({len(pages)} pages)", markup=False, highlight=False)
 
 
@@ -241,7 +243,7 @@ def run(
     if junit_file:
         report.write_junit(junit_file, runs, summary)
     if html_dir:
-        _write_html(html_dir, runs, meta, spec_dir)
+        _write_html(html_dir, runs, meta, spec_dir, summary)
     sys.exit(0 if summary["ok"] else 1)
 
 
@@ -648,7 +650,7 @@ def report_command(json_file: Path, markdown: bool, html_dir: Path | None, spec_
         sys.exit(1)
     summary = summary or report.summarize(runs)
     if html_dir:
-        _write_html(html_dir, runs, meta, spec_dir)
+        _write_html(html_dir, runs, meta, spec_dir, summary)
         return
     if markdown:
         click.echo(report.render_markdown(runs))

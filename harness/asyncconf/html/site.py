@@ -279,7 +279,13 @@ def run_id(run: Run) -> str:
 class Site:
     """The views of one run: build them, then ``write`` the pages."""
 
-    def __init__(self, runs: Sequence[Run], meta: dict[str, Any], patterns: Sequence[Pattern]) -> None:
+    def __init__(
+        self,
+        runs: Sequence[Run],
+        meta: dict[str, Any],
+        patterns: Sequence[Pattern],
+        summary: dict[str, Any] | None = None,
+    ) -> None:
         self.runs = list(runs)
         self.meta = meta
         self.clock = str(meta.get("clock") or "virtual")
@@ -290,7 +296,9 @@ class Site:
         self.anti_ids = {p.id: {a.id for a in p.antipatterns} for p in patterns}
         self.lanes = _lanes_of(self.runs)
         self.runtimes = _runtime(self.runs)
-        self.summary = report.summarize(self.runs)
+        # The run's own verdict when given: what only the run knew (the required languages, the
+        # runners of the user's own) cannot be told again from its records.
+        self.summary = summary or report.summarize(self.runs)
         self.verdicts = report.antipattern_verdicts(self.runs)
 
     def role(self, run: Run) -> str:
@@ -377,6 +385,13 @@ class Site:
                         f"{pattern}.html#a-{slug(impl)}",
                     )
                 )
+        # What the verdict knows beyond the runs' own failures (the same lines the terminal prints).
+        found += [Cell(f"REQUIRED {problem}", "bad") for problem in self.summary.get("required_problems", [])]
+        found += [Cell(f"CUSTOM {problem}", "bad") for problem in self.summary.get("custom_problems", [])]
+        found += [
+            Cell(f"CANDIDATE {failing}: did not pass (n/a is never a pass)", "bad")
+            for failing in self.summary.get("candidates", {}).get("failing", [])
+        ]
         return [cell if cell.href.split(".html")[0] in self.anti_ids else Cell(cell.text, cell.css) for cell in found]
 
     # -- a pattern page --------------------------------------------------------------------------------------
@@ -636,10 +651,16 @@ def _environment() -> jinja2.Environment:
 
 
 def write_site(
-    out_dir: Path, runs: Sequence[Run], meta: dict[str, Any], *, spec_dir: Path = PATTERNS_DIR
+    out_dir: Path,
+    runs: Sequence[Run],
+    meta: dict[str, Any],
+    *,
+    spec_dir: Path = PATTERNS_DIR,
+    summary: dict[str, Any] | None = None,
 ) -> list[Path]:
-    """Write the site of a run into ``out_dir``; the pages written, index first."""
-    site = Site(runs, meta, load_spec(spec_dir))
+    """Write the site of a run into ``out_dir``; the pages written, index first. ``summary``: the
+    run's verdict, as ``asyncconf run`` made it (else it is made again from ``runs``)."""
+    site = Site(runs, meta, load_spec(spec_dir), summary)
     env = _environment()
     out_dir.mkdir(parents=True, exist_ok=True)
     css = (_STATIC / "report.css").read_text(encoding="utf-8") + "\n/* pygments */\n" + sources.pygments_css()
