@@ -34,8 +34,9 @@ internal sealed class VirtualRunClock(RunLoop loop, VirtualTimeProvider provider
 
     public override TimeProvider TimeProvider => provider;
 
+    /// <summary>On a timer of the runner's own: never work the implementation left pending (spec/PROTOCOL.md §7).</summary>
     public override IDisposable After(long milliseconds, Action action) =>
-        provider.CreateTimer(static a => ((Action)a!)(), action, TimeSpan.FromMilliseconds(milliseconds), Timeout.InfiniteTimeSpan);
+        provider.CreateRunnerTimer(static a => ((Action)a!)(), action, TimeSpan.FromMilliseconds(milliseconds), Timeout.InfiniteTimeSpan);
 }
 
 /// <summary>Real time: <see cref="TimeProvider.System"/> timers whose callbacks are posted to the loop.</summary>

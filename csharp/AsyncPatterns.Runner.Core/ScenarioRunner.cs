@@ -14,6 +14,9 @@ internal static class ScenarioRunner
     /// <summary>The same on real time.</summary>
     public const long RealGraceMs = 500;
 
+    /// <summary>The leak of work the implementation left scheduled when the pattern settled (spec/PROTOCOL.md §7).</summary>
+    public const string WorkPending = "work still pending";
+
     /// <summary>How long a run waits, before it starts, for thread-pool work left over by earlier runs to finish.</summary>
     public static readonly TimeSpan SettleBeforeRun = TimeSpan.FromMilliseconds(100);
 
@@ -329,6 +332,11 @@ internal static class ScenarioRunner
             }
 
             var stop = _loop.RunUntil(() => Blocked(watch) || _settled || _limitPassed, WallDeadline);
+            if (stop == LoopStop.Done && _settled)
+            {
+                NoteWorkPending();
+            }
+
             lock (_gate)
             {
                 if (!_judged)
@@ -374,6 +382,39 @@ internal static class ScenarioRunner
             using var graceTimer = _clock.After(_virtualTime is null ? RealGraceMs : VirtualGraceMs, () => _gracePassed = true);
             var blocks = watch.Blocks;
             _loop.RunUntil(() => Blocked(watch, blocks) || _gracePassed || _instruments.Quiet, WallDeadline);
+        }
+
+        /// <summary>
+        /// The pattern has settled with no operation running and no resource open: if a timer the implementation armed on
+        /// the run's clock is still armed, it left work pending (spec/PROTOCOL.md §7). Read once the step that settled it
+        /// has returned and the pool is quiet, still at the settling instant (the loop has run nothing since, the clock has
+        /// not moved): .NET disposes the timer of a <see cref="Task.WaitAsync(TimeSpan, TimeProvider)"/> only after it has
+        /// run the continuations that settled the pattern, and work on a pool thread may still be arming one. On real time,
+        /// nothing: the System timers of the implementation cannot be told from the runner's.
+        /// </summary>
+        private void NoteWorkPending()
+        {
+            if (_virtualTime is null)
+            {
+                return;
+            }
+
+            lock (_gate)
+            {
+                if (_leaks is not { Count: 0 })
+                {
+                    return;
+                }
+            }
+
+            _loop.WaitUntilQuiet(WallDeadline); // still busy: read what is armed now
+            if (_virtualTime.ArmedImplementationTimerCount > 0)
+            {
+                lock (_gate)
+                {
+                    _leaks = [WorkPending];
+                }
+            }
         }
 
         private void StartPattern()

@@ -245,6 +245,14 @@ public sealed class RunLoop
     }
 
     /// <summary>
+    /// Waits, running nothing of the loop's, until thread-pool work in flight has finished (as <see cref="RunUntil"/> does
+    /// before each item), for at most <see cref="QuiescenceBudget"/>.
+    /// </summary>
+    /// <param name="wallDeadline">The <see cref="Stopwatch.GetTimestamp"/> reading past which it gives up.</param>
+    /// <returns><see langword="false"/> when the pool was still busy.</returns>
+    public bool WaitUntilQuiet(long wallDeadline) => WaitForQuiescence(static () => false, wallDeadline) == Quiescence.Quiescent;
+
+    /// <summary>
     /// Drops the work still queued, for good: the run is over, and it would never run. What only that work kept alive -- a
     /// faulted task whose awaiting continuation was queued when the run ended -- is then garbage of this run, found by its
     /// collection and reported with it, not with whichever later run's collection finds it.

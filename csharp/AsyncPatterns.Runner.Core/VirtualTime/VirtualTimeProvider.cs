@@ -55,14 +55,31 @@ public sealed class VirtualTimeProvider : TimeProvider
     /// <inheritdoc/>
     public override long GetTimestamp() => NowMs * TimeSpan.TicksPerMillisecond;
 
-    /// <inheritdoc/>
-    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    /// <summary>
+    /// Gets the number of armed timers the implementation armed: all but the runner's own (<see cref="CreateRunnerTimer"/>).
+    /// One still armed when the pattern settles is work it left pending (spec/PROTOCOL.md §7).
+    /// </summary>
+    internal int ArmedImplementationTimerCount
     {
-        ArgumentNullException.ThrowIfNull(callback);
-        var timer = new VirtualTimer(this, callback, state, ExecutionContext.Capture());
-        timer.Change(dueTime, period);
-        return timer;
+        get
+        {
+            lock (_gate)
+            {
+                return _queue.UnorderedItems.Count(item => item.Element.IsCurrent && !item.Element.Timer.IsRunners);
+            }
+        }
     }
+
+    /// <inheritdoc/>
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+        Create(callback, state, dueTime, period, isRunners: false);
+
+    /// <summary>
+    /// A timer of the runner's own (the limit, a cancellation, the plan's delays ...: every <c>RunClock.After</c>), which
+    /// <see cref="ArmedImplementationTimerCount"/> leaves out; otherwise as <see cref="CreateTimer"/>.
+    /// </summary>
+    internal ITimer CreateRunnerTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+        Create(callback, state, dueTime, period, isRunners: true);
 
     /// <summary>Gets the due time of the earliest armed timer.</summary>
     /// <param name="dueMs">The earliest due time, in virtual milliseconds.</param>
@@ -126,6 +143,14 @@ public sealed class VirtualTimeProvider : TimeProvider
         {
             Interlocked.Exchange(ref _nowMs, _nowMs + Math.Max(0, milliseconds));
         }
+    }
+
+    private VirtualTimer Create(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period, bool isRunners)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        var timer = new VirtualTimer(this, callback, state, ExecutionContext.Capture(), isRunners);
+        timer.Change(dueTime, period);
+        return timer;
     }
 
     internal static long ToMilliseconds(TimeSpan span, string name)

@@ -11,13 +11,17 @@ internal sealed class VirtualTimer : ITimer
     private readonly object? _state;
     private readonly ExecutionContext? _context;
 
-    public VirtualTimer(VirtualTimeProvider provider, TimerCallback callback, object? state, ExecutionContext? context)
+    public VirtualTimer(VirtualTimeProvider provider, TimerCallback callback, object? state, ExecutionContext? context, bool isRunners)
     {
         _provider = provider;
         _callback = callback;
         _state = state;
         _context = context;
+        IsRunners = isRunners;
     }
+
+    /// <summary>Gets a value indicating whether the runner armed it (<see cref="VirtualTimeProvider.CreateRunnerTimer"/>), not the implementation.</summary>
+    public bool IsRunners { get; }
 
     /// <summary>Gets or sets the arming count: a queue entry of an older version is stale.</summary>
     public int Version { get; set; }

@@ -157,4 +157,60 @@ public class VirtualTimeProviderTests
         time.FireNext();
         Assert.True(delay.IsCompletedSuccessfully);
     }
+
+    [Fact]
+    public void ArmedImplementationTimerCount_LeavesOutTheRunnersTimersAndThoseNoLongerArmed()
+    {
+        var time = new VirtualTimeProvider();
+        using var runners = time.CreateRunnerTimer(_ => { }, null, TimeSpan.FromMilliseconds(5), System.Threading.Timeout.InfiniteTimeSpan);
+        var fires = time.CreateTimer(_ => { }, null, TimeSpan.FromMilliseconds(1), System.Threading.Timeout.InfiniteTimeSpan);
+        var disposed = time.CreateTimer(_ => { }, null, TimeSpan.FromMilliseconds(9), System.Threading.Timeout.InfiniteTimeSpan);
+        var disarmed = time.CreateTimer(_ => { }, null, TimeSpan.FromMilliseconds(9), System.Threading.Timeout.InfiniteTimeSpan);
+        using var periodic = time.CreateTimer(_ => { }, null, TimeSpan.FromMilliseconds(2), TimeSpan.FromMilliseconds(2));
+
+        Assert.Equal(4, time.ArmedImplementationTimerCount);
+        time.FireNext();
+        disposed.Dispose();
+        disarmed.Change(System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
+        Assert.Equal(1, time.ArmedImplementationTimerCount); // the periodic one, re-armed after each firing
+        Assert.Equal(2, time.ArmedTimerCount);
+        fires.Dispose();
+        disarmed.Dispose();
+    }
+
+    [Fact]
+    public void CancellationTokenSourceAndTaskDelay_CancelledOrDisposed_DisposeTheirTimers()
+    {
+        var time = new VirtualTimeProvider();
+        var cancelled = new CancellationTokenSource(TimeSpan.FromHours(1), time);
+        var disposed = new CancellationTokenSource(TimeSpan.FromHours(1), time);
+        using var stop = new CancellationTokenSource();
+        var delay = Task.Delay(TimeSpan.FromHours(1), time, stop.Token);
+        Assert.Equal(3, time.ArmedImplementationTimerCount);
+
+        cancelled.Cancel();
+        disposed.Dispose();
+        stop.Cancel();
+
+        Assert.Equal(0, time.ArmedImplementationTimerCount);
+        Assert.True(delay.IsCanceled);
+        cancelled.Dispose();
+    }
+
+    [Fact]
+    public async Task WaitAsync_TaskCompletedFirst_DisposesItsTimerOnlyAfterTheContinuationsItRunsInline()
+    {
+        // Why the runner reads pending work once the step that settled the pattern has returned (ScenarioRunner).
+        var time = new VirtualTimeProvider();
+        var source = new TaskCompletionSource();
+        var waiting = source.Task.WaitAsync(TimeSpan.FromHours(1), time);
+        var armedInContinuation = -1;
+        var continuation = waiting.ContinueWith(_ => armedInContinuation = time.ArmedImplementationTimerCount, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+        source.SetResult();
+
+        await continuation;
+        Assert.Equal(1, armedInContinuation);
+        Assert.Equal(0, time.ArmedImplementationTimerCount);
+    }
 }
