@@ -26,6 +26,7 @@ import {runInBackground} from '../src/unobserved-failures.js';
 import {LONGEST_MS, invalidArgument} from '../src/common/arguments.js';
 import {Heartbeat} from './blocking.js';
 import {describeError} from './errors.js';
+import {runnerTimeout} from './virtual-clock.js';
 
 /** @typedef {import('./instruments.js').Instruments} Instruments */
 /** @typedef {(...args: any[]) => unknown} Implementation A function; for a pattern invoked many times, a class (typed as `any`) */
@@ -157,7 +158,7 @@ async function inBackground(impl, ins, p, signal) {
     if (p.handler_fails) throw error;
   };
   const owner = new AbortController();
-  const timer = setTimeout(() => owner.abort(), at);
+  const timer = runnerTimeout(() => owner.abort(), at);
   try {
     await impl(itemOperation(ins), p.items, onError, {shutdown: owner.signal, signal});
   } finally {
@@ -220,10 +221,10 @@ async function serveJobs(impl, ins, p, signal) {
     allArrived = () => resolve(undefined);
   });
   if (pending === 0) allArrived();
-  const timers = [setTimeout(() => service.shutdown(), p.shutdown_at_ms)];
+  const timers = [runnerTimeout(() => service.shutdown(), p.shutdown_at_ms)];
   for (const [key, at] of jobs) {
     timers.push(
-      setTimeout(() => {
+      runnerTimeout(() => {
         try {
           service.submit(key);
         } catch (error) {

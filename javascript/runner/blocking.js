@@ -25,7 +25,7 @@ import {syncBuiltinESMExports} from 'node:module';
 import workerThreads from 'node:worker_threads';
 import {BLOCK_FOR, ENDED, REPLY_BYTES, sleepThread} from './blocking-call.js';
 import {excuse} from './loop-watch.js';
-import {realNow, roundMs} from './virtual-clock.js';
+import {realNow, roundMs, runnerTimeout} from './virtual-clock.js';
 
 const RUNNER_KEY = Symbol.for('asyncconf.blocking');
 const OriginalWorker = workerThreads.Worker;
@@ -328,7 +328,7 @@ export class BlockingWork {
       } else if (this.#clock.kind === 'virtual') {
         if (entry) entry.parked = call;
         call.dueMs = this.#ins.now() + roundMs(step.after_ms ?? 0);
-        call.timer = setTimeout(() => this.#endNextDue(call), step.after_ms ?? 0);
+        call.timer = runnerTimeout(() => this.#endNextDue(call), step.after_ms ?? 0);
       } else {
         const since = startedAt === undefined ? 0 : this.#ins.now() - startedAt;
         this.#reply(call, BLOCK_FOR, {block_ms: Math.max(0, (step.after_ms ?? 0) - since)});
@@ -474,7 +474,7 @@ export class Heartbeat {
 
   #arm() {
     this.#dueMs = this.#now() + roundMs(this.#periodMs);
-    this.#timer = setTimeout(() => this.#beat(), this.#periodMs);
+    this.#timer = runnerTimeout(() => this.#beat(), this.#periodMs);
   }
 
   #beat() {

@@ -8,6 +8,7 @@
  */
 
 import {makeError} from './errors.js';
+import {runnerTimeout} from './virtual-clock.js';
 
 /** @typedef {{t: number, ev: string, key: string, n: number, kind?: string, lag?: number}} TraceEvent */
 
@@ -186,7 +187,7 @@ export class Instruments {
           reject(reason);
         };
         // An operation that takes a while to stop once cancelled.
-        if (step.cancel_ms) timer = setTimeout(stopped, step.cancel_ms);
+        if (step.cancel_ms) timer = runnerTimeout(stopped, step.cancel_ms);
         else stopped();
       };
       this.#inFlight.set(tag, stop);
@@ -195,8 +196,9 @@ export class Instruments {
       if (step.hang) return;
       // On a timer even for after_ms 0: calls that settle at one instant settle one at a time, in
       // the order they started (spec/PROTOCOL.md sections 3 and 5). The virtual clock keeps a 0 ms
-      // timer at 0 ms; Node's real one waits 1 ms, within the real clock's tolerance.
-      timer = setTimeout(complete, step.after_ms ?? 0);
+      // timer at 0 ms; Node's real one waits 1 ms, within the real clock's tolerance. The plan's
+      // delays are the runner's timers, not work the pattern left pending.
+      timer = runnerTimeout(complete, step.after_ms ?? 0);
     });
   };
 
@@ -296,7 +298,7 @@ export class Instruments {
     this.#openResources.add(`${name}#${n}`);
     const closeMs = Number(this.#options.params.close_ms ?? 0);
     return new Resource(name, n, async () => {
-      if (closeMs > 0) await new Promise((resolve) => setTimeout(resolve, closeMs));
+      if (closeMs > 0) await new Promise((resolve) => runnerTimeout(() => resolve(undefined), closeMs));
       this.#openResources.delete(`${name}#${n}`);
       this.#record('close', name, n);
     });

@@ -15,7 +15,7 @@ import {BlockingWork} from './blocking.js';
 import {describeError, KINDS} from './errors.js';
 import {Instruments} from './instruments.js';
 import {capBlockingWaits, LoopWatch} from './loop-watch.js';
-import {RealClock, realMacrotask, VirtualClock} from './virtual-clock.js';
+import {RealClock, realMacrotask, runnerImmediate, runnerTimeout, VirtualClock} from './virtual-clock.js';
 
 export const PROTOCOL_VERSION = 1;
 export const RUNTIME = Object.freeze({name: 'node', version: process.versions.node});
@@ -29,6 +29,8 @@ export const RUNTIME = Object.freeze({name: 'node', version: process.versions.no
 export const DEFAULTS = JSON.parse(readFileSync(new URL('../../spec/protocol.json', import.meta.url), 'utf8')).defaults;
 /** Loads a builtin module by name (`check_api`'s paths into one). */
 const require = createRequire(import.meta.url);
+/** The leak of work the implementation left scheduled when it settled (spec/PROTOCOL.md section 7). */
+export const WORK_PENDING = 'work still pending';
 /** After the pattern settles, how long leftover operations get to stop, on the run's clock. */
 const CLEANUP_GRACE_MS = {virtual: 3_600_000, real: 500};
 
@@ -398,13 +400,14 @@ function checkInvocations(request, pattern, binding, cancelAtMs) {
 
 /**
  * At `ms` on the run's clock: a timer, or at 0 an immediate -- a 0 ms timer must not be stretched to
- * 1 ms like setTimeout(fn, 0); an immediate runs at the same ms, once what is ready has run.
+ * 1 ms like setTimeout(fn, 0); an immediate runs at the same ms, once what is ready has run. The
+ * runner's own: not the pattern's pending work.
  * @param {number} ms
  * @param {() => void} fn
  */
 function at(ms, fn) {
-  if (ms === 0) setImmediate(fn);
-  else setTimeout(fn, ms);
+  if (ms === 0) runnerImmediate(fn);
+  else runnerTimeout(fn, ms);
 }
 
 /**
@@ -460,17 +463,24 @@ async function runPattern(clock, binding, impl, ins, watch, {params, cancelAtMs,
   // Scheduled before the pattern starts, so at an equal time they fire before its own timers. A
   // cancellation at 0 ms must not be stretched to 1 ms like setTimeout(fn, 0): an immediate runs
   // at the same ms, once the pattern's first steps have run.
-  if (cancelAtMs === 0) setImmediate(() => caller.abort());
-  else if (cancelAtMs !== null) setTimeout(() => caller.abort(), cancelAtMs);
+  if (cancelAtMs !== null) at(cancelAtMs, () => caller.abort());
   let limitReached = false;
-  setTimeout(() => (limitReached = true), limitMs);
+  runnerTimeout(() => (limitReached = true), limitMs);
 
   /** @type {{outcome: unknown, elapsed_ms: number | null, leaks: string[], traceLength: number, settled_at_ms?: number[]} | undefined} */
   let settled;
   let judged = false; // once the run is judged, a late settlement changes nothing
+  /**
+   * The leaks as the pattern settles (spec/PROTOCOL.md section 7): the operations and resources, or,
+   * when there are none, whether the implementation left a timer of its own armed.
+   */
+  const leaksNow = () => {
+    const leaks = ins.leaks();
+    return leaks.length === 0 && clock.pendingWork() ? [WORK_PENDING] : leaks;
+  };
   /** @param {unknown} outcome */
   const settle = (outcome) => {
-    if (!limitReached && !judged) settled = {outcome, elapsed_ms: clock.now(), leaks: ins.leaks(), traceLength: ins.trace.length};
+    if (!limitReached && !judged) settled = {outcome, elapsed_ms: clock.now(), leaks: leaksNow(), traceLength: ins.trace.length};
   };
   if (invocations === null) {
     /** @type {Promise<unknown>} */
@@ -484,7 +494,7 @@ async function runPattern(clock, binding, impl, ins, watch, {params, cancelAtMs,
   } else {
     invokeMany(binding, impl, ins, params, invocations, (outcome, settledAt) => {
       if (!limitReached && !judged) {
-        settled = {outcome, elapsed_ms: clock.now(), leaks: ins.leaks(), traceLength: ins.trace.length, ...(settledAt && {settled_at_ms: settledAt})};
+        settled = {outcome, elapsed_ms: clock.now(), leaks: leaksNow(), traceLength: ins.trace.length, ...(settledAt && {settled_at_ms: settledAt})};
       }
     }, () => clock.now());
   }
@@ -512,7 +522,7 @@ async function runPattern(clock, binding, impl, ins, watch, {params, cancelAtMs,
   if (ins.inFlightCount > 0 && end !== 'wall') {
     ins.cancelLeftovers();
     let graceOver = false;
-    setTimeout(() => (graceOver = true), CLEANUP_GRACE_MS[clock.kind]);
+    runnerTimeout(() => (graceOver = true), CLEANUP_GRACE_MS[clock.kind]);
     await clock.runUntil(() => watch.cameBack() || ins.inFlightCount === 0 || graceOver, wallBudgetMs);
   }
   // A run stopped for a block names the longest one, the cleanup's included.

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {readdirSync} from 'node:fs';
 import {describe, it} from 'node:test';
+import {setTimeout as sleep} from 'node:timers/promises';
 import {REGISTRY} from '../src/antipatterns/index.js';
 import {DEFAULTS, handle, PROTOCOL_VERSION, WARM_UP_REQUESTS} from './protocol.js';
 
@@ -170,5 +171,80 @@ describe('the protocol', () => {
   it('reports an instance refused up front as the run\'s one outcome, at 0 ms', async () => {
     const answer = await handle({id: 17, pattern: 'circuit-breaker', params: {failure_threshold: 0}, plan: {op: [{ok: 1}]}, invocations: [{at_ms: 5}]});
     assert.deepEqual([answer.outcome, answer.elapsed_ms, answer.trace, 'settled_at_ms' in answer], [{fail: 'invalid'}, 0, [], false]);
+  });
+});
+
+describe('the leak of work still pending (spec/PROTOCOL.md section 7)', () => {
+  /** @typedef {(fn: (options: {signal?: AbortSignal}) => Promise<unknown>, timeoutMs: number, options?: {signal?: AbortSignal}) => Promise<unknown>} Timeout */
+  /**
+   * Runs a candidate timeout whose operation answers 'v' after 10 ms, well within its limit.
+   * @param {Timeout} mine
+   * @param {Record<string, unknown>} [request]
+   */
+  const run = (mine, request = {}) =>
+    handle({id: 30, pattern: 'timeout', impl: 'mine', params: {timeout_ms: 1000}, plan: {op: [{after_ms: 10, ok: 'v'}]}, ...request}, {registry: {timeout: {mine}}});
+
+  /** @type {Timeout} */
+  const leavesATimer = async (fn, _ms, {signal} = {}) => {
+    setTimeout(() => {}, 3_600_000); // detached, never cleared
+    return await fn({signal});
+  };
+  /** @type {Timeout} */
+  const callsAgainLater = async (fn, _ms, {signal} = {}) => {
+    void (async () => {
+      await sleep(5000);
+      await fn({});
+    })();
+    return await fn({signal});
+  };
+  /** @type {Timeout} */
+  const tidy = async (fn, ms, {signal} = {}) => {
+    const controller = new AbortController();
+    const unhook = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', unhook, {once: true});
+    const timer = setTimeout(() => controller.abort(new DOMException('timed out', 'TimeoutError')), ms);
+    try {
+      return await fn({signal: controller.signal});
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', unhook);
+    }
+  };
+
+  it('reports a timer the implementation left armed, or a detached sleep that will call again: one entry', async () => {
+    for (const [name, mine] of Object.entries({leavesATimer, callsAgainLater})) {
+      const answer = await run(mine);
+      assert.deepEqual([answer.outcome, answer.leaks], [{ok: 'v'}, ['work still pending']], name);
+    }
+  });
+
+  it('sees a timer left armed on the real clock too', async () => {
+    const answer = await run(leavesATimer, {clock: 'real'});
+    assert.deepEqual([answer.outcome, answer.leaks], [{ok: 'v'}, ['work still pending']]);
+    assert.deepEqual((await run(tidy, {clock: 'real'})).leaks, []);
+  });
+
+  it('leaves out timers cleared, and the runner\'s own: the limit, the caller\'s cancellation, AbortSignal.timeout', async () => {
+    assert.deepEqual((await run(tidy)).leaks, []);
+    assert.deepEqual((await run(tidy, {cancel_at_ms: 500})).leaks, []);
+    // Real Node's AbortSignal.timeout keeps nothing alive: the runner's stand-in left armed is no leak.
+    const abortSignalTimeout = /** @type {Timeout} */ (async (fn, ms) => await fn({signal: AbortSignal.timeout(ms)}));
+    assert.deepEqual((await run(abortSignalTimeout)).leaks, []);
+  });
+
+  it('is measured when the last invocation settles, leaving out a cancellation armed for later', async () => {
+    const request = {pattern: 'circuit-breaker', params: {failure_threshold: 1, break_ms: 50}, plan: {op: [{after_ms: 10, ok: 'v'}]}};
+    const invocations = [{at_ms: 0}, {at_ms: 5, cancel_at_ms: 5000}];
+    const reference = await handle({id: 31, ...request, invocations});
+    assert.deepEqual([reference.outcome, reference.leaks], [{each: [{ok: 'v'}, {ok: 'v'}]}, []]);
+    class LeavesATimer {
+      /** @param {(options: {signal?: AbortSignal}) => Promise<unknown>} fn @param {{signal?: AbortSignal}} [options] */
+      async execute(fn, {signal} = {}) {
+        setTimeout(() => {}, 3_600_000);
+        return await fn({signal});
+      }
+    }
+    const leaky = await handle({id: 32, ...request, impl: 'mine', invocations}, {registry: {'circuit-breaker': {mine: /** @type {any} */ (LeavesATimer)}}});
+    assert.deepEqual([leaky.outcome, leaky.leaks], [{each: [{ok: 'v'}, {ok: 'v'}]}, ['work still pending']]);
   });
 });

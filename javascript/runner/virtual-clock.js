@@ -21,6 +21,11 @@
  *   the fake `setTimeout` with a `TimeoutError` DOMException, and restored after; so is
  *   `timers/promises`' `scheduler.wait`, which fake-timers leaves real. ESM named imports of
  *   `timers/promises` see the fakes through `syncBuiltinESMExports()`.
+ *
+ * Both clocks tell whether a timer the implementation armed is still armed when the pattern settles
+ * (`pendingWork()`: the leak "work still pending", spec/PROTOCOL.md section 7). The runner arms its
+ * own timers -- the limit, the caller's cancellation, a plan's delays, the heartbeat, the stand-in
+ * of `AbortSignal.timeout` -- through `runnerTimeout` / `runnerImmediate`, which the clocks do not count.
  * @module
  */
 
@@ -34,6 +39,7 @@ const realSetTimeout = globalThis.setTimeout;
 const realClearTimeout = globalThis.clearTimeout;
 const realSetInterval = globalThis.setInterval;
 const realClearInterval = globalThis.clearInterval;
+const realClearImmediate = globalThis.clearImmediate;
 // Not performance.now: on Node 18 it reads process.hrtime, which the fake clock replaces.
 const realHrtime = process.hrtime.bigint;
 const realNow = () => Number(realHrtime()) / 1e6;
@@ -42,6 +48,43 @@ const realAbortSignalTimeout = AbortSignal.timeout;
 // would stay bound to that fake clock for the life of the process (RUNTIMES.md). 1 ms, not 0:
 // Node before 19 rejects 0. On a Node without it, check_api skips the patterns that need it.
 if (typeof realAbortSignalTimeout === 'function') realAbortSignalTimeout.call(AbortSignal, 1);
+
+/** True while the runner arms a timer of its own: the clock does not count that one as the pattern's work. */
+let armingRunnerTimer = false;
+
+/**
+ * Arms a timer of the runner's own through `arm` (one call of the run's setTimeout or setImmediate).
+ * @template R
+ * @param {() => R} arm
+ * @returns {R}
+ */
+function asRunner(arm) {
+  armingRunnerTimer = true;
+  try {
+    return arm();
+  } finally {
+    armingRunnerTimer = false;
+  }
+}
+
+/**
+ * `setTimeout` on the run's clock for the runner's own work: left out of `pendingWork()`.
+ * @param {() => void} fn
+ * @param {number} ms
+ * @returns {ReturnType<typeof setTimeout>}
+ */
+export function runnerTimeout(fn, ms) {
+  return asRunner(() => setTimeout(fn, ms));
+}
+
+/**
+ * `setImmediate` on the run's clock for the runner's own work: left out of `pendingWork()`.
+ * @param {() => void} fn
+ * @returns {ReturnType<typeof setImmediate>}
+ */
+export function runnerImmediate(fn) {
+  return asRunner(() => setImmediate(fn));
+}
 
 /** The fake clock's epoch: 2023-11-14T22:13:20Z. */
 export const EPOCH_MS = 1_700_000_000_000;
@@ -105,7 +148,8 @@ function virtualAbortSignalTimeout(delay) {
     });
   }
   const controller = new AbortController();
-  globalThis.setTimeout(() => {
+  // The runner's: in real Node this timer keeps nothing alive, so one left armed is no leak.
+  runnerTimeout(() => {
     controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
   }, delay);
   return controller.signal;
@@ -121,6 +165,8 @@ function virtualAbortSignalTimeout(delay) {
  *   Lets the run go on until `done()` holds (checked whenever no continuation is pending), nothing
  *   is left to run ('idle'), or the real-time budget is spent ('wall').
  * @property {() => string[]} warnings What the clock noticed (a blocked event loop, a timer that threw).
+ * @property {() => boolean} pendingWork Whether a timer the implementation armed (not one of the
+ *   runner's own) is still armed: neither fired nor cleared.
  * @property {() => void} uninstall
  */
 
@@ -136,6 +182,8 @@ export class VirtualClock {
   #savedWait;
   #realTimersAtStart = 0;
   #stoppedAt = 0;
+  /** @type {Set<number>} The ids of the timers armed other than by the runner (`runnerTimeout`). */
+  #workTimers = new Set();
 
   install() {
     if (this.#clock) throw new Error('the virtual clock is already installed');
@@ -156,6 +204,17 @@ export class VirtualClock {
     // The globals call clock.setTimeout / clock.setInterval / clock.setImmediate at each call (and
     // so does the faked timers/promises): normalizing the delay here covers them all.
     const {setTimeout: fakeSetTimeout, setInterval: fakeSetInterval, setImmediate: fakeSetImmediate} = clock;
+    const workTimers = this.#workTimers;
+    /**
+     * Notes a timer armed by the pattern's code (fake-timers' handles convert to their ids).
+     * @template H
+     * @param {H} handle
+     * @returns {H}
+     */
+    const counted = (handle) => {
+      if (!armingRunnerTimer) workTimers.add(Number(handle));
+      return handle;
+    };
     const internals = /** @type {{duringTick?: boolean}} */ (/** @type {unknown} */ (clock));
     /**
      * fake-timers arms a 0 ms timer (and an immediate) armed inside a timer callback 1 ms later
@@ -177,17 +236,17 @@ export class VirtualClock {
       /** @type {typeof clock.setTimeout} */ (
         (fn, delay, ...args) => {
           const ms = timerDelay(delay);
-          return ms > 0 ? fakeSetTimeout(fn, ms, ...args) : armAtThisMs(() => fakeSetTimeout(fn, 0, ...args));
+          return counted(ms > 0 ? fakeSetTimeout(fn, ms, ...args) : armAtThisMs(() => fakeSetTimeout(fn, 0, ...args)));
         }
       ),
       fakeSetTimeout,
     );
     clock.setInterval = Object.assign(
-      /** @type {typeof clock.setInterval} */ ((fn, delay, ...args) => fakeSetInterval(fn, Math.max(1, timerDelay(delay)), ...args)),
+      /** @type {typeof clock.setInterval} */ ((fn, delay, ...args) => counted(fakeSetInterval(fn, Math.max(1, timerDelay(delay)), ...args))),
       fakeSetInterval,
     );
     clock.setImmediate = Object.assign(
-      /** @type {typeof clock.setImmediate} */ ((fn, ...args) => armAtThisMs(() => fakeSetImmediate(fn, ...args))),
+      /** @type {typeof clock.setImmediate} */ ((fn, ...args) => counted(armAtThisMs(() => fakeSetImmediate(fn, ...args)))),
       fakeSetImmediate,
     );
     AbortSignal.timeout = virtualAbortSignalTimeout;
@@ -272,6 +331,12 @@ export class VirtualClock {
     return this.#warnings;
   }
 
+  pendingWork() {
+    // fake-timers drops a timer from its map once it has fired (an interval, never) or is cleared.
+    const timers = /** @type {{timers?: Map<number, unknown>}} */ (/** @type {unknown} */ (this.#clock))?.timers;
+    return [...this.#workTimers].some((id) => timers?.has(id));
+  }
+
   uninstall() {
     const clock = this.#clock;
     if (!clock) return;
@@ -288,7 +353,8 @@ export class VirtualClock {
 
 /**
  * The runtime's own clock and timers. Timers the run creates are tracked, so the ones it leaves
- * behind are cleared at `uninstall()` and never fire into the next run.
+ * behind are cleared at `uninstall()` and never fire into the next run. What `pendingWork()` sees
+ * is what goes through the globals: not a timer of `node:timers` or `timers/promises`.
  * @implements {RunClock}
  */
 export class RealClock {
@@ -298,19 +364,41 @@ export class RealClock {
   #timeouts = new Set();
   /** @type {Set<ReturnType<typeof setInterval>>} */
   #intervals = new Set();
+  /** @type {Map<unknown, 'timer' | 'immediate'>} The timers armed other than by the runner, until fired or cleared. */
+  #workTimers = new Map();
   #installed = false;
 
   install() {
     const timeouts = this.#timeouts;
     const intervals = this.#intervals;
+    const workTimers = this.#workTimers;
+    /**
+     * @param {unknown} handle
+     * @param {'timer' | 'immediate'} kind
+     */
+    const counted = (handle, kind) => {
+      if (!armingRunnerTimer) workTimers.set(handle, kind);
+    };
+    /**
+     * A timer cleared: by its handle, or (a timeout or interval) by the number it converts to.
+     * @param {unknown} handle
+     * @param {'timer' | 'immediate'} kind
+     */
+    const forget = (handle, kind) => {
+      for (const [armed, armedKind] of workTimers) {
+        if (armedKind === kind && (armed === handle || (kind === 'timer' && typeof handle !== 'object' && Number(armed) === Number(handle)))) workTimers.delete(armed);
+      }
+    };
     globalThis.setTimeout = Object.assign(
       /** @type {typeof setTimeout} */ (
         (/** @type {(...args: any[]) => void} */ fn, /** @type {number | undefined} */ delay, /** @type {any[]} */ ...args) => {
           const handle = realSetTimeout((...a) => {
             timeouts.delete(handle);
+            workTimers.delete(handle);
             fn(...a);
           }, delay, ...args);
           timeouts.add(handle);
+          counted(handle, 'timer');
           return handle;
         }
       ),
@@ -321,13 +409,44 @@ export class RealClock {
         (/** @type {(...args: any[]) => void} */ fn, /** @type {number | undefined} */ delay, /** @type {any[]} */ ...args) => {
           const handle = realSetInterval(fn, delay, ...args);
           intervals.add(handle);
+          counted(handle, 'timer');
           return handle;
         }
       ),
       realSetInterval,
     );
+    globalThis.setImmediate = Object.assign(
+      /** @type {typeof setImmediate} */ (
+        (/** @type {(...args: any[]) => void} */ fn, /** @type {any[]} */ ...args) => {
+          const handle = realSetImmediate((...a) => {
+            workTimers.delete(handle);
+            fn(...a);
+          }, ...args);
+          counted(handle, 'immediate');
+          return handle;
+        }
+      ),
+      realSetImmediate,
+    );
+    // clearTimeout and clearInterval clear either kind of timer, as Node's do; not an immediate.
+    globalThis.clearTimeout = (/** @type {Parameters<typeof clearTimeout>[0]} */ handle) => {
+      forget(handle, 'timer');
+      realClearTimeout(handle);
+    };
+    globalThis.clearInterval = (/** @type {Parameters<typeof clearInterval>[0]} */ handle) => {
+      forget(handle, 'timer');
+      realClearInterval(handle);
+    };
+    globalThis.clearImmediate = (/** @type {Parameters<typeof clearImmediate>[0]} */ handle) => {
+      forget(handle, 'immediate');
+      realClearImmediate(handle);
+    };
     this.#installed = true;
     this.#start = realNow();
+  }
+
+  pendingWork() {
+    return this.#workTimers.size > 0;
   }
 
   now() {
@@ -358,6 +477,11 @@ export class RealClock {
     this.#installed = false;
     globalThis.setTimeout = realSetTimeout;
     globalThis.setInterval = realSetInterval;
+    globalThis.setImmediate = realSetImmediate;
+    globalThis.clearTimeout = realClearTimeout;
+    globalThis.clearInterval = realClearInterval;
+    globalThis.clearImmediate = realClearImmediate;
+    this.#workTimers.clear();
     for (const handle of this.#timeouts) realClearTimeout(handle);
     for (const handle of this.#intervals) realClearInterval(handle);
     this.#timeouts.clear();

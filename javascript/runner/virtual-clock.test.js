@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
 import timersPromises from 'node:timers/promises';
-import {EPOCH_MS, onVirtualTime, roundMs, timerDelay, VirtualClock} from './virtual-clock.js';
+import {EPOCH_MS, onVirtualTime, RealClock, roundMs, runnerImmediate, runnerTimeout, timerDelay, VirtualClock} from './virtual-clock.js';
 
 const originalSetTimeout = globalThis.setTimeout;
 const originalAbortSignalTimeout = AbortSignal.timeout;
@@ -160,4 +160,34 @@ describe('the virtual clock', () => {
       clock.uninstall();
     }
   });
+});
+
+describe('the pending work of both clocks (spec/PROTOCOL.md section 7)', () => {
+  for (const Clock of [VirtualClock, RealClock]) {
+    it(`${Clock.name}: counts a timer armed and neither fired nor cleared, an interval, an immediate; not the runner's own`, async () => {
+      const clock = new Clock();
+      clock.install();
+      try {
+        runnerTimeout(() => {}, 3_600_000);
+        runnerImmediate(() => {});
+        assert.equal(clock.pendingWork(), false, "the runner's own");
+        const timeout = setTimeout(() => {}, 3_600_000);
+        assert.equal(clock.pendingWork(), true, 'a timeout armed');
+        clearTimeout(timeout);
+        const interval = setInterval(() => {}, 1);
+        assert.equal(clock.pendingWork(), true, 'an interval armed');
+        clearInterval(interval);
+        const immediate = setImmediate(() => {});
+        assert.equal(clock.pendingWork(), true, 'an immediate armed');
+        clearImmediate(immediate);
+        assert.equal(clock.pendingWork(), false, 'all cleared');
+        let fired = false;
+        setTimeout(() => (fired = true), 1);
+        await clock.runUntil(() => fired, 1000);
+        assert.equal(clock.pendingWork(), false, 'fired');
+      } finally {
+        clock.uninstall();
+      }
+    });
+  }
 });
