@@ -214,18 +214,27 @@ async function play(scenario, implementation) {
  * answer counts, and `firstTry` says what the first read. A block is measured in real time, and a
  * busy machine can stall this thread for tens of ms where its run-queue count does not see it
  * (piscina's loop-keeps-beating read 50 ms once beside a full pytest); a block the code causes
- * repeats -- the same request runs the same way on virtual time. As `asyncconf run` does
+ * repeats -- the same request runs the same way on virtual time; after a clean second try, a third
+ * tells a block that comes and goes with the implementation's state. As `asyncconf run` does
  * (`Engine._confirm_blocks` in the harness).
  * @param {Record<string, unknown>} request
  * @param {Parameters<typeof handle>[1]} [options]
  * @returns {Promise<{answer: Record<string, any>, firstTry?: string}>}
  */
 async function playConfirmed(request, options) {
-  const first = await owningRejections(() => handle(request, options));
   const limit = typeof request.block_limit_ms === 'number' ? request.block_limit_ms : DEFAULTS.block_limit_ms;
-  if (!(typeof first.blocked_ms === 'number' && first.blocked_ms >= limit)) return {answer: first};
-  const answer = await owningRejections(() => handle(request, options));
-  return {answer, firstTry: `blocked the event loop for ${first.blocked_ms} ms (limit ${limit})`};
+  const play = () => owningRejections(() => handle(request, options));
+  const blocked = (/** @type {Record<string, any>} */ answer) => typeof answer.blocked_ms === 'number' && answer.blocked_ms >= limit;
+  const first = await play();
+  if (!blocked(first)) return {answer: first};
+  const firstTry = `blocked the event loop for ${first.blocked_ms} ms (limit ${limit})`;
+  const second = await play();
+  if (blocked(second) || 'error' in second) return {answer: second, firstTry};
+  // Once more after a clean second try: code that blocks every other call (its state carried from
+  // run to run) passes the second; a stall of the machine seldom strikes twice.
+  const third = await play();
+  if (blocked(third) && !('error' in third)) return {answer: third, firstTry: `${firstTry}; the second try did not block, the third did: the code's block, every other time`};
+  return {answer: second, firstTry};
 }
 
 /**

@@ -65,18 +65,22 @@ describe('asyncconf-javascript/testing', () => {
 
   it('tries a run that read a block once more: a block that does not repeat is said, one that does fails', async () => {
     const [scenario] = (await scenarios('timeout')).filter((s) => s.id === 'completes-in-time');
-    /** @param {number} blocks How many calls block the loop for 80 ms first (a stalled machine, or the code). */
+    /** @param {boolean[]} blocks For each call in turn, whether it blocks the loop for 80 ms first (a stalled machine, or the code). */
     const blocking = (blocks) => (/** @type {any[]} */ ...args) => {
-      if (blocks-- > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 80);
+      if (blocks.shift()) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 80);
       return withTimeout(args[0], args[1], args[2]);
     };
-    const once = await checkScenario(scenario, blocking(1));
+    const once = await checkScenario(scenario, blocking([true]));
     assert.equal(once.status, 'pass', once.explain());
     assert.match(once.firstTry ?? '', /^blocked the event loop for \d+ ms \(limit 50\)$/);
     assert.match(once.explain(), /a second try: the first blocked the event loop for/);
-    const always = await checkScenario(scenario, blocking(2));
+    const always = await checkScenario(scenario, blocking([true, true]));
     assert.equal(always.status, 'fail', always.explain());
     assert.match(always.explain(), /blocked the event loop for/);
+    // A third try after a clean second: code that blocks every other call passed on the second.
+    const everyOther = await checkScenario(scenario, blocking([true, false, true]));
+    assert.equal(everyOther.status, 'fail', everyOther.explain());
+    assert.match(everyOther.firstTry ?? '', /the second try did not block, the third did/);
   });
 
   it("sets the test framework's rejection listeners aside for every run of checks gathered at once", async () => {
