@@ -370,3 +370,20 @@ def test_a_time_is_a_number_not_a_boolean() -> None:
     """JSON's ``true`` is Python's ``1``: a runner answering ``"elapsed_ms": true`` matched 1 ms."""
     assert reasons({"elapsed_ms": 1}, {**answer(), "elapsed_ms": True}) == ["elapsed_ms: expected 1, saw true"]
     assert reasons({"settled_at_ms": [1]}, {**answer(), "settled_at_ms": [True]}) != []
+
+
+def test_runtime_errors_and_a_refusal_after_calls_are_crashes() -> None:
+    """A StopIteration or InvalidStateError out of the pattern's own code is a programming error
+    (not RuntimeError: wrapping a failure in one is a behaviour); so is an `invalid` once the operation was called:
+    a refusal of the arguments is up front (PROTOCOL.md section 8), and what looks like one later
+    is the implementation's own ValueError (`[].remove(x)`), TypeError with a Node code
+    (`AbortSignal.any([undefined])`) or ArgumentException (a list index) -- counted as rejections."""
+    for name in ("StopIteration", "StopAsyncIteration", "InvalidStateError"):
+        assert crash_reason({"outcome": {"fail": "other", "type": name, "message": "m"}}), name
+    called = [{"t": 0, "ev": "call", "key": "op", "n": 1}]
+    refused = crash_reason({"outcome": {"fail": "invalid"}, "trace": called})
+    assert refused is not None and "invalid" in refused and "after it called the operation" in refused
+    grouped = {"fail": "group", "errors": [{"fail": "invalid"}]}
+    assert crash_reason({"outcome": grouped, "trace": called}) is not None
+    assert crash_reason({"outcome": {"each": [{"ok": 1}, {"fail": "invalid"}]}, "trace": called}) is not None
+    assert crash_reason({"outcome": {"fail": "invalid"}, "trace": []}) is None  # up front: a refusal

@@ -448,13 +448,16 @@ def check(
 #: `code`, PROTOCOL.md section 6, so a bare TypeError -- `x is not a function` -- lands here.) The
 #: runners' own refusal of a key the plan does not have (LookupError, RangeError,
 #: KeyNotFoundException) is here too: an implementation that calls the operation with something
-#: that is not an item has a bug the plan cannot answer, not a behaviour to judge.
+#: that is not an item has a bug the plan cannot answer, not a behaviour to judge. Not here:
+#: Python's RuntimeError, the idiomatic class to wrap a failure in (an anti-pattern's wrapping is
+#: a behaviour), though asyncio raises it for misuse too (a coroutine awaited twice).
 CRASH_TYPES = frozenset(
     {
         # Python
         "NameError", "UnboundLocalError", "AttributeError", "TypeError", "ImportError", "ModuleNotFoundError",
         "NotImplementedError", "RecursionError", "KeyboardInterrupt", "SystemExit",
         "LookupError", "KeyError", "IndexError", "AssertionError", "ZeroDivisionError",
+        "StopIteration", "StopAsyncIteration", "InvalidStateError",
         # JavaScript
         "ReferenceError", "SyntaxError", "RangeError",
         # C#
@@ -469,11 +472,13 @@ def crash_reason(answer: dict[str, Any]) -> str | None:
     """Why an answer is a crash rather than a behaviour (see CRASH_TYPES), or None. A crash of
     one invocation (inside ``each``) is a crash of the run; so is one reported anywhere inside the
     outcome -- a group's ``errors``, parallel-partial-failures' ``failed``, the errors a handler
-    got: gathered into a report, a crash is still no behaviour."""
+    got: gathered into a report, a crash is still no behaviour. And ``invalid`` once the operation
+    was called: a refusal of the arguments is up front (PROTOCOL.md section 8), so one after a call
+    is the implementation's own ValueError, coded TypeError or ArgumentException (a bad index)."""
     outcome = answer.get("outcome")
     if isinstance(outcome, dict) and isinstance(outcome.get("each"), list):
         for index, each in enumerate(outcome["each"]):
-            reason = crash_reason({"outcome": each})
+            reason = crash_reason({"outcome": each, "trace": answer.get("trace")})
             if reason:
                 return f"invocation {index + 1}: {reason}"
         return None
@@ -483,14 +488,22 @@ def crash_reason(answer: dict[str, Any]) -> str | None:
             f"the implementation crashed with {crash['type']}: {crash.get('message', '')}"
             " (a programming error, a missing API or an interrupt: no verdict)"
         )
+    called = any(isinstance(e, dict) and e.get("ev") == "call" for e in answer.get("trace") or [])
+    if called and _nested_crash(outcome, kinds=("invalid",)) is not None:
+        return (
+            "the implementation failed with invalid after it called the operation: a refusal of the"
+            " arguments is up front, so this is an error of its own code (no verdict)"
+        )
     return None
 
 
-def _nested_crash(found: Any) -> dict[str, Any] | None:
-    """The first ``{"fail": "other", "type": <a CRASH_TYPES name>}`` outcome in ``found``, at any
-    depth (an error outcome is a dict with ``fail``; values hold them in dicts and lists)."""
+def _nested_crash(found: Any, kinds: tuple[str, ...] = ()) -> dict[str, Any] | None:
+    """The first ``{"fail": "other", "type": <a CRASH_TYPES name>}`` outcome in ``found`` -- or,
+    with ``kinds``, the first ``{"fail": <one of kinds>}`` -- at any depth (an error outcome is a
+    dict with ``fail``; values hold them in dicts and lists)."""
     if isinstance(found, dict):
-        if found.get("fail") == "other" and found.get("type") in CRASH_TYPES:
+        fail = found.get("fail")
+        if (fail in kinds) if kinds else (fail == "other" and found.get("type") in CRASH_TYPES):
             return found
         children: Iterable[Any] = found.values()
     elif isinstance(found, list):
@@ -498,7 +511,7 @@ def _nested_crash(found: Any) -> dict[str, Any] | None:
     else:
         return None
     for child in children:
-        crash = _nested_crash(child)
+        crash = _nested_crash(child, kinds)
         if crash is not None:
             return crash
     return None

@@ -53,7 +53,16 @@ public static class ParallelPartialFailuresAntiPatterns
     {
         var keys = items.ToArray();
         var values = await Task.WhenAll(keys.Select(item => operation(item, cancellationToken))).ConfigureAwait(false);
-        return new PartialResults<TItem, T>(keys.Zip(values).ToDictionary(pair => pair.First, pair => pair.Second), new Dictionary<TItem, Exception>());
+
+        // Equal items: the last one's value, as Python's dict(zip(...)) -- not ToDictionary's ArgumentException, which
+        // the checker rightly takes for a crash of this code, not a refusal (a refusal is up front).
+        var succeeded = new Dictionary<TItem, T>();
+        foreach (var (item, value) in keys.Zip(values))
+        {
+            succeeded[item] = value;
+        }
+
+        return new PartialResults<TItem, T>(succeeded, new Dictionary<TItem, Exception>());
     }
 
     /// <summary><c>cancels-siblings</c>: runs the operations as a task group: the first failure cancels the others.</summary>
