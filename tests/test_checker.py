@@ -142,6 +142,22 @@ def test_leaks_fail_every_scenario_unless_allowed() -> None:
     assert reasons({"outcome": {"ok": "data"}, "leaks": "any"}, leaking) == []
 
 
+def test_an_operation_called_after_the_pattern_settled_is_work_left_pending() -> None:
+    """A chain of `process.nextTick` / `loop.call_soon` left behind is no timer or task a runner
+    counts at the settling instant, but the call it makes once the pattern returned is in
+    ``trace_after``: the runner never calls the operation itself, so that call is the pattern's."""
+    later = {
+        **answer(),
+        "trace_after": [{"t": 120, "ev": "call", "key": "op", "n": 4}, {"t": 120, "ev": "cancel", "key": "op", "n": 4}],
+    }
+    assert reasons({"outcome": {"ok": "data"}}, later) == [
+        'leaks: expected [], saw ["work still pending (op#4 was called after the pattern settled)"]'
+    ]
+    assert reasons({"outcome": {"ok": "data"}, "leaks": "any"}, later) == []
+    cleanup = {**answer(), "trace_after": [{"t": 120, "ev": "cancel", "key": "op", "n": 3}]}
+    assert reasons({"outcome": {"ok": "data"}}, cleanup) == []  # the runner's cleanup: not a call
+
+
 def test_a_blocked_event_loop_fails_every_scenario() -> None:
     from asyncconf.checker import BLOCK_LIMIT_MS
 

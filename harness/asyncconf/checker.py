@@ -431,8 +431,10 @@ def check(
         for name, expected in scenario.expect.items()
         if name in CHECKS and (found := CHECKS[name](expected, answer, real)) is not None
     ]
-    if scenario.expect.get("leaks", "none") == "none" and answer.get("leaks"):
-        mismatches.append(Mismatch("leaks", [], answer["leaks"]))
+    if scenario.expect.get("leaks", "none") == "none":
+        leaks = answer.get("leaks") or _called_after(answer)
+        if leaks:
+            mismatches.append(Mismatch("leaks", [], leaks))
     unobserved = _check_unobserved(answer)
     if unobserved:
         mismatches.append(unobserved)
@@ -440,6 +442,17 @@ def check(
     if ran_out:
         mismatches.append(ran_out)
     return mismatches
+
+
+def _called_after(answer: dict[str, Any]) -> list[str]:
+    """An operation call recorded after the pattern settled (``trace_after``): work the pattern
+    left pending that no runner saw at the settling instant (a `process.nextTick` or
+    `loop.call_soon` chain is no timer or task) -- the runner's cleanup cancels, never calls."""
+    calls = [e for e in answer.get("trace_after") or [] if isinstance(e, dict) and e.get("ev") == "call"]
+    if not calls:
+        return []
+    first = calls[0]
+    return [f"work still pending ({first.get('key')}#{first.get('n')} was called after the pattern settled)"]
 
 
 #: Outcome types that mean the implementation could not run as written -- a programming error,
