@@ -166,3 +166,17 @@ def test_the_helpers_work_in_a_pytest_asyncio_suite(tmp_path: Any, mode: str) ->
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout
+
+
+def test_an_n_a_scenario_is_skipped_by_assert_ok_never_passed() -> None:
+    """The documented one-test-per-scenario idiom: an implementation that declared every scenario
+    n/a got an all-green run (18 passed) -- n/a checked nothing, so each is a skip."""
+
+    async def broken_retry(operation: Callable[[], Awaitable[Any]], **options: Any) -> Any:
+        raise RuntimeError("not implemented")
+
+    [scenario] = [param.values[0] for param in scenarios("retry-backoff") if param.id == "third-attempt-succeeds"]
+    result = check_scenario(scenario, broken_retry, not_applicable=lambda s: "cannot express it")
+    assert result.status == "n/a" and not result.ok
+    with pytest.raises(pytest.skip.Exception, match="n/a: cannot express it"):
+        result.assert_ok()

@@ -19,7 +19,7 @@ In pytest, one test per scenario::
 
     @pytest.mark.parametrize("scenario", scenarios("retry-backoff"))
     def test_my_retry(scenario):
-        check_scenario(scenario, my_retry).assert_ok()
+        check_scenario(scenario, my_retry).assert_ok()   # an n/a scenario is a skip
 
 It works inside an asyncio test too (pytest-asyncio, ``asyncio_mode`` auto or strict): with a
 loop already running in the thread, the check runs on a thread of its own -- or ``await
@@ -75,7 +75,8 @@ class ScenarioResult:
 
     @property
     def ok(self) -> bool:
-        return self.status in ("pass", "n/a")
+        """Passed. ``n/a`` is not ok: it checked nothing (``assert_ok`` skips it under pytest)."""
+        return self.status == "pass"
 
     def explain(self) -> str:
         head = f"{self.status.upper()} {self.scenario.name}" + (
@@ -98,7 +99,12 @@ class ScenarioResult:
         return "\n".join(lines)
 
     def assert_ok(self) -> None:
-        """Fail (AssertionError) with the explanation, unless it passed or is n/a."""
+        """Fail (AssertionError) with the explanation unless it passed; an ``n/a`` is skipped
+        (``pytest.skip``, with your reason) -- never a pass: it checked nothing."""
+        if self.status == "n/a":
+            import pytest
+
+            pytest.skip(f"n/a: {'; '.join(self.reasons)}")
         assert self.ok, self.explain()
 
 
@@ -110,11 +116,12 @@ class PatternReport:
     @property
     def ok(self) -> bool:
         """Every scenario passed or is n/a -- and at least one passed: n/a alone checks nothing."""
-        return all(r.ok for r in self.results) and any(r.status == "pass" for r in self.results)
+        return not self.failures and any(r.ok for r in self.results)
 
     @property
     def failures(self) -> list[ScenarioResult]:
-        return [r for r in self.results if not r.ok]
+        """The scenarios that failed or could not be judged (not the n/a ones: they are reported apart)."""
+        return [r for r in self.results if r.status in ("fail", "error")]
 
     def explain(self) -> str:
         counts = {status: sum(r.status == status for r in self.results) for status in ("pass", "fail", "error", "n/a")}
