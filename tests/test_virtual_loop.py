@@ -249,3 +249,45 @@ def test_a_loop_stopped_while_it_selects_does_not_move_the_clock_first() -> None
         assert fired == [1]
     finally:
         loop.close()
+
+
+def test_a_loop_that_spins_on_call_soon_lets_the_clock_move_on() -> None:
+    """anyio's cancel scope re-schedules its delivery with call_soon until the cancelled task has
+    stopped; with a stop that takes virtual time (cancel_ms), the clock never moved and the run
+    spun until its wall budget (aiometer, a bounded map whose cancelled item takes 5 ms to stop)."""
+    loop = VirtualTimeLoop(wall_budget_s=5)
+    try:
+        done: asyncio.Future[float] = loop.create_future()
+        stopped: list[bool] = []
+        loop.call_later(0.005, stopped.append, True)
+
+        def spin() -> None:
+            if stopped:
+                done.set_result(loop.time())
+            else:
+                loop.call_soon(spin)
+
+        loop.call_soon(spin)
+        assert loop.run_until_complete(done) == 0.005
+    finally:
+        loop.close()
+
+
+def test_a_deadline_re_armed_at_the_same_instant_lets_the_clock_move_on() -> None:
+    """anyio re-arms a deadline until ``time()`` reaches it: 0.3 ms rounds to a timer due now, at
+    0 ms, which fires and is re-armed again and again while the clock reads 0 (wall budget spent)."""
+    loop = VirtualTimeLoop(wall_budget_s=5)
+    try:
+        done: asyncio.Future[float] = loop.create_future()
+        deadline = 0.0003
+
+        def check() -> None:
+            if loop.time() >= deadline:
+                done.set_result(loop.time())
+            else:
+                loop.call_at(deadline, check)
+
+        loop.call_at(deadline, check)
+        assert loop.run_until_complete(done) == 0.001
+    finally:
+        loop.close()

@@ -105,6 +105,13 @@ class _SeqTimerHandle(asyncio.TimerHandle):
     __hash__ = object.__hash__
 
 
+#: Loop iterations at one instant after which the clock moves on anyway (``spin_on``): a loop
+#: spinning on call_soon (anyio's cancellation delivery), or on a timer re-armed at the same
+#: instant, must not freeze virtual time. Far above what any scenario does at one instant (hundreds), and a count, not a
+#: reading of real time: the same run spins the same way.
+SPIN_LIMIT = 10_000
+
+
 class _VirtualSelector(WatchedSelector):
     """The loop's selector: instead of sleeping until the next timer, move the clock to it."""
 
@@ -120,7 +127,16 @@ class _VirtualSelector(WatchedSelector):
         loop.check_wall_budget()
         # Stopped meanwhile -- the loop-lag watch stops a blocked run from inside select(), after
         # asyncio chose to wait -- the clock stays: the stop comes before the next timer.
-        if timeout is not None or loop.stopping:
+        if loop.stopping:
+            return super().wait(0)
+        if timeout is not None:
+            # Callbacks are ready. One that re-schedules itself with call_soon until another task
+            # has moved on (anyio's cancel scope does, while a cancelled task takes its time to
+            # stop) would keep the clock at this instant for ever; real time passes while a loop
+            # spins (SPIN_LIMIT).
+            loop.spins += 1
+            if loop.spins >= SPIN_LIMIT:
+                loop.spin_on()
             return super().wait(0)
         if loop.pending_executor_work:
             # Work the loop cannot see is running on another thread: wait for it (in real time,
@@ -129,6 +145,10 @@ class _VirtualSelector(WatchedSelector):
         events = super().wait(0)
         if events:
             return events
+        loop.spins += 1  # a timer re-armed at this instant, released again and again, spins too
+        if loop.spins >= SPIN_LIMIT:
+            loop.spin_on()
+            return []
         if not loop.release_next_timer():
             # Nothing ready, no timer, no executor work: nothing can ever run again.
             loop.on_idle()
@@ -152,7 +172,8 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
 
     Guarantees: ``time()`` reads whole milliseconds, starting at 0; a delay is rounded to whole
     milliseconds by ``round_ms`` (halves up); the clock advances only when
-    no callback is ready and no executor work is pending, and then straight to the earliest timer;
+    no callback is ready and no executor work is pending, and then straight to the earliest timer
+    -- or, a loop that keeps itself busy, after ``SPIN_LIMIT`` iterations at one instant;
     timers fire one at a time -- by due time, then in the order they were scheduled -- each only
     once everything the previous one made ready has run (to quiescence). When nothing at all can
     run any more, the loop calls ``on_idle`` (by default: stop).
@@ -182,6 +203,8 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         self.foreign_threads: list[str] = []
         self._foreign: list[tuple[threading.Thread, str]] = []  # started so, not yet seen ended
         self._handing_over = False
+        #: loop iterations with callbacks ready since the last timer was released (SPIN_LIMIT)
+        self.spins = 0
 
     # -- the clock -------------------------------------------------------------------------------
     def time(self) -> float:
@@ -241,10 +264,22 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
             if timer.cancelled():
                 self._cancelled_timers -= 1
                 continue
-            self._now_ms = max(self._now_ms, round(timer.when() * 1000))
+            now_ms = max(self._now_ms, round(timer.when() * 1000))
+            if now_ms != self._now_ms:
+                self._now_ms, self.spins = now_ms, 0
             self._ready.append(timer)  # type: ignore[attr-defined]
             return True
         return False
+
+    def spin_on(self) -> None:
+        """SPIN_LIMIT loop iterations at one instant: real time would have passed. The clock moves
+        a millisecond on, and the earliest timer is released (the clock goes to it if later): a
+        timer re-armed at this very instant -- anyio re-arms a deadline of 0.3 ms, which rounds to
+        now, until ``time()`` reaches it -- is then due in the past, and a spin waiting for a later
+        one gets it."""
+        self._now_ms += 1
+        self.spins = 0
+        self.release_next_timer()
 
     # -- work the loop cannot see ------------------------------------------------------------------
     @property
