@@ -291,3 +291,25 @@ def test_a_deadline_re_armed_at_the_same_instant_lets_the_clock_move_on() -> Non
         assert loop.run_until_complete(done) == 0.001
     finally:
         loop.close()
+
+
+def test_a_spin_lets_timers_due_at_one_instant_fire_at_that_instant() -> None:
+    """Two operations stop 5 ms after a cancellation, both at 15 ms, while anyio spins: the second
+    stopped at 16 when a spin moved the clock a millisecond on (aiometer's caller-cancel)."""
+    loop = VirtualTimeLoop(wall_budget_s=5)
+    try:
+        done: asyncio.Future[list[float]] = loop.create_future()
+        stopped: list[float] = []
+        loop.call_later(0.005, lambda: stopped.append(loop.time()))
+        loop.call_later(0.005, lambda: stopped.append(loop.time()))
+
+        def spin() -> None:
+            if len(stopped) == 2:
+                done.set_result(stopped)
+            else:
+                loop.call_soon(spin)
+
+        loop.call_soon(spin)
+        assert loop.run_until_complete(done) == [0.005, 0.005]
+    finally:
+        loop.close()

@@ -132,11 +132,13 @@ class _VirtualSelector(WatchedSelector):
         if timeout is not None:
             # Callbacks are ready. One that re-schedules itself with call_soon until another task
             # has moved on (anyio's cancel scope does, while a cancelled task takes its time to
-            # stop) would keep the clock at this instant for ever; real time passes while a loop
-            # spins (SPIN_LIMIT).
+            # stop) would keep the clock at this instant for ever: after SPIN_LIMIT iterations the
+            # earliest timer is released anyway -- at this instant when one is due now (none is
+            # late: a millisecond is not added), else the clock goes to it.
             loop.spins += 1
             if loop.spins >= SPIN_LIMIT:
-                loop.spin_on()
+                loop.spins = 0
+                loop.release_next_timer()  # at this instant if one is due now, else the clock goes to it
             return super().wait(0)
         if loop.pending_executor_work:
             # Work the loop cannot see is running on another thread: wait for it (in real time,
@@ -272,11 +274,10 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         return False
 
     def spin_on(self) -> None:
-        """SPIN_LIMIT loop iterations at one instant: real time would have passed. The clock moves
-        a millisecond on, and the earliest timer is released (the clock goes to it if later): a
-        timer re-armed at this very instant -- anyio re-arms a deadline of 0.3 ms, which rounds to
-        now, until ``time()`` reaches it -- is then due in the past, and a spin waiting for a later
-        one gets it."""
+        """SPIN_LIMIT timers released at one instant with nothing else to run: one re-armed at this
+        very instant, again and again -- anyio re-arms a deadline of 0.3 ms, which rounds to now,
+        until ``time()`` reaches it. Real time would have passed: the clock moves a millisecond
+        on, and the earliest timer is released (the clock goes to it if later)."""
         self._now_ms += 1
         self.spins = 0
         self.release_next_timer()
