@@ -139,6 +139,10 @@ POLLY = RunnerLibrary(
             "AddTimeout(TimeSpan)",
             {
                 "zero-limit-is-invalid": POLLY_INVALID,
+                "negative-limit-is-invalid": POLLY_INVALID + "; Polly's `Timeout` is validated from 10 ms to 1 day, "
+                "so -5 ms is refused by that range",
+                "limit-below-one-is-invalid": POLLY_INVALID + "; Polly's `Timeout` is validated from 10 ms to 1 day, "
+                "so 0.3 ms is refused by that range",
                 "limit-past-the-longest-timer-is-invalid": POLLY_INVALID,
                 "longest-limit": "Polly's `Timeout` is validated from 10 ms to 1 day: a limit the spec allows "
                 "(2147483647 ms) is refused",
@@ -217,6 +221,11 @@ DOTNET = RunnerLibrary(
                 "so at the same instant the operation completes first",
                 "zero-limit-is-invalid": "takes a zero limit, as expired already: no result at once, the operation "
                 "left running",
+                "negative-limit-is-invalid": "takes a task, so the operation is called first: `WaitAsync` refuses a "
+                "negative `TimeSpan` (other than -1 ms, `InfiniteTimeSpan`) only after the operation has started: "
+                "`ArgumentOutOfRangeException`, no refusal up front",
+                "limit-below-one-is-invalid": "no refusal: `WaitAsync` cuts 0.3 ms to whole milliseconds, 0, and takes "
+                "that as expired already: no result at once, the operation left running",
                 "limit-past-the-longest-timer-is-invalid": "takes a limit past 2147483647 ms (it accepts up to "
                 "4294967294 ms): the operation completes at 10 ms",
                 "fractional-limit-rounds-half-up": "no rounding: `WaitAsync` hands the `TimeProvider` whole "
@@ -258,6 +267,8 @@ DATAFLOW = RunnerLibrary(
             "TransformBlock(MaxDegreeOfParallelism)",
             {
                 "failure-stops-the-rest": DATAFLOW_WAITS_FOR_THE_HUNG + " (a)",
+                "failure-waits-for-the-cancelled-to-stop": DATAFLOW_WAITS_FOR_THE_HUNG + " (a, which would stop 5 ms "
+                "after a cancellation, is never cancelled)",
                 "own-cancellation-stops-the-rest": "b's own cancellation does not end the block, which cancels "
                 "nothing: a, which hangs, keeps it from ever completing",
                 "slot-freed-and-failure-at-one-instant": DATAFLOW_WAITS_FOR_THE_HUNG + " (c)",

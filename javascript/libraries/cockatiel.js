@@ -129,6 +129,8 @@ export const ADAPTERS = [
       'limit-expires-while-a-cancelled-operation-stops':
         'the caller\'s abort aborts the same signal as its limit, and the operation stops slowly: the race gives cockatiel\'s `TaskCancelledError`, its "no result" -- a cancellation read as a timeout, before the operation stopped',
       'zero-limit-is-invalid': '`timeout(0)` is taken: the signal aborts at once, and the operation\'s `AbortError` comes out (as at any limit)',
+      'negative-limit-is-invalid': '`timeout(-5)` is taken: the signal aborts at once, and the operation\'s `AbortError` comes out',
+      'limit-below-one-is-invalid': '`timeout(0.3)` is taken: the signal aborts within the millisecond, and the operation\'s `AbortError` comes out',
       'limit-past-the-longest-timer-is-invalid': 'takes a limit past the longest timer (2147483647 ms): Node fires it after 1 ms, and the operation\'s `AbortError` comes out',
     },
   },

@@ -34,6 +34,8 @@ export const ADAPTERS = [
       'slot-freed-and-failure-at-one-instant': NO_STOP,
       'own-cancellation-stops-the-rest': NO_STOP,
       'caller-cancels': 'no cancellation of its own: the queued calls still start after the caller cancels',
+      'failure-waits-for-the-cancelled-to-stop': NO_STOP,
+      'caller-cancel-waits-for-the-cancelled-to-stop': 'no cancellation of its own: the queued calls still start after the caller cancels',
       'zero-limit-is-invalid': '`pLimit(0)` is refused up front, but with a bare `TypeError` (no `code`): the runner cannot tell it from a programming error (PROTOCOL.md section 6), so no verdict',
     },
   },

@@ -34,6 +34,9 @@ export const ADAPTERS = [
       'failure-stops-the-rest': LEFT_RUNNING,
       'slot-freed-and-failure-at-one-instant': LEFT_RUNNING,
       'own-cancellation-stops-the-rest': LEFT_RUNNING,
+      'failure-waits-for-the-cancelled-to-stop': LEFT_RUNNING,
+      'caller-cancel-waits-for-the-cancelled-to-stop':
+        'on the caller\'s abort it rejects at once: it does not wait for the running mappers, which stop 5 ms later, after it settled',
       'zero-limit-is-invalid':
         '`concurrency: 0` is refused up front, but with a bare `TypeError` (no `code`): the runner cannot tell it from a programming error (PROTOCOL.md section 6), so no verdict',
     },

@@ -45,6 +45,9 @@ export const ADAPTERS = [
       'failure-stops-the-rest': NO_STOP,
       'slot-freed-and-failure-at-one-instant': NO_STOP,
       'own-cancellation-stops-the-rest': NO_STOP,
+      'failure-waits-for-the-cancelled-to-stop': NO_STOP,
+      'caller-cancel-waits-for-the-cancelled-to-stop':
+        'on the caller\'s abort `addAll` rejects at once: it does not wait for the running operations, which stop 5 ms later, after it settled',
       'zero-limit-is-invalid':
         '`new PQueue({concurrency: 0})` is refused up front, but with a bare `TypeError` (no `code`): the runner cannot tell it from a programming error (PROTOCOL.md section 6), so no verdict',
     },

@@ -37,6 +37,8 @@ export const ADAPTERS = [
         'on the caller\'s abort it rejects at once, without waiting for the operation to stop',
       'completes-at-the-limit': 'takes a promise: the operation is called before p-timeout arms its timer, so at the same instant the operation completes first',
       'zero-limit-is-invalid': '`milliseconds: 0` is refused up front, but with a bare `TypeError` (no `code`): the runner cannot tell it from a programming error (PROTOCOL.md section 6), so no verdict',
+      'negative-limit-is-invalid': '`milliseconds: -5` is refused, but with a bare `TypeError` (no `code`) and only once the promise -- the operation -- was started: no refusal up front, so no verdict',
+      'limit-below-one-is-invalid': 'takes 0.3 ms: its timer fires within the millisecond, the fallback\'s value comes out at once, the operation left running',
       'limit-past-the-longest-timer-is-invalid': 'takes a limit past the longest timer (2147483647 ms): Node fires it after 1 ms -- no result at 1 ms, the operation left running',
     },
   },

@@ -155,6 +155,10 @@ ADAPTERS = [
         not_applicable=not_applicable,
         why={
             "zero-limit-is-invalid": "`move_on_after(0)` is taken: expired at once, no result",
+            "negative-limit-is-invalid": "`move_on_after(-0.005)` is taken: a deadline already past, no result",
+            "limit-below-one-is-invalid": (
+                "`move_on_after(0.0003)` is taken: it expires once the clock reaches it, with no result"
+            ),
             "limit-past-the-longest-timer-is-invalid": _NO_REFUSAL,
         },
     ),

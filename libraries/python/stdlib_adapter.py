@@ -76,6 +76,10 @@ async def with_aclosing(open_resource: Callable[[], Awaitable[Any]], operation: 
 
 
 _NO_REFUSAL = "takes a limit the spec refuses up front (PROTOCOL.md section 8)"
+_CLOSE_CUT_SHORT = (
+    "a cancellation during `aclose()` cuts the close short: the resource is never closed (a leak), "
+    "the cancellation propagates at once"
+)
 
 ADAPTERS = [
     Adapter(
@@ -85,6 +89,10 @@ ADAPTERS = [
         implementation=with_asyncio_timeout,
         why={
             "zero-limit-is-invalid": "`asyncio.timeout(0)` is taken: expired at once, no result",
+            "negative-limit-is-invalid": "`asyncio.timeout(-0.005)` is taken: a deadline already past, no result",
+            "limit-below-one-is-invalid": (
+                "`asyncio.timeout(0.0003)` is taken: a deadline within the millisecond, expired at once, no result"
+            ),
             "limit-past-the-longest-timer-is-invalid": _NO_REFUSAL,
         },
     ),
@@ -99,6 +107,8 @@ ADAPTERS = [
                 "nothing documented tells them apart"
             ),
             "zero-limit-is-invalid": "`wait_for(..., 0)` is taken: expired at once, no result",
+            "negative-limit-is-invalid": "`wait_for(..., -0.005)` is taken: expired at once, no result",
+            "limit-below-one-is-invalid": "`wait_for(..., 0.0003)` is taken: expired within the millisecond, no result",
             "limit-past-the-longest-timer-is-invalid": _NO_REFUSAL,
         },
     ),
@@ -136,10 +146,8 @@ ADAPTERS = [
         api="contextlib.aclosing",
         implementation=with_aclosing,
         why={
-            "cancelled-during-the-cleanup-of-a-failure": (
-                "a cancellation during `aclose()` cuts the close short: the resource is never closed (a leak), "
-                "the cancellation propagates at once"
-            ),
+            "cancelled-during-the-cleanup-of-a-failure": _CLOSE_CUT_SHORT,
+            "cancelled-during-the-cleanup-of-a-success": _CLOSE_CUT_SHORT,
         },
     ),
 ]
