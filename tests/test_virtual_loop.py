@@ -313,3 +313,27 @@ def test_a_spin_lets_timers_due_at_one_instant_fire_at_that_instant() -> None:
         assert loop.run_until_complete(done) == [0.005, 0.005]
     finally:
         loop.close()
+
+
+def test_a_spin_never_moves_the_clock_past_executor_work() -> None:
+    """The clock does not move while work handed to an executor runs (it cannot see how long that
+    takes), and a spinning loop is no exception."""
+    loop = VirtualTimeLoop(wall_budget_s=5)
+    try:
+        order: list[str] = []
+        work = loop.run_in_executor(None, time.sleep, 0.3)
+        work.add_done_callback(lambda _: order.append("work"))
+        loop.call_later(0.005, order.append, "timer")
+        done: asyncio.Future[None] = loop.create_future()
+
+        def spin() -> None:
+            if len(order) == 2:
+                done.set_result(None)
+            else:
+                loop.call_soon(spin)
+
+        loop.call_soon(spin)
+        loop.run_until_complete(done)
+        assert order == ["work", "timer"]
+    finally:
+        loop.close()

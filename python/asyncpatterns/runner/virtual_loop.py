@@ -136,7 +136,7 @@ class _VirtualSelector(WatchedSelector):
             # earliest timer is released anyway -- at this instant when one is due now (none is
             # late: a millisecond is not added), else the clock goes to it.
             loop.spins += 1
-            if loop.spins >= SPIN_LIMIT:
+            if loop.spins >= SPIN_LIMIT and not loop.pending_executor_work:  # never past invisible work
                 loop.spins = 0
                 loop.release_next_timer()  # at this instant if one is due now, else the clock goes to it
             return super().wait(0)
