@@ -442,3 +442,16 @@ def test_a_spec_item_that_passed_on_a_second_try_says_so() -> None:
     ]
     with pytest.warns(SecondTryWarning, match=r"python/subprocess timeout/exceeds-limit \[reference\]: passed on a"):
         _verdict(runs)
+
+
+def test_equivalence_tells_a_boolean_from_a_number() -> None:
+    """Python's ``==`` takes ``true`` for ``1``: two languages answering ``{"ok": true}`` and
+    ``{"ok": 1}`` were "the same"."""
+    from asyncconf import equivalence
+
+    a = equivalence.canonical({"outcome": {"ok": True}, "elapsed_ms": 10})
+    b = equivalence.canonical({"outcome": {"ok": 1}, "elapsed_ms": 10})
+    assert equivalence.first_difference(a, b) == 'outcome: {"ok": true} vs {"ok": 1}'
+    c = equivalence.canonical({"outcome": {"ok": [1.0, {"x": False}]}, "elapsed_ms": 10})
+    d = equivalence.canonical({"outcome": {"ok": [1, {"x": False}]}, "elapsed_ms": 10.0})
+    assert equivalence.first_difference(c, d) is None  # one JSON number

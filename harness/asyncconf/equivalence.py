@@ -45,7 +45,7 @@ def canonical(answer: dict[str, Any]) -> dict[str, Any]:
 def first_difference(baseline: dict[str, Any], other: dict[str, Any]) -> str | None:
     """A readable account of the first way two canonical answers differ, or None."""
     for key in ("outcome", "elapsed_ms", "leaks", "random_draws", "settled_at_ms"):
-        if baseline.get(key) != other.get(key):
+        if not _same(baseline.get(key), other.get(key)):
             return f"{key}: {json.dumps(baseline.get(key))} vs {json.dumps(other.get(key))}"
     mine, theirs = baseline.get("trace") or [], other.get("trace") or []
     for index, (a, b) in enumerate(zip(mine, theirs, strict=False)):
@@ -56,6 +56,18 @@ def first_difference(baseline: dict[str, Any], other: dict[str, Any]) -> str | N
         extra = mine[index] if len(mine) > index else theirs[index]
         return f"trace length {len(mine)} vs {len(theirs)} (first extra: {_event(extra)})"
     return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    """JSON equality: Python's ``==`` takes ``true`` for ``1`` (a value one runtime gives as a
+    boolean and another as a number is a difference); ``1`` and ``1.0`` are one JSON number."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
 
 
 def _event(event: dict[str, Any]) -> str:
