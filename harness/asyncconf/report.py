@@ -237,14 +237,22 @@ def problem_lines(runs: Sequence[Run], summary: dict[str, Any], *, verbose: bool
         f"ERROR anti-pattern {errored}: could not be judged (it crashed or its runner failed); not a rejection"
         for errored in anti.get("error", [])
     ]
-    lines += [f"REQUIRED {problem}" for problem in summary.get("required_problems", [])]
-    lines += [f"CUSTOM {problem}" for problem in summary.get("custom_problems", [])]
-    lines += [
-        f"CANDIDATE {failing}: did not pass (its failures are listed above; n/a is never a pass)"
-        for failing in summary.get("candidates", {}).get("failing", [])
-    ]
+    lines += verdict_problems(summary)
     if not summary["reference"]["pass"]:
         lines.append("note: nothing was checked -- no reference scenario ran and passed, which is not an OK")
+    return lines
+
+
+def verdict_problems(summary: dict[str, Any]) -> list[str]:
+    """What keeps a run from OK that no run's record says by itself -- the required languages that
+    did not run, a runner of the user's own that checked nothing, the candidates that did not pass:
+    one wording for the terminal, the HTML report and JUnit."""
+    lines = [f"REQUIRED {problem}" for problem in summary.get("required_problems", [])]
+    lines += [f"CUSTOM {problem}" for problem in summary.get("custom_problems", [])]
+    lines += [
+        f"CANDIDATE {failing}: did not pass (n/a is never a pass)"
+        for failing in summary.get("candidates", {}).get("failing", [])
+    ]
     return lines
 
 
@@ -411,7 +419,6 @@ def write_junit(path: Path, runs: Sequence[Run], summary: dict[str, Any]) -> Non
 def _junit_verdict(suites: ElementTree.Element, candidates: dict[str, str], summary: dict[str, Any]) -> None:
     """The verdict as test cases: each candidate, passed or not, and the run, failed with what kept
     it from OK that no other case carries."""
-    failing = sorted(name for name, verdict in candidates.items() if verdict != "passed")
     suite = ElementTree.SubElement(suites, "testsuite", name="verdict", tests=str(len(candidates) + 1))
     for name, verdict in sorted(candidates.items()):
         case = ElementTree.SubElement(suite, "testcase", classname="candidates", name=name)
@@ -419,9 +426,7 @@ def _junit_verdict(suites: ElementTree.Element, candidates: dict[str, str], summ
             ElementTree.SubElement(case, "failure", message=f"{name}: {verdict} (n/a is never a pass)")
     case = ElementTree.SubElement(suite, "testcase", classname="verdict", name="the run is OK")
     if not summary["ok"]:
-        why = [f"required: {p}" for p in summary.get("required_problems", [])]
-        why += [f"runner of your own: {p}" for p in summary.get("custom_problems", [])]
-        why += [f"candidate {name}: did not pass" for name in failing]
+        why = verdict_problems(summary)
         if not summary["reference"]["pass"]:
             why.append("nothing was checked: no reference scenario ran and passed")
         message = "NOT OK" + (": " + "; ".join(why) if why else " (see the failing cases)")

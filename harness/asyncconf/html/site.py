@@ -386,12 +386,7 @@ class Site:
                     )
                 )
         # What the verdict knows beyond the runs' own failures (the same lines the terminal prints).
-        found += [Cell(f"REQUIRED {problem}", "bad") for problem in self.summary.get("required_problems", [])]
-        found += [Cell(f"CUSTOM {problem}", "bad") for problem in self.summary.get("custom_problems", [])]
-        found += [
-            Cell(f"CANDIDATE {failing}: did not pass (n/a is never a pass)", "bad")
-            for failing in self.summary.get("candidates", {}).get("failing", [])
-        ]
+        found += [Cell(problem, "bad") for problem in report.verdict_problems(self.summary)]
         return [cell if cell.href.split(".html")[0] in self.anti_ids else Cell(cell.text, cell.css) for cell in found]
 
     # -- a pattern page --------------------------------------------------------------------------------------

@@ -105,10 +105,10 @@ class _SeqTimerHandle(asyncio.TimerHandle):
     __hash__ = object.__hash__
 
 
-#: Loop iterations at one instant after which the clock moves on anyway (``spin_on``): a loop
-#: spinning on call_soon (anyio's cancellation delivery), or on a timer re-armed at the same
-#: instant, must not freeze virtual time. Far above what any scenario does at one instant (hundreds), and a count, not a
-#: reading of real time: the same run spins the same way.
+#: Loop iterations at one instant after which the clock moves on anyway: a loop spinning on
+#: call_soon (anyio's cancellation delivery), or on a timer re-armed at the same instant, must not
+#: freeze virtual time. Far above what any scenario does at one instant (hundreds), and a count,
+#: not a reading of real time: the same run spins the same way.
 SPIN_LIMIT = 10_000
 
 
@@ -134,11 +134,11 @@ class _VirtualSelector(WatchedSelector):
             # has moved on (anyio's cancel scope does, while a cancelled task takes its time to
             # stop) would keep the clock at this instant for ever: after SPIN_LIMIT iterations the
             # earliest timer is released anyway -- at this instant when one is due now (none is
-            # late: a millisecond is not added), else the clock goes to it.
+            # late: no millisecond is added), else the clock goes to it; never past executor work.
             loop.spins += 1
-            if loop.spins >= SPIN_LIMIT and not loop.pending_executor_work:  # never past invisible work
+            if loop.spins >= SPIN_LIMIT and not loop.pending_executor_work:
                 loop.spins = 0
-                loop.release_next_timer()  # at this instant if one is due now, else the clock goes to it
+                loop.release_next_timer()
             return super().wait(0)
         if loop.pending_executor_work:
             # Work the loop cannot see is running on another thread: wait for it (in real time,
@@ -205,7 +205,7 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         self.foreign_threads: list[str] = []
         self._foreign: list[tuple[threading.Thread, str]] = []  # started so, not yet seen ended
         self._handing_over = False
-        #: loop iterations with callbacks ready since the last timer was released (SPIN_LIMIT)
+        #: loop iterations at this instant (SPIN_LIMIT): 0 again when the clock moves
         self.spins = 0
 
     # -- the clock -------------------------------------------------------------------------------
@@ -293,6 +293,7 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         """The loop's own thread was busy for ``ms`` (a blocking call on the loop): the clock moves on
         at once, and every timer due meanwhile fires late, after it, in its order."""
         self._now_ms += ms
+        self.spins = 0
 
     def park(self, ms: int | None, event: threading.Event, order: int | None = None) -> None:
         """A thread blocks for ``ms`` of virtual time (called on the loop, for it): ``event`` is set
