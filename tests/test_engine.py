@@ -256,6 +256,26 @@ def test_run_all_hands_each_transport_its_runs_in_batches_on_virtual_time(monkey
     assert all(run.status == "pass" and run.wall_ms for run in runs), [(r.scenario, r.reason) for r in runs]
 
 
+def test_a_scenario_the_spec_does_not_run_in_a_language_is_a_skip_there_never_a_pass(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A value no implementation of a language can be given (2.5 for a C# int) is refused by its
+    # runner's binding: a "pass" there would pass every implementation of it on what none of them saw.
+    batches: list[int] = []
+    monkeypatch.setitem(languages.TRANSPORT_FACTORIES, "python", lambda: [_Recording(batches)])
+    retry = next(p for p in load_spec() if p.id == "retry-backoff")
+    scenario = replace(retry.scenario("fractional-max-attempts-is-invalid"), not_in={"python": "it cannot hold 2.5"})
+    with Engine([replace(retry, scenarios=(scenario,))], ["python"]) as engine:
+        runs = [run for run in engine.run_all("reference") if run.check == "spec"]
+    assert batches == []  # nothing was sent
+    assert [(run.status, run.skip_cause, run.reason) for run in runs] == [
+        ("skip", "not-in-language", "not a python scenario: it cannot hold 2.5")
+    ]
+    assert report.required_problems(runs, ["python"]) == []  # the spec's choice, not a missing runtime
+    candidate = [replace(run, impl="mine", role="candidate") for run in runs]
+    assert report.candidate_verdicts(candidate) == {"python/inprocess retry-backoff:mine": "nothing checked"}
+
+
 def test_run_all_runs_one_at_a_time_on_the_real_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     # Real-clock runs take real time anyway; one at a time, the run the harness waits for is known.
     batches: list[int] = []

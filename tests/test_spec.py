@@ -30,6 +30,8 @@ scenarios:
     expect:
       outcome: {{ok: data}}
       elapsed_ms: 10
+domains:
+  limit: {{type: number}}
 """
 
 
@@ -151,6 +153,20 @@ RULE_CASES: dict[str, tuple[tuple[str, str], str]] = {
     "scenario_params_known": (
         ("    covers: [R1]", "    covers: [R1]\n    params: {limti: 3}"),
         ":14: `limti` is not a parameter of demo (parameters: limit)",
+    ),
+    "domains_cover_params": (("domains:\n  limit: {type: number}\n", ""), ":5: `limit` has no domain"),
+    "refused_outside_domains": (  # a runner's parameter: no refusal scenario is asked for, but one outside is refused
+        (
+            GOOD.format(id="demo"),
+            GOOD.format(id="demo")
+            .replace("    covers: [R1]\n    plan:", "    covers: [R1]\n    params: {limit: 0}\n    plan:", 1)
+            .replace("  limit: {type: number}", "  limit: {type: number, min: 1, by: runner}", 1),
+        ),
+        ":14: scenario `first` gives `limit` 0, below 1 its domain: it must expect `outcome: {fail: invalid}`",
+    ),
+    "domain_edges_refused": (
+        ("  limit: {type: number}", "  limit: {type: integer}"),
+        ":20: no scenario refuses `limit` a fraction",
     ),
     "fuzz_domains_known": (
         ("scenarios:\n", "fuzz:\n  params:\n    limit: {min: 3, max: 1}\nscenarios:\n"),

@@ -49,9 +49,11 @@ ROLES = ("reference", "antipattern", "candidate")
 
 #: Why a run was skipped. ``unavailable`` and ``missing-api`` mean this machine could not run it,
 #: which fails a language that is required (report.required_problems); the others are the suite's
-#: own choices for the real clock (too long to wait for; a mistake only virtual time can see).
-SKIP_CAUSES = ("unavailable", "missing-api", "clock-budget", "virtual-only")
-CHOSEN_SKIPS = frozenset({"clock-budget", "virtual-only"})
+#: own choices: for the real clock (too long to wait for; a mistake only virtual time can see), and
+#: a scenario the spec does not run in a language (its ``not_in``: a value no implementation there
+#: can be given, such as 2.5 for a C# ``int``).
+SKIP_CAUSES = ("unavailable", "missing-api", "clock-budget", "virtual-only", "not-in-language")
+CHOSEN_SKIPS = frozenset({"clock-budget", "virtual-only", "not-in-language"})
 
 #: The error kind a runner answers for a scenario its candidate cannot take (PROTOCOL.md section 2).
 NOT_APPLICABLE = "not-applicable"
@@ -331,6 +333,9 @@ class Engine:
         # A skip is recorded only where the implementation is: a candidate's skip on a transport
         # without it would make a verdict ("nothing checked") about a run that could never be.
         offering = [transport for transport in session.transports if offers(transport)]
+        if lang in scenario.not_in:
+            why = f"not a {lang} scenario: {scenario.not_in[lang]}"
+            return runs + [record(t.name, "skip", why, "not-in-language") for t in offering], []
         lacking = session.missing_api.get(scenario.pattern)
         if lacking:
             version = f"{session.runtime.get('name', lang)} {session.runtime.get('version', '?')}"

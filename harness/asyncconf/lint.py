@@ -6,9 +6,12 @@ points into the YAML so the loader can name the line.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
+
+from .domains import edges, outside
 
 if TYPE_CHECKING:  # the loader (spec.py) calls the lint: importing it back at run time would be a circle
     from .spec import Pattern
@@ -80,6 +83,62 @@ def fuzz_domains_known(pattern: Pattern, data: dict[str, Any]) -> Iterator[Findi
             yield ["fuzz", "params", name], f"`{name}` is not a parameter of {pattern.id} (parameters: {known})"
         elif isinstance(domain, dict) and domain.get("min", 0) > domain["max"]:
             yield ["fuzz", "params", name], f"the fuzz domain of `{name}` has min {domain['min']} > max {domain['max']}"
+
+
+def domains_cover_params(pattern: Pattern, data: dict[str, Any]) -> Iterator[Finding]:
+    """Every parameter has a domain (PROTOCOL.md section 8), every domain a parameter, and every
+    default lies inside its domain: an implementation is told what it must refuse."""
+    for name in pattern.params:
+        if name not in pattern.domains:
+            yield ["params", name], f"`{name}` has no domain: say under `domains:` which values are valid"
+    for name, domain in pattern.domains.items():
+        if name not in pattern.params:
+            known = ", ".join(pattern.params)
+            yield ["domains", name], f"`{name}` is not a parameter of {pattern.id} (parameters: {known})"
+        elif (why := outside(domain, pattern.params[name])) is not None:
+            yield ["params", name], f"the default of `{name}` is outside its domain ({why})"
+
+
+def refused_outside_domains(pattern: Pattern, data: dict[str, Any]) -> Iterator[Finding]:
+    """A scenario giving a parameter a value outside its domain expects the refusal: up front, with
+    `invalid` and no call. Anything else would pass an implementation that does not refuse it."""
+    for index, scenario in enumerate(data["scenarios"]):
+        for name, value in scenario.get("params", {}).items():
+            domain = pattern.domains.get(name)
+            if domain is None or (why := outside(domain, value)) is None:
+                continue
+            expect = scenario.get("expect", {})
+            if expect.get("outcome") != {"fail": "invalid"} or expect.get("calls") != 0:
+                yield (
+                    ["scenarios", index, "params", name],
+                    f"scenario `{scenario['id']}` gives `{name}` {json.dumps(value)}, {why} its domain:"
+                    " it must expect `outcome: {fail: invalid}` and `calls: 0`",
+                )
+
+
+def domain_edges_refused(pattern: Pattern, data: dict[str, Any]) -> Iterator[Finding]:
+    """Each edge of an implementation's parameter's domain has a scenario standing on it (that
+    parameter alone outside) that expects the refusal: a bound the spec states but no scenario
+    checks is one an implementation may ignore and still pass."""
+    for name, domain in pattern.domains.items():
+        if domain.get("by") == "runner" or name not in pattern.params:
+            continue
+        for edge, stands_on in edges(domain):
+            if not any(
+                name in scenario.get("params", {})
+                and stands_on(scenario["params"][name])
+                and all(
+                    other == name or other not in pattern.domains or outside(pattern.domains[other], value) is None
+                    for other, value in scenario["params"].items()
+                )
+                and scenario.get("expect", {}).get("outcome") == {"fail": "invalid"}
+                for scenario in data["scenarios"]
+            ):
+                yield (
+                    ["domains", name],
+                    f"no scenario refuses `{name}` {edge}: add one with that value alone out of its domain,"
+                    " expecting `outcome: {fail: invalid}` and `calls: 0`",
+                )
 
 
 def plan_steps_timed(pattern: Pattern, data: dict[str, Any]) -> Iterator[Finding]:
@@ -186,6 +245,9 @@ RULES: tuple[Rule, ...] = (
     expectations_can_fail,
     scenario_params_known,
     fuzz_domains_known,
+    domains_cover_params,
+    refused_outside_domains,
+    domain_edges_refused,
     plan_steps_timed,
     cancellation_expected_with_cancel,
     invocations_match_pattern,

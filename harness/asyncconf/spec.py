@@ -75,6 +75,8 @@ class Scenario:
     summary: str = ""
     file: Path = Path()
     line: int = 0
+    #: languages the scenario does not run in, each with why (a value no implementation there can be given)
+    not_in: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -94,6 +96,8 @@ class Pattern:
     file: Path = Path()
     #: the optional `fuzz:` section: domains for the differential fuzzer (asyncconf.fuzz)
     fuzz: dict[str, Any] = field(default_factory=dict)
+    #: each parameter's valid values (`domains:`, PROTOCOL.md section 8; the lint's ``domain``)
+    domains: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: "many" when each scenario calls one instance several times (``invocations``); None: once
     invoked: str | None = None
 
@@ -244,6 +248,7 @@ def _build(path: Path, data: dict[str, Any], root: yaml.Node) -> Pattern:
             random=tuple(s.get("random", ())),
             clock=s.get("clock"),
             invocations=_invocations(s.get("invocations")),
+            not_in=dict(s.get("not_in", {})),
             file=path,
             line=_line_of(root, ["scenarios", index]),
         )
@@ -263,6 +268,7 @@ def _build(path: Path, data: dict[str, Any], root: yaml.Node) -> Pattern:
         scenarios=scenarios,
         file=path,
         fuzz=dict(data.get("fuzz", {})),
+        domains={name: dict(domain) for name, domain in data.get("domains", {}).items()},
         invoked=data.get("invoked"),
     )
 

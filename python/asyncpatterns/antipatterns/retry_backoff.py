@@ -5,13 +5,19 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from ..retry_backoff import backoff_delay
 
 Operation = Callable[[], Awaitable[Any]]
 RETRYABLE = (ConnectionError, TimeoutError)
+
+
+def _attempts(max_attempts: float) -> Iterator[int]:
+    """1, 2, ... while at most ``max_attempts`` -- which none of these checks: given 2.5 (out of its
+    domain) they try twice and end, as a JavaScript loop would, rather than crash in ``range``."""
+    return itertools.takewhile(lambda attempt: attempt <= max_attempts, itertools.count(1))
 
 
 async def no_cap(operation: Operation, *, max_attempts: int, **delays: Any) -> Any:
@@ -26,7 +32,7 @@ async def no_cap(operation: Operation, *, max_attempts: int, **delays: Any) -> A
 
 async def no_backoff(operation: Operation, *, max_attempts: int, **delays: Any) -> Any:
     """Retries at once, with no delay between attempts."""
-    for attempt in range(1, max_attempts + 1):
+    for attempt in _attempts(max_attempts):
         try:
             return await operation()
         except RETRYABLE:
@@ -36,7 +42,7 @@ async def no_backoff(operation: Operation, *, max_attempts: int, **delays: Any) 
 
 async def sleeps_before_first_attempt(operation: Operation, *, max_attempts: int, **delays: Any) -> Any:
     """Waits a delay before every attempt, the first included."""
-    for attempt in range(1, max_attempts + 1):
+    for attempt in _attempts(max_attempts):
         await asyncio.sleep(backoff_delay(attempt, **delays))
         try:
             return await operation()
@@ -47,7 +53,7 @@ async def sleeps_before_first_attempt(operation: Operation, *, max_attempts: int
 
 async def ignores_timeouts(operation: Operation, *, max_attempts: int, **delays: Any) -> Any:
     """Retries ConnectionError only: a TimeoutError ends the retries."""
-    for attempt in range(1, max_attempts + 1):
+    for attempt in _attempts(max_attempts):
         try:
             return await operation()
         except ConnectionError:
@@ -58,7 +64,7 @@ async def ignores_timeouts(operation: Operation, *, max_attempts: int, **delays:
 
 async def uncapped_delay(operation: Operation, *, max_attempts: int, max_delay: float, **delays: Any) -> Any:
     """Lets the delay grow past max_delay."""
-    for attempt in range(1, max_attempts + 1):
+    for attempt in _attempts(max_attempts):
         try:
             return await operation()
         except RETRYABLE:
@@ -78,7 +84,7 @@ async def jitter_before_cap(
     random: Callable[[], float],
 ) -> Any:
     """Applies the jitter first and caps the jittered delay."""
-    for attempt in range(1, max_attempts + 1):
+    for attempt in _attempts(max_attempts):
         try:
             return await operation()
         except RETRYABLE:
@@ -92,7 +98,7 @@ async def jitter_before_cap(
 
 async def retries_everything(operation: Operation, *, max_attempts: int, **delays: Any) -> Any:
     """Catches BaseException: retries fatal errors and cancellation alike."""
-    for attempt in range(1, max_attempts + 1):
+    for attempt in _attempts(max_attempts):
         try:
             return await operation()
         except BaseException:
@@ -107,7 +113,7 @@ class RetryError(Exception):
 
 async def wraps_error(operation: Operation, *, max_attempts: int, **delays: Any) -> Any:
     """Gives up with an error of its own instead of the last attempt's error."""
-    for attempt in range(1, max_attempts + 1):
+    for attempt in _attempts(max_attempts):
         try:
             return await operation()
         except RETRYABLE as error:
@@ -118,7 +124,7 @@ async def wraps_error(operation: Operation, *, max_attempts: int, **delays: Any)
 
 async def blocking_sleep(operation: Operation, *, max_attempts: int, **delays: Any) -> Any:
     """Waits with time.sleep, blocking the event loop."""
-    for attempt in range(1, max_attempts + 1):
+    for attempt in _attempts(max_attempts):
         try:
             return await operation()
         except RETRYABLE:
@@ -129,7 +135,7 @@ async def blocking_sleep(operation: Operation, *, max_attempts: int, **delays: A
 
 async def ignores_cancel_in_backoff(operation: Operation, *, max_attempts: int, **delays: Any) -> Any:
     """Swallows a cancellation that arrives during the delay and goes on retrying."""
-    for attempt in range(1, max_attempts + 1):
+    for attempt in _attempts(max_attempts):
         try:
             return await operation()
         except RETRYABLE:
@@ -144,7 +150,7 @@ async def ignores_cancel_in_backoff(operation: Operation, *, max_attempts: int, 
 async def draws_after_last_attempt(operation: Operation, *, max_attempts: int, **delays: Any) -> Any:
     """Computes the next delay, drawing its jitter, before it checks whether an attempt is left
     (as tenacity calls its wait): one draw more than it waits."""
-    for attempt in range(1, max_attempts + 1):
+    for attempt in _attempts(max_attempts):
         try:
             return await operation()
         except RETRYABLE:
