@@ -34,6 +34,11 @@ ADAPTERS = [
         api="run_all(max_at_once)",
         implementation=map_bounded,
         why={
+            "limit-past-the-largest-is-invalid": "takes a limit the spec refuses up front (PROTOCOL.md section 8)",
+            "fractional-limit-is-invalid": (
+                "refuses 2.5 up front, but with a `TypeError` (anyio's semaphore: `initial_value must be an integer`),"
+                " which is a crash to the spec, not the `ValueError` of a refused argument (PROTOCOL.md section 6)"
+            ),
             "own-cancellation-stops-the-rest": (
                 "returns normally with the results it has (here `[]`): anyio's task group takes the operation's own "
                 "`CancelledError` for a cancellation, not a failure -- it cancels the rest and raises nothing"

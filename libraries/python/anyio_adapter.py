@@ -113,8 +113,11 @@ class GuardedCounter:
 
 
 def pipeline_not_applicable(scenario: Scenario) -> str | None:
-    if scenario.params.get("workers", 0) > 1000:
+    workers = scenario.params.get("workers", 0)
+    if workers > 1000:
         return "anyio's consumers are tasks started up front: 2147483647 of them is not a thing to start"
+    if not float(workers).is_integer():
+        return "`workers` is the adapter's count of consumer tasks (anyio has no such parameter): 2.5 is not a count"
     return not_applicable(scenario)
 
 
@@ -182,6 +185,7 @@ ADAPTERS = [
             "zero-capacity-is-invalid": (
                 "`max_buffer_size=0` is taken: a rendezvous stream, each send waiting for a receiver"
             ),
+            "capacity-past-the-largest-is-invalid": "`max_buffer_size=2147483648` is taken",
             "zero-workers-is-invalid": (
                 "no consumer: the first send finds every receiving end closed and fails with `BrokenResourceError`, "
                 "in an ExceptionGroup"

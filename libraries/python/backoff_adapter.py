@@ -12,9 +12,10 @@ jitter (times ``0.5 + u``, ``u`` the scenario's draws) goes through that hook, a
 the adapter, decides the order "cap, then jitter" and when it draws (only before a delay it waits).
 
 Left out: ``max_time`` reads ``datetime.now`` (the real clock); the spec's retry has no overall time
-limit, so no scenario needs it. Nothing is n/a.
+limit, so no scenario needs it. n/a: an unknown jitter name (backoff takes no name).
 
-    asyncconf check retry-backoff libraries.python.backoff_adapter:retry
+    asyncconf check retry-backoff libraries.python.backoff_adapter:retry \\
+        --not-applicable libraries.python.backoff_adapter:not_applicable
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 
 import backoff
 
-from asyncconf.libraries import Adapter
+from asyncconf.libraries import Adapter, Scenario
 
 
 async def retry(
@@ -55,6 +56,12 @@ async def retry(
     return await attempt()
 
 
+def not_applicable(scenario: Scenario) -> str | None:
+    if scenario.params["jitter"] not in ("none", "proportional"):
+        return "a jitter name is the spec's: backoff takes a callable (the adapter's), so no name to refuse"
+    return None
+
+
 _NO_REFUSAL = "takes a value the spec refuses up front (PROTOCOL.md section 8) and retries with it"
 
 ADAPTERS = [
@@ -64,12 +71,18 @@ ADAPTERS = [
         pattern="retry-backoff",
         api="on_exception(expo)",
         implementation=retry,
+        not_applicable=not_applicable,
         why={
             "zero-attempts-is-invalid": (
                 "`max_tries=0` is taken, and means no limit at all (`tries == max_tries` is never true)"
             ),
             "factor-below-one-is-invalid": _NO_REFUSAL,
             "delay-past-the-longest-timer-is-invalid": _NO_REFUSAL,
+            "max-attempts-past-the-largest-is-invalid": _NO_REFUSAL,
+            "fractional-max-attempts-is-invalid": _NO_REFUSAL,
+            "negative-base-delay-ms-is-invalid": _NO_REFUSAL,
+            "base-delay-ms-past-the-largest-is-invalid": _NO_REFUSAL,
+            "negative-max-delay-ms-is-invalid": _NO_REFUSAL,
         },
     )
 ]

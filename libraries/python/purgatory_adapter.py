@@ -52,6 +52,7 @@ def _break_ends_in_the_run(scenario: Scenario) -> str | None:
     return None
 
 
+_NO_REFUSAL = "takes a value the spec refuses up front (PROTOCOL.md section 8) and calls with it"
 _OPENED_STATE = "refuses with its `OpenedState` exception, which no kind names: `other`, not `circuit-open`"
 
 ADAPTERS = [
@@ -63,6 +64,9 @@ ADAPTERS = [
         implementation=CircuitBreaker,
         not_applicable=_break_ends_in_the_run,
         why={
+            "refuses-failure-threshold-past-the-largest": _NO_REFUSAL,
+            "refuses-fractional-failure-threshold": _NO_REFUSAL,
+            "refuses-break-ms-past-the-largest": _NO_REFUSAL,
             "opens-after-threshold": _OPENED_STATE,
             "counts-again-after-a-success": _OPENED_STATE,
             "every-failure-kind-counts": _OPENED_STATE,

@@ -72,6 +72,11 @@ ADAPTERS = [
             "zero-attempts-is-invalid": "`attempts=0` still makes one attempt",
             "factor-below-one-is-invalid": _NO_REFUSAL,
             "delay-past-the-longest-timer-is-invalid": _NO_REFUSAL,
+            "max-attempts-past-the-largest-is-invalid": _NO_REFUSAL,
+            "fractional-max-attempts-is-invalid": _NO_REFUSAL,
+            "negative-base-delay-ms-is-invalid": _NO_REFUSAL,
+            "base-delay-ms-past-the-largest-is-invalid": _NO_REFUSAL,
+            "negative-max-delay-ms-is-invalid": _NO_REFUSAL,
         },
     )
 ]

@@ -14,9 +14,10 @@ when and how often it calls its wait. It calls it once more than it waits -- aft
 attempt too, before it checks ``stop`` -- and the adapter does not hide that draw.
 
 Left out: ``stop_after_delay`` reads ``time.monotonic`` (the real clock); the spec's retry has no
-overall time limit, so no scenario needs it. Nothing is n/a.
+overall time limit, so no scenario needs it. n/a: an unknown jitter name (tenacity takes no name).
 
-    asyncconf check retry-backoff libraries.python.tenacity_adapter:retry
+    asyncconf check retry-backoff libraries.python.tenacity_adapter:retry \\
+        --not-applicable libraries.python.tenacity_adapter:not_applicable
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 
 import tenacity
 
-from asyncconf.libraries import Adapter
+from asyncconf.libraries import Adapter, Scenario
 
 
 async def retry(
@@ -53,6 +54,12 @@ async def retry(
     return await retrying(operation)
 
 
+def not_applicable(scenario: Scenario) -> str | None:
+    if scenario.params["jitter"] not in ("none", "proportional"):
+        return "a jitter name is the spec's: tenacity takes a callable (the adapter's), so no name to refuse"
+    return None
+
+
 _EXTRA_DRAW = (
     "tenacity calls its wait function after the last attempt too, before it checks `stop`: "
     "one draw more than it waits (the times are right)"
@@ -66,6 +73,7 @@ ADAPTERS = [
         pattern="retry-backoff",
         api="AsyncRetrying(stop_after_attempt, wait_exponential)",
         implementation=retry,
+        not_applicable=not_applicable,
         why={
             "jitter-after-cap": _EXTRA_DRAW,
             "jitter-rounds-half-up": _EXTRA_DRAW,
@@ -74,6 +82,11 @@ ADAPTERS = [
             "zero-attempts-is-invalid": "`stop_after_attempt(0)` still makes one attempt",
             "factor-below-one-is-invalid": _NO_REFUSAL,
             "delay-past-the-longest-timer-is-invalid": _NO_REFUSAL,
+            "max-attempts-past-the-largest-is-invalid": _NO_REFUSAL,
+            "fractional-max-attempts-is-invalid": _NO_REFUSAL,
+            "negative-base-delay-ms-is-invalid": _NO_REFUSAL,
+            "base-delay-ms-past-the-largest-is-invalid": _NO_REFUSAL,
+            "negative-max-delay-ms-is-invalid": _NO_REFUSAL,
         },
     )
 ]
