@@ -107,7 +107,14 @@ export const ADAPTERS = [
     pattern: 'retry-backoff',
     api: 'retry(handleWhen, ExponentialBackoff)',
     implementation: retry,
+    notApplicable: (scenario) =>
+      ['none', 'proportional'].includes(String(scenario.params.jitter)) ? null : "a jitter name is the spec's: cockatiel takes a generator (the adapter's), so no name to refuse",
     why: {
+      'max-attempts-past-the-largest-is-invalid': NO_REFUSAL,
+      'fractional-max-attempts-is-invalid': NO_REFUSAL,
+      'base-delay-ms-past-the-largest-is-invalid': NO_REFUSAL,
+      'negative-base-delay-ms-is-invalid': NO_REFUSAL,
+      'negative-max-delay-ms-is-invalid': NO_REFUSAL,
       'delay-is-capped': NO_EXPONENT,
       'jitter-rounds-half-up': NO_EXPONENT,
       'cancelled-during-backoff': 'its sleep between attempts does not listen to the signal: the next attempt starts after the caller cancelled (it is then cancelled at once)',
@@ -140,6 +147,9 @@ export const ADAPTERS = [
     api: 'circuitBreaker(handleAll, ConsecutiveBreaker)',
     implementation: /** @type {any} */ (CircuitBreaker),
     why: {
+      'refuses-failure-threshold-past-the-largest': 'takes a value the spec refuses up front (PROTOCOL.md section 8) and calls with it',
+      'refuses-fractional-failure-threshold': 'takes a value the spec refuses up front (PROTOCOL.md section 8) and calls with it',
+      'refuses-break-ms-past-the-largest': 'takes a value the spec refuses up front (PROTOCOL.md section 8) and calls with it',
       'one-trial-at-a-time':
         'a call made while the trial runs is not refused: it waits for the trial to end, then runs (here through the circuit the trial closed)',
       'caller-cancellation-does-not-count':

@@ -56,6 +56,11 @@ export const ADAPTERS = [
     api: 'createPool(factory, {max, acquireTimeoutMillis, fifo})',
     implementation: /** @type {any} */ (GenericPool),
     why: {
+      'size-past-the-largest-refused': 'takes a value the spec refuses up front (PROTOCOL.md section 8) and lends with it',
+      'fractional-size-refused': 'takes a value the spec refuses up front (PROTOCOL.md section 8) and lends with it',
+      'acquire-timeout-ms-past-the-largest-refused': 'takes a value the spec refuses up front (PROTOCOL.md section 8) and lends with it',
+      'negative-close-timeout-ms-refused': 'takes a value the spec refuses up front (PROTOCOL.md section 8) and lends with it',
+      'close-timeout-ms-past-the-largest-refused': 'takes a value the spec refuses up front (PROTOCOL.md section 8) and lends with it',
       'acquire-timeout-cancels-open':
         'the factory\'s `create` gets no signal: at the acquire timeout the open goes on hanging, and the slot it holds keeps the close waiting for good',
       'caller-cancel-wins-over-acquire-timeout': 'no cancellation: `acquire()` takes no signal, and the hanging open is never cancelled',

@@ -113,6 +113,7 @@ export const ADAPTERS = [
     notApplicable: (scenario) =>
       scenario.params.hedge_ms !== 0 ? `no hedging: \`Promise.any\` starts every alternative at once (hedge_ms ${scenario.params.hedge_ms})` : null,
     why: {
+      'no-alternative-is-invalid': '`Promise.any([])` is taken: it rejects at once with an empty `AggregateError`, a group of failures that never happened (R9)',
       'first-success-wins': LOSERS_LEFT_RUNNING,
       'failure-does-not-win': LOSERS_LEFT_RUNNING,
       'losers-stop-before-the-result': `${LOSERS_LEFT_RUNNING}, and its value comes at once (10 ms), not once they have stopped`,

@@ -30,6 +30,8 @@ export const ADAPTERS = [
     api: 'pLimit(limit).map',
     implementation: mapBounded,
     why: {
+      'limit-past-the-largest-is-invalid': 'takes a limit the spec refuses up front (PROTOCOL.md section 8)',
+      'fractional-limit-is-invalid': 'refused up front, but with a bare `TypeError` (no `code`): the runner cannot tell it from a programming error (PROTOCOL.md section 6), so no verdict',
       'failure-stops-the-rest': NO_STOP,
       'slot-freed-and-failure-at-one-instant': NO_STOP,
       'own-cancellation-stops-the-rest': NO_STOP,

@@ -31,6 +31,8 @@ export const ADAPTERS = [
     api: 'pMap(concurrency, signal)',
     implementation: mapBounded,
     why: {
+      'limit-past-the-largest-is-invalid': 'takes a limit the spec refuses up front (PROTOCOL.md section 8)',
+      'fractional-limit-is-invalid': 'refused up front, but with a bare `TypeError` (no `code`): the runner cannot tell it from a programming error (PROTOCOL.md section 6), so no verdict',
       'failure-stops-the-rest': LEFT_RUNNING,
       'slot-freed-and-failure-at-one-instant': LEFT_RUNNING,
       'own-cancellation-stops-the-rest': LEFT_RUNNING,

@@ -42,6 +42,8 @@ export const ADAPTERS = [
     api: 'new PQueue({concurrency}).addAll',
     implementation: mapBounded,
     why: {
+      'limit-past-the-largest-is-invalid': 'takes a limit the spec refuses up front (PROTOCOL.md section 8)',
+      'fractional-limit-is-invalid': 'takes a limit the spec refuses up front (PROTOCOL.md section 8)',
       'failure-stops-the-rest': NO_STOP,
       'slot-freed-and-failure-at-one-instant': NO_STOP,
       'own-cancellation-stops-the-rest': NO_STOP,

@@ -52,6 +52,11 @@ export const ADAPTERS = [
     implementation: retry,
     notApplicable: noHookForRandom,
     why: {
+      'max-attempts-past-the-largest-is-invalid': NO_REFUSAL,
+      'fractional-max-attempts-is-invalid': NO_REFUSAL,
+      'base-delay-ms-past-the-largest-is-invalid': NO_REFUSAL,
+      'negative-base-delay-ms-is-invalid': 'refused up front, but with a bare `TypeError` (no `code`): the runner cannot tell it from a programming error (PROTOCOL.md section 6), so no verdict',
+      'negative-max-delay-ms-is-invalid': 'refused up front, but with a bare `TypeError` (no `code`): the runner cannot tell it from a programming error (PROTOCOL.md section 6), so no verdict',
       'zero-attempts-is-invalid': '`retries: -1` is refused up front, but with a bare `TypeError` (no `code`): the runner cannot tell it from a programming error (PROTOCOL.md section 6), so no verdict',
       'factor-below-one-is-invalid': NO_REFUSAL,
       'delay-past-the-longest-timer-is-invalid': NO_REFUSAL,

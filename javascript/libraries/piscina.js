@@ -45,6 +45,8 @@ export const ADAPTERS = [
     api: 'Piscina.run(task, {signal})',
     implementation: offloadAll,
     why: {
+      'max-workers-past-the-largest-is-refused': 'takes a `maxThreads` the spec refuses up front (PROTOCOL.md section 8) and runs with it',
+      'fractional-max-workers-is-refused': 'takes a `maxThreads` the spec refuses up front (PROTOCOL.md section 8) and runs with it',
       'failure-comes-back-unchanged': CLONED_DOM_EXCEPTION,
       'own-cancellation-is-a-failure': CLONED_DOM_EXCEPTION,
       'first-failure-returns-at-once': CLONED_ERROR,
