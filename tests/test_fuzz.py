@@ -195,6 +195,30 @@ def test_each_edge_class_draws_what_it_names_and_only_when_enabled(edge: str) ->
     never_without_it()
 
 
+@pytest.mark.parametrize(
+    ("pattern_id", "name"), [("async-stream", "length"), ("retry-backoff", "jitter"), ("racing", "hedge_ms")]
+)
+def test_the_boundaries_class_draws_a_parameter_just_outside_its_spec_domain(pattern_id: str, name: str) -> None:
+    # The runners must refuse alike what the spec refuses (PROTOCOL.md section 8): the fuzzer found
+    # async-stream's length 1.5 crash Python, run in JavaScript and be refused by C#.
+    from asyncconf.domains import outside
+
+    pattern = PATTERNS[pattern_id]
+    domain = Domain.of(pattern)
+
+    def out(example: Example) -> bool:
+        return name in example.params and outside(pattern.domains[name], example.params[name]) is not None
+
+    assert "boundaries" in find(domain.examples({"boundaries"}), out, settings=FIRST).edges
+
+    @QUICK
+    @given(domain.examples(ALL_EDGES - {"boundaries"}))
+    def never_without_it(example: Example) -> None:
+        assert not out(example)
+
+    never_without_it()
+
+
 def test_a_tie_on_purpose_cancels_at_a_completion_instant() -> None:
     domain = Domain.of(PATTERNS["timeout"])
     found = find(

@@ -399,3 +399,40 @@ def test_a_task_left_running_after_the_pattern_settled_is_a_leak() -> None:
         assert answer["outcome"] == {"ok": "v"}, answer
         assert answer["leaks"] == ["work still pending"], leaky.__name__
     assert _timeout_run(tidy)["leaks"] == []
+
+
+#: A runner's own parameters outside their domain (spec/PROTOCOL.md section 8): the resource's or
+#: source's close time and the source's length. The fuzzer found the languages apart here: Python
+#: crashed in `range(1.5)`, JavaScript yielded two items, C# refused; and all three took -1.
+RUNNER_PARAMS_OUT = [
+    ("async-stream", {"take": 1, "length": 1.5}),
+    ("async-stream", {"take": 1, "length": -1}),
+    ("async-stream", {"take": 1, "close_ms": -1}),
+    ("cancellation-cleanup", {"close_ms": -1}),
+    ("cancellation-cleanup", {"close_ms": 2**31}),
+    ("connection-pool", {"size": 1, "close_ms": -0.5}),
+    ("graceful-shutdown", {"close_ms": -1}),
+]
+
+
+@pytest.mark.parametrize(("pattern_id", "params"), RUNNER_PARAMS_OUT, ids=str)
+def test_a_runners_own_parameter_out_of_its_domain_is_refused_up_front_in_every_language(
+    asyncconf_engine: Any, pattern_id: str, params: dict[str, Any]
+) -> None:
+    from dataclasses import replace
+
+    from asyncconf.pytest_plugin import ran_transports
+
+    pattern = next(p for p in asyncconf_engine.patterns if p.id == pattern_id)
+    scenario = replace(pattern.scenarios[0], params={**pattern.scenarios[0].params, **params})
+    runs = []
+    for lang in asyncconf_engine.langs:
+        runs += ran_transports(lang, asyncconf_engine.run_scenario(scenario, lang))
+    assert runs
+    answers = {run.column: run.answer or {"error": run.reason} for run in runs}
+    for column, answer in answers.items():
+        assert (answer.get("outcome"), answer.get("elapsed_ms"), answer.get("trace")) == (
+            {"fail": "invalid"},
+            0,
+            [],
+        ), column

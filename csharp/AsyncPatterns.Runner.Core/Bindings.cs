@@ -263,7 +263,9 @@ internal sealed class PatternBinding
             }
         }
 
-        return _prepare(impl, parameters);
+        return RunnerParameterRefused(parameters) is { } refused
+            ? _ => new PatternRun(Task.FromException(refused), static () => null)
+            : _prepare(impl, parameters);
     }
 
     /// <summary>
@@ -282,7 +284,32 @@ internal sealed class PatternBinding
             }
         }
 
-        return _prepareMany?.Invoke(impl, parameters);
+        var prepared = _prepareMany?.Invoke(impl, parameters);
+        return prepared is not null && RunnerParameterRefused(parameters) is { } refused ? _ => throw refused : prepared;
+    }
+
+    /// <summary>
+    /// The runner's own parameters that several patterns share -- its resource's or source's <c>close_ms</c>, the source's
+    /// <c>length</c> (whole) -- are refused up front like the implementation's when outside 0 to <see cref="int.MaxValue"/>
+    /// (spec/PROTOCOL.md §8, "Parameters"): the refusal, or null.
+    /// </summary>
+    private static ArgumentException? RunnerParameterRefused(JsonObject parameters)
+    {
+        foreach (var (name, whole) in (ReadOnlySpan<(string, bool)>)[("close_ms", false), ("length", true)])
+        {
+            if (parameters[name] is not { } node)
+            {
+                continue;
+            }
+
+            var value = Json.Number(node, $"params.{name}");
+            if (!(value >= 0 && value <= int.MaxValue) || (whole && !double.IsInteger(value)))
+            {
+                return new ArgumentException($"`{name}` must be {(whole ? "an integer" : "a number")} from 0 to {int.MaxValue}, got {value}", name);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -48,6 +48,28 @@ import {runnerTimeout} from './virtual-clock.js';
  *   itself, for a pool whose invocation of key `close` closes it).
  */
 
+/**
+ * The runner's own parameters that several patterns share, and whether each must be whole: its resource's or
+ * source's close time, the source's length (spec/PROTOCOL.md section 8, "Parameters").
+ */
+const RUNNER_PARAMS = /** @type {const} */ ({close_ms: false, length: true});
+
+/**
+ * Refuses up front (invalid, with Node's code) a runner's own parameter outside its domain, like one of the
+ * implementation's, before anything starts: 0 to 2147483647, whole for a count.
+ * @param {Record<string, unknown>} params
+ */
+export function checkRunnerParams(params) {
+  for (const [name, whole] of Object.entries(RUNNER_PARAMS)) {
+    if (!(name in params)) continue;
+    const value = params[name];
+    if (typeof value !== 'number' || !(value >= 0 && value <= LONGEST_MS) || (whole && !Number.isInteger(value))) {
+      const kind = whole ? 'an integer' : 'a number';
+      throw Object.assign(new RangeError(`\`${name}\` must be ${kind} from 0 to ${LONGEST_MS}, got ${value}`), {code: 'ERR_OUT_OF_RANGE'});
+    }
+  }
+}
+
 /** @param {unknown} value */
 const identity = (value) => value;
 

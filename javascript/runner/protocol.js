@@ -10,7 +10,7 @@ import {readFileSync} from 'node:fs';
 import {builtinModules, createRequire} from 'node:module';
 import {inspect} from 'node:util';
 import {REGISTRY as ANTIPATTERNS} from '../src/antipatterns/index.js';
-import {BINDINGS} from './bindings.js';
+import {BINDINGS, checkRunnerParams} from './bindings.js';
 import {BlockingWork} from './blocking.js';
 import {describeError, KINDS} from './errors.js';
 import {Instruments} from './instruments.js';
@@ -486,6 +486,7 @@ async function runPattern(clock, binding, impl, ins, watch, {params, cancelAtMs,
     /** @type {Promise<unknown>} */
     let pending;
     try {
+      checkRunnerParams(params); // refused up front, as the implementation's own would be
       pending = Promise.resolve(binding.invoke(impl, ins, params, caller.signal));
     } catch (error) {
       pending = Promise.reject(error); // an implementation that throws synchronously
@@ -573,6 +574,7 @@ function invokeMany(binding, impl, ins, params, invocations, settle, now) {
   const call = /** @type {NonNullable<typeof binding.call>} */ (binding.call);
   let instance;
   try {
+    checkRunnerParams(params);
     instance = create(impl, params, ins);
   } catch (error) {
     settle(describeError(error, ins.origin)); // refused up front: the run's one outcome

@@ -41,9 +41,16 @@ public class ParameterBoundsTests
     [InlineData("offload-blocking", """{"items": ["a"], "max_workers": 0}""")]
     [InlineData("offload-blocking", """{"items": ["a"], "max_workers": 1.5}""")]
     [InlineData("offload-blocking", """{"items": ["a"], "heartbeat_ms": 0}""")]
+    [InlineData("async-stream", """{"take": 1, "length": 1.5}""")] // the runner's own parameters, refused alike (§8)
+    [InlineData("async-stream", """{"take": 1, "length": -1}""")]
+    [InlineData("async-stream", """{"take": 1, "close_ms": -1}""")]
+    [InlineData("cancellation-cleanup", """{"close_ms": -1}""")]
+    [InlineData("cancellation-cleanup", """{"close_ms": 2147483648}""")]
+    [InlineData("connection-pool", """{"size": 1, "close_ms": -1}""")]
+    [InlineData("graceful-shutdown", """{"jobs": {"a": 0}, "shutdown_at_ms": 10, "close_ms": -1}""")]
     public void Run_ParameterOutOfItsDomain_IsRefusedUpFrontAsInvalid(string pattern, string parameters)
     {
-        var invocations = pattern == "circuit-breaker" ? """, "invocations": [{"at_ms": 5}]""" : string.Empty;
+        var invocations = pattern is "circuit-breaker" or "connection-pool" ? """, "invocations": [{"at_ms": 5}]""" : string.Empty;
         var answer = JsonNode.Parse(Protocol.Handle(
             $$$"""{"id": 1, "pattern": "{{{pattern}}}", "params": {{{parameters}}}, "plan": {"*": [{"after_ms": 10, "ok": "v"}]}{{{invocations}}}}"""))!.AsObject();
 

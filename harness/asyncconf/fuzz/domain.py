@@ -40,12 +40,13 @@ than any run uses.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from typing import Any
 
 from hypothesis import strategies as st
 
+from ..domains import outside
 from ..spec import Pattern, Scenario
 
 #: The edge classes, each with what it adds to the tame domain.
@@ -90,6 +91,9 @@ class ParamDomain:
     high: int = 0
     fractional: bool = False
     pool: tuple[Any, ...] = ()  # for a list parameter: the elements its lists are drawn from
+    #: values just outside the parameter's spec domain (``domains:``), drawn in the boundaries class:
+    #: every language must refuse them alike (PROTOCOL.md section 8)
+    outside: tuple[Any, ...] = ()
 
     @property
     def is_duration(self) -> bool:
@@ -98,6 +102,8 @@ class ParamDomain:
     def strategy(self, edges: frozenset[str]) -> st.SearchStrategy[Any]:
         if self.values:
             values = [v for v in self.values if "fractional" in edges or not _non_integer(v)]
+            if "boundaries" in edges:
+                values += [v for v in self.outside if v not in values]
             return st.sampled_from(values or [self.default])
         if isinstance(self.default, list):
             if "boundaries" in edges:  # empty, one item, every item
@@ -122,7 +128,7 @@ class ParamDomain:
             whole = [n for n in whole if n % 4 == 2 and n > 2] or whole
         special = {n for n in (self.default,) if n in whole} or {whole[0]}
         if "boundaries" in edges:
-            special |= {low, high} | ({0} if low <= 0 <= high else set())
+            special |= {low, high} | ({0} if low <= 0 <= high else set()) | set(self.outside)
         if "ties" in edges and self.is_duration:  # the delays the plan's steps draw most
             special |= {d for d in TIE_POOL if low <= d <= high}
         halves = self.fractional and "fractional" in edges
@@ -134,6 +140,26 @@ class ParamDomain:
                 lambda x: x if halves else whole[min(len(whole) - 1, int((x - low) / max(high - low, 1) * len(whole)))]
             ),
         )
+
+
+def _outside(domain: dict[str, Any] | None) -> tuple[Any, ...]:
+    """Values just past each edge of a spec domain: below its least, above its most, a fraction of
+    a count, a choice it does not have (a list's or a mapping's edges are the scenarios' to pin)."""
+    if domain is None:
+        return ()
+    if domain["type"] == "choice":
+        return ("other",)
+    if domain["type"] not in ("integer", "number"):
+        return ()
+    near: list[float] = []
+    if "min" in domain:
+        near += [domain["min"] - 1, domain["min"] - 0.5]
+    if "max" in domain:
+        near.append(domain["max"] + 1)
+    if domain["type"] == "integer":
+        near.append(domain.get("min", 0) + 1.5)
+    found = dict.fromkeys(int(v) if float(v).is_integer() else v for v in near if outside(domain, v) is not None)
+    return tuple(found)
 
 
 def _non_integer(value: Any) -> bool:
@@ -158,7 +184,10 @@ class Domain:
     @classmethod
     def of(cls, pattern: Pattern) -> Domain:
         declared = pattern.fuzz.get("params", {})
-        params = tuple(_param_domain(name, default, declared.get(name)) for name, default in pattern.params.items())
+        params = tuple(
+            replace(_param_domain(name, default, declared.get(name)), outside=_outside(pattern.domains.get(name)))
+            for name, default in pattern.params.items()
+        )
         items_param = "items" if isinstance(pattern.params.get("items"), list) else None
         keys = () if items_param else tuple(sorted({key for s in pattern.scenarios for key in s.plan if key != "*"}))
         # One step more than the longest plan of its scenarios (the last step repeats); items: one call each.

@@ -47,7 +47,9 @@ class Binding:
 
     def invoke(self, impl: Callable[..., Any], ins: Instruments, params: dict[str, Any]) -> Awaitable[Any]:
         """Run ``impl`` with ``params``, a parameter left out taking the spec's default (PROTOCOL.md section 2)."""
-        return self.invoke_with(impl, ins, {**self.defaults, **params})
+        merged = {**self.defaults, **params}
+        check_runner_params(merged)
+        return self.invoke_with(impl, ins, merged)
 
 
 Create = Callable[[Callable[..., Any], dict[str, Any]], Any]
@@ -73,16 +75,36 @@ class InvokedBinding:
 
     def create(self, impl: Callable[..., Any], params: dict[str, Any], ins: Instruments | None = None) -> Any:
         """The instance, a parameter left out taking the spec's default."""
+        merged = {**self.defaults, **params}
+        check_runner_params(merged)
         if self.create_in is not None:
             assert ins is not None
-            return self.create_in(impl, {**self.defaults, **params}, ins)
-        return self.create_with(impl, {**self.defaults, **params})
+            return self.create_in(impl, merged, ins)
+        return self.create_with(impl, merged)
 
     def invoke_one(self, instance: Any, key: str, ins: Instruments) -> Awaitable[Any]:
         """One caller's invocation of ``instance`` with the operation of ``key``."""
         if self.call_keyed is not None:
             return self.call_keyed(instance, key, ins)
         return self.call(instance, ins.operation_for(key))
+
+
+#: The runner's own parameters that several patterns share, and whether each must be whole: its
+#: resource's or source's close time, the source's length (PROTOCOL.md section 8, "Parameters").
+RUNNER_PARAMS = {"close_ms": False, "length": True}
+
+
+def check_runner_params(p: dict[str, Any]) -> None:
+    """A runner's own parameter outside its domain is refused up front with ``ValueError`` (invalid),
+    like one of the implementation's, before anything starts: 0 to 2147483647, whole for a count."""
+    for name, whole in RUNNER_PARAMS.items():
+        if name not in p:
+            continue
+        value = p[name]
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not 0 <= value <= 2**31 - 1 or (whole and not float(value).is_integer()):
+            kind = "an integer" if whole else "a number"
+            raise ValueError(f"`{name}` must be {kind} from 0 to {2**31 - 1}, got {value!r}")
 
 
 def _retry(impl: Callable[..., Any], ins: Instruments, p: dict[str, Any]) -> Awaitable[Any]:
@@ -206,7 +228,7 @@ def _stream(impl: Callable[..., Any], ins: Instruments, p: dict[str, Any]) -> Aw
     async def use(_item: Any) -> Any:
         return await ins.operation("use")
 
-    source = _source(ins, p["length"], p["close_ms"])
+    source = _source(ins, int(p["length"]), p["close_ms"])
     ins.keep_alive.append(source)
     return impl(source, p["take"], use)  # type: ignore[no-any-return]
 
