@@ -41,6 +41,36 @@ def _with_impl(monkeypatch: pytest.MonkeyPatch, name: str, impl: Callable[..., A
     monkeypatch.setitem(REGISTRY["timeout"], name, impl)
 
 
+def _busy(seconds: float) -> None:
+    """Keeps this thread busy for ``seconds`` of real time (a busy loop: no sleep the run replaces)."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
+def _sleeps_then_calls(delays_s: list[float]) -> Callable[..., Awaitable[Any]]:
+    """A `timeout` implementation that blocks its loop with ``time.sleep`` for each delay, then calls."""
+
+    async def impl(operation: Operation, timeout_s: float) -> Any:
+        for delay in delays_s:
+            time.sleep(delay)
+        return await operation()
+
+    return impl
+
+
+def _timeout_request(impl: str, block_limit_ms: float, clock: str = "virtual") -> dict[str, Any]:
+    return {
+        "id": 1,
+        "pattern": "timeout",
+        "impl": impl,
+        "clock": clock,
+        "params": {"timeout_ms": 10_000},
+        "plan": {"op": [{"after_ms": 5, "ok": 1}]},
+        "block_limit_ms": block_limit_ms,
+    }
+
+
 @pytest.mark.parametrize("clock", ["virtual", "real"])
 def test_a_blocking_sleep_stops_the_run_at_the_first_block(clock: str) -> None:
     answer = handle({**BLOCKING_RETRY, "clock": clock})
@@ -62,6 +92,62 @@ def test_a_blocking_sleep_is_cut_short_once_the_run_is_judged_blocked(clock: str
     assert answer["outcome"]["reason"].startswith("blocked the event loop for ")
     assert took < 15, f"the run waited out its 20 s blocking sleep ({took:.1f} s)"  # generous: about 0.1 s here
     assert time.sleep is sleep  # put back after the run
+
+
+def test_a_blocking_sleep_on_the_virtual_clock_is_a_named_block_of_its_length(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On virtual time ``time.sleep`` on the loop's thread does not sleep: the loop was busy that
+    long, so the clock moves on by it at once, and the watch counts a block of that length."""
+    _with_impl(monkeypatch, "sleeps", _sleeps_then_calls([1.0, 0.5]))
+    started = time.monotonic()
+    answer = handle(_timeout_request("sleeps", block_limit_ms=10**6))  # under the limit: the run goes on
+    took = time.monotonic() - started
+    assert answer["outcome"] == {"ok": 1}
+    assert [(e["t"], e["ev"]) for e in answer["trace"]] == [(1500, "call"), (1505, "ok")]
+    assert answer["elapsed_ms"] == 1505
+    # Both sleeps in one loop iteration: the loop did not come back for 1.5 s; the real time that
+    # iteration took besides is measured as ever, on top (a loaded machine: a few ms).
+    assert 1500 <= answer["blocked_ms"] < 1500 + 500, answer["blocked_ms"]
+    assert took < 1.2, f"the run slept its 1.5 s in real time ({took:.2f} s)"  # generous: a few ms here
+
+
+def test_a_blocking_sleep_at_the_limit_stops_the_run_on_the_virtual_clock() -> None:
+    answer = handle(BLOCKING_RETRY)  # virtual; its first delay is 100 ms, the limit 50
+    assert answer["outcome"]["reason"].startswith("blocked the event loop for ")
+    assert 100 <= answer["blocked_ms"] < 100 + 500, answer["blocked_ms"]
+    # The clock moved on by the sleep: the second call is at 10 + 100 ms, as after a sleep that waits.
+    assert [(e["t"], e["n"]) for e in answer["trace"] if e["ev"] == "call"] == [(0, 1), (110, 2)]
+
+
+def test_another_threads_sleep_is_real_on_the_virtual_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def sleeps_elsewhere(operation: Operation, timeout_s: float) -> Any:
+        await asyncio.to_thread(time.sleep, 0.2)  # an executor thread's: it really sleeps
+        return await operation()
+
+    _with_impl(monkeypatch, "elsewhere", sleeps_elsewhere)
+    started = time.monotonic()
+    answer = handle(_timeout_request("elsewhere", block_limit_ms=50))
+    took = time.monotonic() - started
+    assert answer["outcome"] == {"ok": 1}
+    assert answer["elapsed_ms"] == 5  # the clock waits for executor work; it does not move for it
+    assert answer["blocked_ms"] < 50
+    assert took >= 0.2
+
+
+def test_a_blocking_sleep_on_the_real_clock_takes_real_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    _with_impl(monkeypatch, "sleeps", _sleeps_then_calls([0.2]))
+    started = time.monotonic()
+    answer = handle(_timeout_request("sleeps", block_limit_ms=10**6, clock="real"))
+    took = time.monotonic() - started
+    assert answer["outcome"] == {"ok": 1}
+    assert took >= 0.2
+    assert answer["elapsed_ms"] >= 200
+    assert answer["blocked_ms"] >= 150  # sampled, less the run-queue delay: most of it
+
+
+def test_a_negative_blocking_sleep_raises_on_the_virtual_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    _with_impl(monkeypatch, "negative", _sleeps_then_calls([-1]))
+    answer = handle(_timeout_request("negative", block_limit_ms=50))
+    assert answer["outcome"] == {"fail": "invalid"}  # a ValueError before any call: a refusal
 
 
 def test_only_the_loop_threads_sleeps_are_cut_short() -> None:
@@ -87,6 +173,54 @@ def test_only_the_loop_threads_sleeps_are_cut_short() -> None:
     assert others and others[0] >= 0.2
 
 
+def test_on_the_virtual_clock_the_loop_threads_sleeps_are_consumed_not_slept() -> None:
+    consumed: list[float] = []
+    sleeps = loop_watch.CutShortSleeps(consume=consumed.append)
+    others: list[float] = []
+
+    def elsewhere() -> None:
+        began = time.monotonic()
+        time.sleep(0.2)
+        others.append(time.monotonic() - began)
+
+    with sleeps:
+        began = time.monotonic()
+        time.sleep(30)  # this thread's: consumed, not slept
+        time.sleep(0)
+        here = time.monotonic() - began
+        thread = threading.Thread(target=elsewhere)
+        thread.start()
+        thread.join()
+        for bad, error in [(-1, ValueError), (float("nan"), ValueError), (1e300, OverflowError), ("1", TypeError)]:
+            with pytest.raises(error):
+                time.sleep(bad)  # type: ignore[arg-type]
+    assert consumed == [30.0, 0.0]
+    assert here < 15  # generous: microseconds here
+    assert others and others[0] >= 0.2
+
+
+def test_a_block_told_of_counts_whole_in_its_iteration(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Loop:  # what the watch uses of a loop
+        def call_soon_threadsafe(self, callback: Callable[[], None]) -> None:
+            pass
+
+    # The thread waited a whole second for a CPU meanwhile: it takes the real time off, never the block.
+    delays = iter([0.0, 1.0])
+    monkeypatch.setattr(loop_watch, "run_queue_delay_s", lambda _thread_id: next(delays))
+    stopped: list[bool] = []
+    watch = loop_watch.LoopWatch(cast(asyncio.AbstractEventLoop, Loop()), 50, on_block=lambda: stopped.append(True))
+    watch.iteration_begins()
+    watch.blocked_for(0.03)
+    watch.blocked_for(0.03)
+    assert stopped == []  # at the loop's next chance, not inside the callback
+    watch.iteration_done()
+    assert stopped == [True]
+    assert watch.blocked_ms == 60
+    watch.iteration_begins()
+    watch.iteration_done()  # the next iteration blocks nothing
+    assert stopped == [True]
+
+
 @pytest.mark.parametrize("clock", ["virtual", "real"])
 def test_a_block_is_caught_when_the_watchdog_never_runs(monkeypatch: pytest.MonkeyPatch, clock: str) -> None:
     """A loaded machine may not schedule the watchdog while the loop blocks (seen at ten busy
@@ -101,11 +235,12 @@ def test_a_block_is_caught_when_the_watchdog_never_runs(monkeypatch: pytest.Monk
     assert [e["n"] for e in answer["trace"] if e["ev"] == "call"] == [1, 2], answer
 
 
-def test_a_block_under_the_limit_is_reported_and_the_run_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("clock", ["virtual", "real"])
+def test_a_block_under_the_limit_is_reported_and_the_run_goes_on(monkeypatch: pytest.MonkeyPatch, clock: str) -> None:
     async def short_blocks(operation: Operation, timeout_s: float) -> Any:
         for _ in range(3):
             time.sleep(0.03)
-            await asyncio.sleep(1)
+            await asyncio.sleep(0.1)
         return await operation()
 
     _with_impl(monkeypatch, "short-blocks", short_blocks)
@@ -114,14 +249,19 @@ def test_a_block_under_the_limit_is_reported_and_the_run_goes_on(monkeypatch: py
             "id": 1,
             "pattern": "timeout",
             "impl": "short-blocks",
+            "clock": clock,
             "params": {"timeout_ms": 10_000},
             "plan": {"op": [{"after_ms": 5, "ok": 1}]},
             "block_limit_ms": 1000,
         }
     )
     assert answer["outcome"] == {"ok": 1}
-    assert answer["elapsed_ms"] == 3005
-    assert 0 < answer["blocked_ms"] < 1000
+    if clock == "virtual":  # each sleep moved the clock on by its length, and is a block of it
+        assert answer["elapsed_ms"] == 3 * (30 + 100) + 5
+        assert 30 <= answer["blocked_ms"] < 1000
+    else:
+        assert answer["elapsed_ms"] >= 3 * (30 + 100) + 5
+        assert 0 < answer["blocked_ms"] < 1000
 
 
 def test_block_limit_ms_sets_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -153,7 +293,7 @@ def test_beats_change_nothing_on_virtual_time(monkeypatch: pytest.MonkeyPatch) -
     async def slow_between_timers(operation: Operation, timeout_s: float) -> Any:
         results = []
         for _ in range(40):
-            time.sleep(0.002)  # real time passes, so beats arrive, between timers at the same ms
+            _busy(0.002)  # real time passes, so beats arrive, between timers at the same ms
             results.append(await asyncio.wait_for(operation(), timeout_s))
         return results
 

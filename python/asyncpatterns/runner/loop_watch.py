@@ -21,12 +21,19 @@ So the loop's own selector (``WatchedSelector``) times it too, on the loop's thr
 from one ``select()`` to the next is what one loop iteration spent running callbacks, less the
 run-queue delay since the last reading (taken at most every ``PERIOD_S``, so this too may fall
 short by up to ``PERIOD_S``). The longer of the two readings counts.
+
+On the virtual clock a blocking sleep on the loop's thread (``time.sleep``) is no measurement:
+the run does not sleep it (``CutShortSleeps``), the loop's clock moves on by it at once, and the
+watch is told of it (``blocked_for``) -- a block of exactly that length, added to the loop
+iteration it happened in, whatever the machine's load.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
+import operator
 import selectors
 import threading
 import time
@@ -52,7 +59,9 @@ class LoopWatch:
     """The lag watch of one run's loop: ``with LoopWatch(loop, limit_ms, on_block): loop.run_...``.
 
     ``blocked_ms`` is the longest stretch measured; ``on_block`` is called on the loop's thread, at
-    the loop's first chance, each time a stretch of ``limit_ms`` or more was measured.
+    the loop's first chance, each time a stretch of ``limit_ms`` or more was measured. A block the
+    runner knows of without measuring it (``blocked_for``: a sleep on the virtual clock) counts
+    in the stretch it happened in, at its length.
     """
 
     def __init__(
@@ -78,6 +87,8 @@ class LoopWatch:
         # anyway is touched.
         self._on_stall = on_stall
         self._longest_s = 0.0
+        # Blocks the loop's thread was told of in the iteration running now (``blocked_for``).
+        self._named_s = 0.0
         self._thread_id = threading.get_native_id()  # the loop's thread: the watch is made on it
         # When the beat in flight was sent (perf_counter), and the loop thread's run-queue delay then.
         self._sent: tuple[float, float] | None = None
@@ -113,15 +124,23 @@ class LoopWatch:
         if now - self._queued_at >= PERIOD_S:
             self._queued_s, self._queued_at = run_queue_delay_s(self._thread_id), now
 
+    def blocked_for(self, seconds: float) -> None:
+        """The loop's thread was blocked ``seconds`` that real time did not see pass (loop thread): a
+        blocking sleep on the virtual clock, which the run does not sleep. It counts in the stretch
+        of the loop iteration running now, whole, at the loop's next chance (``iteration_done``)."""
+        self._named_s += seconds
+
     def iteration_done(self) -> None:
         """The loop is back in select() (loop thread): how long did its callbacks keep it?"""
         began, self._began = self._began, None
-        if began is None:
+        named, self._named_s = self._named_s, 0.0
+        if began is None and not named:
             return
-        raw = time.perf_counter() - began
-        if raw <= self._longest_s:  # cannot be a new longest: spare the kernel read
+        raw = 0.0 if began is None else time.perf_counter() - began
+        if raw + named <= self._longest_s:  # cannot be a new longest: spare the kernel read
             return
-        lag = raw - (run_queue_delay_s(self._thread_id) - self._queued_s)
+        # The run-queue delay is real time only; a block told of is not measured, so never reduced.
+        lag = max(0.0, raw - (run_queue_delay_s(self._thread_id) - self._queued_s)) + named
         self._longest_s = max(self._longest_s, lag)
         if lag >= self._limit_s:
             self._on_block()
@@ -164,19 +183,35 @@ class LoopWatch:
 _REAL_SLEEP = time.sleep
 
 
-class CutShortSleeps:
-    """For one run, ``time.sleep`` on the loop's thread (the thread that makes this) sleeps as it
-    always does -- the loop really blocked, which the watch measures -- until ``release()``, called
-    once the run is judged blocked (``LoopWatch``'s ``on_stall``): then it returns at once, and the
-    run stops at the loop's first chance instead of waiting out the rest of the sleep (a retry's
-    blocking sleep of a second, say). Any other thread's ``time.sleep`` is left alone. The run's
-    verdict is already "blocked" when a sleep is cut short, so it changes no verdict; what it
-    changes is the real time a blocking anti-pattern costs. A sleep imported before the run (``from
-    time import sleep``) is not replaced: it only takes longer."""
+#: The longest sleep ``time.sleep`` takes: its nanoseconds must fit a C int64 (``_PyTime_t``).
+_LONGEST_SLEEP_S = (2**63 - 1) / 1e9
 
-    def __init__(self) -> None:
+
+class CutShortSleeps:
+    """For one run, ``time.sleep`` on the loop's thread (the thread that makes this) is the run's;
+    any other thread's ``time.sleep`` is left alone.
+
+    - Real clock (``consume`` None): it sleeps as it always does -- the loop really blocked, which
+      the watch measures -- until ``release()``, called once the run is judged blocked
+      (``LoopWatch``'s ``on_stall``): then it returns at once, and the run stops at the loop's
+      first chance instead of waiting out the rest of the sleep (a retry's blocking sleep of a
+      second, say). The run's verdict is already "blocked" when a sleep is cut short, so it changes
+      no verdict; what it changes is the real time a blocking anti-pattern costs.
+    - Virtual clock: it does not sleep at all. ``consume(seconds)`` is called instead: the loop was
+      busy that long, so its clock moves on by it at once and the watch counts a block of that
+      length (``LoopWatch.blocked_for``) -- as the injected blocking work called inline does
+      (spec/PROTOCOL.md section 5). A blocking sleep is so a block of its length, named and the
+      same on every machine, not a reading of real time that a loaded machine may blur.
+
+    A sleep it refuses, it refuses as ``time.sleep`` does (negative or NaN: ValueError; past what
+    ``time.sleep`` can hold: OverflowError). A blind spot: a sleep imported before the run (``from
+    time import sleep``) is not replaced -- it sleeps in real time, and the watch measures it.
+    """
+
+    def __init__(self, consume: Callable[[float], object] | None = None) -> None:
         self._thread = threading.get_ident()
         self._released = threading.Event()
+        self._consume = consume
 
     def __enter__(self) -> CutShortSleeps:
         time.sleep = self._sleep
@@ -196,9 +231,16 @@ class CutShortSleeps:
         if threading.get_ident() != self._thread:
             _REAL_SLEEP(seconds)
             return
-        secs = float(seconds) if isinstance(seconds, int | float) else float(seconds.__index__())
+        secs = float(seconds) if isinstance(seconds, float) else float(operator.index(seconds))
+        if math.isnan(secs):
+            raise ValueError("Invalid value NaN (not a number)")
         if secs < 0:
             raise ValueError("sleep length must be non-negative")
+        if secs > _LONGEST_SLEEP_S:
+            raise OverflowError("timestamp too large to convert to C _PyTime_t")
+        if self._consume is not None:
+            self._consume(secs)
+            return
         self._released.wait(secs)
 
 

@@ -25,7 +25,7 @@ from .candidates import CANDIDATES
 from .errors import describe_error
 from .instruments import Instruments
 from .loop_watch import CutShortSleeps, LoopWatch, WatchedSelector
-from .virtual_loop import VirtualTimeLoop, WallBudgetExceeded
+from .virtual_loop import VirtualTimeLoop, WallBudgetExceeded, round_ms
 
 PROTOCOL_VERSION = 1
 RUNTIME = {"name": "cpython", "version": platform.python_version()}
@@ -353,7 +353,15 @@ def _run_on_loop(
 
     # A callback that blocks the loop stops the run at the loop's next chance: the rest of the
     # run's real sleeps are not waited out, and the answer says how long the loop was blocked.
-    sleeps = CutShortSleeps()
+    def slept(seconds: float) -> None:
+        """Virtual clock: the loop's thread called time.sleep -- the loop was busy that long: its
+        clock moves on at once, as for blocking work called inline, and the watch counts the block."""
+        assert isinstance(loop, VirtualTimeLoop)
+        ms = round_ms(seconds * 1000)
+        loop.consume_ms(ms)
+        watch.blocked_for(ms / 1000)
+
+    sleeps = CutShortSleeps(slept if isinstance(loop, VirtualTimeLoop) else None)
 
     def stalled() -> None:  # the loop is stuck in a block: let it come back, to be stopped
         ins.blocking.release_all()
