@@ -19,11 +19,16 @@
  * returns only once the new thread is set up, 0.2 ms usually, but up to 36 ms measured on an idle
  * machine and 78 ms beside two busy processes (off the CPU, not waiting for one: the run-queue
  * correction does not see it); `terminate()` took up to 17 ms on a busy machine.
+ *
+ * On the virtual clock a blocking wait on the loop's thread (`Atomics.wait`) is no measurement: the
+ * run does not wait it (`virtualBlockingWaits`), the clock moves on by its timeout at once, and the
+ * watch is told of it (`blockedFor`) -- a block of exactly that length, added to the stretch it
+ * happened in, whatever the machine's load.
  * @module
  */
 
 import {readFileSync} from 'node:fs';
-import {realNow} from './virtual-clock.js';
+import {realNow, roundMs} from './virtual-clock.js';
 
 /** How old the run-queue reading a stretch is corrected by may be (real ms). */
 export const RUN_DELAY_REFRESH_MS = 10;
@@ -94,6 +99,8 @@ export class LoopWatch {
   #last;
   #excusedAtLast = excusedMs;
   #longest = 0;
+  /** Blocks the loop's thread was told of since it last came back (`blockedFor`), ms. */
+  #namedMs = 0;
 
   /**
    * @param {number} limitMs A stretch this long (real ms) is a block: `cameBack()` says so.
@@ -111,6 +118,16 @@ export class LoopWatch {
   }
 
   /**
+   * The loop's thread was blocked `ms` that real time did not see pass: a blocking wait on the
+   * virtual clock, which the run does not wait. It counts whole in the stretch going on, when the
+   * loop is back (`cameBack`).
+   * @param {number} ms
+   */
+  blockedFor(ms) {
+    this.#namedMs += ms;
+  }
+
+  /**
    * The loop is back: measures the stretch since the previous call (or since the watch started).
    * @returns {boolean} Whether that stretch reached the limit.
    */
@@ -118,9 +135,11 @@ export class LoopWatch {
     const now = this.#now();
     const reading = this.#reading;
     let stretch = now - this.#last - (excusedMs - this.#excusedAtLast);
+    const named = this.#namedMs;
+    this.#namedMs = 0;
     this.#last = now;
     this.#excusedAtLast = excusedMs;
-    if (stretch >= this.#limitMs) {
+    if (stretch + named >= this.#limitMs) {
       // The reading is from the stretch's start or up to RUN_DELAY_REFRESH_MS before it.
       const before = reading.delayMs;
       reading.refresh(now);
@@ -128,6 +147,8 @@ export class LoopWatch {
     } else if (now - reading.at >= RUN_DELAY_REFRESH_MS) {
       reading.refresh(now);
     }
+    // The run-queue correction is real time's: a block told of is not measured, so never reduced.
+    stretch += named;
     if (stretch > this.#longest) this.#longest = stretch;
     return stretch >= this.#limitMs;
   }
@@ -146,7 +167,7 @@ export class LoopWatch {
 const originalWait = Atomics.wait;
 
 /**
- * For one run, caps a wait on the main thread (`Atomics.wait`, JavaScript's blocking sleep) at
+ * For one run on the real clock, caps a wait on the main thread (`Atomics.wait`, JavaScript's blocking sleep) at
  * the block limit plus twice `RUN_DELAY_REFRESH_MS`: a wait that long is a block whatever it
  * waits for -- the stretch holding it reads at least the limit even after the run-queue
  * correction, which may take up to `RUN_DELAY_REFRESH_MS` too much -- so the run is judged
@@ -160,6 +181,42 @@ export function capBlockingWaits(limitMs) {
   const capMs = limitMs + 2 * RUN_DELAY_REFRESH_MS;
   /** @type {any} */ (Atomics).wait = (/** @type {any} */ array, /** @type {number} */ index, /** @type {any} */ value, /** @type {unknown} */ timeout) =>
     originalWait(array, index, value, cappedTimeout(timeout, capMs));
+  return () => {
+    /** @type {any} */ (Atomics).wait = originalWait;
+  };
+}
+
+/**
+ * For one run on the virtual clock, a wait on the loop's thread (`Atomics.wait`, JavaScript's
+ * blocking sleep; each thread has its own `Atomics`, so a worker's waits are left alone) does not
+ * wait: the loop was busy for its timeout, so the clock moves on by it at once (`consume`, as for
+ * blocking work called inline) and the watch counts a block of that length (`blockedFor`), judged
+ * by the limit like a measured one. It answers what `Atomics.wait` answers after that timeout:
+ * `'timed-out'`; `'not-equal'` at once, with no block, when the value differs; a negative timeout
+ * is 0; bad arguments throw as `Atomics.wait` throws (it is asked, with a timeout of 0). Nothing
+ * wakes it with `'ok'`: only another thread's `Atomics.notify` could, at a real instant the
+ * virtual clock cannot place -- a main thread that waits on a worker is not in the catalogue.
+ * A wait for ever (timeout left out, NaN, Infinity, or past 2^53 ms) has no length to take off
+ * the clock: it stays a real wait capped as on the real clock (`capBlockingWaits`) -- a block the
+ * watch measures, at the limit or more, so the run is judged blocked and never hangs.
+ * The runner's own waits on the main thread (blocking work called inline) take no `Atomics.wait`
+ * on the virtual clock: they move the clock themselves (blocking.js, `inline`).
+ * @param {number} limitMs The run's block limit (real ms).
+ * @param {{consume: (ms: number) => void, watch: LoopWatch}} run The run's clock and watch.
+ * @returns {() => void} Puts `Atomics.wait` back.
+ */
+export function virtualBlockingWaits(limitMs, {consume, watch}) {
+  const capMs = limitMs + 2 * RUN_DELAY_REFRESH_MS;
+  /** @type {any} */ (Atomics).wait = (/** @type {any} */ array, /** @type {number} */ index, /** @type {any} */ value, /** @type {any} */ timeout) => {
+    const ms = timeout === undefined ? Number.NaN : +timeout; // ToNumber: a BigInt or Symbol throws, as in Atomics.wait
+    const now = originalWait(array, index, value, 0); // checks the arguments, compares the value
+    if (now !== 'timed-out') return now;
+    if (Number.isNaN(ms) || ms > Number.MAX_SAFE_INTEGER) return originalWait(array, index, value, capMs);
+    const waited = roundMs(Math.max(0, ms));
+    consume(waited);
+    watch.blockedFor(waited);
+    return 'timed-out';
+  };
   return () => {
     /** @type {any} */ (Atomics).wait = originalWait;
   };

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import {once} from 'node:events';
 import {readFileSync} from 'node:fs';
 import {describe, it} from 'node:test';
-import {LoopWatch, RunQueueReading, cappedTimeout, excuse, runQueueDelayMs} from './loop-watch.js';
+import {Worker} from 'node:worker_threads';
+import {LoopWatch, RunQueueReading, cappedTimeout, excuse, runQueueDelayMs, virtualBlockingWaits} from './loop-watch.js';
 import {DEFAULTS, handle} from './protocol.js';
 
 const BLOCKING_RETRY = {
@@ -11,6 +13,8 @@ const BLOCKING_RETRY = {
   params: {max_attempts: 5, base_delay_ms: 100, factor: 3, max_delay_ms: 250, jitter: 'none'},
   plan: {op: [{after_ms: 10, fail: 'transient'}]},
 };
+
+const ORIGINAL_WAIT = Atomics.wait;
 
 /** @param {number} ms Blocks the thread, as a blocking sleep does. */
 const block = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -82,6 +86,21 @@ describe('the loop-lag watch', () => {
     assert.equal(watch.blockedMs, 100);
   });
 
+  it('counts a block it is told of whole, at the loop\'s next chance, never less its run-queue correction', () => {
+    let now = 1000;
+    let waited = 0;
+    const watch = new LoopWatch(50, {now: () => now, reading: new RunQueueReading(() => waited, now)});
+    watch.blockedFor(30);
+    watch.blockedFor(30); // two blocking sleeps in one turn of the loop
+    now += 10; // and 10 ms of real time, all of it waiting for a CPU
+    waited += 10;
+    assert.equal(watch.cameBack(), true);
+    assert.equal(watch.blockedMs, 60);
+    now += 1;
+    assert.equal(watch.cameBack(), false); // the next turn blocked nothing
+    assert.equal(watch.blockedMs, 60);
+  });
+
   it('caps a blocking wait\'s timeout, a wait for ever (left out, NaN, Infinity) included', () => {
     assert.deepEqual([undefined, Number.NaN, Infinity, 1e9, '500', 5, 0].map((timeout) => cappedTimeout(timeout, 70)), [70, 70, 70, 70, 70, 5, 0]);
   });
@@ -112,8 +131,86 @@ describe('the loop-lag watch', () => {
       assert.ok(blocked >= DEFAULTS.block_limit_ms && blocked < 5000, `${blocked}`);
       // Stopped after the first of four blocking delays: the second call was the last.
       assert.deepEqual(calls(answer.trace), [1, 2]);
+      if (clock === 'virtual') {
+        // A block of the delay's length, named; the clock moved on by it, as after a sleep that waits.
+        assert.ok(blocked >= 100 && blocked < 600, `${blocked}`);
+        const times = /** @type {{ev: string, t: number}[]} */ (answer.trace).filter((e) => e.ev === 'call').map((e) => e.t);
+        assert.deepEqual(times, [0, 110]);
+      }
     });
   }
+
+  it('on the virtual clock, takes a blocking wait\'s timeout of the clock at once: a block of that length, no real time', async () => {
+    const registry = timeoutRegistry(async (fn) => {
+      block(1000);
+      block(500); // in the same turn of the loop: the loop did not come back for 1.5 s
+      return fn();
+    });
+    const started = performance.now();
+    const answer = await handle({id: 5, pattern: 'timeout', impl: 'custom', params: {timeout_ms: 10_000}, plan: {op: [{after_ms: 5, ok: 1}]}, block_limit_ms: 1e6}, {registry});
+    const took = performance.now() - started;
+    assert.deepEqual(answer.outcome, {ok: 1});
+    assert.deepEqual(/** @type {{t: number, ev: string}[]} */ (answer.trace).map((e) => `${e.t} ${e.ev}`), ['1500 call', '1505 ok']);
+    assert.equal(answer.elapsed_ms, 1505);
+    // What real time the turn took besides is measured as ever, on top (a loaded machine: a few ms).
+    const blocked = /** @type {number} */ (answer.blocked_ms);
+    assert.ok(blocked >= 1500 && blocked < 2000, `${blocked}`);
+    assert.ok(took < 1200, `the run waited its 1.5 s in real time (${took} ms)`); // generous: a few ms here
+  });
+
+  it('on the virtual clock, answers as Atomics.wait would: not-equal at once, a negative timeout as 0, bad arguments thrown', async () => {
+    /** @type {unknown[]} */
+    const seen = [];
+    const registry = timeoutRegistry(async (fn) => {
+      const cell = new Int32Array(new SharedArrayBuffer(8));
+      seen.push(Atomics.wait(cell, 0, 0, 10)); // 10 ms of the clock
+      seen.push(Atomics.wait(cell, 0, 7, 1000)); // the value differs: no wait at all
+      seen.push(Atomics.wait(cell, 1, 0, -5)); // a negative timeout is 0
+      seen.push(Atomics.wait(cell, 1, 0, /** @type {any} */ ('20'))); // converted as a number: 20 ms
+      for (const bad of [() => Atomics.wait(new Int32Array(4), 0, 0, 10), () => Atomics.wait(cell, 2, 0, 10)]) {
+        try {
+          bad();
+          seen.push('no error');
+        } catch (error) {
+          seen.push(/** @type {Error} */ (error).name);
+        }
+      }
+      return fn();
+    });
+    const answer = await handle({id: 6, pattern: 'timeout', impl: 'custom', params: {timeout_ms: 10_000}, plan: {op: [{after_ms: 5, ok: 1}]}, block_limit_ms: 1e6}, {registry});
+    assert.deepEqual(seen, ['timed-out', 'not-equal', 'timed-out', 'timed-out', 'TypeError', 'RangeError']);
+    assert.equal(answer.elapsed_ms, 10 + 20 + 5);
+  });
+
+  it('on the virtual clock, still waits out a wait for ever in real time up to its cap, judged blocked', async () => {
+    const registry = timeoutRegistry(async (fn) => {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); // for ever: nothing the clock can end
+      return fn();
+    });
+    const started = performance.now();
+    const answer = await handle({id: 7, pattern: 'timeout', impl: 'custom', params: {timeout_ms: 10_000}, plan: {op: [{after_ms: 5, ok: 1}]}}, {registry});
+    const took = performance.now() - started;
+    assert.match(/** @type {any} */ (answer.outcome).reason, /^blocked the event loop for /);
+    assert.ok(took < 15_000, `the run waited for ever (${took} ms)`);
+  });
+
+  it('leaves a worker\'s Atomics.wait alone: each thread has its own', async () => {
+    const restore = virtualBlockingWaits(50, {consume: () => assert.fail('a worker\'s wait consumed the clock'), watch: new LoopWatch(50)});
+    try {
+      const code = `const {parentPort} = require('node:worker_threads');
+        const began = performance.now();
+        const result = Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+        parentPort.postMessage({result, took: performance.now() - began});`;
+      const worker = new Worker(code, {eval: true});
+      const [message] = await once(worker, 'message');
+      await worker.terminate();
+      assert.equal(message.result, 'timed-out');
+      assert.ok(message.took >= 99, `${message.took}`);
+    } finally {
+      restore();
+    }
+    assert.equal(Atomics.wait, ORIGINAL_WAIT);
+  });
 
   it('reports a block under the limit, and the run goes on', async () => {
     const registry = timeoutRegistry(async (fn) => {
@@ -126,7 +223,7 @@ describe('the loop-lag watch', () => {
     const plan = {op: [{after_ms: 5, ok: 1}]};
     const answer = await handle({id: 2, pattern: 'timeout', impl: 'custom', params: {timeout_ms: 10_000}, plan, block_limit_ms: 1000}, {registry});
     assert.deepEqual(answer.outcome, {ok: 1});
-    assert.equal(answer.elapsed_ms, 3005);
+    assert.equal(answer.elapsed_ms, 3 * (30 + 1000) + 5); // on the virtual clock each block took its 30 ms
     const blocked = /** @type {number} */ (answer.blocked_ms);
     assert.ok(blocked >= 30 && blocked < 1000, `${blocked}`);
   });

@@ -14,7 +14,7 @@ import {BINDINGS, checkRunnerParams} from './bindings.js';
 import {BlockingWork} from './blocking.js';
 import {describeError, KINDS} from './errors.js';
 import {Instruments} from './instruments.js';
-import {capBlockingWaits, LoopWatch} from './loop-watch.js';
+import {capBlockingWaits, LoopWatch, virtualBlockingWaits} from './loop-watch.js';
 import {RealClock, realMacrotask, runnerImmediate, runnerTimeout, VirtualClock} from './virtual-clock.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -437,11 +437,13 @@ async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls,
   // process had queued before.
   await realMacrotask();
   const watch = new LoopWatch(blockLimitMs);
-  const uncapWaits = capBlockingWaits(blockLimitMs);
+  // Atomics.wait on the loop's thread: on the virtual clock a block of its timeout, taken off the
+  // clock at once; on the real clock a real wait, cut short once it is a block (loop-watch.js).
+  const restoreWaits = clock instanceof VirtualClock ? virtualBlockingWaits(blockLimitMs, {consume: (ms) => clock.consume(ms), watch}) : capBlockingWaits(blockLimitMs);
   try {
     return await runPattern(clock, binding, impl, ins, watch, {params, cancelAtMs, limitMs, wallBudgetMs, maxCalls, invocations});
   } finally {
-    uncapWaits();
+    restoreWaits();
     if (blocking) {
       if (clock instanceof VirtualClock) clock.busy = undefined;
       await blocking.finish();
