@@ -26,6 +26,21 @@ namespace AsyncConf.Runner;
 /// is measured by the loop thread itself, never while it lasts. The JIT compiling code for the first time on the loop
 /// thread is left out likewise (<see cref="LoopThreadJitMs"/>); the stall that releases parked blocking calls
 /// (<see cref="OnStall"/>) is judged by the watchdog, which cannot read it, so without.</para>
+/// <para>A blocking sleep on the loop thread stays a real one here, also on the virtual clock, where the Python and
+/// JavaScript runners take it off the clock at once as a named block of its length (spec/PROTOCOL.md §5): .NET gives no
+/// seam to replace <see cref="Thread.Sleep(int)"/>. Nor does this watch cut such a sleep short once the run is judged
+/// blocked, as the Python runner does on the real clock. <see cref="Thread.Interrupt"/> looks like the way, and is not:
+/// by its documentation it throws a <see cref="ThreadInterruptedException"/> in a thread blocked in a wait, sleep or join,
+/// and "if this thread is not currently blocked in a wait, sleep, or join state, it will be interrupted when it next
+/// begins to block". So (1) the watchdog cannot tell the pattern's <c>Thread.Sleep</c> from any other wait of the loop
+/// thread (<c>.Result</c>, a <c>lock</c>, this watch's own gate, the pythonnet host's): reading
+/// <see cref="Thread.ThreadState"/> first races with the thread leaving the sleep, and an interrupt that arrives late
+/// stays pending and throws in the runner's next wait on that thread -- a crashed runner, or through pythonnet an
+/// exception in the harness's own thread; (2) an interrupt in time is an exception in the pattern's own code: its
+/// catch and finally blocks run, it may swallow it and go on, and one that escapes is the pattern's outcome -- a crash,
+/// which the harness counts as an error, never as the anti-pattern rejected. The gain would be small: a run already
+/// stops after its first block, so retry's <c>blocking-sleep</c> waits out one delay a run (75-1000 ms; its 24 runs
+/// took 1.2-1.5 s a transport in a full matrix, December 2026) and is judged by what the watch measured of it.</para>
 /// </remarks>
 internal sealed class LoopWatch : IDisposable
 {
