@@ -15,7 +15,7 @@ public static class ConnectionPoolAntiPatterns
         Func<CancellationToken, ValueTask<TConnection>> openConnection, ConnectionPoolOptions options, TimeProvider? timeProvider)
         where TConnection : class, IPooledConnection => new LeakingPool<TConnection>(openConnection, options, timeProvider);
 
-    /// <summary>no-upper-bound: opens a new connection whenever none is idle, whatever the size says -- and so takes any size, 0 included.</summary>
+    /// <summary>no-upper-bound: opens a new connection whenever none is idle, whatever the size says -- and so takes any size: it reads none.</summary>
     /// <typeparam name="TConnection">The connection type.</typeparam>
     /// <param name="openConnection">Opens a connection.</param>
     /// <param name="options">The options.</param>
@@ -26,7 +26,8 @@ public static class ConnectionPoolAntiPatterns
         where TConnection : class, IPooledConnection
     {
         ArgumentNullException.ThrowIfNull(options);
-        var anySize = new ConnectionPoolOptions { Size = Math.Max(options.Size, 1), AcquireTimeout = options.AcquireTimeout, CloseTimeout = options.CloseTimeout };
+        // The size is never read: the default stands in for it, and CanOpen ignores that too.
+        var anySize = new ConnectionPoolOptions { AcquireTimeout = options.AcquireTimeout, CloseTimeout = options.CloseTimeout };
         return new UnboundedPool<TConnection>(openConnection, anySize, timeProvider);
     }
 

@@ -23,14 +23,14 @@ export class LeakOnFailure extends ConnectionPool {
   }
 }
 
-/** Opens a new connection whenever none is idle, whatever `size` says -- and so takes any size, 0 included. */
+/** Opens a new connection whenever none is idle, whatever `size` says -- and so takes any size: it reads none. */
 export class NoUpperBound extends ConnectionPool {
   /**
    * @param {ConstructorParameters<typeof ConnectionPool>[0]} openConnection
    * @param {ConstructorParameters<typeof ConnectionPool>[1]} [options]
    */
-  constructor(openConnection, {size = 10, ...rest} = {}) {
-    super(openConnection, {size: Math.max(size, 1), ...rest});
+  constructor(openConnection, {size: _ignored, ...rest} = {}) {
+    super(openConnection, rest);
   }
 
   /**

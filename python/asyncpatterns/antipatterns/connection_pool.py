@@ -26,7 +26,7 @@ class LeakOnFailure(ConnectionPool[C]):
 
 
 class NoUpperBound(ConnectionPool[C]):
-    """Opens a new connection whenever none is idle, whatever ``size`` says -- and so takes any size, 0 included."""
+    """Opens a new connection whenever none is idle, whatever ``size`` says -- and so takes any size: it reads none."""
 
     def __init__(
         self,
@@ -36,9 +36,8 @@ class NoUpperBound(ConnectionPool[C]):
         acquire_timeout: float = 30.0,
         close_timeout: float = 10.0,
     ) -> None:
-        super().__init__(
-            open_connection, size=max(size, 1), acquire_timeout=acquire_timeout, close_timeout=close_timeout
-        )
+        # ``size`` is never read: the reference's default stands in for it, and ``_can_open`` ignores that too.
+        super().__init__(open_connection, acquire_timeout=acquire_timeout, close_timeout=close_timeout)
 
     def _can_open(self) -> bool:
         return True
