@@ -155,10 +155,11 @@ export class ConnectionPool {
       const emptied = new Promise((resolve) => {
         this.#onEmptied = () => resolve('emptied');
       });
+      const deadlineMs = this.closeDeadlineMs();
       /** @type {ReturnType<typeof setTimeout> | undefined} */
       let timer;
       const deadline = new Promise((resolve) => {
-        timer = setTimeout(() => resolve('deadline'), this.#closeTimeoutMs);
+        if (deadlineMs !== undefined) timer = setTimeout(() => resolve('deadline'), deadlineMs);
       });
       const first = await Promise.race([emptied, deadline]);
       clearTimeout(timer);
@@ -175,6 +176,11 @@ export class ConnectionPool {
   /** @returns {number | undefined} the acquire's time limit in ms; `undefined`: none */
   acquireDeadlineMs() {
     return this.#acquireTimeoutMs;
+  }
+
+  /** @returns {number | undefined} how long the close waits for the holders before it aborts them, in ms; `undefined`: for ever */
+  closeDeadlineMs() {
+    return this.#closeTimeoutMs;
   }
 
   /**

@@ -99,7 +99,7 @@ class ConnectionPool(Generic[C]):
                 closing.create_task(self._discard(connection))
             if self._slots_taken:
                 try:
-                    async with asyncio.timeout(self._close_timeout):
+                    async with asyncio.timeout(self._close_deadline()):
                         await self._emptied.wait()
                 except TimeoutError:
                     for holder in list(self._holders):
@@ -110,6 +110,10 @@ class ConnectionPool(Generic[C]):
     def _acquire_deadline(self) -> float | None:
         """The acquire's time limit in seconds (``None``: none)."""
         return self._acquire_timeout
+
+    def _close_deadline(self) -> float | None:
+        """How long the close waits for the holders before it cancels them, in seconds (``None``: for ever)."""
+        return self._close_timeout
 
     def _can_open(self) -> bool:
         return self._slots_taken < self._size

@@ -248,6 +248,7 @@ public static class AntiPatternRegistry
             ["no-upper-bound"] = ConnectionPoolAntiPatterns.NoUpperBound,
             ["lifo-waiters"] = ConnectionPoolAntiPatterns.LifoWaiters,
             ["no-acquire-timeout"] = ConnectionPoolAntiPatterns.NoAcquireTimeout,
+            ["no-close-deadline"] = ConnectionPoolAntiPatterns.NoCloseDeadline,
             ["returns-broken"] = ConnectionPoolAntiPatterns.ReturnsBroken,
         };
 

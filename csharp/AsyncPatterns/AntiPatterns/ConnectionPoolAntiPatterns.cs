@@ -56,6 +56,21 @@ public static class ConnectionPoolAntiPatterns
         return new PatientPool<TConnection>(openConnection, anyTimeout, timeProvider);
     }
 
+    /// <summary>no-close-deadline: closes without a deadline: the close waits for every holder however long it takes, never cancelling one -- and so takes any close timeout, a negative one included.</summary>
+    /// <typeparam name="TConnection">The connection type.</typeparam>
+    /// <param name="openConnection">Opens a connection.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <returns>The pool.</returns>
+    public static AsyncConnectionPool<TConnection> NoCloseDeadline<TConnection>(
+        Func<CancellationToken, ValueTask<TConnection>> openConnection, ConnectionPoolOptions options, TimeProvider? timeProvider)
+        where TConnection : class, IPooledConnection
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var anyTimeout = new ConnectionPoolOptions { Size = options.Size, AcquireTimeout = options.AcquireTimeout, CloseTimeout = ConnectionPoolConstants.MaxTime };
+        return new EndlessClosePool<TConnection>(openConnection, anyTimeout, timeProvider);
+    }
+
     /// <summary>returns-broken: gives a connection whose use failed fatally back to the idle ones.</summary>
     /// <typeparam name="TConnection">The connection type.</typeparam>
     /// <param name="openConnection">Opens a connection.</param>
@@ -103,6 +118,14 @@ public static class ConnectionPoolAntiPatterns
         where TConnection : class, IPooledConnection
     {
         protected override TimeSpan AcquireDeadline => System.Threading.Timeout.InfiniteTimeSpan;
+    }
+
+    private sealed class EndlessClosePool<TConnection>(
+        Func<CancellationToken, ValueTask<TConnection>> openConnection, ConnectionPoolOptions options, TimeProvider? timeProvider)
+        : AsyncConnectionPool<TConnection>(openConnection, options, timeProvider)
+        where TConnection : class, IPooledConnection
+    {
+        protected override TimeSpan CloseDeadline => System.Threading.Timeout.InfiniteTimeSpan;
     }
 
     private sealed class TrustingPool<TConnection>(

@@ -64,6 +64,9 @@ public class AsyncConnectionPool<TConnection>
     /// <summary>Gets the acquire's deadline; <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> for none.</summary>
     protected virtual TimeSpan AcquireDeadline => _acquireTimeout;
 
+    /// <summary>Gets how long the close waits for the holders before it cancels them; <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> for ever.</summary>
+    protected virtual TimeSpan CloseDeadline => _closeTimeout;
+
     /// <summary>Uses a borrowed connection and returns <paramref name="use"/>'s value; the connection comes back on every path.</summary>
     /// <typeparam name="T">The value's type.</typeparam>
     /// <param name="use">The use; it receives the holder's token (the caller's, cancelled too at the close's deadline).</param>
@@ -161,7 +164,7 @@ public class AsyncConnectionPool<TConnection>
         {
             try
             {
-                await _emptied.Task.WaitAsync(_closeTimeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+                await _emptied.Task.WaitAsync(CloseDeadline, _timeProvider, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {

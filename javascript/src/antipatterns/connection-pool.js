@@ -73,6 +73,28 @@ export class NoAcquireTimeout extends ConnectionPool {
   }
 }
 
+/**
+ * Closes without a deadline: the close waits for every holder however long it takes, never aborting
+ * one -- and so takes any close timeout, a negative one included.
+ */
+export class NoCloseDeadline extends ConnectionPool {
+  /**
+   * @param {ConstructorParameters<typeof ConnectionPool>[0]} openConnection
+   * @param {ConstructorParameters<typeof ConnectionPool>[1]} [options]
+   */
+  constructor(openConnection, {closeTimeoutMs: _ignored, ...rest} = {}) {
+    super(openConnection, rest);
+  }
+
+  /**
+   * @override
+   * @returns {number | undefined}
+   */
+  closeDeadlineMs() {
+    return undefined;
+  }
+}
+
 /** Gives a connection whose use failed fatally back to the idle ones. */
 export class ReturnsBroken extends ConnectionPool {
   /**

@@ -67,6 +67,24 @@ class NoAcquireTimeout(ConnectionPool[C]):
         return None
 
 
+class NoCloseDeadline(ConnectionPool[C]):
+    """Closes without a deadline: the close waits for every holder however long it takes, never cancelling
+    one -- and so takes any close timeout, a negative one included."""
+
+    def __init__(
+        self,
+        open_connection: Callable[[], Awaitable[C]],
+        *,
+        size: int = 10,
+        acquire_timeout: float = 30.0,
+        close_timeout: float = 10.0,
+    ) -> None:
+        super().__init__(open_connection, size=size, acquire_timeout=acquire_timeout, close_timeout=LONGEST_S)
+
+    def _close_deadline(self) -> float | None:
+        return None
+
+
 class ReturnsBroken(ConnectionPool[C]):
     """Gives a connection whose use failed fatally back to the idle ones."""
 
@@ -79,6 +97,7 @@ ANTIPATTERNS: dict[str, type[ConnectionPool[Any]]] = {
     "no-upper-bound": NoUpperBound,
     "lifo-waiters": LifoWaiters,
     "no-acquire-timeout": NoAcquireTimeout,
+    "no-close-deadline": NoCloseDeadline,
     "returns-broken": ReturnsBroken,
 }
 
