@@ -28,9 +28,12 @@ async def _stop(tasks: list[asyncio.Task[Any]]) -> None:
 
 
 async def first_settled(operation: Operation, items: Iterable[Any], hedge_delay: float = 0.0) -> Any:
-    """Promise.race-style: the first alternative to settle wins, a failure included."""
+    """Promise.race-style: the first alternative to settle wins, a failure included. Like ``Promise.race([])``
+    it refuses no empty ``items``: a race of no alternative never settles."""
     tasks = [asyncio.ensure_future(operation(item)) for item in items]
     try:
+        if not tasks:  # asyncio.wait would refuse an empty set (ValueError): wait for a first that never comes
+            await asyncio.get_running_loop().create_future()
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
         await _stop(tasks)
