@@ -55,7 +55,9 @@ def test_an_antipattern_no_scenario_catches_fails_the_run(spec_copy: Path) -> No
     path = spec_copy / "timeout.yaml"
     text = path.read_text()
     cut = text.index("  - id: exceeds-limit")
-    path.write_text(text[:cut].replace("covers: [R1]", "covers: [R1, R2, R3, R4, R5, R6]"))
+    kept = text[:cut].replace("covers: [R1]", "covers: [R1, R2, R3, R4, R5, R6]")
+    # and no bound, which the lint would ask a refusal scenario for
+    path.write_text(kept.replace("timeout_ms: {type: number, min: 1, max: 2147483647}", "timeout_ms: {type: number}"))
     code, output = invoke("run", "--spec", str(spec_copy), "--lang", "python", "--pattern", "timeout")
     assert code == 1
     assert "MISSED anti-pattern python/inprocess timeout:leaves-running: no scenario failed it" in output

@@ -110,6 +110,25 @@ def test_a_blocking_sleep_on_the_virtual_clock_is_a_named_block_of_its_length(mo
     assert took < 1.2, f"the run slept its 1.5 s in real time ({took:.2f} s)"  # generous: a few ms here
 
 
+def test_a_named_block_is_judged_by_the_protocols_limit_whatever_the_transports_allowance(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The in-process transport's 250 ms allows for GIL waits in *measured* blocks; a sleep the runner
+    # replaced is exact, so a 100 ms one fails there as on the subprocess transport (50 ms).
+    from asyncconf.checker import BLOCK_LIMIT_MS, blocked_mismatch
+
+    _with_impl(monkeypatch, "sleeps", _sleeps_then_calls([0.06, 0.04]))
+    answer = handle(_timeout_request("sleeps", block_limit_ms=250))
+    assert answer["outcome"] == {"ok": 1}  # under the allowance: the run went on
+    assert answer["named_block_ms"] == 100
+    mismatch = blocked_mismatch(answer, 250)
+    assert mismatch is not None and str(mismatch) == (
+        f"named_block_ms: expected under {BLOCK_LIMIT_MS}, saw 100 (blocked the event loop for 100 ms by a sleep)"
+    )
+    quiet = handle(_timeout_request("sleeps", block_limit_ms=250) | {"impl": "reference"})
+    assert "named_block_ms" not in quiet and blocked_mismatch(quiet, 250) is None
+
+
 def test_a_blocking_sleep_at_the_limit_stops_the_run_on_the_virtual_clock() -> None:
     answer = handle(BLOCKING_RETRY)  # virtual; its first delay is 100 ms, the limit 50
     assert answer["outcome"]["reason"].startswith("blocked the event loop for ")

@@ -366,7 +366,14 @@ BLOCK_LIMIT_MS: int = json.loads((SPEC_DIR / "protocol.json").read_text(encoding
 
 
 def blocked_mismatch(answer: dict[str, Any], limit: float) -> Mismatch | None:
-    """Always on, like leaks: the answer's ``blocked_ms`` (optional) must stay under the limit."""
+    """Always on, like leaks: the answer's ``blocked_ms`` (optional) must stay under the limit; and
+    its ``named_block_ms`` (optional: a blocking sleep the runner replaced, exact) under the
+    protocol's own limit, whatever allowance a transport's measured blocks get (``limit``)."""
+    named = answer.get("named_block_ms")
+    if isinstance(named, int | float) and not isinstance(named, bool) and named >= BLOCK_LIMIT_MS:
+        return Mismatch(
+            "named_block_ms", f"under {BLOCK_LIMIT_MS}", named, f"blocked the event loop for {named} ms by a sleep"
+        )
     blocked = answer.get("blocked_ms")
     if not isinstance(blocked, int | float) or isinstance(blocked, bool) or blocked < limit:
         return None

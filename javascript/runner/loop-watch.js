@@ -101,6 +101,8 @@ export class LoopWatch {
   #longest = 0;
   /** Blocks the loop's thread was told of since it last came back (`blockedFor`), ms. */
   #namedMs = 0;
+  /** The longest of those in one stretch, alone: exact, so judged by the protocol's limit (`namedBlockMs`). */
+  #namedLongest = 0;
 
   /**
    * @param {number} limitMs A stretch this long (real ms) is a block: `cameBack()` says so.
@@ -137,6 +139,7 @@ export class LoopWatch {
     let stretch = now - this.#last - (excusedMs - this.#excusedAtLast);
     const named = this.#namedMs;
     this.#namedMs = 0;
+    if (named > this.#namedLongest) this.#namedLongest = named;
     this.#last = now;
     this.#excusedAtLast = excusedMs;
     if (stretch + named >= this.#limitMs) {
@@ -156,6 +159,11 @@ export class LoopWatch {
   /** The longest stretch measured, in whole real ms. */
   get blockedMs() {
     return Math.round(this.#longest);
+  }
+
+  /** The longest block told of (`blockedFor`) in one stretch, in whole ms. */
+  get namedBlockMs() {
+    return Math.round(this.#namedLongest);
   }
 
   /** Whether a stretch reached the limit. */

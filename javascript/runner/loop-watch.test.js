@@ -99,6 +99,7 @@ describe('the loop-lag watch', () => {
     now += 1;
     assert.equal(watch.cameBack(), false); // the next turn blocked nothing
     assert.equal(watch.blockedMs, 60);
+    assert.equal(watch.namedBlockMs, 60); // the told-of part alone: judged by the protocol's limit
   });
 
   it('caps a blocking wait\'s timeout, a wait for ever (left out, NaN, Infinity) included', () => {

@@ -540,6 +540,8 @@ async function runPattern(clock, binding, impl, ins, watch, {params, cancelAtMs,
     random_draws: ins.draws,
     runtime: RUNTIME,
     blocked_ms: watch.blockedMs,
+    // exact: judged by the protocol's limit, not the transport's (spec/PROTOCOL.md section 2)
+    ...(watch.namedBlockMs > 0 ? {named_block_ms: watch.namedBlockMs} : {}),
   };
 }
 

@@ -128,7 +128,9 @@ class ParamDomain:
             whole = [n for n in whole if n % 4 == 2 and n > 2] or whole
         special = {n for n in (self.default,) if n in whole} or {whole[0]}
         if "boundaries" in edges:
-            special |= {low, high} | ({0} if low <= 0 <= high else set()) | set(self.outside)
+            # Just outside the spec's domain too; a fraction of them only with the fractional class.
+            special |= {low, high} | ({0} if low <= 0 <= high else set())
+            special |= {v for v in self.outside if "fractional" in edges or not _non_integer(v)}
         if "ties" in edges and self.is_duration:  # the delays the plan's steps draw most
             special |= {d for d in TIE_POOL if low <= d <= high}
         halves = self.fractional and "fractional" in edges

@@ -89,6 +89,8 @@ class LoopWatch:
         self._longest_s = 0.0
         # Blocks the loop's thread was told of in the iteration running now (``blocked_for``).
         self._named_s = 0.0
+        # The longest of those, alone: exact, so judged by the protocol's limit (``named_block_ms``).
+        self._named_longest_s = 0.0
         self._thread_id = threading.get_native_id()  # the loop's thread: the watch is made on it
         # When the beat in flight was sent (perf_counter), and the loop thread's run-queue delay then.
         self._sent: tuple[float, float] | None = None
@@ -97,6 +99,11 @@ class LoopWatch:
     @property
     def blocked_ms(self) -> int:
         return round(self._longest_s * 1000)
+
+    @property
+    def named_block_ms(self) -> int:
+        """The longest block told of (``blocked_for``) in one loop iteration, in whole ms."""
+        return round(self._named_longest_s * 1000)
 
     @property
     def blocked(self) -> bool:
@@ -134,6 +141,7 @@ class LoopWatch:
         """The loop is back in select() (loop thread): how long did its callbacks keep it?"""
         began, self._began = self._began, None
         named, self._named_s = self._named_s, 0.0
+        self._named_longest_s = max(self._named_longest_s, named)
         if began is None and not named:
             return
         raw = 0.0 if began is None else time.perf_counter() - began

@@ -441,6 +441,8 @@ def _run_on_loop(
         "runtime": RUNTIME,
         "blocked_ms": watch.blocked_ms,
     }
+    if watch.named_block_ms:  # exact: judged by the protocol's limit, not the transport's (PROTOCOL.md section 2)
+        answer["named_block_ms"] = watch.named_block_ms
     if "settled_at_ms" in settled:
         answer["settled_at_ms"] = settled["settled_at_ms"]
     return answer
