@@ -234,3 +234,23 @@ def test_circuit_breaker_refuses_its_options_at_once(threshold: object, seconds:
 
     with pytest.raises(ValueError, match="must be"):
         CircuitBreaker(failure_threshold=threshold, break_duration=seconds)  # type: ignore[arg-type]
+
+
+def test_the_completion_order_antipattern_starts_its_items_in_input_order() -> None:
+    # Its one mistake is the order of its results. asyncio.as_completed makes its tasks from a set,
+    # so the items started in an order of their ids, which changed from run to run (a verdict that
+    # came and went on limit-one-runs-one-at-a-time).
+    from asyncpatterns.antipatterns.bounded_concurrency import completion_order
+    from virtual_time import on_virtual_time
+
+    started: list[int] = []
+
+    async def operation(item: int) -> int:
+        started.append(item)
+        await asyncio.sleep(0.01 * (5 - item))
+        return item
+
+    for _ in range(20):
+        started.clear()
+        assert on_virtual_time(lambda: completion_order(operation, range(5), 1))[0] == "ok"
+        assert started == [0, 1, 2, 3, 4]

@@ -36,7 +36,10 @@ async def completion_order(operation: Operation, items: Iterable[Any], limit: in
         async with slots:
             return await operation(item)
 
-    return [await next_done for next_done in asyncio.as_completed([run_one(item) for item in items])]
+    # Tasks made in input order first: as_completed makes its own from a set, which started the items
+    # in an order of their ids -- another mistake, and one that came and went from run to run.
+    started = [asyncio.ensure_future(run_one(item)) for item in items]
+    return [await next_done for next_done in asyncio.as_completed(started)]
 
 
 async def keeps_going_after_failure(operation: Operation, items: Iterable[Any], limit: int) -> list[Any]:
