@@ -144,11 +144,13 @@ def test_another_threads_sleep_is_real_on_the_virtual_clock(monkeypatch: pytest.
 
     _with_impl(monkeypatch, "elsewhere", sleeps_elsewhere)
     started = time.monotonic()
-    answer = handle(_timeout_request("elsewhere", block_limit_ms=50))
+    # A limit of 150 ms, under the 200 ms the other thread sleeps: read as the loop's, that sleep
+    # would stop the run; the protocol's 50 ms failed this test once in CI, a loaded machine's stall.
+    answer = handle(_timeout_request("elsewhere", block_limit_ms=150))
     took = time.monotonic() - started
     assert answer["outcome"] == {"ok": 1}
     assert answer["elapsed_ms"] == 5  # the clock waits for executor work; it does not move for it
-    assert answer["blocked_ms"] < 50
+    assert answer["blocked_ms"] < 150 and "named_block_ms" not in answer
     assert took >= 0.2
 
 
@@ -416,7 +418,7 @@ def test_runs_leave_nothing_behind_for_the_next_one() -> None:
     for _ in range(300):
         assert handle(request)["outcome"] == {"ok": []}
     left = _left_by_ended_runs()
-    assert len(left) - len(before) < 30, Counter(left) - Counter(before)  # was one a run
+    assert len(left) - len(before) < 10, Counter(left) - Counter(before)  # was one a run; then 15-40 in 300
 
 
 def _left_by_ended_runs() -> list[str]:

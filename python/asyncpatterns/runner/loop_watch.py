@@ -305,6 +305,10 @@ class _Watchdog:
             current = self._current
             if current is not None:
                 current.beat()
+            # Idle, this thread must not hold the last run's watch -- and through it the run's
+            # loop and tasks, which the run's collection then found referenced and moved to the
+            # oldest generation (a tenth of the runs' tasks stayed until a full collection).
+            del current
 
 
 _WATCHDOG = _Watchdog()

@@ -251,6 +251,15 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
                 self._timers = live
                 self._cancelled_timers = 0
 
+    def close(self) -> None:
+        # asyncio's close() clears its own `_scheduled` heap; ours must go too. A timer left in it
+        # holds its callback -- a task's `cancel`, say -- and so the task and, through it, this
+        # loop: a cycle that waited for a collection of the oldest generation whenever anything
+        # still held the loop at the run's own collection (a tenth of a run's tasks, in 300 runs).
+        super().close()  # raises while running, as asyncio's does
+        self._timers.clear()
+        self._cancelled_timers = 0
+
     @property
     def stopping(self) -> bool:
         """``stop()`` was called and the loop has not stopped yet (asyncio's own flag)."""
