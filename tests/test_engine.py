@@ -344,9 +344,10 @@ class _Stalling(PythonInProcess):
     read a block of the limit as long as ``stalls`` lasts: the host stalling the loop's thread
     (seen: python/subprocess read 64 ms at t=0 of a reference run in a full matrix run)."""
 
-    def __init__(self, plan: dict[str, Any], impl: str, stalls: int | list[bool]) -> None:
-        """``stalls``: how many tries in a row read a block, or for each try whether it does."""
-        self.plan, self.impl, self.sent = plan, impl, 0
+    def __init__(self, plan: dict[str, Any], impl: str, stalls: int | list[bool], field: str = "blocked_ms") -> None:
+        """``stalls``: how many tries in a row read a block, or for each try whether it does;
+        ``field``: the answer's field that says it (``named_block_ms``: a sleep the runner replaced)."""
+        self.plan, self.impl, self.sent, self.field = plan, impl, 0, field
         self.stalls = stalls if isinstance(stalls, list) else [True] * stalls
 
     def request(self, payload: dict[str, Any], *, timeout_s: float) -> dict[str, Any]:
@@ -358,7 +359,7 @@ class _Stalling(PythonInProcess):
             return answer
         blocked = int(self.block_limit_ms or 0) + 14
         reason = f"blocked the event loop for {blocked} ms of real time"
-        return {**answer, "outcome": {"unfinished": True, "reason": reason}, "blocked_ms": blocked}
+        return {**answer, "outcome": {"unfinished": True, "reason": reason}, self.field: blocked}
 
 
 @pytest.mark.parametrize("stalls", [1, 2])
@@ -406,6 +407,19 @@ def test_a_block_that_comes_back_on_a_third_try_fails_the_run(monkeypatch: pytes
     assert runs[0].reason.endswith(
         "; so did the first try, not the second: a block that comes and goes with the runner's state is the code's"
     )
+
+
+def test_a_named_block_is_not_tried_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A sleep the runner replaced is exact, no stall of the host: code that sleeps on its first
+    # call only (a warm-up) would pass a second try.
+    retry = next(p for p in load_spec() if p.id == "retry-backoff")
+    scenario = retry.scenarios[0]
+    stalling = _Stalling(scenario.plan, "reference", 1, field="named_block_ms")
+    monkeypatch.setitem(languages.TRANSPORT_FACTORIES, "python", lambda: [stalling])
+    with Engine([replace(retry, scenarios=[scenario])], ["python"]) as engine:
+        runs = [run for run in engine.run_all("reference") if run.check == "spec"]
+    assert stalling.sent == 1 and [(run.status, run.first_try) for run in runs] == [("fail", "")]
+    assert runs[0].reason.startswith("named_block_ms: expected under 50, saw 264"), runs[0].reason
 
 
 def test_an_antipatterns_block_is_not_tried_again(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -43,7 +43,11 @@ def test_a_run_that_read_a_block_is_tried_once_more(blocks: list[bool]) -> None:
 
     async def blocking_retry(operation: Callable[[], Awaitable[Any]], **options: Any) -> Any:
         if left and left.pop(0):
-            time.sleep(0.08)  # noqa: ASYNC251 -- on purpose: the loop's thread blocked, as a stall would
+            # The loop's thread stalled, as a stall of the test process would: a busy wait, as
+            # `time.sleep` here is a named block (the runner replaces it on the virtual clock).
+            stalled_until = time.perf_counter() + 0.08
+            while time.perf_counter() < stalled_until:
+                pass
         return await retry(operation, **options)
 
     [scenario] = [param.values[0] for param in scenarios("retry-backoff") if param.id == "third-attempt-succeeds"]
@@ -51,6 +55,22 @@ def test_a_run_that_read_a_block_is_tried_once_more(blocks: list[bool]) -> None:
     assert result.first_try.startswith("blocked_ms: expected under 50, saw "), result.explain()
     assert "a second try: the first failed blocked_ms" in result.explain()
     assert result.status == ("pass" if blocks == [True] else "fail"), result.explain()
+
+
+def test_a_sleep_on_the_first_call_only_fails_at_once() -> None:
+    # A named block (a `time.sleep` the runner replaced) is exact: no second try passes a warm-up.
+    calls = [0]
+
+    async def warming_retry(operation: Callable[[], Awaitable[Any]], **options: Any) -> Any:
+        calls[0] += 1
+        if calls[0] == 1:
+            time.sleep(0.08)  # noqa: ASYNC251 -- on purpose: a blocking sleep on the loop's thread
+        return await retry(operation, **options)
+
+    [scenario] = [param.values[0] for param in scenarios("retry-backoff") if param.id == "third-attempt-succeeds"]
+    result = check_scenario(scenario, warming_retry)
+    assert (result.status, result.first_try, calls[0]) == ("fail", "", 1), result.explain()
+    assert "named_block_ms: expected under 50, saw 80" in result.explain()
 
 
 def test_checks_gathered_at_once_run_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -31,6 +31,7 @@ from .checker import (
     crash_reason,
     expected_calls,
     longest_expected_ms,
+    read_in_real_time,
     real_time_skip_reason,
 )
 from .languages import CUSTOM, LanguageSession, open_language
@@ -395,13 +396,14 @@ class Engine:
         repeat is reported, not hidden (``report.second_tries``), and, after a clean second try, a
         third tells a block that comes and goes with the runner's state. An anti-pattern's block is not
         tried again: blocking is what several of them do, each try costing the limit, and a stall
-        can only add a rejection to one the self-test expects rejected anyway."""
+        can only add a rejection to one the self-test expects rejected anyway. Nor is a named
+        block (a sleep the runner replaced): it is exact, no stall makes it."""
         confirmed = list(runs)
         for index, run in enumerate(runs):
             if run.role == "antipattern" or run.status != "fail" or run.answer is None:
                 continue
             first = blocked_mismatch(run.answer, block_limit_ms(transport))
-            if first is None:
+            if first is None or not read_in_real_time(first):
                 continue
             second = self._try_batch(transport, [jobs[index]])[0]
             second.first_try = str(first)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import equivalence
-from ..checker import blocked_mismatch
+from ..checker import blocked_mismatch, read_in_real_time
 from ..engine import block_limit_ms, wall_timeout_s
 from ..transports.base import Transport, TransportError
 
@@ -75,7 +75,8 @@ class Differential:
 def _blocked(result: dict[str, Any] | TransportError, transport: Transport) -> bool:
     if isinstance(result, TransportError) or "error" in result:
         return False
-    return blocked_mismatch(result, block_limit_ms(transport)) is not None
+    block = blocked_mismatch(result, block_limit_ms(transport))
+    return block is not None and read_in_real_time(block)  # a named block is exact: asking again tells nothing
 
 
 def judge(request: dict[str, Any], answers: dict[str, dict[str, Any]]) -> Verdict:
