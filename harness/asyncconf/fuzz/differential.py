@@ -60,7 +60,7 @@ class Differential:
             for index, result in enumerate(results):
                 # As the engine does (Engine._confirm_blocks): a block counts only if a second try
                 # reads it too -- a stall of the host does not repeat, a block the code causes does.
-                if _blocked(result, transport):
+                if read_a_block(result, transport):
                     self.second_tries += 1
                     results[index] = transport.request_batch([requests[index]], timeouts_s=[timeouts[index]])[0]
             for answered, result in zip(answers, results, strict=True):
@@ -72,7 +72,9 @@ class Differential:
         return [judge(request, answered) for request, answered in zip(requests, answers, strict=True)]
 
 
-def _blocked(result: dict[str, Any] | TransportError, transport: Transport) -> bool:
+def read_a_block(result: dict[str, Any] | TransportError, transport: Transport) -> bool:
+    """Whether an answer failed for a block measured in real time, which a stall of the host can
+    make: worth a second try (a named block is exact, and is not)."""
     if isinstance(result, TransportError) or "error" in result:
         return False
     block = blocked_mismatch(result, block_limit_ms(transport))
