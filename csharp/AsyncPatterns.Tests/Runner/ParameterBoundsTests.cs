@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using AsyncConf.Runner;
 using AsyncPatterns.RetryBackoff;
+using AsyncPatterns.Tests.TestSupport;
 using AsyncPatterns.Timeout;
 
 namespace AsyncPatterns.Tests.Runner;
@@ -51,7 +52,7 @@ public class ParameterBoundsTests
     public void Run_ParameterOutOfItsDomain_IsRefusedUpFrontAsInvalid(string pattern, string parameters)
     {
         var invocations = pattern is "circuit-breaker" or "connection-pool" ? """, "invocations": [{"at_ms": 5}]""" : string.Empty;
-        var answer = JsonNode.Parse(Protocol.Handle(
+        var answer = JsonNode.Parse(HostTimers.Handle(
             $$$"""{"id": 1, "pattern": "{{{pattern}}}", "params": {{{parameters}}}, "plan": {"*": [{"after_ms": 10, "ok": "v"}]}{{{invocations}}}}"""))!.AsObject();
 
         Assert.Equal("""{"fail":"invalid"}""", answer["outcome"]!.ToJsonString());
@@ -62,10 +63,10 @@ public class ParameterBoundsTests
     [Fact]
     public void Run_TheLongestValidTimes_AreTaken()
     {
-        var answer = JsonNode.Parse(Protocol.Handle(
+        var answer = JsonNode.Parse(HostTimers.Handle(
             """{"id": 1, "pattern": "timeout", "params": {"timeout_ms": 2147483647}, "plan": {"op": [{"after_ms": 30, "ok": "v"}]}}"""))!.AsObject();
 
-        Assert.Equal("""{"ok":"v"}""", answer["outcome"]!.ToJsonString());
+        Assert.Equal("""{"ok":"v"}""", answer["outcome"]?.ToJsonString() ?? answer.ToJsonString());
     }
 
     [Theory]
@@ -76,7 +77,7 @@ public class ParameterBoundsTests
     [InlineData("parallel-partial-failures", """{"items": []}""", """{"succeeded":{},"failed":{}}""")]
     public void Run_NoItems_IsAnEmptyResultAtOnce(string pattern, string parameters, string empty)
     {
-        var answer = JsonNode.Parse(Protocol.Handle(
+        var answer = JsonNode.Parse(HostTimers.Handle(
             $$$"""{"id": 1, "pattern": "{{{pattern}}}", "params": {{{parameters}}}, "plan": {"*": [{"after_ms": 10, "ok": "v"}]}}"""))!.AsObject();
 
         Assert.Equal($$"""{"ok":{{empty}}}""", answer["outcome"]!.ToJsonString());

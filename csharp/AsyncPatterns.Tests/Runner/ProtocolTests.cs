@@ -9,7 +9,7 @@ public class ProtocolTests
 {
     private const string RetryParams = """{"max_attempts": 3, "base_delay_ms": 100, "factor": 2, "max_delay_ms": 60000, "jitter": "none"}""";
 
-    private static JsonObject Ask(string request) => JsonNode.Parse(Protocol.Handle(request))!.AsObject();
+    private static JsonObject Ask(string request) => HostTimers.Ask(request);
 
     [Fact]
     public void Handle_NotJson_AnswersBadRequestWithNullId()
@@ -111,7 +111,7 @@ public class ProtocolTests
     [Fact]
     public void Handle_Run_AnswersOutcomeTraceElapsedLeaksRuntime()
     {
-        var answer = WithoutBlockedMs(Protocol.Handle($$$"""{"id": 7, "pattern": "retry-backoff", "params": {{{RetryParams}}}, "plan": {"op": [{"after_ms": 10, "fail": "transient"}, {"after_ms": 10, "ok": "data"}]}}"""));
+        var answer = WithoutBlockedMs(HostTimers.Handle($$$"""{"id": 7, "pattern": "retry-backoff", "params": {{{RetryParams}}}, "plan": {"op": [{"after_ms": 10, "fail": "transient"}, {"after_ms": 10, "ok": "data"}]}}"""));
 
         Assert.Equal(
             $$$"""{"id":7,"outcome":{"ok":"data"},"trace":[{"t":0,"ev":"call","key":"op","n":1},{"t":10,"ev":"fail","key":"op","n":1,"kind":"transient"},{"t":110,"ev":"call","key":"op","n":2},{"t":120,"ev":"ok","key":"op","n":2}],"trace_after":[],"elapsed_ms":120,"leaks":[],"random_draws":0,"runtime":{"name":"dotnet","version":"{{{Environment.Version}}}"},"warnings":[],"unobserved":[]}""",
@@ -226,7 +226,7 @@ public class ProtocolTests
         Assert.True(process.WaitForExit(30_000));
 
         Assert.Equal(0, process.ExitCode);
-        Assert.Equal(requests.Select(request => WithoutBlockedMs(Protocol.Handle(request))), lines.Select(WithoutBlockedMs));
+        Assert.Equal(requests.Select(request => WithoutBlockedMs(HostTimers.Handle(request))), lines.Select(WithoutBlockedMs));
     }
 
     /// <summary>An answer without <c>blocked_ms</c>, the one field measured in real time (the rest is exact).</summary>

@@ -1,12 +1,13 @@
 using System.Text.Json.Nodes;
 using AsyncConf.Runner;
+using AsyncPatterns.Tests.TestSupport;
 
 namespace AsyncPatterns.Tests.Runner;
 
 /// <summary>The injected random source (spec/PROTOCOL.md §3): it never fails, repeats its last value, and counts.</summary>
 public class RandomSourceTests
 {
-    private static JsonObject Ask(string request) => JsonNode.Parse(Protocol.Handle(request))!.AsObject();
+    private static JsonObject Ask(string request) => HostTimers.Ask(request);
 
     [Fact]
     public void Run_DrawsPastTheValues_RepeatTheLastAndAreCountedNotThrown()

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AsyncConf.Runner;
+using AsyncPatterns.Tests.TestSupport;
 
 namespace AsyncPatterns.Tests.Runner;
 
@@ -33,6 +34,6 @@ public class UnobservedReportTests
     }
 
     private static JsonObject Ask(string impl) =>
-        JsonNode.Parse(Protocol.Handle(
+        JsonNode.Parse(HostTimers.Handle(
             $$$"""{"id": 1, "pattern": "unobserved-failures", "impl": "{{{impl}}}", "plan": {{{Plan}}}}"""))!.AsObject();
 }
