@@ -34,7 +34,7 @@ public class LoopWatchTests
     [Fact]
     public void Run_BlockUnderTheLimit_IsReportedAndTheRunGoesOn()
     {
-        var answer = ScenarioRunner.Run(Request(blockLimitMs: 1000), ctx => PatternRun.Of(ShortBlocksAsync(ctx)));
+        var answer = HostTimers.Run(() => ScenarioRunner.Run(Request(blockLimitMs: 1000), ctx => PatternRun.Of(ShortBlocksAsync(ctx))));
 
         Assert.Equal("""{"ok":1}""", answer["outcome"]!.ToJsonString());
         Assert.Equal(3005, (long?)answer["elapsed_ms"]);
@@ -95,7 +95,7 @@ public class LoopWatchTests
     [Fact]
     public void Run_BlockLimitMs_SetsTheLimit()
     {
-        var answer = ScenarioRunner.Run(Request(blockLimitMs: 20), ctx => PatternRun.Of(BlocksAsync(ctx)));
+        var answer = HostTimers.Run(() => ScenarioRunner.Run(Request(blockLimitMs: 20), ctx => PatternRun.Of(BlocksAsync(ctx))));
 
         Assert.StartsWith("blocked the event loop for ", (string?)answer["outcome"]!["reason"], StringComparison.Ordinal);
         Assert.Empty(answer["trace"]!.AsArray());
@@ -115,11 +115,11 @@ public class LoopWatchTests
         // The virtual loop waits for it, looking at its condition all along: it is the loop's quiescence budget that
         // bounds such work, not this watch.
         Task? blocker = null;
-        var answer = ScenarioRunner.Run(Request(blockLimitMs: 50), _ =>
+        var answer = HostTimers.Run(() => ScenarioRunner.Run(Request(blockLimitMs: 50), _ =>
         {
             blocker = Task.Run(() => Thread.Sleep(200));
             return PatternRun.Of(blocker.ContinueWith(_ => (object?)1, TaskScheduler.Default));
-        });
+        }));
 
         Assert.Equal("""{"ok":1}""", answer["outcome"]!.ToJsonString());
         Assert.InRange((long)answer["blocked_ms"]!, 0, 49);
@@ -130,7 +130,7 @@ public class LoopWatchTests
     public void Run_Beats_ChangeNothingOnVirtualTime()
     {
         // Real time passes between the virtual timers, so beats arrive between the scenario's work items.
-        var answer = ScenarioRunner.Run(Request(blockLimitMs: 1000), ctx => PatternRun.Of(SlowBetweenTimersAsync(ctx)));
+        var answer = HostTimers.Run(() => ScenarioRunner.Run(Request(blockLimitMs: 1000), ctx => PatternRun.Of(SlowBetweenTimersAsync(ctx))));
 
         Assert.Equal(200, (long?)answer["elapsed_ms"]);
         Assert.Equal(
@@ -226,6 +226,24 @@ public class LoopWatchTests
         {
             var asked = 0;
             return HostTimers.AskAgainIfRefusedForATimer(() => answers[asked++]);
+        }
+    }
+
+    [Fact]
+    public void HostTimersRun_RunsOnceMoreOnlyForThatRefusal()
+    {
+        var settled = JsonNode.Parse("""{"outcome": {"ok": 1}}""")!.AsObject();
+        var timer = new BadRequestException("unsupported", $"{HostTimers.RefusalStart} (a System.Threading.Timer ...)");
+        var thread = new BadRequestException("unsupported", "the implementation started a thread of its own");
+
+        Assert.Same(settled, RunInTurn(timer, settled));
+        Assert.Same(timer, Assert.Throws<BadRequestException>(() => RunInTurn(timer, timer))); // the run's own timer: refused again
+        Assert.Same(thread, Assert.Throws<BadRequestException>(() => RunInTurn(thread, settled)));
+
+        static JsonObject RunInTurn(params object[] results)
+        {
+            var ran = 0;
+            return HostTimers.Run(() => results[ran++] is BadRequestException refusal ? throw refusal : (JsonObject)results[ran - 1]);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AsyncConf.Runner;
+using AsyncPatterns.Tests.TestSupport;
 
 namespace AsyncPatterns.Tests.Runner;
 
@@ -14,11 +15,11 @@ public class ScenarioRunnerTests
     {
         // .Wait() on a virtual delay, on the loop thread: only the loop could fire it (a sync-over-async deadlock).
         // A budget of 1 s, not less: on a loaded machine the run's start (the pool seen quiet) took 0.3 s once.
-        var answer = ScenarioRunner.Run(Request(wallBudgetSeconds: 1), ctx =>
+        var answer = HostTimers.Run(() => ScenarioRunner.Run(Request(wallBudgetSeconds: 1), ctx =>
         {
             Task.Delay(TimeSpan.FromMilliseconds(10), ctx.TimeProvider).Wait();
             return PatternRun.Of(Task.FromResult(1));
-        });
+        }));
 
         Assert.True((bool?)answer["outcome"]!["unfinished"]);
         Assert.StartsWith("the loop thread stayed blocked for more than 1 s of real time", (string?)answer["outcome"]!["reason"], StringComparison.Ordinal);
@@ -39,11 +40,11 @@ public class ScenarioRunnerTests
     public async Task Run_ThreadPoolBusyPastTheBudget_AnswersUnfinished()
     {
         Task? blocker = null;
-        var answer = ScenarioRunner.Run(Request(), _ =>
+        var answer = HostTimers.Run(() => ScenarioRunner.Run(Request(), _ =>
         {
             blocker = Task.Run(() => Thread.Sleep(2600));
             return PatternRun.Of(blocker.ContinueWith(_ => 1, TaskScheduler.Default));
-        });
+        }));
 
         Assert.StartsWith("thread-pool work kept running for more than 2 s", (string?)answer["outcome"]!["reason"], StringComparison.Ordinal);
         await blocker!;
@@ -52,7 +53,7 @@ public class ScenarioRunnerTests
     [Fact]
     public void Run_PatternThrowsSynchronously_IsItsOutcome()
     {
-        var answer = ScenarioRunner.Run(Request(), _ => throw new NotSupportedException("no such thing"));
+        var answer = HostTimers.Run(() => ScenarioRunner.Run(Request(), _ => throw new NotSupportedException("no such thing")));
 
         Assert.Equal("""{"fail":"other","type":"NotSupportedException","message":"no such thing"}""", answer["outcome"]!.ToJsonString());
         Assert.Equal(0, (long?)answer["elapsed_ms"]);
@@ -62,7 +63,7 @@ public class ScenarioRunnerTests
     public void Run_OptionsRefusedUpFront_AreInvalid()
     {
         // spec/PROTOCOL.md §6: a pattern's refusal of its arguments is `invalid`, never confused with a `fatal` failure.
-        var answer = ScenarioRunner.Run(Request(), _ => throw new ArgumentException("bad options"));
+        var answer = HostTimers.Run(() => ScenarioRunner.Run(Request(), _ => throw new ArgumentException("bad options")));
 
         Assert.Equal("""{"fail":"invalid"}""", answer["outcome"]!.ToJsonString());
         Assert.Equal(0, (long?)answer["elapsed_ms"]);
