@@ -355,6 +355,40 @@ def test_time_waiting_for_a_cpu_is_not_a_block(
     assert stopped == ([True] if blocked else [])
 
 
+@pytest.mark.parametrize("impl", ["blocking-wait", "reference"])
+def test_a_stall_that_cut_a_block_short_is_a_block_whatever_the_loop_thread_reads(
+    monkeypatch: pytest.MonkeyPatch, impl: str
+) -> None:
+    # The kernel adds a wait for a CPU to a thread's run-queue count when the thread runs again: the
+    # watchdog's reading at a stall cannot see a wait that the loop thread's own readings then leave
+    # out. Here the kernel says the loop thread waited for a CPU all along (its readings: every
+    # second so far), the watchdog's say it never did. The stall released the parked offload the
+    # loop waited on -- it ended early, the run changed (seen in `asyncconf fuzz --seed 2072`: an
+    # elapsed_ms of 21 against 236, no block) -- so the run must not pass as unblocked.
+    loop_threads: set[int] = set()
+
+    def delay_s(thread_id: int) -> float:
+        loop_threads.add(thread_id)
+        return time.perf_counter() if threading.get_native_id() == thread_id else 0.0
+
+    monkeypatch.setattr(loop_watch, "run_queue_delay_s", delay_s)
+    answer = handle(
+        {
+            "id": 1,
+            "pattern": "offload-blocking",
+            "impl": impl,
+            "params": {"items": ["a"], "max_workers": 1},
+            "plan": {"a": [{"after_ms": 100, "ok": 1}]},
+            "block_limit_ms": 50,
+        }
+    )
+    assert loop_threads, "the watch read no run-queue delay"
+    if impl == "blocking-wait":  # Future.result() on the loop's thread: the stall ends the parked block
+        assert answer["blocked_ms"] >= 50, answer
+    else:  # the loop never waits: no stall, nothing released, nothing counted
+        assert answer["blocked_ms"] < 50 and answer["outcome"] == {"ok": [1]} and answer["elapsed_ms"] == 100, answer
+
+
 def test_the_run_queue_delay_is_read_where_the_kernel_gives_it() -> None:
     delay = loop_watch.run_queue_delay_s(threading.get_native_id())
     assert delay > 0 if sys.platform == "linux" else delay == 0

@@ -44,6 +44,7 @@ internal sealed class Instruments
     private readonly List<Park> _parks = [];
     private long _unorderedParks = (long)int.MaxValue + 1;
     private bool _blocksReleased;
+    private int _blocksCutShort;
     private int _blocking;
     private int _draws;
     private int _totalCalls;
@@ -251,9 +252,22 @@ internal sealed class Instruments
         lock (_gate)
         {
             _blocksReleased = true;
+            _blocksCutShort += _waitingBlocks.Count;
             foreach (var waiting in _waitingBlocks)
             {
                 waiting.Set();
+            }
+        }
+    }
+
+    /// <summary>Gets how many blocks <see cref="ReleaseBlocks"/> ended early, or that ended at once because it had been called.</summary>
+    public int BlocksCutShort
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _blocksCutShort;
             }
         }
     }
@@ -305,6 +319,7 @@ internal sealed class Instruments
         {
             if (_blocksReleased)
             {
+                _blocksCutShort++;
                 return; // the run is over: nothing blocks any more
             }
 

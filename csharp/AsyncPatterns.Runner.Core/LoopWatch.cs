@@ -25,7 +25,8 @@ namespace AsyncConf.Runner;
 /// a correct run "blocked". The kernel adds a wait to the count only once the thread runs again, which is why a stretch
 /// is measured by the loop thread itself, never while it lasts. The JIT compiling code for the first time on the loop
 /// thread is left out likewise (<see cref="LoopThreadJitMs"/>); the stall that releases parked blocking calls
-/// (<see cref="OnStall"/>) is judged by the watchdog, which cannot read it, so without.</para>
+/// (<see cref="OnStall"/>) is judged by the watchdog, which cannot read either, so without -- and a run it changed is
+/// judged blocked by that reading (<see cref="CountTheStall"/>).</para>
 /// <para>A blocking sleep on the loop thread stays a real one here, also on the virtual clock, where the Python and
 /// JavaScript runners take it off the clock at once as a named block of its length (spec/PROTOCOL.md §5): .NET gives no
 /// seam to replace <see cref="Thread.Sleep(int)"/>. Nor does this watch cut such a sleep short once the run is judged
@@ -55,6 +56,7 @@ internal sealed class LoopWatch : IDisposable
     private double _delayAtSend; // the loop thread's run-queue delay then
     private double _jitAtBack = LoopThreadJitMs(); // the loop thread's compiling time when it was last back (Start: now)
     private double _longestMs;
+    private double _stallMs; // the reading that called OnStall
     private int _blocks;
 
     private LoopWatch(RunLoop loop, double limitMs, string? schedstat)
@@ -87,9 +89,16 @@ internal sealed class LoopWatch : IDisposable
     /// <param name="loop">The run's loop.</param>
     /// <param name="limitMs">A stretch this long (real ms) is a block.</param>
     /// <returns>The watch.</returns>
-    public static LoopWatch Start(RunLoop loop, double limitMs)
+    public static LoopWatch Start(RunLoop loop, double limitMs) => Start(loop, limitMs, SchedstatOfCurrentThread());
+
+    /// <summary>Starts watching <paramref name="loop"/>, reading the loop thread's run-queue delay from <paramref name="schedstat"/>.</summary>
+    /// <param name="loop">The run's loop.</param>
+    /// <param name="limitMs">A stretch this long (real ms) is a block.</param>
+    /// <param name="schedstat">The loop thread's kernel statistics file, or null (the seam the tests use).</param>
+    /// <returns>The watch.</returns>
+    internal static LoopWatch Start(RunLoop loop, double limitMs, string? schedstat)
     {
-        var watch = new LoopWatch(loop, limitMs, SchedstatOfCurrentThread());
+        var watch = new LoopWatch(loop, limitMs, schedstat);
         Watchdog.Watch(watch);
         return watch;
     }
@@ -120,10 +129,28 @@ internal sealed class LoopWatch : IDisposable
     /// <summary>
     /// Gets or sets what is called once, on the watchdog's thread, when a beat has waited the block limit and the loop is
     /// still not back: what the loop may be waiting for on another thread (a blocking call parked on the virtual clock,
-    /// which only the loop can end) is released, so that the loop can come back and the run be stopped as blocked. Only
-    /// a run judged blocked anyway is touched.
+    /// which only the loop can end) is released, so that the loop can come back and the run be stopped as blocked. A run
+    /// it changed (a blocking call cut short) is judged blocked by the reading that called it: <see cref="CountTheStall"/>.
     /// </summary>
     public Action? OnStall { get; set; }
+
+    /// <summary>
+    /// What <see cref="OnStall"/> released cut a blocking call of the run short, which changed the run: it is judged blocked
+    /// by the reading that called the stall, whatever the loop thread read when it was back -- the kernel counts a wait
+    /// for a CPU once the thread runs again, and the JIT's time only the loop thread can read, so the watchdog's reading
+    /// can take for a stall what the loop thread's own then leaves out.
+    /// </summary>
+    public void CountTheStall()
+    {
+        lock (_gate)
+        {
+            _longestMs = Math.Max(_longestMs, _stallMs);
+            if (_stallMs >= _limitMs)
+            {
+                Interlocked.Increment(ref _blocks);
+            }
+        }
+    }
 
     private void Tick()
     {
@@ -136,6 +163,7 @@ internal sealed class LoopWatch : IDisposable
                 if (OnStall is not null && lagMs >= _limitMs)
                 {
                     (stall, OnStall) = (OnStall, null);
+                    _stallMs = lagMs;
                 }
             }
         }

@@ -332,6 +332,10 @@ internal static class ScenarioRunner
             }
 
             var stop = _loop.RunUntil(() => Blocked(watch) || _settled || _limitPassed, WallDeadline);
+            if (_instruments.BlocksCutShort > 0)
+            {
+                watch.CountTheStall(); // the stall's release changed the run
+            }
             if (stop == LoopStop.Done && _settled)
             {
                 NoteWorkPending();

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AsyncConf.Runner;
+using AsyncConf.Runner.VirtualTime;
 using AsyncPatterns.Tests.TestSupport;
 
 namespace AsyncPatterns.Tests.Runner;
@@ -226,6 +227,40 @@ public class LoopWatchTests
         {
             var asked = 0;
             return HostTimers.AskAgainIfRefusedForATimer(() => answers[asked++]);
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Stall_ThatCutABlockShort_IsABlockWhateverTheLoopThreadReads(bool cutShort)
+    {
+        // The kernel adds a wait for a CPU to a thread's run-queue count when the thread runs again: the watchdog's
+        // reading at the stall could not see the wait that the loop thread's own reading then leaves out. A stall that
+        // released a parked blocking call changed the run (the call ended early), which must not pass as unblocked; one
+        // that released nothing (the loop compiling code, say) changed nothing.
+        var schedstat = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(schedstat, "0 0 0");
+            using var released = new ManualResetEventSlim();
+            using var watch = LoopWatch.Start(new RunLoop(new VirtualTimeProvider()), 50, schedstat);
+            watch.OnStall = released.Set;
+
+            Assert.True(released.Wait(TimeSpan.FromSeconds(10)), "no stall: the watchdog never saw its beat wait 50 ms");
+            File.WriteAllText(schedstat, "0 60000000000 0"); // back at last: the kernel now counts a 60 s wait for a CPU
+            watch.CameBack();
+            if (cutShort)
+            {
+                watch.CountTheStall();
+            }
+
+            Assert.Equal(cutShort, watch.Blocks > 0);
+            Assert.Equal(cutShort, watch.BlockedMs >= 50);
+        }
+        finally
+        {
+            File.Delete(schedstat);
         }
     }
 

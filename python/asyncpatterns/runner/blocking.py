@@ -42,6 +42,8 @@ class BlockingWork:
         self._lock = threading.Lock()
         self._waiting: set[threading.Event] = set()
         self._released = False
+        #: Blocks ``release_all`` ended early, or that ended at once because it had been called.
+        self.cut_short = 0
         self._running = 0
         self._idle = threading.Condition(self._lock)
         self._stop_loop_when_idle = False
@@ -74,6 +76,7 @@ class BlockingWork:
         event = threading.Event()
         with self._lock:
             if self._released:
+                self.cut_short += 1
                 return  # the run is over: nothing blocks any more
             self._waiting.add(event)
         try:
@@ -112,6 +115,7 @@ class BlockingWork:
         """End every block now, and let none start: the run is over (or its loop is stuck on one)."""
         with self._lock:
             self._released = True
+            self.cut_short += len(self._waiting)
             for event in self._waiting:
                 event.set()
 

@@ -83,9 +83,10 @@ class LoopWatch:
         self._on_block = on_block
         # Called once on the watchdog's thread when a beat has waited the limit and the loop is still
         # not back: what the loop may be waiting for on another thread (a parked blocking call) is
-        # released, so that the loop can come back and the run be stopped. Only a run judged blocked
-        # anyway is touched.
+        # released, so that the loop can come back and the run be stopped. A run it changed (a block
+        # or a sleep cut short) is judged blocked by the reading that called it: ``count_the_stall``.
         self._on_stall = on_stall
+        self._stall_s = 0.0  # that reading
         self._longest_s = 0.0
         # Blocks the loop's thread was told of in the iteration running now (``blocked_for``).
         self._named_s = 0.0
@@ -124,6 +125,13 @@ class LoopWatch:
         # The loop is back: a beat still in flight waited that long, and so did its last iteration.
         self._measure()
         self.iteration_done()
+
+    def count_the_stall(self) -> None:
+        """What the stall released cut a block or a sleep of the run short, which changed the run: it
+        is judged blocked by the reading that called the stall, whatever the beat read when it
+        arrived -- the kernel counts a wait for a CPU once the thread runs again, so the arrival can
+        leave out a wait that the watchdog's reading could not see."""
+        self._longest_s = max(self._longest_s, self._stall_s)
 
     def iteration_begins(self) -> None:
         """The loop's select() returned: its callbacks run now (loop thread)."""
@@ -166,6 +174,7 @@ class LoopWatch:
                 waited = time.perf_counter() - sent_at - (run_queue_delay_s(self._thread_id) - delay_then)
                 if self._on_stall is not None and waited >= self._limit_s:
                     stall, self._on_stall = self._on_stall, None
+                    self._stall_s = waited
         if stall is not None:
             stall()
         if send:
@@ -220,6 +229,7 @@ class CutShortSleeps:
         self._thread = threading.get_ident()
         self._released = threading.Event()
         self._consume = consume
+        self._cut_short = 0
 
     def __enter__(self) -> CutShortSleeps:
         time.sleep = self._sleep
@@ -235,6 +245,11 @@ class CutShortSleeps:
         """The run is judged blocked: the loop thread's sleep now and later ones end at once."""
         self._released.set()
 
+    @property
+    def cut_short(self) -> int:
+        """How many of the loop thread's sleeps ``release`` cut short (or ended at once)."""
+        return self._cut_short
+
     def _sleep(self, seconds: float | SupportsIndex, /) -> None:
         if threading.get_ident() != self._thread:
             _REAL_SLEEP(seconds)
@@ -249,7 +264,8 @@ class CutShortSleeps:
         if self._consume is not None:
             self._consume(secs)
             return
-        self._released.wait(secs)
+        if self._released.wait(secs):
+            self._cut_short += 1
 
 
 class WatchedSelector(selectors.DefaultSelector):

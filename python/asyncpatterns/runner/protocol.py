@@ -392,6 +392,8 @@ def _run_on_loop(
                     f"used more than its wall-clock budget ({time.monotonic() - wall_start:.1f} s real time)",
                 )
             judged = True
+            if ins.blocking.cut_short or sleeps.cut_short:  # the stall's release changed the run
+                watch.count_the_stall()
             if "outcome" not in settled:
                 if watch.blocked:
                     reason = BLOCKED  # with the final reading, below
