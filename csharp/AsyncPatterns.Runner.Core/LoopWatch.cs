@@ -89,7 +89,10 @@ internal sealed class LoopWatch : IDisposable
     /// <param name="loop">The run's loop.</param>
     /// <param name="limitMs">A stretch this long (real ms) is a block.</param>
     /// <returns>The watch.</returns>
-    public static LoopWatch Start(RunLoop loop, double limitMs) => Start(loop, limitMs, SchedstatOfCurrentThread());
+    public static LoopWatch Start(RunLoop loop, double limitMs) => Start(loop, limitMs, SchedstatOfLoopThread());
+
+    /// <summary>Gets or sets where a run's watch reads its loop thread's run-queue delay (a seam for the tests).</summary>
+    internal static Func<string?> SchedstatOfLoopThread { get; set; } = SchedstatOfCurrentThread;
 
     /// <summary>Starts watching <paramref name="loop"/>, reading the loop thread's run-queue delay from <paramref name="schedstat"/>.</summary>
     /// <param name="loop">The run's loop.</param>

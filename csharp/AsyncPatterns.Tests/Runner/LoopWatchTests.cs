@@ -265,6 +265,35 @@ public class LoopWatchTests
     }
 
     [Fact]
+    public void Run_AStallThatCutABlockingCallShort_IsABlockWhateverTheLoopThreadReads()
+    {
+        // The loop thread waits on a blocking call parked on the virtual clock (.Wait(), as blocking-wait does): the stall
+        // releases it. Then the kernel counts a long wait for a CPU, which the loop thread's own reading leaves out; the
+        // run, changed by the release, must still be judged by the watchdog's reading.
+        var schedstat = Path.GetTempFileName();
+        var kernels = LoopWatch.SchedstatOfLoopThread;
+        try
+        {
+            File.WriteAllText(schedstat, "0 0 0");
+            LoopWatch.SchedstatOfLoopThread = () => schedstat;
+            var answer = HostTimers.Run(() => ScenarioRunner.Run(Request(blockLimitMs: 50), ctx =>
+            {
+                File.WriteAllText(schedstat, "0 0 0");
+                Task.Run(() => ctx.Instruments.Block("op")).Wait(); // parked for 5 ms of a clock the loop cannot move
+                File.WriteAllText(schedstat, "0 60000000000 0"); // back: the kernel now counts a 60 s wait for a CPU
+                return PatternRun.Of(Task.FromResult<object?>(1));
+            }));
+
+            Assert.InRange((long)answer["blocked_ms"]!, 50, 60_000);
+        }
+        finally
+        {
+            LoopWatch.SchedstatOfLoopThread = kernels;
+            File.Delete(schedstat);
+        }
+    }
+
+    [Fact]
     public void HostTimersRun_RunsOnceMoreOnlyForThatRefusal()
     {
         var settled = JsonNode.Parse("""{"outcome": {"ok": 1}}""")!.AsObject();
