@@ -40,11 +40,22 @@ public class ScenarioRunnerTests
     public async Task Run_ThreadPoolBusyPastTheBudget_AnswersUnfinished()
     {
         Task? blocker = null;
-        var answer = HostTimers.Run(() => ScenarioRunner.Run(Request(), _ =>
+        JsonObject Ask() => HostTimers.Run(() => ScenarioRunner.Run(Request(), _ =>
         {
             blocker = Task.Run(() => Thread.Sleep(2600));
             return PatternRun.Of(blocker.ContinueWith(_ => 1, TaskScheduler.Default));
         }));
+
+        var answer = Ask();
+        if (((string?)answer["outcome"]!["reason"])?.StartsWith("had not settled", StringComparison.Ordinal) == true)
+        {
+            // The run's baseline counts the pool workers busy before it (in the runner's process, none; here the test
+            // host's own may be): one of the host's that went idle mid-run made this run's blocker read as the baseline,
+            // the pool quiet, virtual time run out (seen in CI). Asked once more, after the blocker; a runner that never
+            // sees pool work fails again.
+            await blocker!;
+            answer = Ask();
+        }
 
         Assert.StartsWith("thread-pool work kept running for more than 2 s", (string?)answer["outcome"]!["reason"], StringComparison.Ordinal);
         await blocker!;
