@@ -399,14 +399,18 @@ function checkInvocations(request, pattern, binding, cancelAtMs) {
 }
 
 /**
- * At `ms` on the run's clock: a timer, or at 0 an immediate -- a 0 ms timer must not be stretched to
- * 1 ms like setTimeout(fn, 0); an immediate runs at the same ms, once what is ready has run. The
- * runner's own: not the pattern's pending work.
+ * At `ms` on the run's clock: a timer, or at 0 on the virtual clock an immediate -- a 0 ms timer
+ * must not be stretched to 1 ms like setTimeout(fn, 0); an immediate runs at the same ms, once what
+ * is ready has run. On the real clock a timer always, 0 ms as 1: Node runs the timers that expired
+ * before the immediates, so a loop late to its turn ran an immediate at 0 after timers at 10 and 20
+ * (callers started out of order); real times are judged in bands. The runner's own: not the
+ * pattern's pending work.
+ * @param {'virtual' | 'real'} kind The run's clock.
  * @param {number} ms
  * @param {() => void} fn
  */
-function at(ms, fn) {
-  if (ms === 0) runnerImmediate(fn);
+function at(kind, ms, fn) {
+  if (ms === 0 && kind === 'virtual') runnerImmediate(fn);
   else runnerTimeout(fn, ms);
 }
 
@@ -465,7 +469,7 @@ async function runPattern(clock, binding, impl, ins, watch, {params, cancelAtMs,
   // Scheduled before the pattern starts, so at an equal time they fire before its own timers. A
   // cancellation at 0 ms must not be stretched to 1 ms like setTimeout(fn, 0): an immediate runs
   // at the same ms, once the pattern's first steps have run.
-  if (cancelAtMs !== null) at(cancelAtMs, () => caller.abort());
+  if (cancelAtMs !== null) at(clock.kind, cancelAtMs, () => caller.abort());
   let limitReached = false;
   runnerTimeout(() => (limitReached = true), limitMs);
 
@@ -495,7 +499,7 @@ async function runPattern(clock, binding, impl, ins, watch, {params, cancelAtMs,
     }
     report(pending, binding, ins, settle);
   } else {
-    invokeMany(binding, impl, ins, params, invocations, (outcome, settledAt) => {
+    invokeMany(binding, impl, ins, params, invocations, clock.kind, (outcome, settledAt) => {
       if (!limitReached && !judged) {
         settled = {outcome, elapsed_ms: clock.now(), leaks: leaksNow(), traceLength: ins.trace.length, ...(settledAt && {settled_at_ms: settledAt})};
       }
@@ -570,10 +574,11 @@ function report(pending, binding, ins, settle) {
  * @param {Instruments} ins
  * @param {Record<string, unknown>} params
  * @param {Invocation[]} invocations
+ * @param {'virtual' | 'real'} kind The run's clock (`at`).
  * @param {(outcome: unknown, settledAt?: number[]) => void} settle
  * @param {() => number} now
  */
-function invokeMany(binding, impl, ins, params, invocations, settle, now) {
+function invokeMany(binding, impl, ins, params, invocations, kind, settle, now) {
   const create = /** @type {NonNullable<typeof binding.create>} */ (binding.create);
   const call = /** @type {NonNullable<typeof binding.call>} */ (binding.call);
   let instance;
@@ -596,7 +601,7 @@ function invokeMany(binding, impl, ins, params, invocations, settle, now) {
       settledAt[index] = now();
       if (--left === 0) settle({each: outcomes}, /** @type {number[]} */ (settledAt));
     };
-    at(atMs, () => {
+    at(kind, atMs, () => {
       /** @type {Promise<unknown>} */
       let pending;
       try {
@@ -606,7 +611,7 @@ function invokeMany(binding, impl, ins, params, invocations, settle, now) {
       }
       report(pending, binding, ins, record);
     });
-    if (cancelAtMs !== null) at(cancelAtMs, () => caller.abort());
+    if (cancelAtMs !== null) at(kind, cancelAtMs, () => caller.abort());
   });
 }
 

@@ -174,6 +174,33 @@ describe('the protocol', () => {
   });
 });
 
+describe('invocations on the real clock', () => {
+  it('start in the order of their times when the loop comes late to its first turn', async () => {
+    // Callers at 0, 10 and 20 ms, and the loop's first turn 30 ms late (a microtask that keeps the
+    // thread, as a loaded machine can): Node runs expired timers before immediates, so a start at 0
+    // ms as an immediate came after the ones at 10 and 20 (seen: async-lock's callers entered 2, 1, 3).
+    class LateCounter {
+      value = 0;
+      constructor() {
+        queueMicrotask(() => {
+          const end = Date.now() + 30;
+          while (Date.now() < end); // the thread kept
+        });
+      }
+      /** @param {(options: {signal?: AbortSignal}) => Promise<unknown>} operation @param {{signal?: AbortSignal}} [options] */
+      async increment(operation, {signal} = {}) {
+        const mine = ++this.value;
+        await operation({signal});
+        return mine;
+      }
+    }
+    const invocations = [{at_ms: 0, key: 'a'}, {at_ms: 10, key: 'a'}, {at_ms: 20, key: 'a'}];
+    const request = {id: 40, pattern: 'async-lock', impl: 'late', plan: {a: [{after_ms: 5, ok: 'x'}]}, invocations, clock: 'real'};
+    const answer = await handle(request, {registry: {'async-lock': {late: /** @type {any} */ (LateCounter)}}});
+    assert.deepEqual(answer.outcome, {each: [{ok: 1}, {ok: 2}, {ok: 3}]});
+  });
+});
+
 describe('the leak of work still pending (spec/PROTOCOL.md section 7)', () => {
   /** @typedef {(fn: (options: {signal?: AbortSignal}) => Promise<unknown>, timeoutMs: number, options?: {signal?: AbortSignal}) => Promise<unknown>} Timeout */
   /**
