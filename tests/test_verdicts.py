@@ -382,10 +382,14 @@ def test_a_candidates_skip_is_recorded_only_where_it_is(tmp_path: Path) -> None:
         """,
     )
     out = tmp_path / "run.json"
-    code, output = invoke(
-        "run", "--clock", "real", "--lang", "python", "--pattern", "timeout", "--impl", "mine",
-        "--runner", f"python={mine}", "--json", str(out),
-    )  # fmt: skip
+    for attempt in range(3):  # real time on a loaded machine can miss a band (as tests/test_real_clock.py allows)
+        code, output = invoke(
+            "run", "--clock", "real", "--lang", "python", "--pattern", "timeout", "--impl", "mine",
+            "--runner", f"python={mine}", "--json", str(out),
+        )  # fmt: skip
+        if code == 0:
+            break
+        time.sleep(0.2 * (attempt + 1))  # seen: own-cancellation-propagates's 20 ms failure behind its 50 ms limit
     assert code == 0, output
     runs = json.loads(out.read_text())["runs"]
     assert {run["transport"] for run in runs if run["impl"] == "mine"} == {"custom"}
