@@ -63,3 +63,21 @@ def test_a_failure_releases_and_propagates_the_very_error() -> None:
         return await counter.increment(nothing)
 
     assert asyncio.run(main()) == 1
+
+
+def test_callers_at_one_instant_enter_in_list_order_on_the_real_clock_too() -> None:
+    # asyncio's timer heap does not keep the order of timers due at one instant: from four on, the
+    # runner's starts came out of it on the real clock (entered 1, 2, 4, 3), never on virtual time.
+    from asyncpatterns.runner import handle
+
+    for clock in ("virtual", "real"):
+        answer = handle(
+            {
+                "id": 1,
+                "pattern": "async-lock",
+                "plan": {"a": [{"after_ms": 1, "ok": "x"}]},
+                "invocations": [{"at_ms": 5, "key": "a"} for _ in range(6)],
+                "clock": clock,
+            }
+        )
+        assert answer["outcome"] == {"each": [{"ok": n} for n in range(1, 7)]}, clock
