@@ -336,6 +336,7 @@ internal static class ScenarioRunner
             {
                 watch.CountTheStall(); // the stall's release changed the run
             }
+
             if (stop == LoopStop.Done && _settled)
             {
                 NoteWorkPending();
@@ -461,6 +462,7 @@ internal static class ScenarioRunner
 
             _each = new JsonObject?[invocations.Count];
             _settledAt = new long?[invocations.Count];
+            var armed = new List<(long AtMs, Action Act)>(); // in list order
             for (var index = 0; index < invocations.Count; index++)
             {
                 var (at, key, cancelAt) = invocations[index];
@@ -468,13 +470,43 @@ internal static class ScenarioRunner
                 // Linked to the run's caller: the cleanup's cancellation reaches every invocation's leftovers.
                 var caller = CancellationTokenSource.CreateLinkedTokenSource(_caller.Token);
                 timers.Add(caller);
-                timers.Add(_clock.After(at, () => StartInvocation(invoker, number, key, caller.Token)));
+                armed.Add((at, () => StartInvocation(invoker, number, key, caller.Token)));
                 if (cancelAt is { } cancel)
                 {
-                    timers.Add(_clock.After(cancel, caller.Cancel));
+                    armed.Add((cancel, caller.Cancel));
                 }
             }
 
+            if (_virtualTime is not null)
+            {
+                foreach (var (atMs, act) in armed)
+                {
+                    timers.Add(_clock.After(atMs, act)); // the virtual clock fires one instant's timers as armed
+                }
+
+                return timers;
+            }
+
+            // The system's timers fire the ones due together in the order of their queue, not of their times nor of
+            // arming (six callers at one ms entered 6, 5, 4, 3, 2, 1): on the real clock one timer at a time runs what is
+            // due, by time, and in list order within an instant.
+            var due = armed.OrderBy(a => a.AtMs).ToList(); // a stable sort
+            var next = 0;
+            void RunDue()
+            {
+                var now = _clock.NowMs;
+                while (next < due.Count && due[next].AtMs <= now)
+                {
+                    due[next++].Act();
+                }
+
+                if (next < due.Count)
+                {
+                    timers.Add(_clock.After(Math.Max(due[next].AtMs - now, 1), RunDue));
+                }
+            }
+
+            timers.Add(_clock.After(due.Count == 0 ? 0 : due[0].AtMs, RunDue));
             return timers;
         }
 

@@ -193,6 +193,19 @@ public class ProtocolTests
     }
 
     [Fact]
+    public void Handle_RealClock_CallersOfOneInstantEnterInListOrder()
+    {
+        // The system's timers fire the ones due together in their queue's order: six callers at one ms entered 6 to 1.
+        var invocations = string.Join(", ", Enumerable.Repeat("""{"at_ms": 5, "key": "a"}""", 6));
+        foreach (var clock in new[] { "virtual", "real" })
+        {
+            var answer = Ask($$$"""{"id": 1, "pattern": "async-lock", "plan": {"a": [{"after_ms": 1, "ok": "x"}]}, "invocations": [{{{invocations}}}], "clock": "{{{clock}}}"}""");
+
+            Assert.Equal("""{"each":[{"ok":1},{"ok":2},{"ok":3},{"ok":4},{"ok":5},{"ok":6}]}""", answer["outcome"]?.ToJsonString() ?? answer.ToJsonString());
+        }
+    }
+
+    [Fact]
     public void Handle_RealClock_RunsOnTheRealTimers()
     {
         var answer = Ask("""{"id": 1, "pattern": "timeout", "params": {"timeout_ms": 200}, "plan": {"op": [{"after_ms": 30, "ok": "data"}]}, "clock": "real"}""");
