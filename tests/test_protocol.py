@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from asyncconf.checker import BLOCK_LIMIT_MS, blocked_mismatch, read_in_real_time
 from asyncconf.paths import ROOT
+from asyncconf.testing import _confirmed
 from asyncconf.transports.base import TransportError
 from asyncconf.transports.jsonl_process import JsonLinesProcess
 from asyncpatterns.runner import handle as runner_handle
@@ -24,17 +24,10 @@ from asyncpatterns.runner import implementations
 
 
 def handle(request: dict[str, Any]) -> dict[str, Any]:
-    """The Python runner's answer, asked again (twice at most) while it read a block in real time: in
-    pytest's loaded process a run can read tens of ms spent waiting for the GIL or a CPU, as
-    `asyncconf run` and `asyncconf.testing` allow for; a block the code causes repeats."""
-    answer = runner_handle(request)
-    for _ in range(2):
-        limit = request.get("block_limit_ms", BLOCK_LIMIT_MS)
-        block = None if "error" in answer else blocked_mismatch(answer, limit)
-        if block is None or not read_in_real_time(block):
-            break
-        answer = runner_handle(request)
-    return answer
+    """The Python runner's answer, asked again while it read a block in real time, by the rule of
+    `asyncconf.testing` (and of `asyncconf run`): in pytest's loaded process a run can read tens of
+    ms spent waiting for the GIL or a CPU; a block the code causes repeats."""
+    return _confirmed(lambda: runner_handle(request))[0]
 
 
 RETRY = {

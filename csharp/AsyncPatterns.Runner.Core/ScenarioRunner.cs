@@ -506,7 +506,7 @@ internal static class ScenarioRunner
                 }
             }
 
-            timers.Add(_clock.After(due.Count == 0 ? 0 : due[0].AtMs, RunDue));
+            timers.Add(_clock.After(due[0].AtMs, RunDue)); // a request has one invocation at least
             return timers;
         }
 

@@ -467,8 +467,7 @@ async function runOnClock(clock, binding, impl, {plan, params, random, maxCalls,
 async function runPattern(clock, binding, impl, ins, watch, {params, cancelAtMs, limitMs, wallBudgetMs, maxCalls, invocations}) {
   const caller = new AbortController();
   // Scheduled before the pattern starts, so at an equal time they fire before its own timers. A
-  // cancellation at 0 ms must not be stretched to 1 ms like setTimeout(fn, 0): an immediate runs
-  // at the same ms, once the pattern's first steps have run.
+  // cancellation at 0 ms is not stretched to 1 ms on the virtual clock (`at`).
   if (cancelAtMs !== null) at(clock.kind, cancelAtMs, () => caller.abort());
   let limitReached = false;
   runnerTimeout(() => (limitReached = true), limitMs);

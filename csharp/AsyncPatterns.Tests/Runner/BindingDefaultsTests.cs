@@ -33,8 +33,8 @@ public class BindingDefaultsTests
     [Fact]
     public void Run_ParametersLeftOut_TakeTheSpecDefaults()
     {
-        var timeout = JsonNode.Parse(HostTimers.Handle("""{"id": 1, "pattern": "timeout", "plan": {"op": [{"hang": true}]}}"""))!.AsObject();
-        var cleanup = JsonNode.Parse(HostTimers.Handle("""{"id": 2, "pattern": "cancellation-cleanup", "plan": {"op": [{"after_ms": 20, "ok": "v"}]}}"""))!.AsObject();
+        var timeout = HostTimers.Ask("""{"id": 1, "pattern": "timeout", "plan": {"op": [{"hang": true}]}}""");
+        var cleanup = HostTimers.Ask("""{"id": 2, "pattern": "cancellation-cleanup", "plan": {"op": [{"after_ms": 20, "ok": "v"}]}}""");
 
         Assert.Equal("""{"ok":null}""", timeout["outcome"]!.ToJsonString());
         Assert.Equal(1000, (long?)timeout["elapsed_ms"]);

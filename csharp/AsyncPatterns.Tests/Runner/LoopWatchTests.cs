@@ -214,16 +214,16 @@ public class LoopWatchTests
     [Fact]
     public void AskAgainIfRefusedForATimer_AsksOnceMoreOnlyForThatRefusal()
     {
-        var refused = new JsonObject { ["error"] = new JsonObject { ["kind"] = "unsupported", ["message"] = $"{HostTimers.RefusalStart} (a System.Threading.Timer ...)" } };
-        var settled = JsonNode.Parse("""{"outcome": {"ok": 1}}""")!.AsObject();
-        var otherError = JsonNode.Parse("""{"error": {"kind": "unsupported", "message": "the implementation started a thread of its own"}}""")!.AsObject();
+        var refused = new JsonObject { ["error"] = new JsonObject { ["kind"] = "unsupported", ["message"] = $"{HostTimers.RefusalStart} (a System.Threading.Timer ...)" } }.ToJsonString();
+        var settled = """{"outcome": {"ok": 1}}""";
+        var otherError = """{"error": {"kind": "unsupported", "message": "the implementation started a thread of its own"}}""";
 
         Assert.Same(settled, AskInTurn(refused, settled));
         Assert.Same(refused, AskInTurn(refused, refused)); // the run's own timer: refused again, and the test fails
         Assert.Same(otherError, AskInTurn(otherError, settled));
         Assert.Same(settled, AskInTurn(settled, refused));
 
-        static JsonObject AskInTurn(params JsonObject[] answers)
+        static string AskInTurn(params string[] answers)
         {
             var asked = 0;
             return HostTimers.AskAgainIfRefusedForATimer(() => answers[asked++]);

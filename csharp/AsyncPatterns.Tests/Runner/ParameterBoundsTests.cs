@@ -52,8 +52,8 @@ public class ParameterBoundsTests
     public void Run_ParameterOutOfItsDomain_IsRefusedUpFrontAsInvalid(string pattern, string parameters)
     {
         var invocations = pattern is "circuit-breaker" or "connection-pool" ? """, "invocations": [{"at_ms": 5}]""" : string.Empty;
-        var answer = JsonNode.Parse(HostTimers.Handle(
-            $$$"""{"id": 1, "pattern": "{{{pattern}}}", "params": {{{parameters}}}, "plan": {"*": [{"after_ms": 10, "ok": "v"}]}{{{invocations}}}}"""))!.AsObject();
+        var answer = HostTimers.Ask(
+            $$$"""{"id": 1, "pattern": "{{{pattern}}}", "params": {{{parameters}}}, "plan": {"*": [{"after_ms": 10, "ok": "v"}]}{{{invocations}}}}""");
 
         Assert.Equal("""{"fail":"invalid"}""", answer["outcome"]!.ToJsonString());
         Assert.Equal(0, (long?)answer["elapsed_ms"]);
@@ -63,8 +63,8 @@ public class ParameterBoundsTests
     [Fact]
     public void Run_TheLongestValidTimes_AreTaken()
     {
-        var answer = JsonNode.Parse(HostTimers.Handle(
-            """{"id": 1, "pattern": "timeout", "params": {"timeout_ms": 2147483647}, "plan": {"op": [{"after_ms": 30, "ok": "v"}]}}"""))!.AsObject();
+        var answer = HostTimers.Ask(
+            """{"id": 1, "pattern": "timeout", "params": {"timeout_ms": 2147483647}, "plan": {"op": [{"after_ms": 30, "ok": "v"}]}}""");
 
         Assert.Equal("""{"ok":"v"}""", answer["outcome"]?.ToJsonString() ?? answer.ToJsonString());
     }
@@ -77,8 +77,8 @@ public class ParameterBoundsTests
     [InlineData("parallel-partial-failures", """{"items": []}""", """{"succeeded":{},"failed":{}}""")]
     public void Run_NoItems_IsAnEmptyResultAtOnce(string pattern, string parameters, string empty)
     {
-        var answer = JsonNode.Parse(HostTimers.Handle(
-            $$$"""{"id": 1, "pattern": "{{{pattern}}}", "params": {{{parameters}}}, "plan": {"*": [{"after_ms": 10, "ok": "v"}]}}"""))!.AsObject();
+        var answer = HostTimers.Ask(
+            $$$"""{"id": 1, "pattern": "{{{pattern}}}", "params": {{{parameters}}}, "plan": {"*": [{"after_ms": 10, "ok": "v"}]}}""");
 
         Assert.Equal($$"""{"ok":{{empty}}}""", answer["outcome"]!.ToJsonString());
         Assert.Equal(0, (long?)answer["elapsed_ms"]);

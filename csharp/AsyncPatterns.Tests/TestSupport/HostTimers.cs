@@ -18,11 +18,7 @@ internal static class HostTimers
     /// <summary>The runner's answer to <paramref name="request"/>, asked once more if refused for a real-time timer.</summary>
     /// <param name="request">One protocol request line.</param>
     /// <returns>The answer line that counts.</returns>
-    public static string Handle(string request)
-    {
-        var answer = Protocol.Handle(request);
-        return RefusedForATimer(Parse(answer)) ? Protocol.Handle(request) : answer;
-    }
+    public static string Handle(string request) => AskAgainIfRefusedForATimer(() => Protocol.Handle(request));
 
     /// <summary>The runner's answer to <paramref name="request"/> as JSON, asked once more if refused for a real-time timer.</summary>
     /// <param name="request">One protocol request line.</param>
@@ -46,13 +42,13 @@ internal static class HostTimers
 
     private static JsonObject Parse(string answer) => JsonNode.Parse(answer)!.AsObject();
 
-    /// <summary>The answer of <paramref name="ask"/>, asked once more if the first was refused for a real-time timer.</summary>
+    /// <summary>The answer line of <paramref name="ask"/>, asked once more if the first was refused for a real-time timer.</summary>
     /// <param name="ask">Asks the runner for one run.</param>
-    /// <returns>The answer that counts.</returns>
-    public static JsonObject AskAgainIfRefusedForATimer(Func<JsonObject> ask)
+    /// <returns>The answer line that counts.</returns>
+    public static string AskAgainIfRefusedForATimer(Func<string> ask)
     {
         var answer = ask();
-        return RefusedForATimer(answer) ? ask() : answer;
+        return RefusedForATimer(Parse(answer)) ? ask() : answer;
     }
 
     /// <summary>Whether the runner refused the run for a real-time timer.</summary>
