@@ -50,6 +50,38 @@ def test_run_passes_and_writes_json_and_junit(tmp_path: Path) -> None:
     assert "<testsuites" in junit.read_text()
 
 
+def test_each_antipattern_runs_until_rejected_and_every_scenario_runs_them_all(tmp_path: Path) -> None:
+    # The verdict is the same; what only --every-scenario can say is which scenarios no anti-pattern
+    # fails -- never said from a run that stopped each at its rejection (it would name scenarios
+    # an anti-pattern stopped before would have failed).
+    runs_of: dict[str, dict[str, object]] = {}
+    printed: dict[str, str] = {}
+    for mode in ("until", "every"):
+        out = tmp_path / f"{mode}.json"
+        args = ["run", "--lang", "python", "--pattern", "timeout", "--impl", "leaves-running", "--json", str(out)]
+        code, printed[mode] = invoke(*args, *(["--every-scenario"] if mode == "every" else []))
+        assert code == 0, printed[mode]
+        runs_of[mode] = json.loads(out.read_text())
+    until, every = runs_of["until"], runs_of["every"]
+    assert until["meta"]["antipatterns_ran"] == "until rejected"  # type: ignore[index]
+    assert every["meta"]["antipatterns_ran"] == "on every scenario"  # type: ignore[index]
+    mine = {mode: [r for r in data["runs"] if r["impl"] == "leaves-running"] for mode, data in runs_of.items()}  # type: ignore[attr-defined]
+    assert len(mine["every"]) == 2 * len(TIMEOUT.scenarios) > len(mine["until"]) > 0
+    assert until["summary"]["antipatterns"] == {**every["summary"]["antipatterns"], "ran": "until rejected"}  # type: ignore[index]
+    assert until["summary"]["scenarios_no_antipattern_fails"] is None  # type: ignore[index]
+    assert "python/inprocess timeout/completes-in-time" in every["summary"]["scenarios_no_antipattern_fails"]  # type: ignore[index]
+    assert "note: no anti-pattern fails python/inprocess timeout/completes-in-time" in printed["every"]
+    assert "no anti-pattern fails" not in printed["until"]
+    assert "anti-patterns 2/2 rejected (each run until a scenario rejected it);" in printed["until"]
+    assert "anti-patterns 2/2 rejected;" in printed["every"]
+    # A saved run without its summary is judged again as it was run.
+    for mode, data in runs_of.items():
+        bare = tmp_path / f"{mode}-bare.json"
+        bare.write_text(json.dumps({**data, "summary": {}}))
+        code, output = invoke("report", str(bare))
+        assert code == 0 and ("no anti-pattern fails" in output) == (mode == "every"), output
+
+
 def test_an_antipattern_no_scenario_catches_fails_the_run(spec_copy: Path) -> None:
     # Keep only the scenario where the operation completes in time: most mistakes go unseen.
     path = spec_copy / "timeout.yaml"

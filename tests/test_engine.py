@@ -464,6 +464,85 @@ def test_an_antipattern_rejected_otherwise_is_not_tried_again_for_a_block(monkey
     assert "blocked" not in runs[1].reason, runs[1].reason
 
 
+def _antipattern_runs(runs: list[Run], impl: str) -> dict[str, list[tuple[str, str]]]:
+    """Each transport's (scenario, status) of ``impl``, in the spec's order."""
+    by_transport: dict[str, list[tuple[str, str]]] = {}
+    for run in runs:
+        if run.check == "spec" and run.impl == impl:
+            by_transport.setdefault(run.transport, []).append((run.scenario, run.status))
+    return by_transport
+
+
+def test_until_rejected_an_antipattern_runs_on_a_transport_until_a_scenario_rejects_it() -> None:
+    # As a mutation tester stops a mutant's tests at its first kill: the verdict is the same, and
+    # most of the matrix's runs were anti-patterns' after their rejection (7,144 of 9,234).
+    retry = next(p for p in load_spec() if p.id == "retry-backoff")
+    with Engine([retry], ["python"]) as engine:
+        every = engine.run_all("no-cap")
+        spared_counts: list[int] = []
+        until = engine.run_all("no-cap", until_rejected=True, on_spared=spared_counts.append)
+        planned = engine.planned("no-cap")
+    full, short = _antipattern_runs(every, "no-cap"), _antipattern_runs(until, "no-cap")
+    assert set(short) == {"inprocess", "subprocess"}
+    for transport, made in short.items():
+        first_failure = next(at for at, (_, status) in enumerate(full[transport]) if status == "fail")
+        assert 0 < first_failure < len(full[transport]) - 1  # else there is nothing to spare
+        assert made == full[transport][: first_failure + 1]  # the spec's order, up to its rejection
+    spec_runs = [run for run in until if run.check == "spec"]
+    assert sum(spared_counts) == planned - len(spec_runs) > 0  # the progress display's total comes down
+    assert report.antipattern_verdicts(until) == report.antipattern_verdicts(every)
+    assert set(report.antipattern_verdicts(until).values()) == {"rejected"}
+    # The references and the equivalence records are the same either way.
+    assert [(r.scenario, r.transport, r.status) for r in until if r.impl == "reference"] == [
+        (r.scenario, r.transport, r.status) for r in every if r.impl == "reference"
+    ]
+
+
+def test_until_rejected_a_failure_where_the_reference_failed_too_rejects_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Only a scenario the reference passes on that transport judges an anti-pattern; stopped by
+    # another, it would be "missed" for want of the scenario that rejects it.
+    retry = next(p for p in load_spec() if p.id == "retry-backoff")
+    broken = retry.scenarios[0].id
+    real_check = engine_module.check
+
+    def check(scenario: Any, answer: Any, **kwargs: Any) -> Any:
+        from asyncconf.checker import Mismatch
+
+        found = real_check(scenario, answer, **kwargs)
+        return [*found, Mismatch("outcome", "x", "y", "a checker that fails it")] if scenario.id == broken else found
+
+    monkeypatch.setattr(engine_module, "check", check)
+    with Engine([retry], ["python"]) as engine:
+        runs = engine.run_all("no-cap", until_rejected=True)
+    for transport, made in _antipattern_runs(runs, "no-cap").items():
+        assert made[0] == (broken, "fail") and len(made) > 1, (transport, made)
+        assert made[-1][1] == "fail" and all(status == "pass" for _, status in made[1:-1]), made
+    assert set(report.antipattern_verdicts(runs).values()) == {"rejected"}
+
+
+@pytest.mark.parametrize("stalls", [1, 2])
+def test_until_rejected_a_block_alone_rejects_only_once_a_second_try_reads_it_too(
+    monkeypatch: pytest.MonkeyPatch, stalls: int
+) -> None:
+    # no-cap passes first-attempt-succeeds: a stall of the host there is no rejection to stop at.
+    retry = next(p for p in load_spec() if p.id == "retry-backoff")
+    first = next(s for s in retry.scenarios if s.id == "first-attempt-succeeds")
+    stalling = _Stalling(first.plan, "no-cap", stalls)
+    monkeypatch.setitem(languages.TRANSPORT_FACTORIES, "python", lambda: [stalling])
+    with Engine([retry], ["python"]) as engine:
+        runs = engine.run_all("no-cap", until_rejected=True)
+    made = _antipattern_runs(runs, "no-cap")["inprocess"]
+    mine = next(r for r in runs if r.impl == "no-cap" and r.scenario == first.id)
+    assert stalling.sent == 2 and mine.first_try.startswith("blocked_ms: expected under 250.0, saw 264")
+    if stalls == 1:  # passed on its second try: it goes on to the scenario that rejects it
+        assert mine.status == "pass" and len(made) > 1 and made[-1][1] == "fail", made
+    else:  # read again: a rejection, and the last of its runs
+        assert made[-1] == (first.id, "fail") and mine.reason.endswith("; so did a first try"), made
+    assert report.antipattern_verdicts(runs)["python", "inprocess", "retry-backoff", "no-cap"] == "rejected"
+
+
 def test_run_jobs_gives_each_job_its_runs_in_the_order_run_scenario_does() -> None:
     retry = next(p for p in load_spec() if p.id == "retry-backoff")
     jobs = [(scenario, "python", impl) for impl in ("reference", "no-cap") for scenario in retry.scenarios[:3]]
@@ -486,12 +565,13 @@ def test_an_interrupt_while_pytest_makes_runs_stops_pytest_instead_of_failing_a_
     from asyncconf.engine import Interrupted
 
     class Interrupting:
-        def run_jobs(self, jobs: Any) -> Any:
+        def run_jobs(self, jobs: Any, **options: Any) -> Any:
             raise Interrupted(0, len(jobs))
 
     config = SimpleNamespace(stash=pytest.Stash())
     config.stash[pytest_plugin._ENGINE] = Interrupting()  # type: ignore[assignment]
     config.stash[pytest_plugin._CACHE] = {}
+    config.stash[pytest_plugin._PARTIAL] = {}
     scenario = next(p for p in load_spec() if p.id == "timeout").scenarios[0]
     with pytest.raises(KeyboardInterrupt):
         pytest_plugin.cached_runs_of(config, [(scenario, "python", "reference")])  # type: ignore[arg-type]

@@ -102,9 +102,9 @@ def matrix_wall_s(patterns: list[Pattern], langs: list[str], repeats: int = 3) -
         engine.open_all()
         for _ in range(repeats):
             started = time.perf_counter()
-            runs = engine.run_all("all")
+            runs = engine.run_all("all", until_rejected=True)
             walls.append(time.perf_counter() - started)
-            count, summary = len(runs), summarize(runs)
+            count, summary = len(runs), summarize(runs, until_rejected=True)
             if not summary["ok"]:
                 problems += problem_lines(runs, summary) or ["the run was not OK"]
     return MatrixTiming(count, statistics.median(walls), not problems, tuple(problems[:MAX_PROBLEMS]))

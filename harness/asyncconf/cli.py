@@ -187,6 +187,12 @@ def validate(spec_dir: Path) -> None:
     help="Seconds to wait for one answer (virtual clock; on the real clock, added to the scenario's length) "
     "before calling the runner hung and restarting it.",
 )
+@click.option(
+    "--every-scenario",
+    is_flag=True,
+    help="Run each anti-pattern on every scenario, not only until one rejects it: slower, and it says which "
+    "scenarios no anti-pattern fails.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="List every failing run, anti-patterns included.")
 def run(
     spec_dir: Path,
@@ -200,6 +206,7 @@ def run(
     required: str,
     runner_specs: tuple[str, ...],
     hang_timeout_s: float,
+    every_scenario: bool,
     verbose: bool,
 ) -> None:
     """Run the conformance matrix; exit 0 only when every reference scenario passes, every
@@ -226,7 +233,7 @@ def run(
                 raise click.BadParameter(
                     f"no runner implements {', '.join(sorted(unknown))} (known: {known})", param_hint="--impl"
                 )
-            runs = _run_with_progress(engine, which)
+            runs = _run_with_progress(engine, which, until_rejected=not every_scenario)
     except Interrupted as interrupted:
         errors.print(
             f"INTERRUPTED: {interrupted}; every runner stopped. No verdict: nothing was written.",
@@ -234,10 +241,18 @@ def run(
             highlight=False,
         )
         sys.exit(130)
-    summary = report.summarize(runs, required=required_langs, langs=selected, custom=runners)
+    summary = report.summarize(
+        runs, required=required_langs, langs=selected, custom=runners, until_rejected=not every_scenario
+    )
     _print_matrix(runs)
     _print_problems(runs, summary, verbose)
-    meta = {"asyncconf": __version__, "clock": clock, "impl": which, "python": platform.python_version()}
+    meta = {
+        "asyncconf": __version__,
+        "clock": clock,
+        "impl": which,
+        "antipatterns_ran": "on every scenario" if every_scenario else "until rejected",
+        "python": platform.python_version(),
+    }
     if json_file:
         report.write_json(json_file, runs, summary, meta)
     if junit_file:
@@ -290,7 +305,7 @@ def _session_state(lang: str, session: LanguageSession) -> str:
     return state
 
 
-def _run_with_progress(engine: Engine, which: str) -> list[Run]:
+def _run_with_progress(engine: Engine, which: str, *, until_rejected: bool) -> list[Run]:
     """Run everything with a progress bar on a terminal, and name a run that keeps us waiting."""
     announced: set[str] = set()
     with Progress(
@@ -306,6 +321,12 @@ def _run_with_progress(engine: Engine, which: str) -> list[Run]:
 
         def on_run(done: Run) -> None:
             progress.update(task, advance=1, description=f"{done.lang} {done.pattern}")
+
+        planned = [engine.planned(which)]
+
+        def on_spared(count: int) -> None:  # runs an anti-pattern rejected already will not need
+            planned[0] -= count
+            progress.update(task, total=planned[0])
 
         def on_tick() -> None:
             waiting = engine.longest_wait()
@@ -323,7 +344,7 @@ def _run_with_progress(engine: Engine, which: str) -> list[Run]:
                     highlight=False,
                 )
 
-        return engine.run_all(which, on_run, on_tick)
+        return engine.run_all(which, on_run, on_tick, until_rejected=until_rejected, on_spared=on_spared)
 
 
 def _print_matrix(runs: Sequence[Run]) -> None:
@@ -357,7 +378,7 @@ def _print_problems(runs: Sequence[Run], summary: dict[str, Any], verbose: bool)
         say(line)
     for line in summary.get("skip_reasons", []):
         say(f"skip  {line}")
-    for uncaught in summary["scenarios_no_antipattern_fails"]:
+    for uncaught in summary["scenarios_no_antipattern_fails"] or []:
         say(f"note: no anti-pattern fails {uncaught}")
     for left in summary.get("custom_notes", []):
         say(f"note: {left}")
@@ -367,6 +388,8 @@ def _print_problems(runs: Sequence[Run], summary: dict[str, Any], verbose: bool)
     ref, eq = summary["reference"], summary["equivalence"]
     verdict = "OK" if summary["ok"] else "NOT OK"
     judged = f"anti-patterns {anti['rejected']}/{anti['total']} rejected"
+    if anti.get("ran") == "until rejected" and anti["total"]:
+        judged += " (each run until a scenario rejected it)"
     if anti["skipped"]:
         judged += f" ({anti['skipped']} skipped, not judged)"
     if candidates.get("total"):
@@ -601,7 +624,7 @@ def readme_command(spec_dir: Path, readme_file: Path, bench: bool, repeats: int)
         started = time.perf_counter()
         engine.open_all()  # install, build, start: timed apart from the run
         ready = time.perf_counter()
-        runs = _run_with_progress(engine, "all")
+        runs = _run_with_progress(engine, "all", until_rejected=True)
     measured = readme.matrix_block(runs, date=date, ready_s=ready - started, wall_s=time.perf_counter() - ready)
     text = readme.replace_block(text, "matrix", measured)
     if bench:
@@ -612,7 +635,7 @@ def readme_command(spec_dir: Path, readme_file: Path, bench: bool, repeats: int)
         text = readme.replace_block(text, "bench", measured)
     readme_file.write_text(text, encoding="utf-8")
     _refresh_screenshots(runs, readme_file.parent, spec_dir)
-    summary = report.summarize(runs)
+    summary = report.summarize(runs, until_rejected=True)
     _print_matrix(runs)
     _print_problems(runs, summary, verbose=False)
     errors.print(f"asyncconf: rewrote the measured tables of {readme_file}", markup=False, highlight=False)
@@ -627,7 +650,8 @@ def _refresh_screenshots(runs: Sequence[Run], root: Path, spec_dir: Path) -> Non
     from .html.browser import INSTALL, BrowserError
 
     with tempfile.TemporaryDirectory(prefix="asyncconf-report-") as site:
-        write_site(Path(site), runs, {"clock": "virtual", "impl": "all", "asyncconf": __version__}, spec_dir=spec_dir)
+        meta = {"clock": "virtual", "impl": "all", "antipatterns_ran": "until rejected", "asyncconf": __version__}
+        write_site(Path(site), runs, meta, spec_dir=spec_dir)
         try:
             taken = readme.refresh_screenshots(Path(site), root)
         except BrowserError as error:
@@ -648,7 +672,8 @@ def report_command(json_file: Path, markdown: bool, html_dir: Path | None, spec_
     except report.ReportError as error:
         errors.print(f"asyncconf report: {error}", markup=False, highlight=False)
         sys.exit(1)
-    summary = summary or report.summarize(runs)
+    # A file without its summary: judged again, as it was run (a run of before the meta said says nothing).
+    summary = summary or report.summarize(runs, until_rejected=meta.get("antipatterns_ran") == "until rejected")
     if html_dir:
         _write_html(html_dir, runs, meta, spec_dir, summary)
         return

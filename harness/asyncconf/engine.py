@@ -192,6 +192,14 @@ def block_limit_ms(transport: Transport) -> float:
     return BLOCK_LIMIT_MS if transport.block_limit_ms is None else transport.block_limit_ms
 
 
+def _block_read_in_real_time(run: Run, transport: Transport) -> Mismatch | None:
+    """A failed run's block read in real time (``blocked_ms`` at the transport's limit), if its
+    answer has one: then a stall of the host may have made the failure, and an anti-pattern's
+    rejection by it stands only once a second try reads one too (``Engine._confirm_rejections``)."""
+    block = blocked_mismatch(run.answer or {}, block_limit_ms(transport))
+    return block if block is not None and read_in_real_time(block) else None
+
+
 def wall_timeout_s(request: dict[str, Any], hang_timeout_s: float = DEFAULT_HANG_TIMEOUT_S) -> float:
     """How long the harness waits for one answer before calling the runner hung."""
     if request["clock"] == "virtual":
@@ -448,23 +456,29 @@ class Engine:
                     continue
                 key = (run.lang, run.transport, run.pattern, run.impl)
                 transport = transports.get(f"{run.lang}/{run.transport}")
-                block = None if transport is None else blocked_mismatch(run.answer, block_limit_ms(transport))
-                if block is not None and read_in_real_time(block):
+                block = None if transport is None else _block_read_in_real_time(run, transport)
+                if block is not None and not run.first_try:
                     fails.setdefault(key, []).append((job_index, run_index, block))
-                else:
+                else:  # a failure a block alone cannot explain, or a second try's (``_antipattern_tried_again``)
                     rejected_otherwise.add(key)
         for key, blocked in fails.items():
             if key in rejected_otherwise:
                 continue
             transport = transports[f"{key[0]}/{key[1]}"]
             for job_index, run_index, first in blocked:  # until one reads its block again
-                second = self._try_batch(transport, [jobs[job_index]])[0]
-                second.first_try = str(first)
+                second = self._antipattern_tried_again(transport, jobs[job_index], first)
                 made[job_index][run_index] = second
                 if second.status == "fail":
-                    if blocked_mismatch(second.answer or {}, block_limit_ms(transport)) is not None:
-                        second.reason += "; so did a first try"
                     break
+
+    def _antipattern_tried_again(self, transport: Transport, job: tuple[Scenario, str, str], first: Mismatch) -> Run:
+        """A second try of an anti-pattern's run that failed with a block read in real time
+        (``first``): it rejects the anti-pattern if it fails too (``_confirm_rejections``)."""
+        second = self._try_batch(transport, [job])[0]
+        second.first_try = str(first)
+        if second.status == "fail" and blocked_mismatch(second.answer or {}, block_limit_ms(transport)) is not None:
+            second.reason += "; so did a first try"
+        return second
 
     def _try_batch(self, transport: Transport, jobs: Sequence[tuple[Scenario, str, str]]) -> list[Run]:
         """Runs of ``jobs`` on one transport, their requests sent as one batch (``request_batch``:
@@ -542,11 +556,16 @@ class Engine:
         which: str = "reference",
         on_run: Callable[[Run], None] = lambda run: None,
         on_tick: Callable[[], None] = lambda: None,
+        *,
+        until_rejected: bool = False,
+        on_spared: Callable[[int], None] = lambda count: None,
     ) -> list[Run]:
         """Every scenario of every selected pattern, in every language, plus equivalence.
 
         ``on_run`` is called (from the calling thread) for each scenario run as it ends,
-        ``on_tick`` about ten times a second while runs are going on.
+        ``on_tick`` about ten times a second while runs are going on. ``until_rejected``: each
+        anti-pattern runs on a transport only until a scenario rejects it there (``run_jobs``),
+        ``on_spared`` told how many runs that left out.
         """
         self.open_all()
         jobs = [
@@ -556,7 +575,8 @@ class Engine:
             for impl in self.implementations(pattern, lang, which)
             for scenario in pattern.scenarios
         ]
-        runs = [run for made in self.run_jobs(jobs, on_run, on_tick) for run in made]
+        made = self.run_jobs(jobs, on_run, on_tick, until_rejected=until_rejected, on_spared=on_spared)
+        runs = [run for runs_of_job in made for run in runs_of_job]
         if self.clock == "virtual":
             runs += compare_languages(runs)
         return runs
@@ -566,6 +586,10 @@ class Engine:
         jobs: Sequence[tuple[Scenario, str, str]],
         on_run: Callable[[Run], None] = lambda run: None,
         on_tick: Callable[[], None] = lambda: None,
+        *,
+        until_rejected: bool = False,
+        on_spared: Callable[[int], None] = lambda count: None,
+        spared: set[int] | None = None,
     ) -> list[list[Run]]:
         """The runs of each job -- a scenario, a language, an implementation -- on every transport of
         its language, as ``run_scenario`` makes them, one list per job in order; but made together:
@@ -573,6 +597,17 @@ class Engine:
 
         ``on_run`` is called (from the calling thread) for each run as it ends, ``on_tick`` about
         ten times a second while runs are going on. Ctrl-C raises ``Interrupted``.
+
+        ``until_rejected``: an anti-pattern's job is not run on a transport where a scenario already
+        rejected it -- failed it where the reference passed, for more than a block read in real
+        time (which only a second try can confirm: ``_confirm_rejections``) -- as mutation testers
+        stop a mutant's tests at its first kill. The verdict is the same (one rejection is a
+        rejection); what is lost is which other scenarios would have caught it. A transport's
+        anti-pattern jobs go out interleaved, each one's first scenarios first, so that a batch
+        holds few a rejection would spare -- and at most one of each, since its next waits for its
+        verdict. ``on_spared`` is told (from the calling thread) how many
+        runs were left out, and ``spared`` (when given) gets the index of every job left out on
+        some transport: its runs there are missing, not passed.
         """
         made: list[list[Run]] = []
         queues: dict[str, tuple[Transport, list[tuple[Scenario, str, str]], list[int]]] = {}
@@ -583,6 +618,8 @@ class Engine:
                 queue = queues.setdefault(transport.label, (transport, [], []))
                 queue[1].append((scenario, lang, impl))
                 queue[2].append(index)
+        if until_rejected:
+            queues = {label: (queue[0], *self._interleaved(queue[1], queue[2])) for label, queue in queues.items()}
         ready = [run for runs in made for run in runs]
         planned = len(ready) + sum(len(queued) for _, queued, _ in queues.values())
         finished: list[tuple[int, Run]] = []  # (the job's index, its run)
@@ -592,17 +629,41 @@ class Engine:
         # Real-clock runs one at a time: they take real time anyway, and a run's wait is then its own.
         size = RUN_BATCH if self.clock == "virtual" else 1
 
+        left_out: list[int] = []  # the jobs ``until_rejected`` spared, once per transport
+
         def work(transport: Transport, queued: list[tuple[Scenario, str, str]], indices: list[int]) -> None:
-            for start in range(0, len(queued), size):
+            passed: set[tuple[str, str]] = set()  # (pattern, scenario) the reference passed here
+            rejected: set[tuple[str, str]] = set()  # (pattern, anti-pattern) a scenario rejected here
+            start = 0
+            while start < len(queued):
                 if stop.is_set():
                     return
-                batch = queued[start : start + size]
+                batch: list[tuple[Scenario, str, str]] = []
+                batch_indices: list[int] = []
+                spared_here: list[int] = []
+                in_batch: set[tuple[str, str]] = set()  # until_rejected: one run of an anti-pattern a batch
+                while start < len(queued) and len(batch) < size:
+                    (scenario, lang, impl), index = queued[start], indices[start]
+                    key = (scenario.pattern, impl)
+                    if until_rejected and key in rejected:
+                        spared_here.append(index)
+                    elif until_rejected and key in in_batch:
+                        break  # its next scenario waits for this one's verdict
+                    else:
+                        batch.append((scenario, lang, impl))
+                        batch_indices.append(index)
+                        if key in self._antipatterns:
+                            in_batch.add(key)
+                    start += 1
                 try:
-                    runs = self._run_batch(transport, batch)
+                    runs = self._run_batch(transport, batch) if batch else []
                 except Exception as error:  # the transport's bug: each run of the batch says so, none is lost
                     runs = [self._harness_error(transport, *job, error) for job in batch]
+                if until_rejected:
+                    self._note_rejections(transport, batch, runs, passed, rejected)
                 with lock:
-                    finished.extend(zip(indices[start : start + size], runs, strict=True))
+                    finished.extend(zip(batch_indices, runs, strict=True))
+                    left_out.extend(spared_here)
 
         workers = [
             threading.Thread(target=work, args=queue, daemon=True, name=f"asyncconf-{label}")
@@ -610,19 +671,25 @@ class Engine:
         ]
         for run in ready:
             on_run(run)
-        reported = 0
+        reported = told_spared = 0
         try:
             for worker in workers:
                 worker.start()
             while any(worker.is_alive() for worker in workers) or reported < len(finished):
                 with lock:
                     fresh = finished[reported:]
+                    newly_spared = len(left_out) - told_spared
                 reported += len(fresh)
+                told_spared += newly_spared
                 for _, run in fresh:
                     on_run(run)
+                if newly_spared:
+                    on_spared(newly_spared)
                 on_tick()
                 if not fresh:
                     _join(workers, timeout_s=0.1)
+            if spared is not None:
+                spared.update(left_out)
             for index, run in finished:
                 made[index].append(run)
             transports = {label: transport for label, (transport, _, _) in queues.items()}
@@ -630,7 +697,7 @@ class Engine:
         except KeyboardInterrupt:
             stop.set()
             self.close()  # kills every runner process: the workers' requests end at once
-            raise Interrupted(len(ready) + len(finished), planned) from None
+            raise Interrupted(len(ready) + len(finished), planned - len(left_out)) from None
         # Each job's runs in the order of its language's transports (the matrix's columns).
         columns = {lang: self.transport_labels(lang) for lang in {lang for _, lang, _ in jobs}}
 
@@ -639,6 +706,49 @@ class Engine:
             return known.index(run.transport) if run.transport in known else len(known)
 
         return [sorted(runs, key=transport_order) for runs in made]
+
+    def _note_rejections(
+        self,
+        transport: Transport,
+        batch: Sequence[tuple[Scenario, str, str]],
+        runs: list[Run],
+        passed: set[tuple[str, str]],
+        rejected: set[tuple[str, str]],
+    ) -> None:
+        """After a batch of ``run_jobs(until_rejected=True)`` on one transport: adds to ``passed`` the
+        (pattern, scenario) its reference passed, and to ``rejected`` the (pattern, anti-pattern) a
+        run failed where the reference passed. A run that failed with a block read in real time is
+        tried again first, and rejects only if that fails too (``runs`` then holds the second try):
+        the rule ``_confirm_rejections`` applies to a whole run, here for the run that stops it."""
+        passed.update((run.pattern, run.scenario) for run in runs if run.role == "reference" and run.status == "pass")
+        for at, first in enumerate(runs):
+            key = (first.pattern, first.impl)
+            if first.role != "antipattern" or first.status != "fail" or key in rejected:
+                continue
+            if (first.pattern, first.scenario) not in passed:
+                continue
+            block = _block_read_in_real_time(first, transport)
+            judged = first if block is None else self._antipattern_tried_again(transport, batch[at], block)
+            runs[at] = judged
+            if judged.status == "fail":
+                rejected.add(key)
+
+    def _interleaved(
+        self, queued: list[tuple[Scenario, str, str]], indices: list[int]
+    ) -> tuple[list[tuple[Scenario, str, str]], list[int]]:
+        """A transport's queue with each pattern's anti-pattern jobs interleaved by scenario -- every
+        anti-pattern's first scenario, then every one's second ... -- after the pattern's other jobs
+        (its reference first: an anti-pattern is judged where the reference passed). The order of
+        the results is the jobs', not this."""
+        position = {(p.id, s.id): i for p in self.patterns for i, s in enumerate(p.scenarios)}
+        first_of_pattern: dict[str, int] = {}
+        keys = []
+        for at, (scenario, _, impl) in enumerate(queued):
+            group = first_of_pattern.setdefault(scenario.pattern, at)
+            anti = (scenario.pattern, impl) in self._antipatterns
+            keys.append((group, anti, position.get((scenario.pattern, scenario.id), 0) if anti else at, at))
+        order = sorted(range(len(queued)), key=keys.__getitem__)
+        return [queued[at] for at in order], [indices[at] for at in order]
 
     def planned(self, which: str) -> int:
         """How many scenario runs ``run_all`` will make (for a progress display)."""

@@ -27,6 +27,10 @@ from .spec import LANGUAGES, Pattern, Scenario, SpecError, load_pattern, load_sp
 
 _ENGINE = pytest.StashKey[Engine]()
 _CACHE = pytest.StashKey[dict[tuple[str, str, str], list[Run]]]()
+#: Runs of anti-pattern jobs left out on some transport, made until a scenario rejected it
+#: (``Engine.run_jobs(until_rejected=True)``): enough for its item's verdict, never for a reader of
+#: every scenario (the self-test), which makes them again.
+_PARTIAL = pytest.StashKey[dict[tuple[str, str, str], list[Run]]]()
 #: The spec files whose items' runs were made together (``_Item.setup``).
 _MADE_TOGETHER = pytest.StashKey[set[pytest.Collector]]()
 
@@ -92,6 +96,7 @@ def _engine(config: pytest.Config) -> Engine:
         spec_dir = Path(str(config.rootpath)) / "spec" / "patterns"
         config.stash[_ENGINE] = Engine(load_spec(spec_dir), _langs(config), clock=config.getoption("--asyncconf-clock"))
         config.stash[_CACHE] = {}
+        config.stash[_PARTIAL] = {}
     return config.stash[_ENGINE]
 
 
@@ -158,21 +163,30 @@ def cached_runs(config: pytest.Config, scenario: Scenario, lang: str, impl: str)
     return cached_runs_of(config, [(scenario, lang, impl)])[0]
 
 
-def cached_runs_of(config: pytest.Config, jobs: Sequence[tuple[Scenario, str, str]]) -> list[list[Run]]:
+def cached_runs_of(
+    config: pytest.Config, jobs: Sequence[tuple[Scenario, str, str]], *, until_rejected: bool = False
+) -> list[list[Run]]:
     """The runs of each job (a scenario, a language, an implementation), made once per test session;
     the ones not made yet are made together (``Engine.run_jobs``: every transport at once, each
-    taking its share in batches), not one after another (the README's matrix: 50 -> 20 s)."""
+    taking its share in batches), not one after another (the README's matrix: 50 -> 20 s).
+    ``until_rejected``: an anti-pattern's jobs only until a scenario rejects it on a transport; the
+    ones left out come back without that transport's run."""
     engine = _engine(config)
-    cache = config.stash[_CACHE]
-    todo = list({_key(job): job for job in jobs if _key(job) not in cache}.values())
+    cache, partial = config.stash[_CACHE], config.stash[_PARTIAL]
+
+    def known(key: tuple[str, str, str]) -> bool:
+        return key in cache or (until_rejected and key in partial)
+
+    todo = list({_key(job): job for job in jobs if not known(_key(job))}.values())
     if todo:
+        spared: set[int] = set()
         try:
-            made = engine.run_jobs(todo)
+            made = engine.run_jobs(todo, until_rejected=until_rejected, spared=spared)
         except Interrupted:
             raise KeyboardInterrupt from None  # pytest stops on Ctrl-C: an interrupt is not a failed test
-        for job, runs in zip(todo, made, strict=True):
-            cache[_key(job)] = runs
-    return [cache[_key(job)] for job in jobs]
+        for index, (job, runs) in enumerate(zip(todo, made, strict=True)):
+            (partial if index in spared else cache)[_key(job)] = runs
+    return [cache[_key(job)] if _key(job) in cache else partial[_key(job)] for job in jobs]
 
 
 def _key(job: tuple[Scenario, str, str]) -> tuple[str, str, str]:
@@ -213,10 +227,11 @@ class _Item(pytest.Item):
             return
         made_together.add(self.parent)
         siblings = [item for item in self.session.items if item.parent is self.parent and isinstance(item, _Item)]
-        cached_runs_of(self.config, [job for item in siblings for job in item.jobs()])
+        cached_runs_of(self.config, [job for item in siblings for job in item.jobs()], until_rejected=True)
 
     def _runs(self, scenario: Scenario, lang: str, impl: str) -> list[Run]:
-        return cached_runs(self.config, scenario, lang, impl)
+        # An anti-pattern's item needs a rejection, not every scenario (as ``asyncconf run``).
+        return cached_runs_of(self.config, [(scenario, lang, impl)], until_rejected=True)[0]
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, ScenarioFailed):

@@ -163,10 +163,17 @@ def second_tries(runs: Iterable[Run]) -> list[str]:
 
 
 def summarize(
-    runs: Sequence[Run], *, required: Iterable[str] = (), langs: Iterable[str] = (), custom: Iterable[str] = ()
+    runs: Sequence[Run],
+    *,
+    required: Iterable[str] = (),
+    langs: Iterable[str] = (),
+    custom: Iterable[str] = (),
+    until_rejected: bool = False,
 ) -> dict[str, Any]:
     """The counts and the verdict of a run. ``custom``: the languages run through a runner of the
-    user's own (``--runner``), each of which must have checked something."""
+    user's own (``--runner``), each of which must have checked something. ``until_rejected``: each
+    anti-pattern ran only until a scenario rejected it (``Engine.run_jobs``), so which scenarios no
+    anti-pattern fails is not known -- it is left out (``None``), not listed wrongly."""
     reference = Counter(run.status for run in runs if run.check == "spec" and run.role == "reference")
     verdicts = antipattern_verdicts(runs)
 
@@ -203,6 +210,7 @@ def summarize(
             "skipped": sum(v == "skipped" for v in verdicts.values()),
             "missed": missed,
             "error": errored,
+            "ran": "until rejected" if until_rejected else "on every scenario",
         },
         "candidates": {
             "total": len(candidates),
@@ -211,7 +219,7 @@ def summarize(
             "runs": dict(Counter(run.status for run in runs if run.check == "spec" and run.role == "candidate")),
         },
         "equivalence": {status: equivalence[status] for status in ("pass", "fail")},
-        "scenarios_no_antipattern_fails": uncaught_scenarios(runs),
+        "scenarios_no_antipattern_fails": None if until_rejected else uncaught_scenarios(runs),
         "required_problems": required_failed,
         "custom_problems": custom_problems,
         "custom_notes": custom_notes,

@@ -69,13 +69,13 @@ def runtimes(runs: Sequence[Run]) -> str:
 
 
 def matrix_block(runs: Sequence[Run], *, date: str, ready_s: float, wall_s: float) -> str:
-    summary = report.summarize(runs)
+    summary = report.summarize(runs, until_rejected=True)
     ref, anti, eq = summary["reference"], summary["antipatterns"], summary["equivalence"]
     verdict = "OK" if summary["ok"] else "NOT OK"
     intro = (
         f"`asyncconf run` on {date} ({runtimes(runs)}): {verdict}. `anti n/m`: n of the language's m anti-patterns "
-        "rejected; equivalence: runs whose answer is the same as the first language's (and, for a second "
-        "transport, as its own language's first). Written by `asyncconf readme`."
+        "rejected (each run until a scenario rejected it); equivalence: runs whose answer is the same as the "
+        "first language's (and, for a second transport, as its own language's first). Written by `asyncconf readme`."
     )
     totals = (
         f"In all: reference {ref['pass']} pass, {ref['fail']} fail, {ref['error']} error, {ref['skip']} skip; "
