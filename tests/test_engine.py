@@ -20,7 +20,7 @@ from asyncconf import engine as engine_module
 from asyncconf import languages, report
 from asyncconf.cli import _print_problems
 from asyncconf.engine import RUN_BATCH, Engine, Run
-from asyncconf.spec import load_spec
+from asyncconf.spec import Pattern, Scenario, load_spec
 from asyncconf.transports.base import TransportError
 from asyncconf.transports.jsonl_process import JsonLinesProcess
 from asyncconf.transports.python import PythonInProcess
@@ -422,16 +422,25 @@ def test_a_named_block_is_not_tried_again(monkeypatch: pytest.MonkeyPatch) -> No
     assert runs[0].reason.startswith("named_block_ms: expected under 50, saw 264"), runs[0].reason
 
 
+def _no_cap_stalling_where_it_passes(
+    monkeypatch: pytest.MonkeyPatch, stalls: int
+) -> tuple[Pattern, Scenario, _Stalling]:
+    """retry-backoff; first-attempt-succeeds, which no-cap passes; and the Python runner, whose first
+    ``stalls`` runs of no-cap there read a block of the limit."""
+    retry = next(p for p in load_spec() if p.id == "retry-backoff")
+    scenario = next(s for s in retry.scenarios if s.id == "first-attempt-succeeds")
+    stalling = _Stalling(scenario.plan, "no-cap", stalls)
+    monkeypatch.setitem(languages.TRANSPORT_FACTORIES, "python", lambda: [stalling])
+    return retry, scenario, stalling
+
+
 @pytest.mark.parametrize("stalls", [1, 2])
 def test_an_antipattern_rejected_by_a_block_alone_is_rejected_only_if_a_second_try_reads_it_too(
     monkeypatch: pytest.MonkeyPatch, stalls: int
 ) -> None:
     # no-cap passes first-attempt-succeeds: a stall of the host there was its only "rejection" --
     # an OK for a mistake the scenario does not catch.
-    retry = next(p for p in load_spec() if p.id == "retry-backoff")
-    scenario = next(s for s in retry.scenarios if s.id == "first-attempt-succeeds")
-    stalling = _Stalling(scenario.plan, "no-cap", stalls)
-    monkeypatch.setitem(languages.TRANSPORT_FACTORIES, "python", lambda: [stalling])
+    retry, scenario, stalling = _no_cap_stalling_where_it_passes(monkeypatch, stalls)
     with Engine([replace(retry, scenarios=[scenario])], ["python"]) as engine:
         runs = [run for run in engine.run_all("all") if run.check == "spec"]
     mine = [run for run in runs if run.impl == "no-cap"]
@@ -527,10 +536,7 @@ def test_until_rejected_a_block_alone_rejects_only_once_a_second_try_reads_it_to
     monkeypatch: pytest.MonkeyPatch, stalls: int
 ) -> None:
     # no-cap passes first-attempt-succeeds: a stall of the host there is no rejection to stop at.
-    retry = next(p for p in load_spec() if p.id == "retry-backoff")
-    first = next(s for s in retry.scenarios if s.id == "first-attempt-succeeds")
-    stalling = _Stalling(first.plan, "no-cap", stalls)
-    monkeypatch.setitem(languages.TRANSPORT_FACTORIES, "python", lambda: [stalling])
+    retry, first, stalling = _no_cap_stalling_where_it_passes(monkeypatch, stalls)
     with Engine([retry], ["python"]) as engine:
         runs = engine.run_all("no-cap", until_rejected=True)
     made = _antipattern_runs(runs, "no-cap")["inprocess"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -28,12 +28,12 @@ from asyncconf.html.browser import INSTALL, Browser, find_chromium
 from asyncconf.html.site import plan_in_words, run_id, write_site
 from asyncconf.paths import ROOT
 from asyncconf.pytest_plugin import skip_or_fail
-from asyncconf.spec import LANGUAGES, Scenario, load_spec
+from asyncconf.spec import LANGUAGES, load_spec
 
 PATTERNS = load_spec()
 [RETRY] = [p for p in PATTERNS if p.id == "retry-backoff"]
 ARTEFACTS = ROOT / "reports" / "screenshots"  # git-ignored; docs/ keeps one copy of each for the README
-RunsOf = Callable[[Sequence[tuple[Scenario, str, str]]], list[list[Run]]]
+RunsOf = Callable[..., list[list[Run]]]
 
 
 def chromium() -> str:
@@ -231,7 +231,7 @@ def _all_runs(engine: Engine, runs_of: RunsOf, patterns: list[Any]) -> list[Run]
         for impl in engine.implementations(pattern, lang, "all")
         for scenario in pattern.scenarios
     ]
-    made = [run for runs in runs_of(jobs) for run in runs]
+    made = [run for runs in runs_of(jobs, until_rejected=True) for run in runs]
     return made + list(compare_languages(made))
 
 

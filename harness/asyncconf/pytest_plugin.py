@@ -209,9 +209,10 @@ def asyncconf_runs(pytestconfig: pytest.Config) -> Callable[[Scenario, str, str]
 @pytest.fixture(scope="session")
 def asyncconf_runs_of(
     pytestconfig: pytest.Config,
-) -> Callable[[Sequence[tuple[Scenario, str, str]]], list[list[Run]]]:
-    """``runs_of(jobs)``: the cached runs of many (scenario, lang, impl) jobs, those not made yet made together."""
-    return lambda jobs: cached_runs_of(pytestconfig, jobs)
+) -> Callable[..., list[list[Run]]]:
+    """``runs_of(jobs, until_rejected=False)``: the cached runs of many (scenario, lang, impl) jobs, those not
+    made yet made together; ``until_rejected``: as ``asyncconf run`` makes them (``cached_runs_of``)."""
+    return lambda jobs, until_rejected=False: cached_runs_of(pytestconfig, jobs, until_rejected=until_rejected)
 
 
 class _Item(pytest.Item):
