@@ -107,6 +107,26 @@ def test_every_scenario_fails_some_antipattern(
     assert not untested, f"scenarios of {pattern.id} that no {lang} anti-pattern fails: {untested}"
 
 
+@pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.id)
+def test_no_antipattern_crashes_on_any_scenario(
+    asyncconf_engine: Engine, asyncconf_runs: Runs, made_together: None, lang: str, pattern: Pattern
+) -> None:
+    """An anti-pattern makes its one mistake and is otherwise the reference: a crash (a TypeError on a
+    fractional parameter, an argument refused after the operation was called) is a second mistake,
+    judged by nothing -- an ERROR in every `asyncconf run --every-scenario`, and a scenario whose
+    verdict on it is lost."""
+    _usable(asyncconf_engine, lang)
+    crashed = [
+        f"{run.transport} {scenario.id} [{impl}]: {run.reason}"
+        for impl in asyncconf_engine.implementations(pattern, lang, "antipatterns")
+        if impl != "reference"
+        for scenario in pattern.scenarios
+        for run in ran_transports(lang, asyncconf_runs(scenario, lang, impl))
+        if run.status == "error"
+    ]
+    assert not crashed, f"{lang} anti-patterns of {pattern.id} that could not be judged:\n" + "\n".join(crashed)
+
+
 def test_the_trace_ends_when_the_pattern_settles(asyncconf_engine: Engine, asyncconf_runs: Runs, lang: str) -> None:
     """What a runner does after the pattern settled -- cancelling the operation a timeout left
     running -- is not the pattern's: it is kept apart (``trace_after``) and counts only as a leak,

@@ -21,6 +21,7 @@ public static class TimeoutAntiPatterns
     public static async Task<TimeoutResult<T>> LeavesRunningAsync<T>(
         Func<CancellationToken, Task<T>> operation, TimeoutOptions options, TimeProvider? timeProvider, CancellationToken cancellationToken)
     {
+        options.Validate(); // as the reference, before the operation starts: its mistake is the operation left running, not the arguments
         var task = operation(cancellationToken);
         try
         {

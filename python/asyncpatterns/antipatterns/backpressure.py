@@ -11,6 +11,8 @@ import asyncio
 from collections.abc import AsyncIterable, Awaitable, Callable
 from typing import Any
 
+from .._limits import check_count
+
 Consume = Callable[[Any], Awaitable[Any]]
 
 #: How long busy-polling waits between two looks at the queue.
@@ -109,6 +111,9 @@ async def drops_when_full(source: AsyncIterable[Any], consume: Consume, capacity
 
 async def busy_polling(source: AsyncIterable[Any], consume: Consume, capacity: int, workers: int) -> list[Any]:
     """Polls every 10 ms for a free slot or an item instead of waiting to be woken."""
+    # As the reference: its mistake is the polling, not the arguments (a fractional count of pollers crashed).
+    check_count("capacity", capacity)
+    check_count("workers", workers)
     queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=capacity)
 
     async def put(entry: Any) -> None:

@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
+from .._limits import check_count
+
 Operation = Callable[[Any], Coroutine[Any, Any, Any]]
 
 
@@ -21,6 +23,7 @@ async def sequential(operation: Operation, items: Iterable[Any], limit: int) -> 
 
 async def batches(operation: Operation, items: Iterable[Any], limit: int) -> list[Any]:
     """Runs the items in batches of `limit`, each batch waiting for its slowest item."""
+    check_count("limit", limit)  # as the reference: its mistake is the batches, not the arguments
     keys = list(items)
     results: list[Any] = []
     for start in range(0, len(keys), limit):
