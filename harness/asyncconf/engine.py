@@ -13,6 +13,8 @@ pytest plugin one per test item). Each run becomes a ``Run`` record with its sta
 ``run_all`` runs every transport in a thread of its own (each transport answers one request at a
 time, so a transport's runs stay sequential); languages are opened concurrently too. An interrupt
 (Ctrl-C) stops every runner and raises ``Interrupted``: no partial result is ever a verdict.
+``asyncconf run`` runs each anti-pattern on a transport only until a scenario rejects it there
+(``run_jobs(until_rejected=True)``); ``--every-scenario`` and the self-test run every one.
 """
 
 from __future__ import annotations
