@@ -549,6 +549,72 @@ def test_until_rejected_a_block_alone_rejects_only_once_a_second_try_reads_it_to
     assert report.antipattern_verdicts(runs)["python", "inprocess", "retry-backoff", "no-cap"] == "rejected"
 
 
+def _failing_first_tries(monkeypatch: pytest.MonkeyPatch, impl: str, tries: int) -> list[str]:
+    """The checker fails the first ``tries`` runs of ``impl`` as a late reading of the real clock
+    would; returns the log of every run of ``impl`` it judged."""
+    real_check = engine_module.check
+    seen: list[str] = []
+
+    def check(scenario: Any, answer: Any, **kwargs: Any) -> Any:
+        from asyncconf.checker import Mismatch
+
+        found = real_check(scenario, answer, **kwargs)
+        if answer.get("id") in ids_of[impl]:
+            seen.append(scenario.id)
+            if len(seen) <= tries:
+                return [*found, Mismatch("elapsed_ms", 30, 120, "real clock: outside the band it allows")]
+        return found
+
+    ids_of: dict[str, set[int]] = {impl: set()}
+    real_request_for = engine_module.request_for
+
+    def request_for(scenario: Any, asked: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        request = real_request_for(scenario, asked, *args, **kwargs)
+        if asked == impl:
+            ids_of[impl].add(request["id"])
+        return request
+
+    monkeypatch.setattr(engine_module, "check", check)
+    monkeypatch.setattr(engine_module, "request_for", request_for)
+    monkeypatch.setitem(languages.TRANSPORT_FACTORIES, "python", lambda: [PythonInProcess()])  # one transport
+    return seen
+
+
+@pytest.mark.parametrize("tries", [1, 2])
+def test_on_the_real_clock_a_failed_reference_run_is_tried_again(monkeypatch: pytest.MonkeyPatch, tries: int) -> None:
+    # Its times are readings of real time: a stall of the host turned async-stream's order of two
+    # events 15 ms apart in `asyncconf run --clock real`, a false FAIL the real-clock tests (three
+    # tries) never showed.
+    timeout = next(p for p in load_spec() if p.id == "timeout")
+    scenario = next(s for s in timeout.scenarios if s.id == "completes-in-time")
+    seen = _failing_first_tries(monkeypatch, "reference", tries)
+    with Engine([replace(timeout, scenarios=[scenario])], ["python"], clock="real") as engine:
+        runs = engine.run_scenario(scenario, "python")
+    assert len(seen) == 2 and [run.first_try for run in runs] == [
+        "elapsed_ms: expected 30, saw 120 (real clock: outside the band it allows)"
+    ]
+    assert runs[0].status == ("pass" if tries == 1 else "fail"), runs[0].reason
+    if tries == 2:
+        assert runs[0].reason.endswith("; so did a first try")
+
+
+@pytest.mark.parametrize("until_rejected", [False, True])
+def test_on_the_real_clock_an_antipattern_is_rejected_only_by_a_failure_a_second_try_repeats(
+    monkeypatch: pytest.MonkeyPatch, until_rejected: bool
+) -> None:
+    # Seen: `sequential` failed parallel-partial-failures/all-fail's band on a slow first try (120 ms
+    # for 30) and passed it on the next (90 ms is inside the band): a rejection by a stall.
+    timeout = next(p for p in load_spec() if p.id == "timeout")
+    scenario = next(s for s in timeout.scenarios if s.id == "completes-in-time")  # raises-on-timeout passes it
+    seen = _failing_first_tries(monkeypatch, "raises-on-timeout", 1)
+    with Engine([replace(timeout, scenarios=[scenario])], ["python"], clock="real") as engine:
+        runs = engine.run_all("raises-on-timeout", until_rejected=until_rejected)
+    mine = [run for run in runs if run.impl == "raises-on-timeout"]
+    assert len(seen) == 2 and [run.status for run in mine] == ["pass"] and mine[0].first_try
+    verdicts = report.antipattern_verdicts(runs)
+    assert set(verdicts.values()) == {"missed"}, verdicts
+
+
 def test_run_jobs_gives_each_job_its_runs_in_the_order_run_scenario_does() -> None:
     retry = next(p for p in load_spec() if p.id == "retry-backoff")
     jobs = [(scenario, "python", impl) for impl in ("reference", "no-cap") for scenario in retry.scenarios[:3]]

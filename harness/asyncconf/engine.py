@@ -409,13 +409,17 @@ class Engine:
         tried again here: blocking is what several of them do, each try costing the limit; one whose
         rejection rests on such blocks alone is confirmed once all its runs are in
         (``_confirm_rejections``). Nor is a named block (a sleep the runner replaced): it is exact,
-        no stall makes it."""
+        no stall makes it. On the real clock every failure is a reading of real time
+        (``_reading_of_real_time``): it is tried once more too, and the second try's verdict is the
+        run's (the real-clock tests of pytest allow three)."""
         confirmed = list(runs)
         for index, run in enumerate(runs):
             if run.role == "antipattern" or run.status != "fail" or run.answer is None:
                 continue
             first = blocked_mismatch(run.answer, block_limit_ms(transport))
             if first is None or not read_in_real_time(first):
+                if self.clock == "real":
+                    confirmed[index] = self._tried_again(transport, jobs[index], run.reason)
                 continue
             second = self._try_batch(transport, [jobs[index]])[0]
             second.first_try = str(first)
@@ -450,7 +454,7 @@ class Engine:
         scenario catches. An anti-pattern that fails any run otherwise is rejected by that run, and
         its blocks are not tried again. (Whether the reference passed those scenarios is the report's
         business: a run whose reference failed is no OK anyway.)"""
-        fails: dict[tuple[str, str, str, str], list[tuple[int, int, Mismatch]]] = {}
+        fails: dict[tuple[str, str, str, str], list[tuple[int, int, str]]] = {}
         rejected_otherwise: set[tuple[str, str, str, str]] = set()
         for job_index, runs in enumerate(made):
             for run_index, run in enumerate(runs):
@@ -458,7 +462,7 @@ class Engine:
                     continue
                 key = (run.lang, run.transport, run.pattern, run.impl)
                 transport = transports.get(f"{run.lang}/{run.transport}")
-                block = None if transport is None else _block_read_in_real_time(run, transport)
+                block = None if transport is None else self._reading_of_real_time(run, transport)
                 if block is not None and not run.first_try:
                     fails.setdefault(key, []).append((job_index, run_index, block))
                 else:  # a failure a block alone cannot explain, or a second try's (``_antipattern_tried_again``)
@@ -468,17 +472,30 @@ class Engine:
                 continue
             transport = transports[f"{key[0]}/{key[1]}"]
             for job_index, run_index, first in blocked:  # until one reads its block again
-                second = self._antipattern_tried_again(transport, jobs[job_index], first)
+                second = self._tried_again(transport, jobs[job_index], first)
                 made[job_index][run_index] = second
                 if second.status == "fail":
                     break
 
-    def _antipattern_tried_again(self, transport: Transport, job: tuple[Scenario, str, str], first: Mismatch) -> Run:
-        """A second try of an anti-pattern's run that failed with a block read in real time
-        (``first``): it rejects the anti-pattern if it fails too (``_confirm_rejections``)."""
+    def _reading_of_real_time(self, run: Run, transport: Transport) -> str | None:
+        """What a stall of the host may have made of a failed run, said as its ``first_try``; None
+        when nothing: a block read in real time (``_block_read_in_real_time``), on either clock; on
+        the real clock, the failure itself -- its times are readings of real time, and the order of
+        two events 15 ms apart was seen to turn under load (async-stream/caller-cancels-a-pending-pull)."""
+        block = _block_read_in_real_time(run, transport)
+        if block is not None:
+            return str(block)
+        return run.reason if self.clock == "real" and run.status == "fail" else None
+
+    def _tried_again(self, transport: Transport, job: tuple[Scenario, str, str], first: str) -> Run:
+        """A second try of a run whose failure ``first`` a stall may have made (``_reading_of_real_time``):
+        an anti-pattern's rejects only if it fails too (``_confirm_rejections``); a reference's
+        verdict is the second's (``_confirm_blocks``)."""
         second = self._try_batch(transport, [job])[0]
-        second.first_try = str(first)
-        if second.status == "fail" and blocked_mismatch(second.answer or {}, block_limit_ms(transport)) is not None:
+        second.first_try = first
+        if second.status == "fail" and (
+            self.clock == "real" or blocked_mismatch(second.answer or {}, block_limit_ms(transport)) is not None
+        ):
             second.reason += "; so did a first try"
         return second
 
@@ -719,8 +736,9 @@ class Engine:
     ) -> None:
         """After a batch of ``run_jobs(until_rejected=True)`` on one transport: adds to ``passed`` the
         (pattern, scenario) its reference passed, and to ``rejected`` the (pattern, anti-pattern) a
-        run failed where the reference passed. A run that failed with a block read in real time is
-        tried again first, and rejects only if that fails too (``runs`` then holds the second try):
+        run failed where the reference passed. A run whose failure a stall may have made (a block
+        read in real time; on the real clock, any: ``_reading_of_real_time``) is tried again first,
+        and rejects only if that fails too (``runs`` then holds the second try):
         the rule ``_confirm_rejections`` applies to a whole run, here for the run that stops it."""
         passed.update((run.pattern, run.scenario) for run in runs if run.role == "reference" and run.status == "pass")
         for at, first in enumerate(runs):
@@ -729,8 +747,8 @@ class Engine:
                 continue
             if (first.pattern, first.scenario) not in passed:
                 continue
-            block = _block_read_in_real_time(first, transport)
-            judged = first if block is None else self._antipattern_tried_again(transport, batch[at], block)
+            reading = self._reading_of_real_time(first, transport)
+            judged = first if reading is None else self._tried_again(transport, batch[at], reading)
             runs[at] = judged
             if judged.status == "fail":
                 rejected.add(key)
