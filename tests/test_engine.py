@@ -346,7 +346,8 @@ class _Stalling(PythonInProcess):
 
     def __init__(self, plan: dict[str, Any], impl: str, stalls: int | list[bool], field: str = "blocked_ms") -> None:
         """``stalls``: how many tries in a row read a block, or for each try whether it does;
-        ``field``: the answer's field that says it (``named_block_ms``: a sleep the runner replaced)."""
+        ``field``: the answer's field that says it (``named_block_ms``: a sleep the runner replaced;
+        ``stopped_by``: the C# runner's pool-busy budget, which a host keeping the pool busy spends)."""
         self.plan, self.impl, self.sent, self.field = plan, impl, 0, field
         self.stalls = stalls if isinstance(stalls, list) else [True] * stalls
 
@@ -357,6 +358,9 @@ class _Stalling(PythonInProcess):
         self.sent += 1
         if not (self.stalls and self.stalls.pop(0)):
             return answer
+        if self.field == "stopped_by":
+            reason = "thread-pool work kept running for more than 2 s of real time while virtual time waited for it"
+            return {**answer, "outcome": {"unfinished": True, "reason": reason}, "stopped_by": "pool_busy"}
         blocked = int(self.block_limit_ms or 0) + 14
         reason = f"blocked the event loop for {blocked} ms of real time"
         return {**answer, "outcome": {"unfinished": True, "reason": reason}, self.field: blocked}
@@ -423,13 +427,13 @@ def test_a_named_block_is_not_tried_again(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def _no_cap_stalling_where_it_passes(
-    monkeypatch: pytest.MonkeyPatch, stalls: int
+    monkeypatch: pytest.MonkeyPatch, stalls: int, field: str = "blocked_ms"
 ) -> tuple[Pattern, Scenario, _Stalling]:
     """retry-backoff; first-attempt-succeeds, which no-cap passes; and the Python runner, whose first
-    ``stalls`` runs of no-cap there read a block of the limit."""
+    ``stalls`` runs of no-cap there read a block of the limit (or say ``field``)."""
     retry = next(p for p in load_spec() if p.id == "retry-backoff")
     scenario = next(s for s in retry.scenarios if s.id == "first-attempt-succeeds")
-    stalling = _Stalling(scenario.plan, "no-cap", stalls)
+    stalling = _Stalling(scenario.plan, "no-cap", stalls, field)
     monkeypatch.setitem(languages.TRANSPORT_FACTORIES, "python", lambda: [stalling])
     return retry, scenario, stalling
 
@@ -531,22 +535,41 @@ def test_until_rejected_a_failure_where_the_reference_failed_too_rejects_nothing
     assert set(report.antipattern_verdicts(runs).values()) == {"rejected"}
 
 
+@pytest.mark.parametrize("field", ["blocked_ms", "stopped_by"])
 @pytest.mark.parametrize("stalls", [1, 2])
 def test_until_rejected_a_block_alone_rejects_only_once_a_second_try_reads_it_too(
-    monkeypatch: pytest.MonkeyPatch, stalls: int
+    monkeypatch: pytest.MonkeyPatch, stalls: int, field: str
 ) -> None:
-    # no-cap passes first-attempt-succeeds: a stall of the host there is no rejection to stop at.
-    retry, first, stalling = _no_cap_stalling_where_it_passes(monkeypatch, stalls)
+    # no-cap passes first-attempt-succeeds: a stall of the host there is no rejection to stop at --
+    # nor is a real-time budget a host's stall spent (stopped_by).
+    retry, first, stalling = _no_cap_stalling_where_it_passes(monkeypatch, stalls, field)
     with Engine([retry], ["python"]) as engine:
         runs = engine.run_all("no-cap", until_rejected=True)
     made = _antipattern_runs(runs, "no-cap")["inprocess"]
     mine = next(r for r in runs if r.impl == "no-cap" and r.scenario == first.id)
-    assert stalling.sent == 2 and mine.first_try.startswith("blocked_ms: expected under 250.0, saw 264")
+    said = "blocked_ms: expected under 250.0, saw 264" if field == "blocked_ms" else "stopped by its pool busy"
+    assert stalling.sent == 2 and mine.first_try.startswith(said), mine.first_try
     if stalls == 1:  # passed on its second try: it goes on to the scenario that rejects it
         assert mine.status == "pass" and len(made) > 1 and made[-1][1] == "fail", made
     else:  # read again: a rejection, and the last of its runs
         assert made[-1] == (first.id, "fail") and mine.reason.endswith("; so did a first try"), made
     assert report.antipattern_verdicts(runs)["python", "inprocess", "retry-backoff", "no-cap"] == "rejected"
+
+
+@pytest.mark.parametrize("stalls", [1, 2])
+def test_a_reference_run_a_real_time_budget_stopped_counts_only_if_a_second_try_is_stopped_too(
+    monkeypatch: pytest.MonkeyPatch, stalls: int
+) -> None:
+    retry = next(p for p in load_spec() if p.id == "retry-backoff")
+    scenario = retry.scenarios[0]
+    stalling = _Stalling(scenario.plan, "reference", stalls, "stopped_by")
+    monkeypatch.setitem(languages.TRANSPORT_FACTORIES, "python", lambda: [stalling])
+    with Engine([replace(retry, scenarios=[scenario])], ["python"]) as engine:
+        [run] = [run for run in engine.run_all("reference") if run.check == "spec"]
+    assert stalling.sent == 2 and run.first_try.startswith("stopped by its pool busy (real time): outcome:")
+    assert run.status == ("pass" if stalls == 1 else "fail"), run.reason
+    if stalls == 2:
+        assert run.reason.endswith("; so did a first try")
 
 
 def _failing_first_tries(monkeypatch: pytest.MonkeyPatch, impl: str, tries: int) -> list[str]:

@@ -334,14 +334,18 @@ class StallingTransport(FakeTransport):
     """A FakeTransport whose first ``stalls`` answers read a block of the protocol's limit: the
     host stalling the loop's thread, as a correct runner's first run read 64 ms once here."""
 
-    def __init__(self, label: str, stalls: int) -> None:
+    def __init__(self, label: str, stalls: int, budget: bool = False) -> None:
+        """``budget``: the stall spends a real-time budget (``stopped_by``) rather than reading a block."""
         super().__init__(label)
-        self.stalls = stalls
+        self.stalls, self.budget = stalls, budget
 
     def request(self, payload: dict[str, Any], *, timeout_s: float) -> dict[str, Any]:
         settled = super().request(payload, timeout_s=timeout_s)
         if self.requests > self.stalls:
             return settled
+        if self.budget:
+            reason = "used more than its wall-clock budget (20.1 s real time)"
+            return {**settled, "outcome": {"unfinished": True, "reason": reason}, "stopped_by": "wall_budget"}
         return {
             **settled,
             "outcome": {"unfinished": True, "reason": "blocked the event loop for 64 ms"},
@@ -349,10 +353,11 @@ class StallingTransport(FakeTransport):
         }
 
 
+@pytest.mark.parametrize("budget", [False, True])
 @pytest.mark.parametrize("stalls", [1, 2])
-def test_a_block_is_a_finding_only_if_a_second_try_reads_it_too(stalls: int) -> None:
+def test_a_block_is_a_finding_only_if_a_second_try_reads_it_too(stalls: int, budget: bool) -> None:
     pattern = PATTERNS["parallel-partial-failures"]
-    stalling = StallingTransport("javascript/subprocess", stalls)
+    stalling = StallingTransport("javascript/subprocess", stalls, budget)
     differential = Differential([FakeTransport("python/inprocess"), stalling])
     verdict = differential.run(request_for(pattern.scenarios[0], "reference", "virtual", 1))
     assert stalling.requests == 2 and differential.second_tries == 1

@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -378,6 +379,26 @@ def _timeout_run(implementation: Callable[..., Any]) -> dict[str, Any]:
     }
     with registered("timeout", "mine", implementation):
         return handle(request)
+
+
+def test_a_run_its_wall_budget_stopped_says_so() -> None:
+    """A virtual run stopped by its real-time budget is a reading of real time, as a block is: the
+    answer says which (``stopped_by``), so that the harness tries it again before it counts."""
+    from asyncpatterns.runner.candidates import registered
+
+    async def spins(operation: Callable[[], Any], limit: float) -> Any:
+        while True:  # busy for 0.1 ms at a time: never a block, but 10,000 spins of an instant take a second
+            busy_until = time.perf_counter() + 0.0001
+            while time.perf_counter() < busy_until:
+                pass
+            await asyncio.sleep(0)
+
+    request = {"id": 1, "pattern": "timeout", "impl": "mine", "params": {"timeout_ms": 1000}, "wall_budget_s": 0.3}
+    with registered("timeout", "mine", spins):
+        answer = handle({**request, "plan": {"op": [{"after_ms": 10, "ok": "v"}]}})
+    assert answer["outcome"]["reason"].startswith("used more than its wall-clock budget"), answer["outcome"]
+    assert answer["stopped_by"] == "wall_budget"
+    assert "stopped_by" not in _timeout_run(lambda operation, limit: operation())  # a run that settled
 
 
 def test_a_task_left_running_after_the_pattern_settled_is_a_leak() -> None:

@@ -172,6 +172,9 @@ internal static class ScenarioRunner
         private int _traceLength;
         private bool _judged;
         private bool _stoppedForBlock;
+
+        // The real-time budget that stopped a virtual run (spec/PROTOCOL.md §2, `stopped_by`): "wall_budget" or "pool_busy".
+        private string? _stoppedBy;
         private volatile bool _settled;
         private volatile bool _limitPassed;
         private volatile bool _gracePassed;
@@ -266,6 +269,7 @@ internal static class ScenarioRunner
                 if (!_judged)
                 {
                     Unfinished(reason);
+                    _stoppedBy = "wall_budget";
                 }
             }
         }
@@ -305,6 +309,11 @@ internal static class ScenarioRunner
                 if (_settledAtMs is not null)
                 {
                     answer["settled_at_ms"] = _settledAtMs;
+                }
+
+                if (_stoppedBy is not null)
+                {
+                    answer["stopped_by"] = _stoppedBy;
                 }
 
                 return answer;
@@ -359,8 +368,10 @@ internal static class ScenarioRunner
                             break;
                         case LoopStop.WallBudget:
                             Unfinished($"used more than its wall-clock budget ({Stopwatch.GetElapsedTime(_wallStart).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s real time)");
+                            _stoppedBy = "wall_budget";
                             break;
                         case LoopStop.PoolBusy:
+                            _stoppedBy = "pool_busy";
                             Unfinished(
                                 $"thread-pool work kept running for more than {_loop.QuiescenceBudget.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s of real time " +
                                 "while virtual time waited for it (blocked or long-running work off the loop: .Result/.Wait(), Thread.Sleep, a busy loop)");

@@ -380,6 +380,17 @@ def blocked_mismatch(answer: dict[str, Any], limit: float) -> Mismatch | None:
     return Mismatch("blocked_ms", f"under {limit}", blocked, f"blocked the event loop for {blocked} ms")
 
 
+#: What a runner says stopped a virtual run by a real-time budget (the answer's ``stopped_by``,
+#: PROTOCOL.md section 2): readings of real time, which a stall of the host can make, as a block.
+REAL_TIME_STOPS = frozenset({"wall_budget", "pool_busy"})
+
+
+def stopped_in_real_time(answer: dict[str, Any]) -> str | None:
+    """The real-time budget that stopped the run, if one did (``stopped_by``)."""
+    stopped = answer.get("stopped_by")
+    return stopped if isinstance(stopped, str) and stopped in REAL_TIME_STOPS else None
+
+
 def read_in_real_time(block: Mismatch) -> bool:
     """Whether a block was a reading of real time (``blocked_ms``), which a stall of the host can
     make, and so earns a second try; a named block (``named_block_ms``) is the sleep the code

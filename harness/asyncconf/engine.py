@@ -36,6 +36,7 @@ from .checker import (
     longest_expected_ms,
     read_in_real_time,
     real_time_skip_reason,
+    stopped_in_real_time,
 )
 from .languages import CUSTOM, LanguageSession, open_language
 from .spec import Pattern, Scenario
@@ -418,8 +419,9 @@ class Engine:
                 continue
             first = blocked_mismatch(run.answer, block_limit_ms(transport))
             if first is None or not read_in_real_time(first):
-                if self.clock == "real":
-                    confirmed[index] = self._tried_again(transport, jobs[index], run.reason)
+                reading = self._reading_of_real_time(run, transport)  # a real-time budget; the real clock
+                if reading is not None:
+                    confirmed[index] = self._tried_again(transport, jobs[index], reading)
                 continue
             second = self._try_batch(transport, [jobs[index]])[0]
             second.first_try = str(first)
@@ -479,12 +481,17 @@ class Engine:
 
     def _reading_of_real_time(self, run: Run, transport: Transport) -> str | None:
         """What a stall of the host may have made of a failed run, said as its ``first_try``; None
-        when nothing: a block read in real time (``_block_read_in_real_time``), on either clock; on
-        the real clock, the failure itself -- its times are readings of real time, and the order of
-        two events 15 ms apart was seen to turn under load (async-stream/caller-cancels-a-pending-pull)."""
+        when nothing: a block read in real time (``_block_read_in_real_time``), on either clock; a
+        virtual run a real-time budget stopped (the answer's ``stopped_by``: seen, the C# pool kept
+        busy by the host for 46 s in CI, every run stopped "pool busy"); on the real clock, the
+        failure itself -- its times are readings of real time, and the order of two events 15 ms
+        apart was seen to turn under load (async-stream/caller-cancels-a-pending-pull)."""
         block = _block_read_in_real_time(run, transport)
         if block is not None:
             return str(block)
+        stopped = stopped_in_real_time(run.answer or {})
+        if stopped is not None and run.status == "fail":
+            return f"stopped by its {stopped.replace('_', ' ')} (real time): {run.reason}"
         return run.reason if self.clock == "real" and run.status == "fail" else None
 
     def _tried_again(self, transport: Transport, job: tuple[Scenario, str, str], first: str) -> Run:
@@ -494,7 +501,9 @@ class Engine:
         second = self._try_batch(transport, [job])[0]
         second.first_try = first
         if second.status == "fail" and (
-            self.clock == "real" or blocked_mismatch(second.answer or {}, block_limit_ms(transport)) is not None
+            self.clock == "real"
+            or blocked_mismatch(second.answer or {}, block_limit_ms(transport)) is not None
+            or stopped_in_real_time(second.answer or {}) is not None
         ):
             second.reason += "; so did a first try"
         return second

@@ -472,7 +472,7 @@ async function runPattern(clock, binding, impl, ins, watch, {params, cancelAtMs,
   let limitReached = false;
   runnerTimeout(() => (limitReached = true), limitMs);
 
-  /** @type {{outcome: unknown, elapsed_ms: number | null, leaks: string[], traceLength: number, settled_at_ms?: number[]} | undefined} */
+  /** @type {{outcome: unknown, elapsed_ms: number | null, leaks: string[], traceLength: number, settled_at_ms?: number[], stopped_by?: string} | undefined} */
   let settled;
   let judged = false; // once the run is judged, a late settlement changes nothing
   /**
@@ -523,6 +523,8 @@ async function runPattern(clock, binding, impl, ins, watch, {params, cancelAtMs,
           ? `more than ${maxCalls} operation calls`
           : `had not settled after ${limitMs} ms of ${clock.kind} time`;
     settled = {outcome: {unfinished: true, reason}, elapsed_ms: null, leaks: ins.leaks(), traceLength: ins.trace.length};
+    // A reading of real time, which a stall of the host can make: the harness tries it again (section 2).
+    if (!stoppedForBlock && end === 'wall') settled.stopped_by = 'wall_budget';
   }
   // Cancel what is left and give it a bounded time to stop, so nothing spills into the next run.
   if (ins.inFlightCount > 0 && end !== 'wall') {

@@ -119,6 +119,15 @@ describe('the protocol', () => {
     assert.equal(/** @type {unknown[]} */ (endless.trace).filter((/** @type {any} */ e) => e.ev === 'call').length, 20);
   });
 
+  it('says which real-time budget stopped a virtual run (stopped_by): a reading of real time, tried again', async () => {
+    const request = {pattern: 'timeout', impl: 'reference', params: {timeout_ms: 1000}, plan: {op: [{after_ms: 10, ok: 'v'}]}};
+    const stopped = await handle({...request, id: 13, wall_budget_s: 0}); // spent before the loop's first turn ends
+    assert.match(String(/** @type {any} */ (stopped.outcome).reason), /^used more than its wall-clock budget/);
+    assert.equal(stopped.stopped_by, 'wall_budget');
+    const settled = await handle({...request, id: 14});
+    assert.deepEqual([settled.outcome, settled.stopped_by], [{ok: 'v'}, undefined]);
+  });
+
   it('measures leaks when the pattern settles, then cancels what is left, recorded apart from the trace', async () => {
     const answer = await handle({id: 13, pattern: 'timeout', impl: 'leaves-running', params: {timeout_ms: 50}, plan: {op: [{after_ms: 80, ok: 'data'}]}});
     assert.deepEqual(answer.outcome, {ok: null});

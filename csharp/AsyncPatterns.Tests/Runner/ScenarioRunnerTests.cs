@@ -24,6 +24,7 @@ public class ScenarioRunnerTests
         Assert.True((bool?)answer["outcome"]!["unfinished"]);
         Assert.StartsWith("the loop thread stayed blocked for more than 1 s of real time", (string?)answer["outcome"]!["reason"], StringComparison.Ordinal);
         Assert.Null(answer["elapsed_ms"]);
+        Assert.Equal("wall_budget", (string?)answer["stopped_by"]); // a reading of real time: the harness tries it again
     }
 
     [Fact]
@@ -58,6 +59,7 @@ public class ScenarioRunnerTests
         }
 
         Assert.StartsWith("thread-pool work kept running for more than 2 s", (string?)answer["outcome"]!["reason"], StringComparison.Ordinal);
+        Assert.Equal("pool_busy", (string?)answer["stopped_by"]);
         await blocker!;
     }
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import equivalence
-from ..checker import blocked_mismatch, read_in_real_time
+from ..checker import blocked_mismatch, read_in_real_time, stopped_in_real_time
 from ..engine import block_limit_ms, wall_timeout_s
 from ..transports.base import Transport, TransportError
 
@@ -73,10 +73,13 @@ class Differential:
 
 
 def read_a_block(result: dict[str, Any] | TransportError, transport: Transport) -> bool:
-    """Whether an answer failed for a block measured in real time, which a stall of the host can
-    make: worth a second try (a named block is exact, and is not)."""
+    """Whether an answer failed for a block measured in real time, or was stopped by a real-time
+    budget (``stopped_by``), which a stall of the host can make: worth a second try (a named block
+    is exact, and is not)."""
     if isinstance(result, TransportError) or "error" in result:
         return False
+    if stopped_in_real_time(result) is not None:  # a real-time budget stopped it (PROTOCOL.md section 2)
+        return True
     block = blocked_mismatch(result, block_limit_ms(transport))
     return block is not None and read_in_real_time(block)  # a named block is exact: asking again tells nothing
 

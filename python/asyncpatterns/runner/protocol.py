@@ -405,6 +405,7 @@ def _run_on_loop(
                     "unfinished",
                     f"used more than its wall-clock budget ({time.monotonic() - wall_start:.1f} s real time)",
                 )
+                settled.setdefault("stopped_by", "wall_budget")
             judged = True
             if ins.blocking.cut_short or sleeps.cut_short:  # the stall's release changed the run
                 watch.count_the_stall()
@@ -461,6 +462,8 @@ def _run_on_loop(
         answer["named_block_ms"] = watch.named_block_ms
     if "settled_at_ms" in settled:
         answer["settled_at_ms"] = settled["settled_at_ms"]
+    if settled["outcome"].get("reason") == settled.get("unfinished") and "stopped_by" in settled:
+        answer["stopped_by"] = settled["stopped_by"]  # a reading of real time (PROTOCOL.md section 2)
     return answer
 
 
