@@ -467,7 +467,7 @@ class Engine:
                 block = None if transport is None else self._reading_of_real_time(run, transport)
                 if block is not None and not run.first_try:
                     fails.setdefault(key, []).append((job_index, run_index, block))
-                else:  # a failure a block alone cannot explain, or a second try's (``_antipattern_tried_again``)
+                else:  # a failure no stall can explain, or already a second try's (``_note_rejections``)
                     rejected_otherwise.add(key)
         for key, blocked in fails.items():
             if key in rejected_otherwise:
@@ -627,15 +627,15 @@ class Engine:
         ten times a second while runs are going on. Ctrl-C raises ``Interrupted``.
 
         ``until_rejected``: an anti-pattern's job is not run on a transport where a scenario already
-        rejected it -- failed it where the reference passed, for more than a block read in real
-        time (which only a second try can confirm: ``_confirm_rejections``) -- as mutation testers
+        rejected it -- failed it where the reference passed, by a failure no stall of the host can
+        have made, or one its second try repeats (``_note_rejections``) -- as mutation testers
         stop a mutant's tests at its first kill. The verdict is the same (one rejection is a
         rejection); what is lost is which other scenarios would have caught it. A transport's
         anti-pattern jobs go out interleaved, each one's first scenarios first, so that a batch
         holds few a rejection would spare -- and at most one of each, since its next waits for its
-        verdict. ``on_spared`` is told (from the calling thread) how many
-        runs were left out, and ``spared`` (when given) gets the index of every job left out on
-        some transport: its runs there are missing, not passed.
+        verdict. ``on_spared`` is told (from the calling thread) how many runs were left out, and
+        ``spared`` (when given) gets the index of every job left out on some transport: its runs
+        there are missing, not passed.
         """
         made: list[list[Run]] = []
         queues: dict[str, tuple[Transport, list[tuple[Scenario, str, str]], list[int]]] = {}
