@@ -12,7 +12,7 @@ import pytest
 
 import asyncpatterns
 from asyncpatterns.antipatterns import async_stream as anti
-from asyncpatterns.runner.protocol import handle
+from python_runner import ask as handle
 from virtual_time import on_virtual_time as run
 
 

@@ -89,7 +89,7 @@ def test_a_cancellation_that_was_asked_for_stays_a_cancellation(pattern: str) ->
 
 def test_the_random_source_repeats_its_last_value_and_counts_every_draw() -> None:
     # spec/PROTOCOL.md section 3: never an error in the pattern's outcome, always counted.
-    from asyncpatterns.runner.protocol import handle
+    from python_runner import ask as handle
 
     answer = handle(
         {
@@ -193,7 +193,7 @@ def test_every_binding_defaults_a_left_out_parameter_to_the_specs() -> None:
     # spec/PROTOCOL.md section 2: a parameter a request leaves out takes the spec's default.
     from asyncconf.spec import load_spec
     from asyncpatterns.runner.bindings import BINDINGS
-    from asyncpatterns.runner.protocol import handle
+    from python_runner import ask as handle
 
     for pattern in load_spec():
         assert BINDINGS[pattern.id].defaults == pattern.params, pattern.id
@@ -210,7 +210,7 @@ def test_every_binding_defaults_a_left_out_parameter_to_the_specs() -> None:
 def test_a_second_cancellation_does_not_hurry_an_operation_that_is_stopping() -> None:
     # spec/PROTOCOL.md section 3: cancelled once, as in JavaScript and C#; the limit at 50 ms
     # cancels the task again while the operation takes its 10 ms to stop after the caller's cancel.
-    from asyncpatterns.runner.protocol import handle
+    from python_runner import ask as handle
 
     answer = handle(
         {

@@ -127,7 +127,7 @@ def test_the_judge_gives_each_scenario_with_its_request() -> None:
 
 def test_the_judge_passes_a_right_answer_and_fails_a_wrong_one() -> None:
     from asyncconf.judge import scenarios, verdicts
-    from asyncpatterns.runner import handle
+    from python_runner import ask as handle
 
     request = next(s for s in scenarios("timeout")["scenarios"] if s["id"] == "exceeds-limit")["request"]
     right = handle({**request, "impl": "reference"})

@@ -17,19 +17,10 @@ from typing import Any
 import pytest
 
 from asyncconf.paths import ROOT
-from asyncconf.testing import _confirmed
 from asyncconf.transports.base import TransportError
 from asyncconf.transports.jsonl_process import JsonLinesProcess
-from asyncpatterns.runner import handle as runner_handle
 from asyncpatterns.runner import implementations
-
-
-def handle(request: dict[str, Any]) -> dict[str, Any]:
-    """The Python runner's answer, asked again while it read a block in real time, by the rule of
-    `asyncconf.testing` (and of `asyncconf run`): in pytest's loaded process a run can read tens of
-    ms spent waiting for the GIL or a CPU; a block the code causes repeats."""
-    return _confirmed(lambda: runner_handle(request))[0]
-
+from python_runner import ask as handle
 
 RETRY = {
     "id": 7,

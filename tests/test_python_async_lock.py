@@ -68,7 +68,7 @@ def test_a_failure_releases_and_propagates_the_very_error() -> None:
 def test_callers_at_one_instant_enter_in_list_order_on_the_real_clock_too() -> None:
     # asyncio's timer heap does not keep the order of timers due at one instant: from four on, the
     # runner's starts came out of it on the real clock (entered 1, 2, 4, 3), never on virtual time.
-    from asyncpatterns.runner import handle
+    from python_runner import ask as handle
 
     for clock in ("virtual", "real"):
         answer = handle(
