@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -54,7 +55,7 @@ def test_each_antipattern_runs_until_rejected_and_every_scenario_runs_them_all(t
     # The verdict is the same; what only --every-scenario can say is which scenarios no anti-pattern
     # fails -- never said from a run that stopped each at its rejection (it would name scenarios
     # an anti-pattern stopped before would have failed).
-    runs_of: dict[str, dict[str, object]] = {}
+    runs_of: dict[str, dict[str, Any]] = {}
     printed: dict[str, str] = {}
     for mode in ("until", "every"):
         out = tmp_path / f"{mode}.json"
@@ -63,13 +64,13 @@ def test_each_antipattern_runs_until_rejected_and_every_scenario_runs_them_all(t
         assert code == 0, printed[mode]
         runs_of[mode] = json.loads(out.read_text())
     until, every = runs_of["until"], runs_of["every"]
-    assert until["meta"]["antipatterns_ran"] == "until rejected"  # type: ignore[index]
-    assert every["meta"]["antipatterns_ran"] == "on every scenario"  # type: ignore[index]
-    mine = {mode: [r for r in data["runs"] if r["impl"] == "leaves-running"] for mode, data in runs_of.items()}  # type: ignore[attr-defined]
+    assert until["meta"]["antipatterns_ran"] == "until rejected"
+    assert every["meta"]["antipatterns_ran"] == "on every scenario"
+    mine = {mode: [r for r in data["runs"] if r["impl"] == "leaves-running"] for mode, data in runs_of.items()}
     assert len(mine["every"]) == 2 * len(TIMEOUT.scenarios) > len(mine["until"]) > 0
-    assert until["summary"]["antipatterns"] == {**every["summary"]["antipatterns"], "ran": "until rejected"}  # type: ignore[index]
-    assert until["summary"]["scenarios_no_antipattern_fails"] is None  # type: ignore[index]
-    assert "python/inprocess timeout/completes-in-time" in every["summary"]["scenarios_no_antipattern_fails"]  # type: ignore[index]
+    assert until["summary"]["antipatterns"] == {**every["summary"]["antipatterns"], "ran": "until rejected"}
+    assert until["summary"]["scenarios_no_antipattern_fails"] is None
+    assert "python/inprocess timeout/completes-in-time" in every["summary"]["scenarios_no_antipattern_fails"]
     assert "note: no anti-pattern fails python/inprocess timeout/completes-in-time" in printed["every"]
     assert "no anti-pattern fails" not in printed["until"]
     assert "anti-patterns 2/2 rejected (each run until a scenario rejected it);" in printed["until"]

@@ -582,19 +582,19 @@ def _failing_first_tries(monkeypatch: pytest.MonkeyPatch, impl: str, tries: int)
         from asyncconf.checker import Mismatch
 
         found = real_check(scenario, answer, **kwargs)
-        if answer.get("id") in ids_of[impl]:
+        if answer.get("id") in ids:
             seen.append(scenario.id)
             if len(seen) <= tries:
                 return [*found, Mismatch("elapsed_ms", 30, 120, "real clock: outside the band it allows")]
         return found
 
-    ids_of: dict[str, set[int]] = {impl: set()}
+    ids: set[int] = set()  # the requests of ``impl``
     real_request_for = engine_module.request_for
 
     def request_for(scenario: Any, asked: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
         request = real_request_for(scenario, asked, *args, **kwargs)
         if asked == impl:
-            ids_of[impl].add(request["id"])
+            ids.add(request["id"])
         return request
 
     monkeypatch.setattr(engine_module, "check", check)

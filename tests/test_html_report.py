@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -27,13 +27,12 @@ from asyncconf.html import readme, sources, timeline
 from asyncconf.html.browser import INSTALL, Browser, find_chromium
 from asyncconf.html.site import plan_in_words, run_id, write_site
 from asyncconf.paths import ROOT
-from asyncconf.pytest_plugin import skip_or_fail
+from asyncconf.pytest_plugin import RunsOf, skip_or_fail
 from asyncconf.spec import LANGUAGES, load_spec
 
 PATTERNS = load_spec()
 [RETRY] = [p for p in PATTERNS if p.id == "retry-backoff"]
 ARTEFACTS = ROOT / "reports" / "screenshots"  # git-ignored; docs/ keeps one copy of each for the README
-RunsOf = Callable[..., list[list[Run]]]
 
 
 def chromium() -> str:

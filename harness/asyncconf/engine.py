@@ -28,7 +28,6 @@ from typing import Any
 from . import equivalence
 from .checker import (
     BLOCK_LIMIT_MS,
-    Mismatch,
     blocked_mismatch,
     check,
     crash_reason,
@@ -193,14 +192,6 @@ def request_for(
 def block_limit_ms(transport: Transport) -> float:
     """The loop-lag limit a transport's runs are judged by: its own, or the protocol's."""
     return BLOCK_LIMIT_MS if transport.block_limit_ms is None else transport.block_limit_ms
-
-
-def _block_read_in_real_time(run: Run, transport: Transport) -> Mismatch | None:
-    """A failed run's block read in real time (``blocked_ms`` at the transport's limit), if its
-    answer has one: then a stall of the host may have made the failure, and an anti-pattern's
-    rejection by it stands only once a second try reads one too (``Engine._confirm_rejections``)."""
-    block = blocked_mismatch(run.answer or {}, block_limit_ms(transport))
-    return block if block is not None and read_in_real_time(block) else None
 
 
 def wall_timeout_s(request: dict[str, Any], hang_timeout_s: float = DEFAULT_HANG_TIMEOUT_S) -> float:
@@ -481,13 +472,13 @@ class Engine:
 
     def _reading_of_real_time(self, run: Run, transport: Transport) -> str | None:
         """What a stall of the host may have made of a failed run, said as its ``first_try``; None
-        when nothing: a block read in real time (``_block_read_in_real_time``), on either clock; a
+        when nothing: a block read in real time (``blocked_ms`` at the transport's limit), on either clock; a
         virtual run a real-time budget stopped (the answer's ``stopped_by``: seen, the C# pool kept
         busy by the host for 46 s in CI, every run stopped "pool busy"); on the real clock, the
         failure itself -- its times are readings of real time, and the order of two events 15 ms
         apart was seen to turn under load (async-stream/caller-cancels-a-pending-pull)."""
-        block = _block_read_in_real_time(run, transport)
-        if block is not None:
+        block = blocked_mismatch(run.answer or {}, block_limit_ms(transport))
+        if block is not None and read_in_real_time(block):
             return str(block)
         stopped = stopped_in_real_time(run.answer or {})
         if stopped is not None and run.status == "fail":

@@ -17,7 +17,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 
@@ -206,10 +206,16 @@ def asyncconf_runs(pytestconfig: pytest.Config) -> Callable[[Scenario, str, str]
     return lambda scenario, lang, impl: cached_runs(pytestconfig, scenario, lang, impl)
 
 
+class RunsOf(Protocol):
+    """The ``asyncconf_runs_of`` fixture's function (``cached_runs_of`` of the session)."""
+
+    def __call__(self, jobs: Sequence[tuple[Scenario, str, str]], until_rejected: bool = False) -> list[list[Run]]: ...
+
+
 @pytest.fixture(scope="session")
 def asyncconf_runs_of(
     pytestconfig: pytest.Config,
-) -> Callable[..., list[list[Run]]]:
+) -> RunsOf:
     """``runs_of(jobs, until_rejected=False)``: the cached runs of many (scenario, lang, impl) jobs, those not
     made yet made together; ``until_rejected``: as ``asyncconf run`` makes them (``cached_runs_of``)."""
     return lambda jobs, until_rejected=False: cached_runs_of(pytestconfig, jobs, until_rejected=until_rejected)

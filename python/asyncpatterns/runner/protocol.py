@@ -405,7 +405,6 @@ def _run_on_loop(
                     "unfinished",
                     f"used more than its wall-clock budget ({time.monotonic() - wall_start:.1f} s real time)",
                 )
-                settled.setdefault("stopped_by", "wall_budget")
             judged = True
             if ins.blocking.cut_short or sleeps.cut_short:  # the stall's release changed the run
                 watch.count_the_stall()
@@ -414,6 +413,7 @@ def _run_on_loop(
                     reason = BLOCKED  # with the final reading, below
                 elif "unfinished" in settled:
                     reason = settled["unfinished"]
+                    settled["stopped_by"] = "wall_budget"  # a reading of real time (PROTOCOL.md section 2)
                 elif ins.limit_reached:
                     reason = f"more than {ins.max_calls} operation calls"
                 else:
@@ -462,8 +462,8 @@ def _run_on_loop(
         answer["named_block_ms"] = watch.named_block_ms
     if "settled_at_ms" in settled:
         answer["settled_at_ms"] = settled["settled_at_ms"]
-    if settled["outcome"].get("reason") == settled.get("unfinished") and "stopped_by" in settled:
-        answer["stopped_by"] = settled["stopped_by"]  # a reading of real time (PROTOCOL.md section 2)
+    if "stopped_by" in settled:
+        answer["stopped_by"] = settled["stopped_by"]
     return answer
 
 
