@@ -91,9 +91,7 @@ internal static class ScenarioRunner
         WarmUp(request.Pattern);
         var run = new ScenarioRun(request, start, startMany);
         run.MeasureBaseline();
-        var thread = new Thread(run.Execute) { IsBackground = true, Name = $"asyncconf loop ({request.Pattern})" };
-        thread.Start();
-        if (!thread.Join(request.WallBudget + LoopThreadGrace))
+        if (!LoopThread.Run(run.Execute, request.WallBudget + LoopThreadGrace))
         {
             run.Abandon(
                 $"the loop thread stayed blocked for more than {request.WallBudget.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s of real time " +
