@@ -236,3 +236,37 @@ def test_validate_accepts_the_real_spec() -> None:
     result = CliRunner().invoke(main, ["validate"])
     assert result.exit_code == 0, result.output
     assert "valid" in result.output
+
+
+def test_a_file_found_valid_is_stamped_for_other_processes_until_it_or_the_checks_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process finds the stamp (spec.VALID_STAMPS) and skips the checks; a changed text or
+    check (the fingerprint) is checked again, and a file found invalid leaves no stamp."""
+    from asyncconf import spec
+
+    monkeypatch.setattr(spec, "VALID_STAMPS", tmp_path / "stamps")
+    path = write(tmp_path, GOOD.format(id="demo"))
+    load_pattern(path)
+    assert len(list((tmp_path / "stamps").iterdir())) == 1
+
+    def checked(*args: object) -> None:
+        raise AssertionError("checked again")
+
+    monkeypatch.setattr(spec, "_FOUND_VALID", set())  # as another process
+    monkeypatch.setattr(spec, "lint_pattern", checked)
+    assert load_pattern(path).scenarios[0].params == {"limit": 2}  # the stamp: not checked again
+    path.write_text(GOOD.format(id="demo") + "# a comment\n")
+    with pytest.raises(AssertionError, match="checked again"):
+        load_pattern(path)
+    path.write_text(GOOD.format(id="demo"))
+    monkeypatch.setattr(spec, "_FOUND_VALID", set())  # another process again, with other checks
+    monkeypatch.setattr(spec, "_checks_fingerprint", lambda: "a check changed")
+    with pytest.raises(AssertionError, match="checked again"):
+        load_pattern(path)
+
+    monkeypatch.undo()
+    monkeypatch.setattr(spec, "VALID_STAMPS", tmp_path / "stamps")
+    path.write_text(GOOD.format(id="demo").replace("covers: [R1]", "covers: [R7]"))
+    problems(path)
+    assert len(list((tmp_path / "stamps").iterdir())) == 1  # the first one only

@@ -12,3 +12,5 @@ SCHEMA_FILE = SPEC_DIR / "schema.json"
 PYTHON_DIR = ROOT / "python"
 JAVASCRIPT_DIR = ROOT / "javascript"
 CSHARP_DIR = ROOT / "csharp"
+#: What this checkout has found out on this machine (gitignored): the spec files found valid.
+STATE_DIR = ROOT / ".asyncconf"
