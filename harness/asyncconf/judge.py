@@ -35,7 +35,7 @@ __all__ = ["main", "scenarios", "verdict", "verdicts"]
 
 
 def _pattern(pattern: str) -> Pattern:
-    """Its file alone (a pattern's id is its file's name): a seam starts a judge for each pattern it checks."""
+    """Its file alone (a pattern's id is its file's name): the JavaScript seam starts a judge per pattern it checks."""
     known = {path.stem: path for path in pattern_files(PATTERNS_DIR)}
     if pattern not in known:
         raise ValueError(f"unknown pattern {pattern!r} (known: {', '.join(sorted(known))})")

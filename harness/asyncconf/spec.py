@@ -213,8 +213,8 @@ _FOUND_VALID: set[tuple[Path, str]] = set()
 #: The same across processes: an empty file per pattern file found valid, named by a hash of its
 #: path, its text and the checks (``_checks_fingerprint``) -- so that a changed file, schema or check
 #: is checked again. Every process that loads the spec checked all of it before (0.2 s of CPU; the
-#: JavaScript and C# seams start the Python judge for each pattern they check, a test session
-#: starts hundreds). A file found invalid leaves no stamp. A stamp that cannot be written (a
+#: JavaScript seam starts the Python judge for each pattern it checks, a test session starts
+#: hundreds). A file found invalid leaves no stamp. A stamp that cannot be written (a
 #: read-only checkout) costs only the time.
 VALID_STAMPS = STATE_DIR / "spec-valid"
 
