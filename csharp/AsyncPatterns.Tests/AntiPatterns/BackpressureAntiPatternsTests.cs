@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using AsyncPatterns.AntiPatterns;
 using AsyncPatterns.Backpressure;
 using AsyncPatterns.Tests.TestSupport;
@@ -25,7 +24,7 @@ public class BackpressureAntiPatternsTests
             Func<IAsyncEnumerable<string>, Func<string, CancellationToken, Task<string>>, BackpressureOptions, TimeProvider?, CancellationToken, Task<IReadOnlyList<string>>> pipeline =
                 mistake == "unbounded-queue" ? BackpressureAntiPatterns.UnboundedQueueAsync : BackpressureAntiPatterns.DropsWhenFullAsync;
             return pipeline(
-                Produce(op, ["a", "b"]),
+                op.Produce(["a", "b"], 10),
                 (key, ct) =>
                 {
                     if (key == "a")
@@ -57,7 +56,7 @@ public class BackpressureAntiPatternsTests
             {
                 op = new FakeOperation(time);
                 return BackpressureAntiPatterns.ConsumersNeverFinishAsync(
-                    Produce(op, ["a", "b", "c", "d"], afterMs: 0),
+                    op.Produce(["a", "b", "c", "d"], 0),
                     (string key, CancellationToken ct) =>
                     {
                         if (key == "b")
@@ -76,14 +75,5 @@ public class BackpressureAntiPatternsTests
         Assert.IsAssignableFrom<OperationCanceledException>(run.Error);
         var calls = op!.Log.Where(entry => entry.StartsWith("call ", StringComparison.Ordinal)).ToList();
         Assert.True(calls.IndexOf("call b 10") < calls.FindLastIndex(entry => entry.StartsWith("call produce", StringComparison.Ordinal)), string.Join(", ", calls));
-    }
-
-    private static async IAsyncEnumerable<string> Produce(FakeOperation op, IReadOnlyList<string> items, long afterMs = 10, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        foreach (var item in items)
-        {
-            await op.Call("produce", afterMs, item, cancellationToken).ConfigureAwait(false);
-            yield return item;
-        }
     }
 }

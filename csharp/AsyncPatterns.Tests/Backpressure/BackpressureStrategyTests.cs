@@ -14,7 +14,7 @@ public class BackpressureStrategyTests
         {
             op = new FakeOperation(time);
             return BackpressureStrategy.RunAsync(
-                Produce(op, ["a", "b", "c", "d", "e"], 0),
+                op.Produce(["a", "b", "c", "d", "e"], 0),
                 (string key, CancellationToken ct) => op.Call(key, 10, key.ToUpperInvariant(), ct),
                 new BackpressureOptions { Capacity = 2, Workers = 1 });
         });
@@ -34,7 +34,7 @@ public class BackpressureStrategyTests
         {
             op = new FakeOperation(time);
             return BackpressureStrategy.RunAsync(
-                Produce(op, ["a", "b", "c"], 10),
+                op.Produce(["a", "b", "c"], 10),
                 (string key, CancellationToken ct) => key == "a" ? op.Call(key, 5, key, ct, fatal) : op.Call<string>(key, null, key, ct),
                 new BackpressureOptions());
         });
@@ -53,7 +53,7 @@ public class BackpressureStrategyTests
             {
                 op = new FakeOperation(time);
                 return BackpressureStrategy.RunAsync(
-                    Produce(op, ["a", "b"], 10), (string key, CancellationToken token) => op.Call<string>(key, null, key, token), new BackpressureOptions(), cancellationToken: ct);
+                    op.Produce(["a", "b"], 10), (string key, CancellationToken token) => op.Call<string>(key, null, key, token), new BackpressureOptions(), cancellationToken: ct);
             },
             cancelAtMs: 15);
 
@@ -72,7 +72,7 @@ public class BackpressureStrategyTests
         {
             op = new FakeOperation(time);
             return BackpressureStrategy.RunAsync(
-                Produce(op, ["a", "b", "c", "d"], 0),
+                op.Produce(["a", "b", "c", "d"], 0),
                 (string key, CancellationToken ct) =>
                 {
                     if (key == "b")
@@ -98,7 +98,7 @@ public class BackpressureStrategyTests
         {
             op = new FakeOperation(time);
             return BackpressureStrategy.RunAsync(
-                Produce(op, ["a", "b"], 0), (string key, CancellationToken ct) => op.Call(key, 10, key, ct), new BackpressureOptions { Capacity = 1, Workers = int.MaxValue });
+                op.Produce(["a", "b"], 0), (string key, CancellationToken ct) => op.Call(key, 10, key, ct), new BackpressureOptions { Capacity = 1, Workers = int.MaxValue });
         });
 
         Assert.Equal(["a", "b"], run.Result);
@@ -120,15 +120,6 @@ public class BackpressureStrategyTests
 
         Assert.Contains($"`{named}`", error.Message, StringComparison.Ordinal);
         Assert.False(produced);
-    }
-
-    private static async IAsyncEnumerable<string> Produce(FakeOperation op, IReadOnlyList<string> items, long afterMs, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        foreach (var item in items)
-        {
-            await op.Call("produce", afterMs, item, cancellationToken).ConfigureAwait(false);
-            yield return item;
-        }
     }
 
     private static async IAsyncEnumerable<string> Items(Action onFirst, [EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using AsyncConf.Runner.VirtualTime;
 
 namespace AsyncPatterns.Tests.TestSupport;
@@ -161,6 +162,16 @@ internal sealed class FakeOperation(TimeProvider time)
 
         Record($"ok {key} {Now}");
         return value;
+    }
+
+    /// <summary>A producer (backpressure): each item is a call of <c>produce</c> that takes <paramref name="afterMs"/>.</summary>
+    public async IAsyncEnumerable<string> Produce(IReadOnlyList<string> items, long afterMs, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var item in items)
+        {
+            await Call("produce", afterMs, item, cancellationToken).ConfigureAwait(false);
+            yield return item;
+        }
     }
 
     private long Now => (long)time.GetElapsedTime(0).TotalMilliseconds;
