@@ -101,7 +101,7 @@ def test_the_in_process_transport_answers_reports_a_throw_and_gives_up_on_a_hang
 def test_the_runner_is_hosted_with_its_runtime_settings(dotnet_cli: str) -> None:
     """Both transports host the runner with the runtimeconfig.json its project writes (pythonnet too): optimized code
     from the first call, and idle thread-pool workers that block instead of spinning -- each cut a run's CPU by a
-    third or more (AsyncPatterns.Runner.csproj says how it was measured)."""
+    third or more (AsyncPatterns.Runner.csproj says how each was measured)."""
     folder = dotnet.build(dotnet_cli, dotnet.target_framework(dotnet_cli))
     config = json.loads((folder / "AsyncPatterns.Runner.runtimeconfig.json").read_text())
     properties = config["runtimeOptions"]["configProperties"]
