@@ -3,13 +3,14 @@ namespace AsyncConf.Runner;
 /// <summary>
 /// The thread a run's loop runs on: one kept between runs, since starting a thread for each run cost the C# runner a sixth
 /// of its CPU (4,000 fuzz runs: 6.1 s, and 5.2 s with the kept thread; the main thread had spent 1.1 s of wall time waiting
-/// in <see cref="Thread.Start()"/>). A run gets the kept thread if it is
-/// idle, else a new one (runs at once, from several callers); a thread whose run did not end in time (a loop blocked for
-/// good) is never used again, and a thread beyond the one kept ends once its run is over.
+/// in <see cref="Thread.Start()"/>). A run gets the kept thread if it is idle, else a new one (runs at once, from several
+/// callers); a thread whose run did not end in time (a loop blocked for good) is never used again, and a thread beyond the
+/// one kept ends once its run is over.
 /// </summary>
 /// <remarks>
 /// Each run executes in the execution context of its caller, as on a thread started for it (<see cref="Thread.Start()"/>
-/// flows it), so that nothing a run leaves in the thread's context reaches the next run.
+/// flows it), so that nothing a run leaves in the thread's context reaches the next run; the thread itself starts in the
+/// default context (<see cref="Thread.UnsafeStart()"/>), not in that of the caller that happened to start it.
 /// </remarks>
 internal sealed class LoopThread
 {
@@ -23,7 +24,7 @@ internal sealed class LoopThread
 
     private LoopThread()
     {
-        new Thread(Serve) { IsBackground = true, Name = "asyncconf loop" }.Start();
+        new Thread(Serve) { IsBackground = true, Name = "asyncconf loop" }.UnsafeStart();
     }
 
     /// <summary>Runs <paramref name="work"/> on a loop thread; false when it is still running after <paramref name="timeout"/>.</summary>
