@@ -574,19 +574,22 @@ def test_a_reference_run_a_real_time_budget_stopped_counts_only_if_a_second_try_
 
 def _failing_first_tries(monkeypatch: pytest.MonkeyPatch, impl: str, tries: int) -> list[str]:
     """The checker fails the first ``tries`` runs of ``impl`` as a late reading of the real clock
-    would; returns the log of every run of ``impl`` it judged."""
-    real_check = engine_module.check
+    would, and passes every other run; returns the log of every run of ``impl`` it judged.
+
+    Every other run passes whatever its answer: on the real clock a failure is itself a reading of
+    real time, and these tests are about the engine's second tries, not the runners' times (CI, on
+    a loaded host, once saw the reference fail both of its tries: the anti-pattern was then not
+    judged, ``skipped``, where the test asked for ``missed``)."""
     seen: list[str] = []
 
     def check(scenario: Any, answer: Any, **kwargs: Any) -> Any:
         from asyncconf.checker import Mismatch
 
-        found = real_check(scenario, answer, **kwargs)
         if answer.get("id") in ids:
             seen.append(scenario.id)
             if len(seen) <= tries:
-                return [*found, Mismatch("elapsed_ms", 30, 120, "real clock: outside the band it allows")]
-        return found
+                return [Mismatch("elapsed_ms", 30, 120, "real clock: outside the band it allows")]
+        return []
 
     ids: set[int] = set()  # the requests of ``impl``
     real_request_for = engine_module.request_for
