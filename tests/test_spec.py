@@ -270,3 +270,29 @@ def test_a_file_found_valid_is_stamped_for_other_processes_until_it_or_the_check
     path.write_text(GOOD.format(id="demo").replace("covers: [R1]", "covers: [R7]"))
     problems(path)
     assert len(list((tmp_path / "stamps").iterdir())) == 1  # the first one only
+
+
+def test_past_the_most_stamps_the_least_recently_used_half_goes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test that checks a spec in a temporary folder leaves a stamp: they must not pile up."""
+    import os
+
+    from asyncconf import spec
+
+    stamps = tmp_path / "stamps"
+    monkeypatch.setattr(spec, "VALID_STAMPS", stamps)
+    monkeypatch.setattr(spec, "MOST_STAMPS", 4)
+    used = write(tmp_path, GOOD.format(id="used"), name="used")
+    load_pattern(used)
+    [used_stamp] = list(stamps.iterdir())
+    for age in range(4):  # four stamps older than any this test writes
+        (stamps / f"old-{age}").touch()
+        os.utime(stamps / f"old-{age}", (1_000_000 + age, 1_000_000 + age))
+    os.utime(used_stamp, (0, 0))  # the oldest of all ...
+    monkeypatch.setattr(spec, "_FOUND_VALID", set())  # ... until another process uses it
+    load_pattern(used)
+    load_pattern(write(tmp_path, GOOD.format(id="demo")))  # a sixth stamp: past 4, all but the 2 newest go
+    assert sorted(p.name for p in stamps.iterdir()) == sorted(
+        [used_stamp.name, spec._stamp(tmp_path / "demo.yaml", GOOD.format(id="demo")).name]
+    )

@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import importlib.util
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -215,8 +216,10 @@ _FOUND_VALID: set[tuple[Path, str]] = set()
 #: is checked again. Every process that loads the spec checked all of it before (0.2 s of CPU; the
 #: JavaScript seam starts the Python judge for each pattern it checks, a test session starts
 #: hundreds). A file found invalid leaves no stamp. A stamp that cannot be written (a
-#: read-only checkout) costs only the time.
+#: read-only checkout) costs only the time. A stamp found is touched, and past ``MOST_STAMPS`` the
+#: least recently used half goes: every test that checks a spec in a temporary folder leaves one.
 VALID_STAMPS = STATE_DIR / "spec-valid"
+MOST_STAMPS = 1000
 
 
 @cache
@@ -237,6 +240,25 @@ def _stamp(path: Path, text: str) -> Path:
     return VALID_STAMPS / key
 
 
+def _stamped(stamp: Path) -> bool:
+    """Whether the stamp is there; if so it is touched (recently used: kept when old ones go)."""
+    try:
+        os.utime(stamp)
+    except OSError:
+        return stamp.exists()  # not there, or not ours to touch (a read-only checkout)
+    return True
+
+
+def _leave_stamp(stamp: Path) -> None:
+    with contextlib.suppress(OSError):  # another process pruning at once, a read-only checkout: only time lost
+        VALID_STAMPS.mkdir(parents=True, exist_ok=True)
+        stamp.touch()
+        stamps = list(VALID_STAMPS.iterdir())
+        if len(stamps) > MOST_STAMPS:
+            for old in sorted(stamps, key=lambda p: p.stat().st_mtime_ns)[: len(stamps) - MOST_STAMPS // 2]:
+                old.unlink(missing_ok=True)
+
+
 def load_pattern(path: Path) -> Pattern:
     """Load and check one pattern file; raise SpecError listing all of its problems."""
     try:
@@ -249,7 +271,7 @@ def load_pattern(path: Path) -> Pattern:
         raise SpecError([_yaml_problem(path, error)]) from None
     if root is None or not isinstance(data, dict):
         raise SpecError([Problem(path, 1, "a pattern file holds one mapping (id, title, rules, ...)")])
-    if (path, text) in _FOUND_VALID or _stamp(path, text).exists():
+    if (path, text) in _FOUND_VALID or _stamped(_stamp(path, text)):
         _FOUND_VALID.add((path, text))
         return _build(path, data, root)
 
@@ -265,9 +287,7 @@ def load_pattern(path: Path) -> Pattern:
     if problems:
         raise SpecError(sorted(problems, key=lambda p: p.line))
     _FOUND_VALID.add((path, text))
-    with contextlib.suppress(OSError):
-        VALID_STAMPS.mkdir(parents=True, exist_ok=True)
-        _stamp(path, text).touch()
+    _leave_stamp(_stamp(path, text))
     return pattern
 
 
