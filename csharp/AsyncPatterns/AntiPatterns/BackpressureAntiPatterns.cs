@@ -29,7 +29,7 @@ public static class BackpressureAntiPatterns
     /// <returns>The consumers' values.</returns>
     public static Task<IReadOnlyList<T>> UnboundedQueueAsync<TItem, T>(
         IAsyncEnumerable<TItem> source, Func<TItem, CancellationToken, Task<T>> consume, BackpressureOptions options, TimeProvider? timeProvider, CancellationToken cancellationToken) =>
-        PipelineAsync(source, consume, options, Channel.CreateUnbounded<(int, TItem)>(new UnboundedChannelOptions { AllowSynchronousContinuations = true }), Waiting<TItem>(), complete: true, cancellationToken);
+        PipelineAsync(source, consume, options, Unbounded<TItem>(), Waiting<TItem>(), complete: true, cancellationToken);
 
     /// <summary><c>drops-when-full</c>: a bounded channel with <see cref="BoundedChannelFullMode.DropWrite"/>: a full channel loses the item.</summary>
     /// <typeparam name="TItem">The item type.</typeparam>
@@ -93,7 +93,7 @@ public static class BackpressureAntiPatterns
     /// <returns>The consumers' values.</returns>
     public static Task<IReadOnlyList<T>> ConsumersNeverFinishAsync<TItem, T>(
         IAsyncEnumerable<TItem> source, Func<TItem, CancellationToken, Task<T>> consume, BackpressureOptions options, TimeProvider? timeProvider, CancellationToken cancellationToken) =>
-        PipelineAsync(source, consume, options, Bounded<TItem>(options, BoundedChannelFullMode.Wait), Waiting<TItem>(), complete: false, cancellationToken, slots: true);
+        PipelineAsync(source, consume, options, Bounded<TItem>(options, BoundedChannelFullMode.Wait), Waiting<TItem>(), complete: false, cancellationToken, holdSlots: true);
 
     // Synchronous continuations, as the reference's: a consumer waiting for an item starts it inside the write that hands
     // it over, before the producer goes on (R8). Without them the consumer went on on a pool thread while the producer
@@ -102,6 +102,9 @@ public static class BackpressureAntiPatterns
     // idle pool workers did not spin): a second mistake, and one that came and went.
     private static Channel<(int, TItem)> Bounded<TItem>(BackpressureOptions options, BoundedChannelFullMode mode) =>
         Channel.CreateBounded<(int, TItem)>(new BoundedChannelOptions(options.Capacity) { FullMode = mode, AllowSynchronousContinuations = true });
+
+    private static Channel<(int, TItem)> Unbounded<TItem>() =>
+        Channel.CreateUnbounded<(int, TItem)>(new UnboundedChannelOptions { AllowSynchronousContinuations = true });
 
     private static Queueing<TItem> Waiting<TItem>() =>
         new((writer, entry, ct) => writer.WriteAsync(entry, ct), WaitToReadAsync);
@@ -128,7 +131,7 @@ public static class BackpressureAntiPatterns
         bool complete,
         CancellationToken cancellationToken,
         int upFront = 0,
-        bool slots = false)
+        bool holdSlots = false)
     {
         // No options.Validate(), like the naive code each mistake stands for: no worker is no consumer.
         var results = new List<T>();
@@ -136,11 +139,11 @@ public static class BackpressureAntiPatterns
         Exception? firstFailure = null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
-        // `slots`: the reference's semaphore (BackpressureStrategy), for a channel whose writer waits while it is full: the
+        // `holdSlots`: the reference's semaphore (BackpressureStrategy), for a channel whose writer waits while it is full: the
         // channel wakes a waiting writer on the thread pool, which then raced the consumer that freed its slot (C#
         // consumers-never-finish passed freed-slot-consumer-starts-before-the-producer in some runs and failed it in
         // others). The producer takes a slot before each write; a consumer gives it back once it has started its item.
-        using var slotsTaken = slots ? new SemaphoreSlim(options.Capacity, options.Capacity) : null;
+        using var freeSlots = holdSlots ? new SemaphoreSlim(options.Capacity, options.Capacity) : null;
 
         void Fail(Exception error)
         {
@@ -163,7 +166,7 @@ public static class BackpressureAntiPatterns
                     }
                     finally
                     {
-                        slotsTaken?.Release();
+                        freeSlots?.Release();
                     }
 
                     var value = await started.ConfigureAwait(false);
@@ -202,9 +205,9 @@ public static class BackpressureAntiPatterns
                     results.Add(default!);
                 }
 
-                if (slotsTaken is not null)
+                if (freeSlots is not null)
                 {
-                    await slotsTaken.WaitAsync(stop.Token).ConfigureAwait(false);
+                    await freeSlots.WaitAsync(stop.Token).ConfigureAwait(false);
                 }
 
                 await queueing.Write(channel.Writer, (produced++, item), stop.Token).ConfigureAwait(false);
