@@ -68,7 +68,9 @@ def _dotnet_plan() -> list[Step]:
     # The harness's runner first: the tests' C# runs need it, and wait for the lock while a build
     # holds it; the whole solution's build then goes on beside them.
     dotnet.build(cli, dotnet.target_framework(cli))
-    common = ["-nologo", "--disable-build-servers"]
+    # In the harness's configuration: the solution's build then finds the runner's three projects
+    # built and compiles the tests' project only (one compiler run of four, 4-5 s of CPU less).
+    common = ["-c", dotnet.CONFIGURATION, "-nologo", "--disable-build-servers"]
     return [
         Step([cli, "build", str(CSHARP_DIR), *common], locked=dotnet.build_lock),
         Step([cli, "test", str(CSHARP_DIR), "--no-build", *common]),
