@@ -134,11 +134,11 @@ def test_an_interrupted_build_leaves_no_process_and_two_harnesses_then_rebuild_i
         stamp.unlink()  # so that it builds, whatever ran before
     harness = _start_build(dotnet_cli, framework, csharp_copy)
     try:
-        # Interrupt it mid-way: AsyncPatterns compiled, its dependent being compiled (MSBuild
-        # starts a compiler per project, in the project's folder).
-        dependent = csharp_copy / "AsyncPatterns.Runner.Core"
+        # Interrupt it mid-way: restored, AsyncPatterns being compiled (MSBuild starts a compiler
+        # per project, in the project's folder), as in the issue, whose interrupt left that
+        # project's reference assembly written empty.
         deadline = time.monotonic() + 600
-        while not any("/csc" in p for p in _processes_in(dependent)) and harness.poll() is None:
+        while not any("/csc" in p for p in _processes_in(csharp_copy / "AsyncPatterns")) and harness.poll() is None:
             assert time.monotonic() < deadline, "no compiler seen in 600 s"
             time.sleep(0.05)
         assert harness.poll() is None, "the build ended before the compiler was seen: " + harness.communicate()[1]
@@ -154,8 +154,9 @@ def test_an_interrupted_build_leaves_no_process_and_two_harnesses_then_rebuild_i
     # with CS0009 until obj/ was deleted by hand; and two first builds at once raced in NuGet's restore.
     obj = csharp_copy / "AsyncPatterns" / "obj" / "Release" / framework
     for reference in ("ref", "refint"):
+        (obj / reference).mkdir(parents=True, exist_ok=True)
         (obj / reference / "AsyncPatterns.dll").write_bytes(b"")
-    shutil.rmtree(dependent / "obj" / "Release", ignore_errors=True)
+    shutil.rmtree(csharp_copy / "AsyncPatterns.Runner.Core" / "obj" / "Release", ignore_errors=True)
     for output in csharp_copy.glob("*/bin"):
         shutil.rmtree(output)
     harnesses = [_start_build(dotnet_cli, framework, csharp_copy) for _ in range(2)]
