@@ -11,9 +11,9 @@
  * Your function takes what the JavaScript reference takes (spec/PROTOCOL.md section 8 lists every
  * pattern's signature, in ms) and runs in this process on the project's virtual time, fault plans
  * and instruments, exactly as the reference does. The answers are then judged by the spec's one
- * checker, the harness's (`python -m asyncconf.judge`, spawned once per check): each against the
- * spec, and compared with the JavaScript reference's answer. There is no second checker in
- * JavaScript, so a verdict here is the verdict of `asyncconf run`.
+ * checker, the harness's (`python -m asyncconf.judge`, spawned once per check, and once per pattern
+ * for its scenarios): each against the spec, and compared with the JavaScript reference's answer.
+ * There is no second checker in JavaScript, so a verdict here is the verdict of `asyncconf run`.
  *
  * A scenario your implementation cannot express (a fixed cap, no factor, no injectable random) is
  * `n/a` when `notApplicable(scenario)` returns the reason: never a pass, never a fail, and not
@@ -89,12 +89,27 @@ function judge(args, input) {
 }
 
 /**
- * The pattern's scenarios, in the spec's order.
+ * The checker's answer to `scenarios PATTERN`, asked once per process and Python: a suite that checks
+ * several implementations of one pattern starts one checker for its scenarios, not one per check.
+ * A failed answer is not kept.
+ * @type {Map<string, Promise<any>>}
+ */
+const asked = new Map();
+
+/**
+ * The pattern's scenarios, in the spec's order: new objects on every call, so that a caller may change them.
  * @param {string} pattern
  * @returns {Promise<Scenario[]>}
  */
 export async function scenarios(pattern) {
-  const found = await judge(['scenarios', pattern]);
+  const key = JSON.stringify([pythonCommand(), pattern]);
+  let answer = asked.get(key);
+  if (answer === undefined) {
+    answer = judge(['scenarios', pattern]);
+    asked.set(key, answer);
+    answer.catch(() => asked.delete(key));
+  }
+  const found = structuredClone(await answer);
   return found.scenarios.map((/** @type {any} */ s) => ({
     pattern,
     id: s.id,

@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {describe, it} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {withTimeout} from '../src/timeout.js';
 import {answer, checkPattern, checkScenario, scenarios, testPattern} from './index.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
+/** The Python the seam runs the checker with when ASYNCCONF_PYTHON is not set, if the checkout has it. */
+const VENV_PYTHON = fileURLToPath(new URL('../../.venv/bin/python', import.meta.url));
 
 /**
  * A timeout that never times out: waits for the operation, whatever the limit.
@@ -115,6 +120,36 @@ describe('asyncconf-javascript/testing', () => {
     const some = await checkPattern('timeout', withTimeout, {notApplicable: (s) => (s.params.timeout_ms === 0 ? 'no zero' : null)});
     assert.ok(some.ok, some.explain());
     assert.equal(some.results.find((r) => r.scenario.id === 'zero-limit-is-invalid')?.status, 'n/a');
+  });
+
+  it("asks the checker for a pattern's scenarios once, and hands out copies", async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'asyncconf-judge-'));
+    const log = join(folder, 'calls');
+    const real = process.env.ASYNCCONF_PYTHON ?? (existsSync(VENV_PYTHON) ? VENV_PYTHON : 'python3');
+    const python = join(folder, 'python');
+    writeFileSync(python, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${real}' "$@"\n`, {mode: 0o755});
+    const before = process.env.ASYNCCONF_PYTHON;
+    process.env.ASYNCCONF_PYTHON = python;
+    try {
+      const [first, again] = await Promise.all([scenarios('timeout'), scenarios('timeout')]);
+      first[0].params.timeout_ms = -1;
+      const later = await scenarios('timeout');
+      assert.deepEqual(again, later);
+      assert.notEqual(later[0].params.timeout_ms, -1);
+      assert.equal((await scenarios('retry-backoff'))[0].pattern, 'retry-backoff');
+      await assert.rejects(scenarios('no-such-pattern'), /unknown pattern 'no-such-pattern'/);
+      await assert.rejects(scenarios('no-such-pattern'), /unknown pattern 'no-such-pattern'/); // a failure is asked again
+      assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), [
+        '-m asyncconf.judge scenarios timeout',
+        '-m asyncconf.judge scenarios retry-backoff',
+        '-m asyncconf.judge scenarios no-such-pattern',
+        '-m asyncconf.judge scenarios no-such-pattern',
+      ]);
+    } finally {
+      if (before === undefined) delete process.env.ASYNCCONF_PYTHON;
+      else process.env.ASYNCCONF_PYTHON = before;
+      rmSync(folder, {recursive: true, force: true});
+    }
   });
 
   it('checks one scenario', async () => {
