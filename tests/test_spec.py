@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -81,6 +83,43 @@ def test_a_file_found_valid_is_checked_again_once_changed_and_each_load_is_its_o
     assert problems(path)[0].startswith(f"{path}:18: scenarios[0].expect.elapsed_ms: a numeric check is a whole number")
     path.write_text(GOOD.format(id="demo").replace("covers: [R1]", "covers: [R1, R7]"))  # the lint's, too
     assert problems(path) == [f"{path}:13: scenario `first` covers unknown rule `R7` (rules: R1)"]
+
+
+def test_a_file_found_valid_is_parsed_once_and_each_load_still_builds_its_own_objects(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load of a file found valid takes its parse from the last (spec._FOUND_VALID): pytest's
+    workers parsed the spec 2,255 times in a session. Its objects are still new every time."""
+    from asyncconf import spec
+
+    parsed: list[str] = []
+    parse = spec._parse
+
+    def counted(text: str) -> tuple[Any, Any]:
+        parsed.append(text)
+        return parse(text)
+
+    monkeypatch.setattr(spec, "_parse", counted)
+    path = write(tmp_path, GOOD.format(id="demo"))
+    first = load_pattern(path)
+    first.scenarios[0].params["limit"] = 99
+    first.scenarios[0].expect["elapsed_ms"] = 99
+    first.scenarios[0].plan["op"].clear()
+    for _ in range(2):
+        again = load_pattern(path)
+        assert again.scenarios[0].params == {"limit": 2}
+        assert again.scenarios[0].expect == {"outcome": {"ok": "data"}, "elapsed_ms": 10}
+        assert again.scenarios[0].plan == {"op": [{"after_ms": 10, "ok": "data"}]}
+        assert again.scenarios[0].line == 12
+        again.scenarios[0].expect["elapsed_ms"] = 99
+    assert len(parsed) == 1
+    path.write_text(GOOD.format(id="demo") + "# changed\n")
+    load_pattern(path)
+    assert len(parsed) == 2
+    monkeypatch.setattr(spec, "MOST_FOUND_VALID", 1)  # the least recently used goes
+    load_pattern(write(tmp_path, GOOD.format(id="other"), name="other"))
+    load_pattern(path)
+    assert len(parsed) == 4
 
 
 @pytest.mark.parametrize(
@@ -253,14 +292,14 @@ def test_a_file_found_valid_is_stamped_for_other_processes_until_it_or_the_check
     def checked(*args: object) -> None:
         raise AssertionError("checked again")
 
-    monkeypatch.setattr(spec, "_FOUND_VALID", set())  # as another process
+    monkeypatch.setattr(spec, "_FOUND_VALID", OrderedDict())  # as another process
     monkeypatch.setattr(spec, "lint_pattern", checked)
     assert load_pattern(path).scenarios[0].params == {"limit": 2}  # the stamp: not checked again
     path.write_text(GOOD.format(id="demo") + "# a comment\n")
     with pytest.raises(AssertionError, match="checked again"):
         load_pattern(path)
     path.write_text(GOOD.format(id="demo"))
-    monkeypatch.setattr(spec, "_FOUND_VALID", set())  # another process again, with other checks
+    monkeypatch.setattr(spec, "_FOUND_VALID", OrderedDict())  # another process again, with other checks
     monkeypatch.setattr(spec, "_checks_fingerprint", lambda: "a check changed")
     with pytest.raises(AssertionError, match="checked again"):
         load_pattern(path)
@@ -290,7 +329,7 @@ def test_past_the_most_stamps_the_least_recently_used_half_goes(
         (stamps / f"old-{age}").touch()
         os.utime(stamps / f"old-{age}", (1_000_000 + age, 1_000_000 + age))
     os.utime(used_stamp, (0, 0))  # the oldest of all ...
-    monkeypatch.setattr(spec, "_FOUND_VALID", set())  # ... until another process uses it
+    monkeypatch.setattr(spec, "_FOUND_VALID", OrderedDict())  # ... until another process uses it
     load_pattern(used)
     load_pattern(write(tmp_path, GOOD.format(id="demo")))  # a sixth stamp: past 4, all but the 2 newest go
     assert sorted(p.name for p in stamps.iterdir()) == sorted(

@@ -11,6 +11,9 @@ import hashlib
 import importlib.util
 import json
 import os
+import pickle
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -205,11 +208,16 @@ def _yaml_problem(path: Path, error: yaml.MarkedYAMLError) -> Problem:
     return Problem(path, mark.line + 1 if mark else 0, f"not valid YAML: {problem}")
 
 
-#: The pattern files this process has found valid, by path and text. Whether a file is valid (the
-#: schema, then the lint) depends on nothing else, and checking it is three quarters of loading it:
-#: pytest's collection and its in-process CLI runs load the spec hundreds of times. Each load still
-#: builds its own objects from the text: a caller may change its copy.
-_FOUND_VALID: set[tuple[Path, str]] = set()
+#: The pattern files this process has found valid, by path and text, each with what parsing it gave:
+#: its node tree (read for line numbers, never changed) and its data, pickled. Whether a file is
+#: valid (the schema, then the lint) depends on nothing else, and checking it is three quarters of
+#: loading it; parsing is most of the rest: pytest's workers load the spec hundreds of times (their
+#: collection, the in-process CLI runs), 2,255 parses and about 20 s of CPU in one session. Each
+#: load still builds its own objects, from its own unpickled copy of the data (about 50 times
+#: cheaper than parsing): a caller may change its copy. The most recently used ``MOST_FOUND_VALID``.
+_FOUND_VALID: OrderedDict[tuple[Path, str], tuple[yaml.Node, bytes]] = OrderedDict()
+MOST_FOUND_VALID = 256
+_FOUND_VALID_LOCK = threading.Lock()  # threads load specs too (the engine's, the CLI's in a test)
 
 #: The same across processes: an empty file per pattern file found valid, named by a hash of its
 #: path, its text and the checks (``_checks_fingerprint``) -- so that a changed file, schema or check
@@ -265,14 +273,20 @@ def load_pattern(path: Path) -> Pattern:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise SpecError([Problem(path, 0, f"cannot read: {error.strerror}")]) from None
+    with _FOUND_VALID_LOCK:
+        found = _FOUND_VALID.get((path, text))
+        if found is not None:
+            _FOUND_VALID.move_to_end((path, text))
+    if found is not None:
+        return _build(path, pickle.loads(found[1]), found[0])
     try:
         root, data = _parse(text)
     except yaml.MarkedYAMLError as error:
         raise SpecError([_yaml_problem(path, error)]) from None
     if root is None or not isinstance(data, dict):
         raise SpecError([Problem(path, 1, "a pattern file holds one mapping (id, title, rules, ...)")])
-    if (path, text) in _FOUND_VALID or _stamped(_stamp(path, text)):
-        _FOUND_VALID.add((path, text))
+    if _stamped(_stamp(path, text)):
+        _found_valid(path, text, root, data)
         return _build(path, data, root)
 
     problems = [Problem(path, line, message) for line, message in _duplicate_keys(root)]
@@ -286,9 +300,18 @@ def load_pattern(path: Path) -> Pattern:
     problems = [Problem(path, _line_of(root, at), message) for at, message in lint_pattern(pattern, data)]
     if problems:
         raise SpecError(sorted(problems, key=lambda p: p.line))
-    _FOUND_VALID.add((path, text))
+    _found_valid(path, text, root, data)
     _leave_stamp(_stamp(path, text))
     return pattern
+
+
+def _found_valid(path: Path, text: str, root: yaml.Node, data: dict[str, Any]) -> None:
+    """Remember a file found valid, before any caller has its pattern (whose objects may share the data's)."""
+    found = (root, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    with _FOUND_VALID_LOCK:
+        _FOUND_VALID[(path, text)] = found
+        while len(_FOUND_VALID) > MOST_FOUND_VALID:
+            _FOUND_VALID.popitem(last=False)
 
 
 def _build(path: Path, data: dict[str, Any], root: yaml.Node) -> Pattern:
