@@ -259,13 +259,20 @@ def _closure(start: Path, imports: Callable[[Path], list[Path]]) -> list[Path]:
 
 def _python_imports(path: Path) -> list[Path]:
     """The package modules a module imports relatively (``from .x import y``)."""
+    return list(_python_imports_cached(path, path.stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=256)
+def _python_imports_cached(path: Path, _mtime_ns: int) -> tuple[Path, ...]:
+    # Parsed once per version of the file, as ``scan`` reads one: the API tests ask for every
+    # pattern's sources hundreds of times (4,937 parses in one pytest worker).
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
             module = path.parent / f"{node.module.replace('.', '/')}.py"
             if module.is_file():
                 found.append(module)
-    return found
+    return tuple(found)
 
 
 def _javascript_imports(path: Path) -> list[Path]:
