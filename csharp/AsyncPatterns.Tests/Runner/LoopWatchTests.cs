@@ -134,7 +134,7 @@ public class LoopWatchTests
         Assert.Equal("""{"ok":1}""", answer["outcome"]!.ToJsonString());
         var blockedMs = (long)answer["blocked_ms"]!;
         Assert.True(
-            blockedMs < 50,
+            blockedMs is >= 0 and < 50,
             $"blocked_ms {blockedMs}; meanwhile GC paused {(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds} ms, JIT (all threads) {(System.Runtime.JitInfo.GetCompilationTime() - jitBefore).TotalMilliseconds} ms, {ThreadPool.ThreadCount} pool threads: {answer.ToJsonString()}");
         await blocker!;
     }
