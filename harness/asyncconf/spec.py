@@ -285,7 +285,8 @@ def load_pattern(path: Path) -> Pattern:
         raise SpecError([_yaml_problem(path, error)]) from None
     if root is None or not isinstance(data, dict):
         raise SpecError([Problem(path, 1, "a pattern file holds one mapping (id, title, rules, ...)")])
-    if _stamped(_stamp(path, text)):
+    stamp = _stamp(path, text)
+    if _stamped(stamp):
         _found_valid(path, text, root, data)
         return _build(path, data, root)
 
@@ -301,7 +302,7 @@ def load_pattern(path: Path) -> Pattern:
     if problems:
         raise SpecError(sorted(problems, key=lambda p: p.line))
     _found_valid(path, text, root, data)
-    _leave_stamp(_stamp(path, text))
+    _leave_stamp(stamp)
     return pattern
 
 
