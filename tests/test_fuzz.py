@@ -32,8 +32,8 @@ from asyncconf.fuzz.domain import ENOUGH_DRAWS, KINDS
 from asyncconf.fuzz.render import finding_text, scenario_yaml
 from asyncconf.languages import LanguageSession
 from asyncconf.paths import ROOT
-from asyncconf.pytest_plugin import required_langs
-from asyncconf.spec import Pattern, SpecError, load_pattern, load_spec
+from asyncconf.pytest_plugin import fuzzed_transports
+from asyncconf.spec import Api, Pattern, SpecError, load_pattern, load_spec
 from asyncconf.transports.base import Transport
 
 PATTERNS = {pattern.id: pattern for pattern in load_spec()}
@@ -486,8 +486,15 @@ def test_a_finding_prints_as_a_scenario_that_pastes_into_the_spec(spec_copy: Pat
 # -- the command line --------------------------------------------------------------------------------------
 
 
+NO_DOTNET = "no `dotnet` on PATH"
+
+
 def fake_sessions(monkeypatch: pytest.MonkeyPatch, **javascript: Any) -> None:
+    """Python and JavaScript as fake transports; C# as on a machine without .NET."""
+
     def fake_open(name: str, patterns: Any, command: Any = None) -> LanguageSession:
+        if name == "csharp":
+            return LanguageSession(name, skip_reason=NO_DOTNET)
         label = {"python": "python/inprocess", "javascript": "javascript/subprocess"}[name]
         transport = FakeTransport(label, **(javascript if name == "javascript" else {}))
         implemented = {pattern.id: ["reference"] for pattern in PATTERNS.values()}
@@ -527,6 +534,69 @@ def test_fuzz_interrupted_prints_what_it_found_and_exits_non_zero(monkeypatch: p
     assert "INTERRUPTED: 1 finding(s) in 1 pattern(s)" in result.output  # no pattern after the interrupt
 
 
+def test_fuzz_names_a_language_it_left_out_in_its_verdict(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A language that cannot run is not fuzzed: the OK says so, not only a line above it.
+    fake_sessions(monkeypatch)
+    result = CliRunner().invoke(main, ["fuzz", "--pattern", "task-group", "--examples", "5", "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    assert f"task-group: left out csharp: {NO_DOTNET}" in result.output
+    assert "OK: 0 finding(s) in 1 pattern(s), seed 5, 5 examples; left out: csharp (1 pattern)" in result.output
+
+
+def test_fuzz_fails_when_a_required_language_is_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    # --require, as `asyncconf run` takes it: a required language that cannot be fuzzed fails the run.
+    fake_sessions(monkeypatch)
+    args = ["fuzz", "--pattern", "task-group", "--examples", "5", "--seed", "5", "--require", "python,csharp"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    assert f"REQUIRED csharp: required but not fuzzed in task-group: {NO_DOTNET}" in result.output
+    assert "NOT OK: 0 finding(s) in 1 pattern(s), seed 5, 5 examples; left out: csharp (1 pattern)" in result.output
+    assert CliRunner().invoke(main, [*args[:-1], "python"]).exit_code == 0
+    outside = CliRunner().invoke(main, [*args[:-2], "--lang", "python,javascript", "--require", "csharp"])
+    assert outside.exit_code == 2 and "csharp must run but is not among --lang python,javascript" in outside.output
+
+
+def test_a_required_language_left_out_of_a_pattern_is_a_problem_and_another_is_not() -> None:
+    # The one rule of the fuzz CLI, the fixed-seed sample and the campaign.
+    pattern = PATTERNS["timeout"]
+    python = FakeTransport("python/inprocess")
+    sessions = [
+        LanguageSession("python", transports=[python], implementations={python.label: {"timeout": ["reference"]}}),
+        LanguageSession("csharp", skip_reason=NO_DOTNET),
+        LanguageSession(
+            "javascript",
+            transports=[FakeTransport("javascript/subprocess")],
+            missing_api={"timeout": [Api("AbortSignal.any")]},
+        ),
+    ]
+    transports, left_out = fuzz_cli.transports_for(pattern, sessions)
+    assert transports == [python]
+    assert [str(left) for left in left_out] == [f"csharp: {NO_DOTNET}", "javascript/subprocess: lacks AbortSignal.any"]
+    assert fuzz_cli.required_left_out(pattern, left_out, ["python"]) == []
+    assert fuzz_cli.required_left_out(pattern, left_out, ["javascript", "csharp"]) == [
+        f"csharp: required but not fuzzed in timeout: {NO_DOTNET}",
+        "javascript/subprocess: required but not fuzzed in timeout: lacks AbortSignal.any",
+    ]
+
+
+def test_a_fuzz_test_fails_when_a_required_language_is_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The sample and the campaign: ASYNCCONF_REQUIRE (CI's) decides, by the rule of --require.
+    implemented = {pattern_id: ["reference"] for pattern_id in PATTERNS}
+    sessions = [
+        LanguageSession(name, transports=[FakeTransport(label)], implementations={label: implemented})
+        for name, label in (("python", "python/inprocess"), ("javascript", "javascript/subprocess"))
+    ]
+    sessions.append(LanguageSession("csharp", skip_reason=NO_DOTNET))
+    monkeypatch.setenv("ASYNCCONF_REQUIRE", "python,javascript")
+    assert len(fuzzed_transports(PATTERNS["timeout"], sessions)) == 2
+    monkeypatch.setenv("ASYNCCONF_REQUIRE", "python,csharp")
+    with pytest.raises(pytest.fail.Exception, match=f"csharp: required but not fuzzed in timeout: {NO_DOTNET}"):
+        fuzzed_transports(PATTERNS["timeout"], sessions)
+    monkeypatch.delenv("ASYNCCONF_REQUIRE")
+    with pytest.raises(pytest.skip.Exception, match="fewer than two transports can run timeout"):
+        fuzzed_transports(PATTERNS["timeout"], sessions[:1] + sessions[2:])
+
+
 def test_throughput_counts_the_examples_per_second_of_each_pattern() -> None:
     implemented = {pattern.id: ["reference"] for pattern in PATTERNS.values()}
     sessions = [
@@ -554,21 +624,15 @@ KNOWN_DIVERGENCES: dict[tuple[str, str], str] = {}
 @pytest.fixture(scope="module")
 def sessions(asyncconf_engine: Any) -> list[LanguageSession]:
     """The languages the run selects, opened once and shared with the spec items."""
-    opened = [asyncconf_engine.session(lang) for lang in asyncconf_engine.langs]
-    for session in opened:  # one that cannot run is left out -- unless it is required
-        if not session.usable and session.name in required_langs():
-            pytest.fail(f"{session.name} is required here but cannot run: {session.skip_reason or session.error}")
-    return opened
+    # One that cannot run is left out -- unless it is required: each test's fuzzed_transports says.
+    return [asyncconf_engine.session(lang) for lang in asyncconf_engine.langs]
 
 
 def sample(
     pattern_id: str, sessions: list[LanguageSession], edges: Iterable[str], *, stop_at_first: bool = False
 ) -> list[Finding]:
     pattern = PATTERNS[pattern_id]
-    transports, left_out = fuzz_cli.transports_for(pattern, sessions)
-    if len(transports) < 2:
-        pytest.skip(f"fewer than two transports can run {pattern_id}: {'; '.join(left_out)}")
-    differential = Differential(transports)
+    differential = Differential(fuzzed_transports(pattern, sessions))
     result = fuzz_pattern(
         pattern,
         differential,
@@ -637,9 +701,8 @@ def test_our_runners_answer_a_pipelined_batch_as_they_answer_one_request_at_a_ti
     pattern = PATTERNS[pattern_id]
     recorder = Recorder("fake/one")
     fuzz_pattern(pattern, Differential([recorder, Recorder("fake/two")]), examples=BATCH, seed_value=5)
-    transports, _ = fuzz_cli.transports_for(pattern, sessions)
-    pipelined = [t for t in transports if getattr(t, "pipelined", False)]
-    assert pipelined or not transports, "none of our runner processes takes a batch in one write"
+    pipelined = [t for t in fuzzed_transports(pattern, sessions) if getattr(t, "pipelined", False)]
+    assert pipelined, "none of our runner processes takes a batch in one write"
     timeouts = [30.0] * len(recorder.sent)
     for transport in pipelined:
         one_by_one = [transport.request(request, timeout_s=30) for request in recorder.sent]

@@ -58,6 +58,17 @@ def _langs(value: str) -> list[str]:
     return langs
 
 
+def _required(value: str, selected: list[str]) -> list[str]:
+    """``--require``'s languages: each must be among ``--lang`` (one that cannot be selected cannot run)."""
+    required = _langs(value) if value else []
+    outside = [lang for lang in required if lang not in selected]
+    if outside:
+        raise click.BadParameter(
+            f"{', '.join(outside)} must run but is not among --lang {','.join(selected)}", param_hint="--require"
+        )
+    return required
+
+
 def _runners(specs: Sequence[str], langs: list[str]) -> dict[str, list[str]]:
     runners = {}
     for spec in specs:
@@ -212,12 +223,7 @@ def run(
     """Run the conformance matrix; exit 0 only when every reference scenario passes, every
     anti-pattern is rejected and the languages agree."""
     selected = _langs(langs)
-    required_langs = _langs(required) if required else []
-    outside = [lang for lang in required_langs if lang not in selected]
-    if outside:
-        raise click.BadParameter(
-            f"{', '.join(outside)} must run but is not among --lang {','.join(selected)}", param_hint="--require"
-        )
+    required_langs = _required(required, selected)
     for path, option in ((json_file, "--json"), (junit_file, "--junit")):
         _check_writable(path, option)  # before minutes of running, not after
     patterns = _load(spec_dir, pattern_ids)
@@ -488,12 +494,22 @@ def _bench_fuzz(patterns: list[Pattern], langs: list[str], examples: int, markdo
     "--seed", type=int, default=None, help="Repeat a run: the same seed draws the same examples.  [default: random]"
 )
 @click.option("--lang", "langs", default=",".join(LANGUAGES), show_default=True, help="Languages, comma-separated.")
-def fuzz_command(spec_dir: Path, pattern_ids: tuple[str, ...], examples: int, seed: int | None, langs: str) -> None:
+@click.option(
+    "--require",
+    "required",
+    default="",
+    help="Languages that must be fuzzed: one left out of a pattern (runtime absent, an API missing) fails the run.",
+)
+def fuzz_command(
+    spec_dir: Path, pattern_ids: tuple[str, ...], examples: int, seed: int | None, langs: str, required: str
+) -> None:
     """Differential fuzzing: inputs drawn from the spec, run on every language and transport; each
     divergence, runner error or unfinished run shrunk to a minimal scenario. Exit 0 only when clean."""
     from .fuzz.command import fuzz_command as run_fuzz
 
-    sys.exit(run_fuzz(_load(spec_dir, pattern_ids), _langs(langs), examples, seed))
+    selected = _langs(langs)
+    required_langs = _required(required, selected)
+    sys.exit(run_fuzz(_load(spec_dir, pattern_ids), selected, examples, seed, required_langs))
 
 
 def _import(target: str, option: str) -> Any:

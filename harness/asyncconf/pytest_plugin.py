@@ -23,7 +23,9 @@ import pytest
 
 from . import report
 from .engine import Engine, Interrupted, Run, compare_languages
+from .languages import LanguageSession
 from .spec import LANGUAGES, Pattern, Scenario, SpecError, load_pattern, load_spec
+from .transports.base import Transport
 
 _ENGINE = pytest.StashKey[Engine]()
 _CACHE = pytest.StashKey[dict[tuple[str, str, str], list[Run]]]()
@@ -77,6 +79,21 @@ def fail_if_required_did_not_run(runs: list[Run]) -> None:
     problems = report.required_problems(runs, required_langs() & {run.lang for run in runs})
     if problems:
         pytest.fail("required here (ASYNCCONF_REQUIRE): " + "; ".join(problems))
+
+
+def fuzzed_transports(pattern: Pattern, sessions: Sequence[LanguageSession]) -> list[Transport]:
+    """The transports a fuzz test compares on ``pattern`` -- a required language left out of it fails
+    the test (``fuzz.command.required_left_out``, the rule of ``asyncconf fuzz --require``), and
+    fewer than two to compare skip it."""
+    from .fuzz.command import required_left_out, transports_for
+
+    transports, left_out = transports_for(pattern, sessions)
+    problems = required_left_out(pattern, left_out, required_langs())
+    if problems:
+        pytest.fail("required here (ASYNCCONF_REQUIRE): " + "; ".join(problems))
+    if len(transports) < 2:
+        pytest.skip(f"fewer than two transports can run {pattern.id}: {'; '.join(map(str, left_out))}")
+    return transports
 
 
 def ran_transports(lang: str, runs: list[Run]) -> list[Run]:

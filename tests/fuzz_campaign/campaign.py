@@ -23,8 +23,7 @@ import pytest
 from asyncconf.engine import Engine
 from asyncconf.fuzz import Differential, finding_text, fuzz_pattern
 from asyncconf.fuzz.campaign import PatternResult
-from asyncconf.fuzz.command import transports_for
-from asyncconf.pytest_plugin import required_langs
+from asyncconf.pytest_plugin import fuzzed_transports
 from asyncconf.spec import Pattern, load_spec
 
 PATTERNS = {pattern.id: pattern for pattern in load_spec()}
@@ -54,13 +53,8 @@ def test_shard(
     record_property: Callable[[str, object], None],
 ) -> None:
     sessions = [asyncconf_engine.session(lang) for lang in asyncconf_engine.langs]
-    for session in sessions:
-        if not session.usable and session.name in required_langs():
-            pytest.fail(f"{session.name} is required here but cannot run: {session.skip_reason or session.error}")
     pattern = PATTERNS[pattern_id]
-    transports, left_out = transports_for(pattern, sessions)
-    if len(transports) < 2:
-        pytest.skip(f"fewer than two transports can run {pattern_id}: {'; '.join(left_out)}")
+    transports = fuzzed_transports(pattern, sessions)  # a required language left out fails the shard
     total, shards = pytestconfig.getoption("--fuzz-examples"), max(1, pytestconfig.getoption("--fuzz-shards"))
     examples = total // shards + (1 if shard < total % shards else 0)
     seed = pytestconfig.getoption("--fuzz-seed") * 1000 + shard

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -18,28 +19,56 @@ from .render import finding_text
 INTERRUPTED_EXIT = 130
 
 
-def transports_for(pattern: Pattern, sessions: Sequence[LanguageSession]) -> tuple[list[Transport], list[str]]:
+@dataclass(frozen=True)
+class LeftOut:
+    """A language (``csharp``) or one of its transports (``csharp/pythonnet``) a pattern is not fuzzed on."""
+
+    who: str
+    why: str
+
+    @property
+    def lang(self) -> str:
+        return self.who.split("/", 1)[0]
+
+    def __str__(self) -> str:
+        return f"{self.who}: {self.why}"
+
+
+def transports_for(pattern: Pattern, sessions: Sequence[LanguageSession]) -> tuple[list[Transport], list[LeftOut]]:
     """The transports that can run ``pattern``, and why each other one cannot."""
     usable: list[Transport] = []
-    left_out: list[str] = []
+    left_out: list[LeftOut] = []
     for session in sessions:
         if not session.usable:
-            left_out.append(f"{session.name}: {session.skip_reason or session.error}")
+            left_out.append(LeftOut(session.name, session.skip_reason or session.error or "cannot run"))
             continue
-        left_out += [f"{session.name}/{name}: {reason}" for name, (_, reason) in session.broken.items()]
+        left_out += [LeftOut(f"{session.name}/{name}", reason) for name, (_, reason) in session.broken.items()]
         lacking = session.missing_api.get(pattern.id)
         for transport in session.transports:
             if lacking:
-                left_out.append(f"{transport.label}: lacks {', '.join(map(str, lacking))}")
+                left_out.append(LeftOut(transport.label, f"lacks {', '.join(map(str, lacking))}"))
             elif "reference" not in session.implementations.get(transport.label, {}).get(pattern.id, []):
-                left_out.append(f"{transport.label}: does not implement {pattern.id}")
+                left_out.append(LeftOut(transport.label, f"does not implement {pattern.id}"))
             else:
                 usable.append(transport)
     return usable, left_out
 
 
-def fuzz_command(patterns: Sequence[Pattern], langs: Sequence[str], examples: int, seed: int | None) -> int:
-    """Fuzz every pattern; the exit status: 0 clean, 1 findings (or nothing to compare), 130 interrupted."""
+def required_left_out(pattern: Pattern, left_out: Iterable[LeftOut], required: Iterable[str]) -> list[str]:
+    """Why a required language was not fuzzed on all its transports: one line each. The fuzzer's
+    side of ``report.required_problems``, for ``asyncconf fuzz --require``, the fixed-seed sample
+    and the campaign alike (whose required languages are ``ASYNCCONF_REQUIRE``'s)."""
+    must = set(required)
+    return [
+        f"{left.who}: required but not fuzzed in {pattern.id}: {left.why}" for left in left_out if left.lang in must
+    ]
+
+
+def fuzz_command(
+    patterns: Sequence[Pattern], langs: Sequence[str], examples: int, seed: int | None, required: Sequence[str] = ()
+) -> int:
+    """Fuzz every pattern; the exit status: 0 clean, 1 findings (or nothing to compare, or a
+    ``required`` language left out), 130 interrupted. What was left out is said in the verdict."""
     out = Console(soft_wrap=True, highlight=False)
     err = Console(stderr=True, soft_wrap=True, highlight=False)
     seed = secrets.randbelow(2**32) if seed is None else seed
@@ -47,6 +76,7 @@ def fuzz_command(patterns: Sequence[Pattern], langs: Sequence[str], examples: in
     sessions = [open_language(lang, patterns) for lang in langs]
     results: list[PatternResult] = []
     problems = 0
+    left_out_of: dict[str, int] = {}  # who -> in how many patterns: said in the verdict, never only above it
     try:
         with Progress(
             TextColumn("{task.description}"),
@@ -59,8 +89,12 @@ def fuzz_command(patterns: Sequence[Pattern], langs: Sequence[str], examples: in
         ) as progress:
             for pattern in patterns:
                 transports, left_out = transports_for(pattern, sessions)
-                for why in left_out:
-                    err.print(f"asyncconf fuzz: {pattern.id}: left out {why}", markup=False)
+                for left in left_out:
+                    err.print(f"asyncconf fuzz: {pattern.id}: left out {left}", markup=False)
+                    left_out_of[left.who] = left_out_of.get(left.who, 0) + 1
+                for problem in required_left_out(pattern, left_out, required):
+                    err.print(f"REQUIRED {problem}", markup=False)
+                    problems += 1
                 if len(transports) < 2:
                     err.print(f"asyncconf fuzz: {pattern.id}: fewer than two transports can run it", markup=False)
                     problems += 1
@@ -88,9 +122,10 @@ def fuzz_command(patterns: Sequence[Pattern], langs: Sequence[str], examples: in
     findings = sum(len(r.findings) for r in results)
     interrupted = any(r.interrupted for r in results)
     state = "INTERRUPTED" if interrupted else ("NOT OK" if findings or problems else "OK")
+    missing = ", ".join(f"{who} ({n} pattern{'s' if n > 1 else ''})" for who, n in left_out_of.items())
     out.print(
         f"{state}: {findings} finding(s) in {len(results)} pattern(s), seed {seed}, "
-        f"{sum(r.searched for r in results)} examples",
+        f"{sum(r.searched for r in results)} examples" + (f"; left out: {missing}" if missing else ""),
         markup=False,
     )
     if interrupted:
