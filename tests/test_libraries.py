@@ -315,3 +315,26 @@ def test_the_csharp_libraries_give_their_recorded_results(capsys: pytest.Capture
         skip_or_fail("csharp", str(missing))
     status = runner_libraries.main([])
     assert status == 0, capsys.readouterr().err
+
+
+def test_the_csharp_libraries_run_on_the_release_build_the_harness_checks() -> None:
+    """Built from their own solution, which lists only them, the projects they reference were built in
+    MSBuild's default configuration (Debug) -- a second build of the seam, not the one checked."""
+    from asyncconf import runner_libraries
+    from asyncconf.paths import CSHARP_DIR, ROOT
+    from asyncconf.pytest_plugin import skip_or_fail
+    from asyncconf.transports import dotnet
+    from asyncconf.transports.base import Unavailable
+
+    try:
+        cli = dotnet.find_dotnet()
+    except Unavailable as missing:
+        skip_or_fail("csharp", str(missing))
+    runner_libraries.build_all(cli)
+    framework = dotnet.target_framework(cli)
+    for library in runner_libraries.LIBRARIES:
+        served = ROOT / library.project / "bin" / runner_libraries.CONFIGURATION / framework
+        for project in ("AsyncPatterns", "AsyncPatterns.Runner.Core"):
+            built = CSHARP_DIR / project / "bin" / dotnet.CONFIGURATION / framework / f"{project}.dll"
+            copy = served / f"{project}.dll"
+            assert copy.read_bytes() == built.read_bytes(), f"{library.project} runs another build of {project}"

@@ -71,12 +71,28 @@ class RunnerLibrary:
 SOLUTION = ROOT / "libraries" / "csharp.slnx"
 
 
+#: The projects the libraries reference (the seam, the references) are not in their solution, and a solution build
+#: gives such a project MSBuild's default configuration, Debug (dotnet/cli#8935): the libraries then ran on a second,
+#: Debug build of the seam -- not the Release build the harness checks -- at the cost of two more compiles. Given on the
+#: command line: set in csharp/Directory.Build.props, it makes NuGet's restore fail without a word (SDK 10.0.401).
+SAME_CONFIGURATION = "-p:ShouldUnsetParentConfigurationAndPlatform=false"
+
+
 @functools.cache
 def build_all(dotnet: str) -> None:
     """``dotnet build`` the libraries' solution, under the harness's build lock (it shares the runner's projects)."""
     with build_lock(CSHARP_DIR) as lock:
         result = processes.run(
-            [dotnet, "build", str(SOLUTION), "-c", CONFIGURATION, "-nologo", "--disable-build-servers"],
+            [
+                dotnet,
+                "build",
+                str(SOLUTION),
+                "-c",
+                CONFIGURATION,
+                "-nologo",
+                "--disable-build-servers",
+                SAME_CONFIGURATION,
+            ],
             what="dotnet build",
             cwd=CSHARP_DIR,
             env={**os.environ, **QUIET},
