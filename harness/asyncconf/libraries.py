@@ -29,7 +29,7 @@ from typing import Any
 import click
 
 from .paths import PATTERNS_DIR, ROOT
-from .spec import LANGUAGES, Pattern, Scenario, load_spec
+from .spec import LANGUAGES, Pattern, Scenario, load_spec, schema_validator
 
 __all__ = ["Adapter", "Check", "LibraryResults", "Outcome", "Scenario", "command", "load_adapters", "run"]
 
@@ -250,12 +250,9 @@ def read_results(folder: Path = RESULTS_DIR) -> list[LibraryResults]:
     """Every language's recorded results, each file checked against the schema and its name."""
     import jsonschema
 
-    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    # As jsonschema.validate(data, schema) does, but the schema checked once, not once a file (it
-    # was most of the time this takes: 0.4 s for 21 files, in every pytest worker's collection).
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    validator = cls(schema)
+    # The schema checked once, not once a file (it was most of the time this takes: 0.4 s for 21
+    # files, in every pytest worker's collection).
+    validator = schema_validator(SCHEMA_FILE)
     found = []
     for path in sorted(folder.glob("*.json")):
         try:

@@ -155,14 +155,20 @@ def _duplicate_keys(node: yaml.Node) -> Iterator[tuple[int, str]]:
 # -- schema ---------------------------------------------------------------------------------------------
 
 
-@cache
-def _validator() -> jsonschema.protocols.Validator:
+def schema_validator(schema_file: Path) -> jsonschema.protocols.Validator:
+    """A validator of ``schema_file``'s JSON Schema, the schema itself checked once: as
+    ``jsonschema.validate`` does, which checks the schema again at every call."""
     import jsonschema  # here: a process that finds every file stamped valid never needs it (a tenth of a second)
 
-    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     return cls(schema)
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    return schema_validator(SCHEMA_FILE)
 
 
 def _where(path: Iterable[str | int]) -> str:
