@@ -68,6 +68,9 @@ def test_bench_fuzz_gives_examples_per_second_per_pattern() -> None:
     rows = {line.split(" | ")[0].strip("| "): line.split(" | ") for line in lines[1:]}
     assert set(rows) == {p.id for p in load_spec()}  # python's two transports run every pattern
     assert all(row[1] == "4" and float(row[3]) > 0 for row in rows.values())
+    # Each figure says what it was measured on: fewer transports make a faster figure.
+    assert lines[0].rstrip().endswith("| transports |")
+    assert all(row[-1].strip(" |") == "python/inprocess, python/subprocess" for row in rows.values())
 
 
 def test_bench_fuzz_with_one_transport_has_no_figure_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -512,7 +512,7 @@ def test_fuzz_exits_0_when_clean_and_names_its_seed(monkeypatch: pytest.MonkeyPa
     result = fuzz("--pattern", "task-group", "--examples", "30", "--seed", "5")
     assert result.exit_code == 0, result.output
     assert "seed 5 (--seed 5 repeats this run), 30 examples per pattern" in result.output
-    assert "task-group: 30 examples" in result.output
+    assert "task-group: 30 examples on 2 transports (python/inprocess, javascript/subprocess)" in result.output
     assert "OK: 0 finding(s) in 1 pattern(s), seed 5, 30 examples" in result.output
 
 

@@ -61,6 +61,7 @@ class PatternResult:
 
     search_seconds: float = 0.0
     second_tries: int = 0  # answers that read a block, asked for again (Differential.run_batch)
+    transports: list[str] = field(default_factory=list)  # the labels of those compared: a verdict covers only them
 
     @property
     def per_second(self) -> float:
@@ -127,7 +128,7 @@ def fuzz_pattern(
     single = domain.examples(edges)
     batched = not stop_at_first
     strategy = _batches(single) if batched else single
-    result = PatternResult(pattern.id, seed_value, examples)
+    result = PatternResult(pattern.id, seed_value, examples, transports=differential.labels)
     second_tries_before = differential.second_tries
     smallest: dict[str, Finding] = {}
     first_at: dict[str, int] = {}  # signature -> the number of the Hypothesis call that first found it

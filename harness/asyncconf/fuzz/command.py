@@ -138,7 +138,8 @@ def _print_result(out: Console, result: PatternResult, pattern: Pattern) -> None
     if result.second_tries:  # not hidden: a stall of the host, or a block that comes and goes
         note += f"; {result.second_tries} answer(s) that read a block asked for again"
     out.print(
-        f"{result.pattern}: {result.searched} examples, {result.runs} runs in {result.seconds:.1f} s "
+        f"{result.pattern}: {result.searched} examples on {len(result.transports)} transports "
+        f"({', '.join(result.transports)}), {result.runs} runs in {result.seconds:.1f} s "
         f"({result.per_second:.0f} examples/s): {len(result.findings)} finding(s){note}",
         markup=False,
     )
