@@ -190,6 +190,29 @@ def test_a_language_that_cannot_run_still_has_its_column(monkeypatch: pytest.Mon
     assert f"| task-group | {cells} | {cells} | skip | same ({n}) |" in output
 
 
+def test_impl_candidates_with_no_candidate_is_refused_up_front() -> None:
+    # It ran the references alone and said OK: a run asked to check candidates that had none to check.
+    code, output = invoke("run", "--lang", "python", "--pattern", "timeout", "--impl", "candidates")
+    assert code == 2, output
+    assert "no runner describes a candidate" in output and "--runner LANG=COMMAND" in output
+    assert "OK" not in output.replace("NOT OK", "")
+
+
+def test_impl_takes_a_list_of_groups_and_ids_and_runs_their_union(tmp_path: Path) -> None:
+    # `--impl reference,antipatterns` ran the reference alone and said "anti-patterns 0/0 rejected", OK.
+    out = tmp_path / "run.json"
+    code, output = invoke(
+        "run", "--lang", "python", "--pattern", "timeout", "--impl", "reference,antipatterns", "--json", str(out)
+    )
+    assert code == 0, output
+    ran = {run["impl"] for run in json.loads(out.read_text())["runs"] if run["check"] == "spec"}
+    assert ran == {"reference", *(a.id for a in TIMEOUT.antipatterns)}
+    code, output = invoke("run", "--lang", "python", "--pattern", "timeout", "--impl", "leaves-running,candidates")
+    assert code == 2 and "no runner describes a candidate" in output
+    code, output = invoke("run", "--lang", "python", "--pattern", "timeout", "--impl", "antipatterns,nonesuch")
+    assert code == 2 and "no runner implements nonesuch" in output
+
+
 def test_a_runner_of_your_own_runs_beside_ours_as_a_candidate(tmp_path: Path) -> None:
     # Any program that speaks spec/PROTOCOL.md will do; here, our Python runner as a stranger would start it.
     out = tmp_path / "run.json"

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from . import __version__, report
 from .api_usage import unlisted_apis
-from .engine import DEFAULT_HANG_TIMEOUT_S, Engine, Interrupted, Run
+from .engine import DEFAULT_HANG_TIMEOUT_S, IMPL_GROUPS, Engine, Interrupted, Run
 from .languages import LanguageSession
 from .paths import PATTERNS_DIR, ROOT
 from .spec import LANGUAGES, Pattern, SpecError, load_spec, pattern_files
@@ -167,8 +167,9 @@ def validate(spec_dir: Path) -> None:
     "which",
     default="all",
     show_default=True,
-    help="reference, antipatterns, candidates, all, or implementation ids (comma-separated) a runner describes. "
-    "The reference always runs: anti-patterns are judged where it passes, candidates compared with it.",
+    help="Comma-separated: reference, antipatterns, candidates, all, and implementation ids a runner describes; "
+    "their union runs. The reference always runs: anti-patterns are judged where it passes, candidates compared "
+    "with it. A group that selects nothing (candidates without --runner) is refused.",
 )
 @click.option("--clock", type=click.Choice(["virtual", "real"]), default="virtual", show_default=True)
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), help="Write every run as JSON.")
@@ -233,12 +234,7 @@ def run(
         with Engine(patterns, selected, clock=clock, runners=runners, hang_timeout_s=hang_timeout_s) as engine:
             for lang, session in engine.open_all().items():  # prepare, build, start: side by side
                 errors.print(f"asyncconf: {lang}: {_session_state(lang, session)}", markup=False, highlight=False)
-            unknown = set(which.split(",")) - {*WHICH, *engine.known_implementations()}
-            if which not in WHICH and unknown:
-                known = ", ".join(sorted(engine.known_implementations() - {"reference"}))
-                raise click.BadParameter(
-                    f"no runner implements {', '.join(sorted(unknown))} (known: {known})", param_hint="--impl"
-                )
+            _check_impl(engine, which, custom=bool(runners))
             runs = _run_with_progress(engine, which, until_rejected=not every_scenario)
     except Interrupted as interrupted:
         errors.print(
@@ -268,8 +264,23 @@ def run(
     sys.exit(0 if summary["ok"] else 1)
 
 
-#: The sets of implementations ``--impl`` names; anything else is a list of implementation ids.
-WHICH = ("reference", "antipatterns", "candidates", "all")
+def _check_impl(engine: Engine, which: str, *, custom: bool) -> None:
+    """``--impl``: every part a group or an id some runner describes, and a group asked for by name
+    that selects nothing refused -- a run asked to check candidates must not pass on the references alone."""
+    parts = [part.strip() for part in which.split(",")]
+    known = engine.known_implementations()
+    unknown = [part for part in parts if part not in IMPL_GROUPS and part not in known]
+    if unknown:
+        listed = ", ".join(sorted(known - {"reference"}))
+        raise click.BadParameter(f"no runner implements {', '.join(unknown)} (known: {listed})", param_hint="--impl")
+    if "candidates" in parts and not custom and not engine.selects_any("candidates"):
+        raise click.BadParameter(
+            "no runner describes a candidate for the selected patterns (ours give the reference and the "
+            "anti-patterns): add yours with --runner LANG=COMMAND",
+            param_hint="--impl candidates",
+        )
+    if "antipatterns" in parts and not engine.selects_any("antipatterns"):
+        raise click.BadParameter("no runner describes an anti-pattern of the selected patterns", param_hint="--impl")
 
 
 def _fit_consoles() -> None:

@@ -51,6 +51,9 @@ STATUSES = ("pass", "fail", "error", "skip", "n/a")
 #: rows of its own and compared with the references.
 ROLES = ("reference", "antipattern", "candidate")
 
+#: What ``--impl`` may name besides implementation ids (``Engine.implementations``).
+IMPL_GROUPS = ("reference", "antipatterns", "candidates", "all")
+
 #: Why a run was skipped. ``unavailable`` and ``missing-api`` mean this machine could not run it,
 #: which fails a language that is required (report.required_problems); the others are the suite's
 #: own choices: for the real clock (too long to wait for; a mistake only virtual time can see), and
@@ -275,8 +278,10 @@ class Engine:
         return "reference" if impl == "reference" and transport != CUSTOM else "candidate"
 
     def implementations(self, pattern: Pattern, lang: str, which: str) -> list[str]:
-        """The implementations to run: ``reference``, ``antipatterns``, ``candidates``, ``all``, or
-        a comma-separated list of ids any runner of the language describes.
+        """The implementations to run: ``which`` is a comma-separated list of groups (IMPL_GROUPS:
+        ``reference``, ``antipatterns``, ``candidates``, ``all``) and ids any runner of the language
+        describes, and the union runs -- ``reference,antipatterns`` ran the reference alone when a
+        list could hold ids only.
 
         The reference always runs: anti-patterns are judged where it passes, candidates compared with it.
         """
@@ -284,15 +289,20 @@ class Engine:
         ids = list(dict.fromkeys(impl for patterns in described for impl in patterns.get(pattern.id, [])))
         antipatterns = [impl for impl in ids if (pattern.id, impl) in self._antipatterns]
         candidates = [impl for impl in ids if impl != "reference" and impl not in antipatterns]
-        chosen = {
-            "reference": [],
-            "antipatterns": antipatterns,
-            "candidates": candidates,
-            "all": antipatterns + candidates,
-        }.get(which)
-        if chosen is None:
-            chosen = [impl for impl in which.split(",") if impl in ids and impl != "reference"]
-        return ["reference", *chosen]
+        groups = {"reference": [], "antipatterns": antipatterns, "candidates": candidates}
+        groups["all"] = antipatterns + candidates
+        chosen: list[str] = []
+        for part in (part.strip() for part in which.split(",")):
+            chosen += groups.get(part, [part] if part in ids and part != "reference" else [])
+        return ["reference", *dict.fromkeys(chosen)]
+
+    def selects_any(self, group: str) -> bool:
+        """Whether ``group`` (``antipatterns``, ``candidates``) names an implementation of a selected
+        pattern in a language that can run -- or no language can, and the run says so itself."""
+        usable = [lang for lang in self.langs if self.session(lang).usable]
+        return not usable or any(
+            len(self.implementations(pattern, lang, group)) > 1 for lang in usable for pattern in self.patterns
+        )
 
     def known_implementations(self) -> set[str]:
         """Every implementation id any runner describes (for checking ``--impl``)."""
