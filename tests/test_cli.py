@@ -190,6 +190,13 @@ def test_a_language_that_cannot_run_still_has_its_column(monkeypatch: pytest.Mon
     assert f"| task-group | {cells} | {cells} | skip | same ({n}) |" in output
 
 
+def test_a_language_named_twice_runs_once() -> None:
+    # `--lang python,python` ran every scenario twice and counted 60 passes for 30 runs.
+    once = invoke("run", "--lang", "python", "--pattern", "timeout", "--impl", "reference")[1].splitlines()[-1]
+    code, output = invoke("run", "--lang", "python,python", "--pattern", "timeout", "--impl", "reference")
+    assert code == 0 and output.splitlines()[-1] == once, output
+
+
 def test_impl_candidates_with_no_candidate_is_refused_up_front() -> None:
     # It ran the references alone and said OK: a run asked to check candidates that had none to check.
     code, output = invoke("run", "--lang", "python", "--pattern", "timeout", "--impl", "candidates")

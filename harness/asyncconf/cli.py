@@ -22,7 +22,7 @@ from .api_usage import unlisted_apis
 from .engine import DEFAULT_HANG_TIMEOUT_S, IMPL_GROUPS, Engine, Interrupted, Run
 from .languages import LanguageSession
 from .paths import PATTERNS_DIR, ROOT
-from .spec import LANGUAGES, Pattern, SpecError, load_spec, pattern_files
+from .spec import LANGUAGES, Pattern, SpecError, language_list, load_spec, pattern_files
 
 if TYPE_CHECKING:
     from .bench import MatrixTiming
@@ -51,8 +51,7 @@ def _load(spec_dir: Path, pattern_ids: Sequence[str] = ()) -> list[Pattern]:
 
 
 def _langs(value: str) -> list[str]:
-    langs = [lang.strip() for lang in value.split(",") if lang.strip()]
-    unknown = [lang for lang in langs if lang not in LANGUAGES]
+    langs, unknown = language_list(value)
     if unknown or not langs:
         raise click.BadParameter(f"expected a comma-separated subset of {','.join(LANGUAGES)}, got {value!r}")
     return langs

@@ -24,7 +24,7 @@ import pytest
 from . import report
 from .engine import Engine, Interrupted, Run, compare_languages
 from .languages import LanguageSession
-from .spec import LANGUAGES, Pattern, Scenario, SpecError, load_pattern, load_spec
+from .spec import LANGUAGES, Pattern, Scenario, SpecError, language_list, load_pattern, load_spec
 from .transports.base import Transport
 
 _ENGINE = pytest.StashKey[Engine]()
@@ -55,8 +55,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def _langs(config: pytest.Config) -> list[str]:
     value = config.getoption("--asyncconf-lang") or config.getini("asyncconf_langs")
-    langs = [lang.strip() for lang in str(value).split(",") if lang.strip()]
-    unknown = [lang for lang in langs if lang not in LANGUAGES]
+    langs, unknown = language_list(str(value))
     if unknown:
         raise pytest.UsageError(f"--asyncconf-lang: unknown language(s) {unknown}; expected {', '.join(LANGUAGES)}")
     return langs

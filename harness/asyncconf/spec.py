@@ -32,6 +32,13 @@ if TYPE_CHECKING:
 LANGUAGES = ("python", "javascript", "csharp")
 
 
+def language_list(value: str) -> tuple[list[str], list[str]]:
+    """A comma-separated list of languages (``--lang``, ``--require``, ``asyncconf_langs``): the known
+    ones, each once and in the order given -- ``python,python`` counted every run twice -- and the unknown."""
+    named = list(dict.fromkeys(lang.strip() for lang in value.split(",") if lang.strip()))
+    return [lang for lang in named if lang in LANGUAGES], [lang for lang in named if lang not in LANGUAGES]
+
+
 @dataclass(frozen=True)
 class Problem:
     file: Path
