@@ -246,6 +246,8 @@ def test_a_runner_of_your_own_runs_beside_ours_as_a_candidate(tmp_path: Path) ->
     assert "candidates 1/1 pass" in output
     code, output = invoke("run", "--lang", "python", "--runner", "python")
     assert code == 2 and "expected LANG=COMMAND" in output
+    code, output = invoke("run", "--lang", "python", "--runner", runner, "--runner", runner)
+    assert code == 2 and "given twice" in output
     missing = f"python={tmp_path / 'no-such-runner'}"
     code, output = invoke("run", "--lang", "python", "--pattern", "timeout", "--impl", "reference", "--runner", missing)
     assert code == 1 and "cannot start" in output

@@ -76,6 +76,8 @@ def _runners(specs: Sequence[str], langs: list[str]) -> dict[str, list[str]]:
             raise click.BadParameter(f"expected LANG=COMMAND with LANG one of {', '.join(LANGUAGES)}, got {spec!r}")
         if lang not in langs:
             raise click.BadParameter(f"{lang} is not among the languages run (--lang {','.join(langs)})")
+        if lang in runners:  # the first was dropped without a word: a runner never checked
+            raise click.BadParameter(f"--runner {lang}=... given twice: one runner of your own per language")
         runners[lang] = shlex.split(command)
     return runners
 
