@@ -190,6 +190,13 @@ def test_a_language_that_cannot_run_still_has_its_column(monkeypatch: pytest.Mon
     assert f"| task-group | {cells} | {cells} | skip | same ({n}) |" in output
 
 
+def test_json_and_junit_cannot_share_a_file(tmp_path: Path) -> None:
+    # The JUnit report replaced the JSON one, which was lost without a word.
+    same = tmp_path / "run.out"
+    code, output = invoke("run", "--lang", "python", "--pattern", "timeout", "--json", str(same), "--junit", str(same))
+    assert code == 2 and "--json's file too" in output and not same.exists()
+
+
 def test_a_language_named_twice_runs_once() -> None:
     # `--lang python,python` ran every scenario twice and counted 60 passes for 30 runs.
     once = invoke("run", "--lang", "python", "--pattern", "timeout", "--impl", "reference")[1].splitlines()[-1]

@@ -228,6 +228,10 @@ def run(
     required_langs = _required(required, selected)
     for path, option in ((json_file, "--json"), (junit_file, "--junit")):
         _check_writable(path, option)  # before minutes of running, not after
+    if json_file and junit_file and json_file.resolve() == junit_file.resolve():
+        raise click.BadParameter(
+            f"{junit_file} is --json's file too: the JUnit report would replace it", param_hint="--junit"
+        )
     patterns = _load(spec_dir, pattern_ids)
     runners = _runners(runner_specs, selected)
     runs: list[Run] = []
