@@ -223,6 +223,34 @@ def test_report_on_a_bad_file_says_what_is_wrong_in_one_line(tmp_path: Path, con
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
+def test_report_judges_the_runs_again_rather_than_trust_the_saved_verdict(tmp_path: Path) -> None:
+    # A file whose runs show a failing reference (edited, merged, or written by an older harness) was
+    # shown with its saved summary: "OK: reference 30 pass, 0 fail".
+    saved = tmp_path / "run.json"
+    code, output = invoke(
+        "run", "--lang", "python", "--pattern", "timeout", "--require", "python", "--json", str(saved)
+    )
+    assert code == 0, output
+    data = json.loads(saved.read_text())
+    [first] = [r for r in data["runs"] if r["role"] == "reference" and r["check"] == "spec"][:1]
+    first.update(status="fail", reason="changed by hand")
+    saved.write_text(json.dumps(data))
+    code, output = invoke("report", str(saved))
+    assert code == 0, output  # it shows; `asyncconf run` is the gate
+    verdict = output.strip().splitlines()[-1]
+    assert verdict.startswith("NOT OK: reference 29 pass, 1 fail"), output
+    assert "the file's own summary says OK; its runs do not" in output
+    # What the runs cannot say by themselves -- a required language that did not run -- comes from the file.
+    data["runs"] = [dict(r, status="pass", reason="") if r is first else r for r in data["runs"]]
+    data["summary"]["required_problems"] = ["javascript: required but not run (not selected)"]
+    data["summary"]["ok"] = False
+    saved.write_text(json.dumps(data))
+    code, output = invoke("report", str(saved))
+    assert "REQUIRED javascript: required but not run" in output and output.strip().splitlines()[-1].startswith(
+        "NOT OK"
+    )
+
+
 # -- hangs: an option, and short reasons ----------------------------------------------------------------------
 
 

@@ -714,8 +714,7 @@ def report_command(json_file: Path, markdown: bool, html_dir: Path | None, spec_
     except report.ReportError as error:
         errors.print(f"asyncconf report: {error}", markup=False, highlight=False)
         sys.exit(1)
-    # A file without its summary is judged again as it was run (one older than `antipatterns_ran` ran every scenario).
-    summary = summary or report.summarize(runs, until_rejected=meta.get("antipatterns_ran") == "until rejected")
+    summary = report.judge_saved(runs, summary, meta)  # the runs decide, not the file's own verdict
     if html_dir:
         _write_html(html_dir, runs, meta, spec_dir, summary)
         return

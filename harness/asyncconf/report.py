@@ -228,6 +228,19 @@ def summarize(
     }
 
 
+def judge_saved(runs: Sequence[Run], saved: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
+    """The verdict of a run read from a file (``asyncconf report``), judged again from its runs: a
+    file's summary may not be borne out by its runs (edited, merged, written by another version).
+    What the runs cannot say by themselves -- the required languages that did not run, a runner of
+    the user's own that checked nothing -- is taken from the file; a saved OK the runs do not bear out is said."""
+    summary = summarize(runs, until_rejected=meta.get("antipatterns_ran") == "until rejected")
+    for key in ("required_problems", "custom_problems", "custom_notes"):
+        summary[key] = [str(item) for item in saved.get(key, [])]
+    summary["ok"] = summary["ok"] and not summary["required_problems"] and not summary["custom_problems"]
+    summary["saved_ok_disputed"] = saved.get("ok") is True and not summary["ok"]
+    return summary
+
+
 def problem_lines(runs: Sequence[Run], summary: dict[str, Any], *, verbose: bool = False) -> list[str]:
     """What keeps a run from OK, a line each: the runs that failed or could not run (an anti-pattern's
     failure only when ``verbose``: failing is its job), the anti-patterns missed or not judged, the
@@ -255,7 +268,8 @@ def verdict_problems(summary: dict[str, Any]) -> list[str]:
     """What keeps a run from OK that no run's record says by itself -- the required languages that
     did not run, a runner of the user's own that checked nothing, the candidates that did not pass:
     one wording for the terminal, the HTML report and JUnit."""
-    lines = [f"REQUIRED {problem}" for problem in summary.get("required_problems", [])]
+    lines = ["SAVED the file's own summary says OK; its runs do not"] if summary.get("saved_ok_disputed") else []
+    lines += [f"REQUIRED {problem}" for problem in summary.get("required_problems", [])]
     lines += [f"CUSTOM {problem}" for problem in summary.get("custom_problems", [])]
     lines += [
         f"CANDIDATE {failing}: did not pass (n/a is never a pass)"
