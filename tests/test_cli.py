@@ -190,6 +190,16 @@ def test_a_language_that_cannot_run_still_has_its_column(monkeypatch: pytest.Mon
     assert f"| task-group | {cells} | {cells} | skip | same ({n}) |" in output
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["fuzz", "--examples", "0"], ["bench", "--repeats", "0"], ["readme", "--repeats", "0"], ["bench", "--fuzz", "0"]],
+)
+def test_a_count_below_one_is_refused_in_one_line(args: list[str]) -> None:
+    # `fuzz --examples 0` ended in Hypothesis's traceback; `bench --repeats 0` printed an empty table.
+    code, output = invoke(*args)
+    assert code == 2 and "0 is not in the range x>=1" in output and "Traceback" not in output
+
+
 def test_json_and_junit_cannot_share_a_file(tmp_path: Path) -> None:
     # The JUnit report replaced the JSON one, which was lost without a word.
     same = tmp_path / "run.out"

@@ -753,6 +753,24 @@ def test_a_finding_in_the_searchs_last_call_is_shrunk_too() -> None:
     assert result.findings and all(finding.minimal for finding in result.findings)
 
 
+def test_a_campaign_has_no_shard_without_an_example() -> None:
+    # --fuzz-examples 4 with the 8 default shards gave four shards nothing to search, each an error.
+    from fuzz_campaign.campaign import shard_count
+
+    class Options:
+        def __init__(self, examples: int, shards: int) -> None:
+            self.values = {"--fuzz-examples": examples, "--fuzz-shards": shards}
+
+        def getoption(self, name: str) -> int:
+            return self.values[name]
+
+    assert shard_count(Options(4, 8)) == 4  # type: ignore[arg-type]
+    assert shard_count(Options(10_000, 8)) == 8  # type: ignore[arg-type]
+    for examples, shards in ((0, 8), (5, 0)):
+        with pytest.raises(pytest.UsageError, match="must be at least 1"):
+            shard_count(Options(examples, shards))  # type: ignore[arg-type]
+
+
 def test_the_campaign_spreads_its_shards_over_the_workers() -> None:
     """pyproject's addopts hand out whole files (``--dist loadfile``); the campaign is one file, and
     its shards must still go to every worker (with loadfile, one worker ran all of them)."""

@@ -428,7 +428,13 @@ def _print_problems(runs: Sequence[Run], summary: dict[str, Any], verbose: bool)
 @main.command("bench")
 @spec_option
 @click.option("--lang", "langs", default=",".join(LANGUAGES), show_default=True, help="Languages, comma-separated.")
-@click.option("--repeats", default=5, show_default=True, help="Runs of each scenario; the median counts.")
+@click.option(
+    "--repeats",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Runs of each scenario; the median counts.",
+)
 @click.option("--markdown", is_flag=True, help="Print the figures as a Markdown table (for the README).")
 @click.option("--peers", is_flag=True, help="Each reference against its language's best-known peers, real clock.")
 @click.option("--quick", is_flag=True, help="With --peers: small sizes, one repeat (a smoke run).")
@@ -515,7 +521,13 @@ def _bench_fuzz(patterns: list[Pattern], langs: list[str], examples: int, markdo
 @main.command("fuzz")
 @spec_option
 @click.option("--pattern", "pattern_ids", multiple=True, help="Only this pattern (repeatable).")
-@click.option("--examples", default=200, show_default=True, help="Examples per pattern, each run on every transport.")
+@click.option(
+    "--examples",
+    type=click.IntRange(min=1),
+    default=200,
+    show_default=True,
+    help="Examples per pattern, each run on every transport.",
+)
 @click.option(
     "--seed", type=int, default=None, help="Repeat a run: the same seed draws the same examples.  [default: random]"
 )
@@ -647,7 +659,13 @@ def show_command(spec_dir: Path, name: str, langs: str, impls: str, runner_specs
     show_default="README.md",
 )
 @click.option("--bench/--no-bench", default=True, show_default=True, help="Measure and rewrite the benchmark too.")
-@click.option("--repeats", default=5, show_default=True, help="Benchmark: runs of each scenario; the median counts.")
+@click.option(
+    "--repeats",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Benchmark: runs of each scenario; the median counts.",
+)
 def readme_command(spec_dir: Path, readme_file: Path, bench: bool, repeats: int) -> None:
     """Run the whole matrix (and the benchmark) and rewrite the README's measured tables between
     their markers. Exit 1 when the run is not OK (the README then says so)."""

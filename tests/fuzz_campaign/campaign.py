@@ -29,6 +29,14 @@ from asyncconf.spec import Pattern, load_spec
 PATTERNS = {pattern.id: pattern for pattern in load_spec()}
 
 
+def shard_count(config: pytest.Config) -> int:
+    """Shards per pattern: never more than its examples -- a shard of none would search nothing."""
+    examples, shards = config.getoption("--fuzz-examples"), config.getoption("--fuzz-shards")
+    if examples < 1 or shards < 1:
+        raise pytest.UsageError(f"--fuzz-examples ({examples}) and --fuzz-shards ({shards}) must be at least 1")
+    return min(shards, examples)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "shard" not in metafunc.fixturenames:
         return
@@ -37,7 +45,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     unknown = sorted(set(chosen) - set(PATTERNS))
     if unknown:
         raise pytest.UsageError(f"--fuzz-pattern: unknown {', '.join(unknown)} (known: {', '.join(sorted(PATTERNS))})")
-    shards = max(1, config.getoption("--fuzz-shards"))
+    shards = shard_count(config)
     metafunc.parametrize(
         ("pattern_id", "shard"),
         [(pattern_id, shard) for pattern_id in chosen for shard in range(shards)],
@@ -55,7 +63,7 @@ def test_shard(
     sessions = [asyncconf_engine.session(lang) for lang in asyncconf_engine.langs]
     pattern = PATTERNS[pattern_id]
     transports = fuzzed_transports(pattern, sessions)  # a required language left out fails the shard
-    total, shards = pytestconfig.getoption("--fuzz-examples"), max(1, pytestconfig.getoption("--fuzz-shards"))
+    total, shards = pytestconfig.getoption("--fuzz-examples"), shard_count(pytestconfig)
     examples = total // shards + (1 if shard < total % shards else 0)
     seed = pytestconfig.getoption("--fuzz-seed") * 1000 + shard
     result = fuzz_pattern(pattern, Differential(transports), examples=examples, seed_value=seed)
