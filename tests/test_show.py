@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from click.testing import CliRunner
 
+from asyncconf import engine
 from asyncconf.cli import main
 from asyncconf.engine import Run
 from asyncconf.show import side_by_side
@@ -32,6 +36,21 @@ def test_show_prints_every_language_side_by_side() -> None:
     assert "every answer is the same" in result.output
     result = CliRunner().invoke(main, ["show", "timeout/nope", "--lang", "python"])
     assert result.exit_code == 2 and "timeout has no scenario 'nope'" in result.output
+    # An id no runner has showed an empty table and "every answer is the same" of no answer at all.
+    result = CliRunner().invoke(main, ["show", "timeout/exceeds-limit", "--lang", "python", "--impl", "nonesuch"])
+    assert result.exit_code == 2 and "no runner implements nonesuch" in result.output
+    assert "every answer is the same" not in result.output
+
+
+def test_fewer_than_two_answers_are_not_called_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A language that could not run gave no answer, and "every answer is the same" was said of none.
+    def absent(name: str, patterns: Any, command: Any = None, **options: Any) -> engine.LanguageSession:
+        return engine.LanguageSession(name, skip_reason="no `dotnet` on PATH", tried=["subprocess"])
+
+    monkeypatch.setattr(engine, "open_language", absent)
+    result = CliRunner().invoke(main, ["show", "timeout/exceeds-limit", "--lang", "csharp"])
+    assert "0 answer(s): nothing to compare" in result.output, result.output
+    assert "every answer is the same" not in result.output
 
 
 def test_what_the_runner_did_after_settling_is_shown_apart_and_never_compared() -> None:

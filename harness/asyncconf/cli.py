@@ -269,15 +269,22 @@ def run(
     sys.exit(0 if summary["ok"] else 1)
 
 
+def _check_ids(engine: Engine, ids: Sequence[str]) -> None:
+    """Implementation ids some runner describes -- when a language can run: else the run says why none ran."""
+    if not any(engine.session(lang).usable for lang in engine.langs):
+        return
+    known = engine.known_implementations() | {"reference"}
+    unknown = [impl for impl in ids if impl not in known]
+    if unknown:
+        listed = ", ".join(sorted(known - {"reference"}))
+        raise click.BadParameter(f"no runner implements {', '.join(unknown)} (known: {listed})", param_hint="--impl")
+
+
 def _check_impl(engine: Engine, which: str, *, custom: bool) -> None:
     """``--impl``: every part a group or an id some runner describes, and a group asked for by name
     that selects nothing refused -- a run asked to check candidates must not pass on the references alone."""
     parts = [part.strip() for part in which.split(",")]
-    known = engine.known_implementations()
-    unknown = [part for part in parts if part not in IMPL_GROUPS and part not in known]
-    if unknown:
-        listed = ", ".join(sorted(known - {"reference"}))
-        raise click.BadParameter(f"no runner implements {', '.join(unknown)} (known: {listed})", param_hint="--impl")
+    _check_ids(engine, [part for part in parts if part not in IMPL_GROUPS])
     if "candidates" in parts and not custom and not engine.selects_any("candidates"):
         raise click.BadParameter(
             "no runner describes a candidate for the selected patterns (ours give the reference and the "
@@ -631,9 +638,9 @@ def show_command(spec_dir: Path, name: str, langs: str, impls: str, runner_specs
         raise click.BadParameter(f"{pattern_id} has no scenario {scenario_id!r} (scenarios: {known})") from None
     selected = _langs(langs)
     with Engine([pattern], selected, runners=_runners(runner_specs, selected)) as engine:
-        runs = [
-            run for lang in selected for impl in impls.split(",") for run in engine.run_scenario(scenario, lang, impl)
-        ]
+        chosen = [impl.strip() for impl in impls.split(",") if impl.strip()]
+        _check_ids(engine, chosen)  # one no runner has showed "every answer is the same" of no answer at all
+        runs = [run for lang in selected for impl in chosen for run in engine.run_scenario(scenario, lang, impl)]
     view = side_by_side(runs)
     table = Table(*view.header, title=f"{scenario.name}: {scenario.summary}".rstrip(": "))
     for index, row in enumerate(view.rows):
@@ -641,7 +648,10 @@ def show_command(spec_dir: Path, name: str, langs: str, impls: str, runner_specs
         table.add_row(*(escape(cell) for cell in row), style="bold red" if marked else None)
     console.print(table)
     said = [f"{run.status.upper()} {run.column} [{run.impl}]: {run.reason}" for run in runs if run.answer is None]
-    if view.first_difference is None:
+    answered = sum(run.answer is not None for run in runs)
+    if answered < 2:
+        said.append(f"{answered} answer(s): nothing to compare")
+    elif view.first_difference is None:
         said.append("every answer is the same (canonical order)")
     else:
         said.append(f"first difference: {view.rows[view.first_difference][0]} (marked)")
