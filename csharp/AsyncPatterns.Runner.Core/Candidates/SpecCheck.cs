@@ -16,7 +16,7 @@ namespace AsyncConf.Runner.Candidates;
 ///     public static IEnumerable&lt;object[]&gt; Scenarios => SpecCheck.Scenarios("timeout");
 ///
 ///     [Theory, MemberData(nameof(Scenarios))]
-///     public void Passes(string scenario) => Check.Verdict(scenario).AssertOk();
+///     public void Passes(string scenario) => Check.Verdict(scenario).AssertOk(Assert.Skip); // xunit v3: n/a is skipped
 /// }
 /// </code>
 /// The first verdict runs the whole pattern once (<c>asyncconf run --lang csharp --pattern P --impl C --runner
@@ -230,17 +230,33 @@ public sealed partial class SpecCheck
 /// <param name="Answer">The runner's answer (outcome, trace, leaks) as JSON, when there was one.</param>
 public sealed record ScenarioVerdict(string Scenario, string Status, string Reason, string? Answer = null)
 {
-    /// <summary>Gets a value indicating whether the scenario passed or is n/a (a scenario the candidate cannot express: never a pass, never a fail).</summary>
-    public bool Ok => Status is "pass" or "n/a";
+    /// <summary>Gets a value indicating whether the scenario passed. An n/a is not: it checked nothing.</summary>
+    public bool Ok => Status == "pass";
 
-    /// <summary>Throws <see cref="SpecCheckException"/>, with the reason and the answer, unless <see cref="Ok"/>.</summary>
-    /// <exception cref="SpecCheckException">The scenario failed or could not run.</exception>
-    public void AssertOk()
+    /// <summary>Gets a value indicating whether your candidate declared the scenario one it cannot take (n/a: never a pass, never a fail).</summary>
+    public bool NotApplicable => Status == "n/a";
+
+    /// <summary>
+    /// Returns when the scenario passed. An n/a one is handed to <paramref name="skip"/>, your test framework's skip, which
+    /// throws (xunit v3's <c>Assert.Skip</c>, NUnit's <c>Assert.Ignore</c>, MSTest's <c>Assert.Inconclusive</c>); without
+    /// one -- xunit 2 cannot skip at run time -- or when it returns, the n/a fails as anything else does: returning would
+    /// show a scenario that checked nothing as passed.
+    /// </summary>
+    /// <param name="skip">Skips the current test with the reason given (<c>n/a: ...</c>).</param>
+    /// <exception cref="SpecCheckException">The scenario failed, could not run, or is n/a and was not skipped.</exception>
+    public void AssertOk(Action<string>? skip = null)
     {
-        if (!Ok)
+        if (Ok)
         {
-            throw new SpecCheckException(this);
+            return;
         }
+
+        if (NotApplicable)
+        {
+            skip?.Invoke($"n/a: {Reason}");
+        }
+
+        throw new SpecCheckException(this);
     }
 
     /// <inheritdoc/>
@@ -254,7 +270,9 @@ public sealed class SpecCheckException : Exception
     /// <summary>Initializes a new instance of the <see cref="SpecCheckException"/> class.</summary>
     /// <param name="verdict">The verdict.</param>
     public SpecCheckException(ScenarioVerdict verdict)
-        : base(verdict?.ToString())
+        : base(verdict is { NotApplicable: true }
+            ? $"{verdict} -- not a pass: it checked nothing (give AssertOk your test framework's skip, as xunit v3's Assert.Skip)"
+            : verdict?.ToString())
     {
         Verdict = verdict;
     }

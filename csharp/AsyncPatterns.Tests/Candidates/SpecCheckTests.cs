@@ -41,8 +41,8 @@ public class SpecCheckTests
         Assert.True(verdicts["completes-in-time"].Ok);
         Assert.False(verdicts["exceeds-limit"].Ok);
         Assert.Equal("n/a", verdicts["zero-limit-is-invalid"].Status);
-        Assert.True(verdicts["zero-limit-is-invalid"].Ok); // never a fail ...
-        Assert.NotEqual("pass", verdicts["zero-limit-is-invalid"].Status); // ... and never a pass
+        Assert.True(verdicts["zero-limit-is-invalid"].NotApplicable);
+        Assert.False(verdicts["zero-limit-is-invalid"].Ok); // never a pass: it checked nothing
         Assert.False(verdicts.ContainsKey("caller-cancels")); // the reference's row is not the candidate's
     }
 
@@ -60,12 +60,26 @@ public class SpecCheckTests
     {
         var verdicts = SpecCheck.ReadVerdicts(Report, "mine");
 
-        var error = Assert.Throws<SpecCheckException>(verdicts["exceeds-limit"].AssertOk);
+        var error = Assert.Throws<SpecCheckException>(() => verdicts["exceeds-limit"].AssertOk());
         Assert.Contains("FAIL exceeds-limit: leaks: expected none, saw operation op#1 still running", error.Message, StringComparison.Ordinal);
         Assert.Contains("""{"outcome": {"ok": null}}""", error.Message, StringComparison.Ordinal);
-        verdicts["zero-limit-is-invalid"].AssertOk();
         verdicts["completes-in-time"].AssertOk();
     }
+
+    [Fact]
+    public void AssertOk_NotApplicable_IsSkippedThroughTheFrameworksSkip_AndNeverReturnsAsAPass()
+    {
+        var notApplicable = SpecCheck.ReadVerdicts(Report, "mine")["zero-limit-is-invalid"];
+
+        // It returned, and xunit showed the scenario as passed.
+        var unskipped = Assert.Throws<SpecCheckException>(() => notApplicable.AssertOk());
+        Assert.Contains("not a pass: it checked nothing", unskipped.Message, StringComparison.Ordinal);
+        var skipped = Assert.Throws<SkippedForTest>(() => notApplicable.AssertOk(reason => throw new SkippedForTest(reason)));
+        Assert.StartsWith("n/a: ", skipped.Message, StringComparison.Ordinal);
+        Assert.Throws<SpecCheckException>(() => notApplicable.AssertOk(_ => { })); // a skip that returns skips nothing
+    }
+
+    private sealed class SkippedForTest(string reason) : Exception(reason);
 
     [Fact]
     public void Verdict_RunsAsyncconfOnceForThePattern_AndAScenarioItDidNotRunIsAnError()
