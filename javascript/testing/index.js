@@ -151,9 +151,9 @@ export class ScenarioResult {
     this.firstTry = firstTry;
   }
 
-  /** Passed, or n/a. */
+  /** Passed. An n/a is not ok: it checked nothing (as Python's `ok`). */
   get ok() {
-    return this.status === 'pass' || this.status === 'n/a';
+    return this.status === 'pass';
   }
 
   /** The verdict, the reasons, and for a failure the outcome and both traces side by side. */
@@ -176,9 +176,20 @@ export class ScenarioResult {
     return lines.join('\n');
   }
 
-  /** Throws an `Error` with the explanation, unless it passed or is n/a. */
-  assertOk() {
-    if (!this.ok) throw new Error(this.explain());
+  /**
+   * Returns when it passed; throws an `Error` with the explanation when it failed or could not run.
+   * An n/a is handed to `skip`, your test's skip (node:test: `(why) => t.skip(why)`), and without one
+   * throws too: returning would show a scenario that checked nothing as passed.
+   * @param {(reason: string) => void} [skip]
+   */
+  assertOk(skip) {
+    if (this.ok) return;
+    if (this.status === 'n/a' && skip) {
+      skip(`n/a: ${this.reasons.join('; ')}`);
+      return;
+    }
+    const hint = this.status === 'n/a' ? "\n  not a pass: give assertOk your test's skip, as (why) => t.skip(why)" : '';
+    throw new Error(this.explain() + hint);
   }
 }
 
@@ -195,7 +206,7 @@ export class PatternReport {
 
   /** Every scenario passed or is n/a -- and at least one passed: n/a alone checks nothing. */
   get ok() {
-    return this.results.every((r) => r.ok) && this.results.some((r) => r.status === 'pass');
+    return this.results.every((r) => r.ok || r.status === 'n/a') && this.results.some((r) => r.ok);
   }
 
   get failures() {
@@ -357,8 +368,7 @@ export async function testPattern(pattern, implementation, {notApplicable, name 
     const report = await checkPattern(pattern, implementation, {notApplicable});
     for (const result of report.results) {
       await t.test(/** @type {string} */ (result.scenario.id), (sub) => {
-        if (result.status === 'n/a') sub.skip(`n/a: ${result.reasons.join('; ')}`);
-        else result.assertOk();
+        result.assertOk((why) => sub.skip(why));
       });
     }
     if (!report.results.some((r) => r.status === 'pass')) throw new Error(`${pattern}: no scenario passed (n/a alone checks nothing)`);

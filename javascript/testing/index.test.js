@@ -119,7 +119,16 @@ describe('asyncconf-javascript/testing', () => {
 
     const some = await checkPattern('timeout', withTimeout, {notApplicable: (s) => (s.params.timeout_ms === 0 ? 'no zero' : null)});
     assert.ok(some.ok, some.explain());
-    assert.equal(some.results.find((r) => r.scenario.id === 'zero-limit-is-invalid')?.status, 'n/a');
+    const zero = some.results.find((r) => r.scenario.id === 'zero-limit-is-invalid');
+    assert.equal(zero?.status, 'n/a');
+    // One n/a result is not ok, and assertOk does not return as if it passed (a node:test test around it
+    // was shown as passed): it skips through the skip given -- node:test's `t.skip` -- or throws.
+    assert.equal(zero?.ok, false);
+    assert.throws(() => zero?.assertOk(), /N\/A timeout\/zero-limit-is-invalid[\s\S]*not a pass: give assertOk your test's skip/);
+    /** @type {string[]} */
+    const skipped = [];
+    zero?.assertOk((why) => skipped.push(why));
+    assert.deepEqual(skipped, ['n/a: no zero']);
   });
 
   it("asks the checker for a pattern's scenarios once, and hands out copies", async () => {
