@@ -389,12 +389,12 @@ export async function testPattern(pattern, implementation, {notApplicable, name 
  * @returns {Promise<Record<string, unknown>>}
  */
 export async function answer(request, registry) {
+  refuseOurIds(registry);
   /** @type {Record<string, Record<string, Implementation>>} */
   const merged = {};
   for (const [pattern, anti] of Object.entries(ANTIPATTERNS)) merged[pattern] = {...anti};
   for (const [pattern, mine] of Object.entries(registry)) {
     for (const [id, candidate] of Object.entries(mine)) {
-      if (id === 'reference') throw new Error('`reference` is ours: give your implementation an id of its own');
       (merged[pattern] ??= {})[id] = typeof candidate === 'function' ? candidate : candidate.implementation;
     }
   }
@@ -414,8 +414,23 @@ export async function answer(request, registry) {
  * @param {{registry: Record<string, Record<string, Candidate>>}} options
  */
 export function serve({registry}) {
-  for (const mine of Object.values(registry)) {
-    if ('reference' in mine) throw new Error('`reference` is ours: give your implementation an id of its own');
-  }
+  refuseOurIds(registry);
   return serveProcess((request) => answer(request, registry));
+}
+
+/**
+ * Your ids must be your own: `reference` and the anti-patterns' ids are ours, and the harness judges
+ * what runs under an anti-pattern's id as that anti-pattern -- yours would have replaced ours without
+ * a word, and a failing implementation been counted as a rejected anti-pattern. (The C# seam's `Add` refuses them too.)
+ * @param {Record<string, Record<string, Candidate>>} registry
+ */
+function refuseOurIds(registry) {
+  for (const [pattern, mine] of Object.entries(registry)) {
+    for (const id of Object.keys(mine)) {
+      if (id === 'reference') throw new Error('`reference` is ours: give your implementation an id of its own');
+      if (Object.hasOwn(ANTIPATTERNS[/** @type {keyof typeof ANTIPATTERNS} */ (pattern)] ?? {}, id)) {
+        throw new Error(`\`${id}\` is an anti-pattern of ${pattern}: give your implementation an id of its own`);
+      }
+    }
+  }
 }

@@ -6,7 +6,7 @@ import {join} from 'node:path';
 import {describe, it} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {withTimeout} from '../src/timeout.js';
-import {answer, checkPattern, checkScenario, scenarios, testPattern} from './index.js';
+import {answer, checkPattern, checkScenario, scenarios, serve, testPattern} from './index.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 /** The Python the seam runs the checker with when ASYNCCONF_PYTHON is not set, if the checkout has it. */
@@ -178,6 +178,10 @@ describe('asyncconf-javascript/testing', () => {
     const ran = /** @type {any} */ (await answer({...request, params: {timeout_ms: 20}}, registry));
     assert.deepEqual(ran.outcome, {ok: 1});
     await assert.rejects(answer({id: 3, op: 'describe'}, {timeout: {reference: withTimeout}}), /`reference` is ours/);
+    // An anti-pattern's id replaced ours without a word: the harness then judged your implementation as
+    // that anti-pattern -- a failing one counted as rejected, in a run that said OK.
+    await assert.rejects(answer({id: 4, op: 'describe'}, {timeout: {'leaves-running': withTimeout}}), /`leaves-running` is an anti-pattern of timeout/);
+    assert.throws(() => serve({registry: {timeout: {'leaves-running': withTimeout}}}), /`leaves-running` is an anti-pattern of timeout/);
   });
 
   it('serves a runner of your own over JSON Lines, and ends when stdin closes', async () => {
