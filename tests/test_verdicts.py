@@ -118,6 +118,19 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def test_ctrl_c_ends_any_command_with_130_and_says_so() -> None:
+    # click's own "Aborted!" exited 1: for `asyncconf libraries`, a changed result.
+    command = [sys.executable, "-m", "asyncconf.cli", "bench", "--lang", "python", "--repeats", "1000"]
+    process = subprocess.Popen(
+        ctrl_c_reaches(command), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    time.sleep(3.0)  # started, measuring
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 130, output
+    assert "INTERRUPTED: asyncconf bench stopped; no result." in output and "Aborted!" not in output
+
+
 def test_ctrl_c_stops_the_run_says_so_and_leaves_no_process(tmp_path: Path) -> None:
     pid_file = tmp_path / "pids"
     # A "javascript" runner that is Python's, claims every API, and takes a while per answer: a long run.

@@ -109,7 +109,20 @@ spec_option = click.option(
 )
 
 
-@click.group()
+class _Commands(click.Group):
+    """Ctrl-C (and SIGTERM, SIGHUP: ``exit_on_signals``) ends any command with exit 130 and says
+    so: click's own "Aborted!" exits 1, which `libraries`, `check` and `readme` use for a result."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            name = ctx.invoked_subcommand or ""
+            errors.print(f"INTERRUPTED: asyncconf {name} stopped; no result.", markup=False, highlight=False)
+            sys.exit(130)
+
+
+@click.group(cls=_Commands)
 @click.version_option(__version__, prog_name="asyncconf")
 def main() -> None:
     """asyncconf: a cross-language conformance suite for async patterns (Python, JavaScript, C#)."""
