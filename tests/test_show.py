@@ -36,6 +36,8 @@ def test_show_prints_every_language_side_by_side() -> None:
     assert "every answer is the same" in result.output
     result = CliRunner().invoke(main, ["show", "timeout/nope", "--lang", "python"])
     assert result.exit_code == 2 and "timeout has no scenario 'nope'" in result.output
+    result = CliRunner().invoke(main, ["show", "nope/x", "--lang", "python"])  # named the --pattern option it has not
+    assert result.exit_code == 2 and "Invalid value for PATTERN/SCENARIO: unknown pattern nope" in result.output
     # An id no runner has showed an empty table and "every answer is the same" of no answer at all.
     result = CliRunner().invoke(main, ["show", "timeout/exceeds-limit", "--lang", "python", "--impl", "nonesuch"])
     assert result.exit_code == 2 and "no runner implements nonesuch" in result.output

@@ -31,7 +31,7 @@ console = Console(soft_wrap=True)  # a problem is one line, whatever the termina
 errors = Console(stderr=True, soft_wrap=True)
 
 
-def _load(spec_dir: Path, pattern_ids: Sequence[str] = ()) -> list[Pattern]:
+def _load(spec_dir: Path, pattern_ids: Sequence[str] = (), *, hint: str = "--pattern") -> list[Pattern]:
     try:
         patterns = load_spec(spec_dir)
     except SpecError as error:
@@ -44,7 +44,7 @@ def _load(spec_dir: Path, pattern_ids: Sequence[str] = ()) -> list[Pattern]:
         if unknown:
             raise click.BadParameter(
                 f"unknown pattern {', '.join(unknown)} (known: {', '.join(sorted(known))})",
-                param_hint="--pattern",
+                param_hint=hint,
             )
         patterns = [p for p in patterns if p.id in pattern_ids]
     return patterns
@@ -603,7 +603,7 @@ def check_command(spec_dir: Path, pattern_id: str, target: str, not_applicable: 
     signature, spec/PROTOCOL.md section 8): exit 0 only when it passes them all (n/a aside)."""
     from .testing import check_pattern
 
-    _load(spec_dir, [pattern_id])  # an unknown pattern is a usage error naming the known ones
+    _load(spec_dir, [pattern_id], hint="PATTERN")  # an unknown pattern is a usage error naming the known ones
     implementation = _import(target, "MODULE:CALLABLE")
     skip = _import(not_applicable, "--not-applicable") if not_applicable else None
     report = check_pattern(pattern_id, implementation, not_applicable=skip, spec_dir=spec_dir)
@@ -643,7 +643,7 @@ def show_command(spec_dir: Path, name: str, langs: str, impls: str, runner_specs
     from .show import side_by_side
 
     pattern_id, _, scenario_id = name.partition("/")
-    [pattern] = _load(spec_dir, [pattern_id])
+    [pattern] = _load(spec_dir, [pattern_id], hint="PATTERN/SCENARIO")
     try:
         scenario = pattern.scenario(scenario_id)
     except KeyError:
