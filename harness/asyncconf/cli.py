@@ -7,9 +7,9 @@ import platform
 import shlex
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -80,6 +80,14 @@ def _runners(specs: Sequence[str], langs: list[str]) -> dict[str, list[str]]:
             raise click.BadParameter(f"--runner {lang}=... given twice: one runner of your own per language")
         runners[lang] = shlex.split(command)
     return runners
+
+
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+def count_option(name: str, default: int, help_text: str) -> Callable[[_Command], _Command]:
+    """A count of at least one: 0 ended in a traceback (``fuzz --examples``) or an empty table (``--repeats``)."""
+    return click.option(name, type=click.IntRange(min=1), default=default, show_default=True, help=help_text)
 
 
 html_option = click.option(
@@ -448,13 +456,7 @@ def _print_problems(runs: Sequence[Run], summary: dict[str, Any], verbose: bool)
 @main.command("bench")
 @spec_option
 @click.option("--lang", "langs", default=",".join(LANGUAGES), show_default=True, help="Languages, comma-separated.")
-@click.option(
-    "--repeats",
-    type=click.IntRange(min=1),
-    default=5,
-    show_default=True,
-    help="Runs of each scenario; the median counts.",
-)
+@count_option("--repeats", 5, "Runs of each scenario; the median counts.")
 @click.option("--markdown", is_flag=True, help="Print the figures as a Markdown table (for the README).")
 @click.option("--peers", is_flag=True, help="Each reference against its language's best-known peers, real clock.")
 @click.option("--quick", is_flag=True, help="With --peers: small sizes, one repeat (a smoke run).")
@@ -541,13 +543,7 @@ def _bench_fuzz(patterns: list[Pattern], langs: list[str], examples: int, markdo
 @main.command("fuzz")
 @spec_option
 @click.option("--pattern", "pattern_ids", multiple=True, help="Only this pattern (repeatable).")
-@click.option(
-    "--examples",
-    type=click.IntRange(min=1),
-    default=200,
-    show_default=True,
-    help="Examples per pattern, each run on every transport.",
-)
+@count_option("--examples", 200, "Examples per pattern, each run on every transport.")
 @click.option(
     "--seed", type=int, default=None, help="Repeat a run: the same seed draws the same examples.  [default: random]"
 )
@@ -682,13 +678,7 @@ def show_command(spec_dir: Path, name: str, langs: str, impls: str, runner_specs
     show_default="README.md",
 )
 @click.option("--bench/--no-bench", default=True, show_default=True, help="Measure and rewrite the benchmark too.")
-@click.option(
-    "--repeats",
-    type=click.IntRange(min=1),
-    default=5,
-    show_default=True,
-    help="Benchmark: runs of each scenario; the median counts.",
-)
+@count_option("--repeats", 5, "Benchmark: runs of each scenario; the median counts.")
 def readme_command(spec_dir: Path, readme_file: Path, bench: bool, repeats: int) -> None:
     """Run the whole matrix (and the benchmark) and rewrite the README's measured tables between
     their markers. Exit 1 when the run is not OK (the README then says so)."""
