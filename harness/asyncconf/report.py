@@ -235,7 +235,8 @@ def judge_saved(runs: Sequence[Run], saved: dict[str, Any], meta: dict[str, Any]
     the user's own that checked nothing -- is taken from the file; a saved OK the runs do not bear out is said."""
     summary = summarize(runs, until_rejected=meta.get("antipatterns_ran") == "until rejected")
     for key in ("required_problems", "custom_problems", "custom_notes"):
-        summary[key] = [str(item) for item in saved.get(key, [])]
+        items = saved.get(key, [])
+        summary[key] = [str(item) for item in items] if isinstance(items, list) else [str(items)]
     summary["ok"] = summary["ok"] and not summary["required_problems"] and not summary["custom_problems"]
     summary["saved_ok_disputed"] = saved.get("ok") is True and not summary["ok"]
     return summary

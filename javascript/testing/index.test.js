@@ -121,6 +121,7 @@ describe('asyncconf-javascript/testing', () => {
     assert.ok(some.ok, some.explain());
     const zero = some.results.find((r) => r.scenario.id === 'zero-limit-is-invalid');
     assert.equal(zero?.status, 'n/a');
+    assert.deepEqual(some.failures, []); // an n/a is not a failure either
     // One n/a result is not ok, and assertOk does not return as if it passed (a node:test test around it
     // was shown as passed): it skips through the skip given -- node:test's `t.skip` -- or throws.
     assert.equal(zero?.ok, false);
