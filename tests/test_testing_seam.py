@@ -200,3 +200,47 @@ def test_an_n_a_scenario_is_skipped_by_assert_ok_never_passed() -> None:
     assert result.status == "n/a" and not result.ok
     with pytest.raises(pytest.skip.Exception, match="n/a: cannot express it"):
         result.assert_ok()
+
+
+async def _exits_on_the_second_call(operation: Callable[..., Awaitable[Any]], limit: float) -> Any:
+    from asyncpatterns.timeout import run_with_timeout
+
+    _exits_on_the_second_call.calls += 1  # type: ignore[attr-defined]
+    if _exits_on_the_second_call.calls == 2:  # type: ignore[attr-defined]
+        import sys
+
+        sys.exit(0)
+    return await run_with_timeout(operation, limit)
+
+
+async def _exits_from_a_callback(operation: Callable[..., Awaitable[Any]], limit: float) -> Any:
+    import sys
+
+    asyncio.get_running_loop().call_soon(sys.exit, 3)  # asyncio lets SystemExit out of its loop
+    await asyncio.sleep(0.001)
+    return await operation()
+
+
+@pytest.mark.parametrize("implementation", [_exits_on_the_second_call, _exits_from_a_callback])
+def test_an_implementation_that_calls_sys_exit_crashed(implementation: Any) -> None:
+    """The runner took the implementation's SystemExit for an interrupt: it ended the check, and
+    `asyncconf check` exited 0 with no verdict (the harness turns signals into KeyboardInterrupt)."""
+    implementation.calls = 0
+    report = check_pattern("timeout", implementation)
+    assert not report.ok
+    crashed = [r for r in report.results if r.status == "error"]
+    assert crashed and all("crashed with SystemExit" in r.explain() for r in crashed), report.explain()
+
+
+def test_a_name_of_ours_or_an_unknown_pattern_is_refused_up_front() -> None:
+    """Registered under an anti-pattern's id, the user's implementation was replaced by ours (the runner
+    looked ours up first) and judged as ours; under a pattern that does not exist, it never ran."""
+    from asyncpatterns.runner.candidates import registered
+
+    for pattern, name, said in [
+        ("timeout", "leaves-running", "`leaves-running` is ours for timeout"),
+        ("timeout", "reference", "`reference` is ours for timeout"),
+        ("retry", "mine", "no pattern 'retry'"),
+    ]:
+        with pytest.raises(ValueError, match=said), registered(pattern, name, _exits_from_a_callback):
+            pass

@@ -17,9 +17,19 @@ CANDIDATES: dict[str, dict[str, Callable[..., Any]]] = {}
 
 @contextlib.contextmanager
 def registered(pattern: str, name: str, implementation: Callable[..., Any]) -> Iterator[None]:
-    """Let the runner run ``implementation`` as ``name`` for ``pattern`` within the block."""
-    if name == "reference":
-        raise ValueError("`reference` is ours: give your implementation a name of its own")
+    """Let the runner run ``implementation`` as ``name`` for ``pattern`` within the block.
+
+    Refused up front, as the JavaScript and C# seams refuse them: a pattern this runner does not
+    have (a typo: the implementation would never run) and an id of ours -- ``reference`` or one of
+    the pattern's anti-patterns, which the runner would run in its place (and the harness runs
+    neither from a runner of your own)."""
+    from ..antipatterns import REGISTRY as ANTIPATTERNS  # they import the runner's modules: not at the top
+    from .bindings import BINDINGS
+
+    if pattern not in BINDINGS:
+        raise ValueError(f"no pattern {pattern!r} (patterns: {', '.join(sorted(BINDINGS))})")
+    if name == "reference" or name in ANTIPATTERNS.get(pattern, {}):
+        raise ValueError(f"`{name}` is ours for {pattern}: give your implementation a name of its own")
     mine = CANDIDATES.setdefault(pattern, {})
     previous = mine.get(name)
     mine[name] = implementation

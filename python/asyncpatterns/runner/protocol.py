@@ -79,6 +79,13 @@ def handle(request: Any) -> dict[str, Any]:
         if op == "run":
             try:
                 return {"id": request_id, **_run(request)}
+            except SystemExit as error:
+                # The implementation's sys.exit() from a loop callback (asyncio lets it out of the
+                # loop; on the awaited path it is the outcome already): a crash, answered as the
+                # run's outcome -- as an interrupt it ended `asyncconf check` with exit 0 and no verdict.
+                message = f"the implementation called sys.exit({error.code!r})"
+                outcome = {"fail": "other", "type": "SystemExit", "message": message}
+                return {"id": request_id, "outcome": outcome, "trace": [], "leaks": [], "elapsed_ms": None}
             finally:
                 # What the run's own collection found still referenced (by the run's frames: its
                 # loop, its main task, the instruments) moved up a generation and is garbage only
@@ -276,7 +283,7 @@ def _run_on_loop(
         assert isinstance(binding, InvokedBinding)
         try:
             value = await binding.invoke_one(instance, key, ins)
-        except (KeyboardInterrupt, SystemExit):
+        except KeyboardInterrupt:
             raise
         except BaseException as error:  # this invocation's outcome, its caller's cancellation included
             outcome = describe_error(error, ins.origin)
@@ -304,7 +311,7 @@ def _run_on_loop(
         assert isinstance(binding, InvokedBinding)
         try:
             instance = binding.create(implementation, params, ins)
-        except (KeyboardInterrupt, SystemExit):
+        except KeyboardInterrupt:
             raise
         except BaseException as error:  # refused up front: the run's one outcome
             settled.update(
@@ -355,8 +362,9 @@ def _run_on_loop(
         assert isinstance(binding, Binding)
         try:
             value = await binding.invoke(implementation, ins, params)
-        except (KeyboardInterrupt, SystemExit):
-            raise  # an interrupt is the user's, not the pattern's outcome: it ends the run
+        except KeyboardInterrupt:
+            raise  # an interrupt is the user's, not the pattern's outcome: it ends the run (SystemExit is
+            # the implementation's sys.exit(): a crash to judge, below -- the harness makes signals Ctrl-C)
         except BaseException as error:  # the pattern's outcome, cancellation included
             outcome = describe_error(error, ins.origin)
         else:
@@ -434,8 +442,8 @@ def _run_on_loop(
             # here, so that it is reported with this run, not a later one.
             gc.collect(run_garbage_generation(collections_at_start))
     except BaseException:
-        # An interrupt (KeyboardInterrupt, SystemExit) goes through; what the pattern started is
-        # cancelled first, so nothing of it outlives the run.
+        # An interrupt (KeyboardInterrupt; sys.exit() from a callback: `handle`) goes through; what
+        # the pattern started is cancelled first, so nothing of it outlives the run.
         with contextlib.suppress(Exception):
             _cancel_leftovers(loop, CLEANUP_GRACE_S[clock])
         raise
