@@ -240,6 +240,19 @@ RULE_CASES: dict[str, tuple[tuple[str, str], str]] = {
 }
 
 
+def test_a_bound_every_run_meets_is_no_expectation(tmp_path: Path) -> None:
+    """`max_in_flight: {min: 0}` beside `leaks: any` satisfied the lint and covered a rule while no run
+    could fail it; `calls_at_ms: {}` ("no call") can fail, and is an expectation."""
+    text = GOOD.format(id="demo")
+    old = "      outcome: {ok: data}\n      elapsed_ms: 10\n"
+    assert old in text
+    vacuous = write(tmp_path, text.replace(old, "      leaks: any\n      max_in_flight: {min: 0}\n", 1))
+    assert any(":17: scenario `first` expects nothing a run could fail" in line for line in problems(vacuous))
+    (tmp_path / "none").mkdir()
+    exact = write(tmp_path / "none", text.replace(old, "      leaks: any\n      calls_at_ms: {}\n", 1))
+    assert load_pattern(exact).scenarios[0].expect["calls_at_ms"] == {}  # loads: no lint finding
+
+
 @pytest.mark.parametrize("rule", sorted({rule.__name__ for rule in RULES} | set(RULE_CASES)))
 def test_every_lint_rule_catches_its_case_and_only_that_rule_does(tmp_path: Path, rule: str) -> None:
     assert rule in RULE_CASES, f"the lint rule {rule} has no case in RULE_CASES: add one it alone catches"

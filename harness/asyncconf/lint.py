@@ -51,16 +51,32 @@ def every_rule_covered(pattern: Pattern, data: dict[str, Any]) -> Iterator[Findi
             yield ["rules", index, "id"], f"rule {rule['id']} is covered by no scenario"
 
 
+#: The expectations that take a bound (``{min: M, max: N}``; checker's ``_count_ok``, ``_time_ok``):
+#: a count or a time, never below 0. (``calls: {}`` and the times per key are exact: ``{}`` says "none".)
+BOUNDED = frozenset({"elapsed_ms", "max_in_flight", "max_lag_ms", "max_queued", "max_open", "random_draws"})
+
+
+def _holds_for_any_run(name: str, expected: Any) -> bool:
+    """A bound no run can miss: no max, and a min of 0 or none -- every count and time is at least 0."""
+    if name not in BOUNDED or not isinstance(expected, dict) or not expected.keys() <= {"min", "max"}:
+        return False
+    low = expected.get("min", 0)
+    return "max" not in expected and isinstance(low, (int, float)) and low <= 0
+
+
 def expectations_can_fail(pattern: Pattern, data: dict[str, Any]) -> Iterator[Finding]:
     """A scenario checks its rules only by an expectation a run can fail: one that says nothing
-    but `leaks: any` would count its rules covered while checking none of them."""
+    but `leaks: any` -- or only bounds every run meets, `max_in_flight: {min: 0}` -- would count its
+    rules covered while checking none of them."""
     from .checker import CHECKS  # the checker loads specs: imported here, not at the top, to stay out of a circle
 
     for index, scenario in enumerate(data["scenarios"]):
-        if not CHECKS.keys() & scenario.get("expect", {}).keys():
+        expect = scenario.get("expect", {})
+        if not any(name in CHECKS and not _holds_for_any_run(name, value) for name, value in expect.items()):
             yield (
                 ["scenarios", index, "expect"],
-                f"scenario `{scenario['id']}` expects nothing a run could fail (one of {', '.join(CHECKS)})",
+                f"scenario `{scenario['id']}` expects nothing a run could fail (one of {', '.join(CHECKS)},"
+                " with a bound some run could miss: `{min: 0}` holds for every run)",
             )
 
 
