@@ -403,3 +403,27 @@ def test_runtime_errors_and_a_refusal_after_calls_are_crashes() -> None:
     assert crash_reason({"outcome": grouped, "trace": called}) is not None
     assert crash_reason({"outcome": {"each": [{"ok": 1}, {"fail": "invalid"}]}, "trace": called}) is not None
     assert crash_reason({"outcome": {"fail": "invalid"}, "trace": []}) is None  # up front: a refusal
+
+
+def test_an_antipatterns_refusal_where_every_parameter_is_valid_is_no_rejection() -> None:
+    """Before any call an `invalid` looked like an up-front refusal whatever the scenario: an
+    anti-pattern whose own code raised a ValueError (a bad unpacking) was counted as rejected.
+    Where the scenario expects no refusal (its parameters are all in their domains: the lint makes
+    any scenario outside them expect `invalid`), it is no verdict (the engine applies it to
+    anti-patterns: a reference or candidate refusing a valid value fails, a behaviour to report)."""
+    from asyncconf.checker import unasked_refusal
+
+    refused = {"outcome": {"fail": "invalid", "message": "too many values to unpack"}, "trace": []}
+    why = unasked_refusal(refused, scenario(outcome={"ok": 1}))
+    assert why is not None and "where every parameter is valid" in why
+    assert unasked_refusal(refused, scenario(outcome={"fail": "invalid"}, calls=0)) is None  # a refusal it expects
+    assert unasked_refusal(refused, scenario(outcome={"each": [{"ok": 1}, {"fail": "invalid"}]})) is None
+    assert unasked_refusal({"outcome": {"ok": 1}, "trace": []}, scenario(outcome={"ok": 1})) is None
+
+
+def test_an_answer_without_leaks_is_malformed() -> None:
+    """PROTOCOL.md section 2: `leaks` is `[]` when nothing leaked; a runner that left it out passed the leak check."""
+    seen = {key: value for key, value in answer().items() if key != "leaks"}
+    assert reasons({"outcome": {"ok": "data"}}, seen) == [
+        "leaks: expected a list ([] when nothing), saw null (malformed runner answer)"
+    ]

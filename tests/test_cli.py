@@ -238,29 +238,29 @@ def test_impl_takes_a_list_of_groups_and_ids_and_runs_their_union(tmp_path: Path
 
 
 def test_a_runner_of_your_own_runs_beside_ours_as_a_candidate(tmp_path: Path) -> None:
-    # Any program that speaks spec/PROTOCOL.md will do; here, our Python runner as a stranger would start it.
-    out = tmp_path / "run.json"
-    runner = f"python={sys.executable} -m asyncpatterns.runner"
-    code, output = invoke(  # the references alone: retry's blocking anti-pattern sleeps for real
-        "run",
-        "--lang",
-        "python",
-        "--pattern",
-        "retry-backoff",
-        "--impl",
-        "reference",
-        "--runner",
-        runner,
-        "--json",
-        str(out),
+    # Any program that speaks spec/PROTOCOL.md will do; here, our Python runner with an implementation
+    # of the user's registered (README, "Checking your own implementation").
+    script = tmp_path / "my_runner.py"
+    script.write_text(
+        "from asyncpatterns.retry_backoff import retry as my_retry\n"
+        "from asyncpatterns.runner.__main__ import main\n"
+        "from asyncpatterns.runner.candidates import registered\n"
+        "with registered('retry-backoff', 'mine', my_retry):\n"
+        "    main()\n"
     )
+    out = tmp_path / "run.json"
+    runner = f"python={sys.executable} {script}"
+    code, output = invoke(
+        "run", "--lang", "python", "--pattern", "retry-backoff", "--impl", "mine", "--runner", runner, "--json", str(out)
+    )  # fmt: skip
     assert code == 0, output
     runs = json.loads(out.read_text())["runs"]
     # Beside ours, which give the reference; what it runs is a candidate, compared with the references.
     assert {run["transport"] for run in runs if run["check"] == "spec"} == {"inprocess", "subprocess", "custom"}
     custom = [run for run in runs if run["transport"] == "custom"]
-    assert custom and {run["role"] for run in custom if run["impl"] == "reference"} == {"candidate"}
+    assert custom and {(run["impl"], run["role"]) for run in custom} == {("mine", "candidate")}
     assert "candidates 1/1 pass" in output
+    assert "python/custom describes ids of ours, not run there" in output  # our reference and anti-patterns
     code, output = invoke("run", "--lang", "python", "--runner", "python")
     assert code == 2 and "expected LANG=COMMAND" in output
     code, output = invoke("run", "--lang", "python", "--runner", runner, "--runner", runner)

@@ -385,3 +385,22 @@ def test_the_browser_checks_can_fail(python_run: tuple[Path, Path], browser: Bro
         (copy / pattern_page).write_text(text)
         with pytest.raises(AssertionError, match=expected):
             _check_site(browser, copy, runs)
+
+
+def test_a_cell_is_green_only_when_every_run_in_it_passed_or_rejected() -> None:
+    """A candidate of `0/0 pass, 24 n/a`, or a column whose anti-pattern was never judged
+    (`-; anti 0/1 (1 skipped)`), was painted `ok` on a NOT OK run: n/a and skips are no pass."""
+    from asyncconf.html.site import cell_class
+
+    assert cell_class("24/24 pass; anti 11/11") == "ok"
+    for text in (
+        "0/0 pass, 24 n/a",
+        "-; anti 0/1 (1 skipped)",
+        "23/24 pass, 1 skip",
+        "15/15 pass; anti 3/4 (1 skipped)",
+        "-",
+        "",
+    ):
+        assert cell_class(text) == "skip", text
+    for text in ("3/4 pass, 1 FAIL", "-; anti 0/1 (1 MISSED)", "DIFFERS (2)"):
+        assert cell_class(text) == "bad", text

@@ -450,6 +450,9 @@ def check(
                 outcome.get("reason", ""),
             )
         ]
+    if not isinstance(answer.get("leaks"), list):
+        # PROTOCOL.md section 2: `[]` when nothing leaked. A missing one read as "no leak" passed the leak check.
+        return [Mismatch("leaks", "a list ([] when nothing)", answer.get("leaks"), "malformed runner answer")]
     real = clock == "real"
     mismatches = [
         found
@@ -533,6 +536,23 @@ def crash_reason(answer: dict[str, Any]) -> str | None:
             " arguments is up front, so this is an error of its own code (no verdict)"
         )
     return None
+
+
+def unasked_refusal(answer: dict[str, Any], scenario: Scenario) -> str | None:
+    """For an anti-pattern: why an ``invalid`` before any call, where the scenario expects no
+    refusal (every parameter in its domain: the lint makes a scenario outside one expect
+    ``invalid``), is no rejection -- nothing tells it from its own ValueError, coded TypeError or
+    ArgumentException raised before its first call (one unpacking a tuple wrongly was counted as
+    rejected, and the run was OK). A reference or a candidate that refuses a valid value fails
+    instead: that is a behaviour to report (a library validating a narrower range)."""
+    if _nested_crash(answer.get("outcome"), kinds=("invalid",)) is None:
+        return None
+    if _nested_crash(scenario.expect.get("outcome"), kinds=("invalid",)) is not None:
+        return None
+    return (
+        "the implementation failed with invalid where every parameter is valid (the scenario expects"
+        " no refusal): an error of its own code as far as anyone can tell, not a rejection (no verdict)"
+    )
 
 
 def _nested_crash(found: Any, kinds: tuple[str, ...] = ()) -> dict[str, Any] | None:

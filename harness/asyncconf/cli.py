@@ -262,6 +262,7 @@ def run(
                 errors.print(f"asyncconf: {lang}: {_session_state(lang, session)}", markup=False, highlight=False)
             _check_impl(engine, which, custom=bool(runners))
             runs = _run_with_progress(engine, which, until_rejected=not every_scenario)
+            custom_ours = engine.ours_in_custom()
     except Interrupted as interrupted:
         errors.print(
             f"INTERRUPTED: {interrupted}; every runner stopped. No verdict: nothing was written.",
@@ -270,7 +271,12 @@ def run(
         )
         sys.exit(130)
     summary = report.summarize(
-        runs, required=required_langs, langs=selected, custom=runners, until_rejected=not every_scenario
+        runs,
+        required=required_langs,
+        langs=selected,
+        custom=runners,
+        custom_ours=custom_ours,
+        until_rejected=not every_scenario,
     )
     _print_matrix(runs)
     _print_problems(runs, summary, verbose)
@@ -298,7 +304,10 @@ def _check_ids(engine: Engine, ids: Sequence[str]) -> None:
     unknown = [impl for impl in ids if impl not in known]
     if unknown:
         listed = ", ".join(sorted(known - {"reference"}))
-        raise click.BadParameter(f"no runner implements {', '.join(unknown)} (known: {listed})", param_hint="--impl")
+        raise click.BadParameter(
+            f"no runner implements {', '.join(unknown)} for the selected patterns (known: {listed})",
+            param_hint="--impl",
+        )
 
 
 def _check_impl(engine: Engine, which: str, *, custom: bool) -> None:
@@ -739,7 +748,7 @@ def _refresh_screenshots(runs: Sequence[Run], root: Path, spec_dir: Path) -> Non
 @html_option
 @spec_option
 def report_command(json_file: Path, markdown: bool, html_dir: Path | None, spec_dir: Path) -> None:
-    """Show the matrix of a run saved with --json (or write its HTML report)."""
+    """Show the matrix of a run saved with --json (or write its HTML report); exit 1 when its runs are not OK."""
     try:
         runs, summary, meta = report.read_json(json_file)
     except report.ReportError as error:
@@ -748,12 +757,14 @@ def report_command(json_file: Path, markdown: bool, html_dir: Path | None, spec_
     summary = report.judge_saved(runs, summary, meta)  # the runs decide, not the file's own verdict
     if html_dir:
         _write_html(html_dir, runs, meta, spec_dir, summary)
-        return
-    if markdown:
+    elif markdown:
         click.echo(report.render_markdown(runs))
     else:
         _print_matrix(runs)
         _print_problems(runs, summary, verbose=False)
+    # The exit status is the verdict, in every form, as `run`'s: a CI step gating on a saved run must not
+    # be green for a failing one.
+    sys.exit(0 if summary["ok"] else 1)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from .checker import (
     read_in_real_time,
     real_time_skip_reason,
     stopped_in_real_time,
+    unasked_refusal,
 )
 from .languages import CUSTOM, LanguageSession, open_language
 from .spec import Pattern, Scenario
@@ -272,10 +273,28 @@ class Engine:
         return [*known, *(name for name in [*session.broken, *started] if name not in known)] or session.tried or ["-"]
 
     def role(self, pattern: str, impl: str, transport: str) -> str:
-        """A runner of the user's own has no reference: what it calls ``reference`` is a candidate."""
+        """Whatever a runner of the user's own runs is a candidate: it runs no id of ours
+        (``languages.ours_in_custom``)."""
+        if transport == CUSTOM:
+            return "candidate"
         if (pattern, impl) in self._antipatterns:
             return "antipattern"
-        return "reference" if impl == "reference" and transport != CUSTOM else "candidate"
+        return "reference" if impl == "reference" else "candidate"
+
+    def ours_in_custom(self) -> list[str]:
+        """What the runners of the user's own described under ids of ours, which they do not run: a
+        line per runner, for the selected patterns."""
+        lines = []
+        selected = [pattern.id for pattern in self.patterns]
+        for lang in self.langs:
+            for label, ours in self.session(lang).ours_described.items():
+                named = [f"{pattern} ({', '.join(ours[pattern])})" for pattern in selected if pattern in ours]
+                if named:
+                    lines.append(
+                        f"{label} describes ids of ours, not run there -- a runner of your own is checked on"
+                        f" ids of its own: {'; '.join(named)}"
+                    )
+        return lines
 
     def implementations(self, pattern: Pattern, lang: str, which: str) -> list[str]:
         """The implementations to run: ``which`` is a comma-separated list of groups (IMPL_GROUPS:
@@ -287,7 +306,11 @@ class Engine:
         """
         described = self.session(lang).implementations.values()
         ids = list(dict.fromkeys(impl for patterns in described for impl in patterns.get(pattern.id, [])))
-        antipatterns = [impl for impl in ids if (pattern.id, impl) in self._antipatterns]
+        # The language's catalogue, not only what our runners describe: one the runners leave out is
+        # an error of theirs (``_prepared``), not an anti-pattern left out of the count without a word.
+        catalogue = [antipattern.id for antipattern in pattern.antipatterns if lang in antipattern.langs]
+        antipatterns = list(dict.fromkeys([*catalogue, *(i for i in ids if (pattern.id, i) in self._antipatterns)]))
+        ids = list(dict.fromkeys([*ids, *catalogue]))
         candidates = [impl for impl in ids if impl != "reference" and impl not in antipatterns]
         groups = {"reference": [], "antipatterns": antipatterns, "candidates": candidates}
         groups["all"] = antipatterns + candidates
@@ -305,13 +328,12 @@ class Engine:
         )
 
     def known_implementations(self) -> set[str]:
-        """Every implementation id any runner describes (for checking ``--impl``)."""
+        """The implementation ids of the selected patterns, in the languages that can run (for checking
+        ``--impl``): an id of another pattern only -- ``--pattern timeout --impl no-cap`` -- selected
+        nothing, and the run passed on the reference alone."""
+        usable = [lang for lang in self.langs if self.session(lang).usable]
         return {
-            impl
-            for lang in self.langs
-            for patterns in self.session(lang).implementations.values()
-            for impls in patterns.values()
-            for impl in impls
+            impl for lang in usable for pattern in self.patterns for impl in self.implementations(pattern, lang, "all")
         }
 
     # -- running ---------------------------------------------------------------------------------------
@@ -330,10 +352,13 @@ class Engine:
             return [record(name, "skip", session.skip_reason, "unavailable") for name in names], []
         if session.error:
             return [record(name, "error", session.error) for name in names], []
-        # A transport that could not start answers for itself; the others run.
+        # A transport that could not start answers for itself; the others run. A runner of the user's
+        # own that could not start described nothing: it answers once per scenario, as `reference`
+        # (its row `pattern [custom]`), not once per anti-pattern of ours.
         runs = [
             record(name, status, reason, "unavailable" if status == "skip" else "")
             for name, (status, reason) in session.broken.items()
+            if name != CUSTOM or impl == "reference"
         ]
 
         def offers(transport: Transport) -> bool:
@@ -571,7 +596,7 @@ class Engine:
             return run
         run.answer = answer
         run.virtual_ms = answer.get("elapsed_ms") if self.clock == "virtual" else None
-        crashed = crash_reason(answer)
+        crashed = crash_reason(answer) or (unasked_refusal(answer, scenario) if role == "antipattern" else None)
         if crashed:
             run.reason = crashed
             return run

@@ -58,6 +58,9 @@ class LanguageSession:
     missing_api: dict[str, list[Api]] = field(default_factory=dict)
     #: transports that could not start: name -> (skip | error, reason)
     broken: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: per transport label of a runner of the user's own: pattern id -> the ids of ours it described,
+    #: not run (``ours_in_custom``)
+    ours_described: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     #: the names of the transports it tried to start (the matrix's columns, even when none started)
     tried: list[str] = field(default_factory=list)
     #: wall seconds to find, prepare (install, build) and start every transport
@@ -74,6 +77,24 @@ class LanguageSession:
 
 #: The transport name of a runner of the user's own: whatever it runs is a *candidate*.
 CUSTOM = "custom"
+
+
+def ours_in_custom(patterns: Iterable[Pattern], described: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Of what a runner of the user's own describes, the ids that are ours: ``reference`` and every
+    anti-pattern id of the pattern's catalogue (any language's). They are not run there. The harness
+    cannot tell a copy of ours from the user's code under our name -- a runner built on ours (the
+    JavaScript seam's ``serve``, Python's runner with a candidate registered) describes our reference
+    and anti-patterns too -- and judged as ours they lied: our reference counted as the user's passing
+    candidate, the user's code under an anti-pattern's id counted as a rejected anti-pattern, or was
+    never judged at all (no reference on that transport) and the run was OK. Under ids of its own,
+    the user's code is always a candidate."""
+    catalogue = {pattern.id: {antipattern.id for antipattern in pattern.antipatterns} for pattern in patterns}
+    found = {}
+    for pattern, ids in described.items():
+        ours = [impl for impl in ids if impl == "reference" or impl in catalogue.get(pattern, ())]
+        if ours:
+            found[pattern] = ours
+    return found
 
 
 def custom_transports(name: str, command: Sequence[str]) -> list[Transport]:
@@ -156,7 +177,14 @@ def _start(transport: Transport, session: LanguageSession, patterns: list[Patter
         slow.cancel()
     if not custom or not session.runtime:
         session.runtime = described.get("runtime", {})
-    session.implementations[transport.label] = described.get("patterns", {})
+    implemented = described.get("patterns", {})
+    if custom:
+        ours = ours_in_custom(patterns, implemented)
+        session.ours_described[transport.label] = ours
+        implemented = {
+            pattern: [impl for impl in ids if impl not in ours.get(pattern, [])] for pattern, ids in implemented.items()
+        }
+    session.implementations[transport.label] = implemented
     for pattern in patterns:
         lacking = [api for api in pattern.api[session.name] if api.name in missing]
         if lacking:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from .engine import CHOSEN_SKIPS, STATUSES, Run
+from .engine import CHOSEN_SKIPS, ROLES, STATUSES, Run
 from .languages import CUSTOM
 
 
@@ -39,7 +39,7 @@ def antipattern_verdicts(runs: Iterable[Run]) -> dict[tuple[str, str, str, str],
     """
     runs = [run for run in runs if run.check == "spec"]
     reference_passed = {
-        (r.lang, r.transport, r.pattern, r.scenario) for r in runs if r.impl == "reference" and r.status == "pass"
+        (r.lang, r.transport, r.pattern, r.scenario) for r in runs if r.role == "reference" and r.status == "pass"
     }
     statuses: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
     for run in runs:
@@ -168,10 +168,12 @@ def summarize(
     required: Iterable[str] = (),
     langs: Iterable[str] = (),
     custom: Iterable[str] = (),
+    custom_ours: Iterable[str] = (),
     until_rejected: bool = False,
 ) -> dict[str, Any]:
     """The counts and the verdict of a run. ``custom``: the languages run through a runner of the
-    user's own (``--runner``), each of which must have checked something. ``until_rejected``: each
+    user's own (``--runner``), each of which must have checked something; ``custom_ours``: what they
+    described under ids of ours and did not run (``Engine.ours_in_custom``), said. ``until_rejected``: each
     anti-pattern ran only until a scenario rejected it (``Engine.run_jobs``), so which scenarios no
     anti-pattern fails is not known -- it is left out (``None``), not listed wrongly."""
     reference = Counter(run.status for run in runs if run.check == "spec" and run.role == "reference")
@@ -190,6 +192,7 @@ def summarize(
     required_failed = required_problems(runs, required, list(langs))
     missed, errored = named("missed"), named("error")
     custom_problems, custom_notes = custom_coverage(runs, custom)
+    custom_notes += list(custom_ours)
     ok = (
         reference["fail"] == 0
         and reference["error"] == 0
@@ -216,6 +219,7 @@ def summarize(
             "total": len(candidates),
             "passed": sum(v == "passed" for v in candidates.values()),
             "failing": failing_candidates,
+            "why": {name: candidates[name] for name in failing_candidates},
             "runs": dict(Counter(run.status for run in runs if run.check == "spec" and run.role == "candidate")),
         },
         "equivalence": {status: equivalence[status] for status in ("pass", "fail")},
@@ -272,11 +276,21 @@ def verdict_problems(summary: dict[str, Any]) -> list[str]:
     lines = ["SAVED the file's own summary says OK; its runs do not"] if summary.get("saved_ok_disputed") else []
     lines += [f"REQUIRED {problem}" for problem in summary.get("required_problems", [])]
     lines += [f"CUSTOM {problem}" for problem in summary.get("custom_problems", [])]
+    why = summary.get("candidates", {}).get("why", {})
     lines += [
-        f"CANDIDATE {failing}: did not pass (n/a is never a pass)"
+        f"CANDIDATE {failing}: did not pass: {_candidate_why(why.get(failing, ''))}"
         for failing in summary.get("candidates", {}).get("failing", [])
     ]
     return lines
+
+
+def _candidate_why(verdict: str) -> str:
+    """A candidate's verdict (``candidate_verdicts``) as its CANDIDATE line and JUnit case say it."""
+    return {
+        "failed": "a scenario failed",
+        "error": "a scenario could not run or crashed",
+        "nothing checked": "nothing checked: no scenario it ran passed (n/a and skip are never a pass)",
+    }.get(verdict, "not a pass")
 
 
 # -- the matrix ------------------------------------------------------------------------------------------
@@ -391,8 +405,15 @@ def read_json(path: Path) -> tuple[list[Run], dict[str, Any], dict[str, Any]]:
     fields = set(Run.__dataclass_fields__)
     runs = []
     for index, record in enumerate(data["runs"]):
-        required = {"pattern", "scenario", "lang", "transport", "impl", "status"}
-        if not isinstance(record, dict) or not required <= record.keys() or record.get("status") not in STATUSES:
+        # `role` too: a record without it was taken for a reference's, and a candidate's n/a, counted
+        # nowhere under that role, vanished -- a saved NOT OK judged OK (files from before roles).
+        required = {"pattern", "scenario", "lang", "transport", "impl", "status", "role"}
+        if (
+            not isinstance(record, dict)
+            or not required <= record.keys()
+            or record.get("status") not in STATUSES
+            or record.get("role") not in ROLES
+        ):
             raise ReportError(f"{path}: runs[{index}] is not a run record (needs {', '.join(sorted(required))})")
         runs.append(Run(**{key: value for key, value in record.items() if key in fields}))
     summary, meta = data.get("summary", {}), data.get("meta", {})
@@ -434,7 +455,9 @@ def write_junit(path: Path, runs: Sequence[Run], summary: dict[str, Any]) -> Non
                     case, "error", message="it could not be judged: every run crashed or failed to run"
                 )
             elif verdict == "skipped":
-                ElementTree.SubElement(case, "skipped", message="not run")
+                ElementTree.SubElement(
+                    case, "skipped", message="not judged: it did not run, or the reference passed no scenario it ran"
+                )
     _junit_verdict(suites, candidate_verdicts(runs), summary)
     ElementTree.ElementTree(suites).write(path, encoding="unicode", xml_declaration=True)
 
@@ -446,7 +469,7 @@ def _junit_verdict(suites: ElementTree.Element, candidates: dict[str, str], summ
     for name, verdict in sorted(candidates.items()):
         case = ElementTree.SubElement(suite, "testcase", classname="candidates", name=name)
         if verdict != "passed":
-            ElementTree.SubElement(case, "failure", message=f"{name}: {verdict} (n/a is never a pass)")
+            ElementTree.SubElement(case, "failure", message=f"{name}: did not pass: {_candidate_why(verdict)}")
     case = ElementTree.SubElement(suite, "testcase", classname="verdict", name="the run is OK")
     if not summary["ok"]:
         why = verdict_problems(summary)

@@ -51,12 +51,18 @@ def role(run: Run, antipatterns: set[str]) -> str:
     return "antipattern" if run.impl in antipatterns else "candidate"
 
 
+#: What makes a cell not wholly a pass: it is never painted as one (n/a and skips are no pass).
+NOT_CHECKED_WORDS = ("n/a", "skip")
+
+
 def cell_class(text: str) -> str:
+    """``bad`` for a failure of any kind; ``ok`` only for a cell whose every run passed or rejected
+    -- one with an n/a, a skip or nothing in it is ``skip``, never green."""
     if any(word in text for word in BAD_WORDS):
         return "bad"
-    if text in ("skip", "-") or text.startswith("skip"):
+    if not text or text == "-" or text.startswith("-;") or any(word in text for word in NOT_CHECKED_WORDS):
         return "skip"
-    return "ok" if text else "skip"
+    return "ok"
 
 
 # -- view models ------------------------------------------------------------------------------------------

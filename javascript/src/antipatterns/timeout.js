@@ -24,6 +24,14 @@ const timer = (ms) => new Promise((resolve) => setTimeout(resolve, ms, TIMED_OUT
 const either = (signal, own) => (signal ? AbortSignal.any([signal, own]) : own);
 
 /**
+ * `AbortSignal.timeout(ms)`, which takes whole ms only (10.5: a RangeError, `ERR_OUT_OF_RANGE`):
+ * rounded half up, as the spec rounds (PROTOCOL.md section 5), so that on a fractional limit these
+ * show their own mistake -- they crashed there, which is no rejection.
+ * @param {number} ms
+ */
+const deadlineAfter = (ms) => AbortSignal.timeout(Math.round(ms));
+
+/**
  * Stops waiting at the limit but never cancels the operation: a bare `Promise.race`.
  * @param {Operation} fn
  * @param {number} timeoutMs
@@ -57,7 +65,7 @@ export async function noWaitAfterCancel(fn, timeoutMs, {signal} = {}) {
  * @param {Options} [options]
  */
 export async function raisesOnTimeout(fn, timeoutMs, {signal} = {}) {
-  return await fn({signal: either(signal, AbortSignal.timeout(timeoutMs))});
+  return await fn({signal: either(signal, deadlineAfter(timeoutMs))});
 }
 
 /**
@@ -68,7 +76,7 @@ export async function raisesOnTimeout(fn, timeoutMs, {signal} = {}) {
  */
 export async function swallowsOwnTimeout(fn, timeoutMs, {signal} = {}) {
   try {
-    return await fn({signal: either(signal, AbortSignal.timeout(timeoutMs))});
+    return await fn({signal: either(signal, deadlineAfter(timeoutMs))});
   } catch (error) {
     if (error instanceof Error && error.name === 'TimeoutError') return null;
     throw error;
@@ -83,7 +91,7 @@ export async function swallowsOwnTimeout(fn, timeoutMs, {signal} = {}) {
  */
 export async function noneOnAnyError(fn, timeoutMs, {signal} = {}) {
   try {
-    return await fn({signal: either(signal, AbortSignal.timeout(timeoutMs))});
+    return await fn({signal: either(signal, deadlineAfter(timeoutMs))});
   } catch (error) {
     if (signal?.aborted) throw signal.reason; // the caller's abort is not the operation's failure
     return null;
@@ -97,7 +105,7 @@ export async function noneOnAnyError(fn, timeoutMs, {signal} = {}) {
  * @param {Options} [options]
  */
 export async function cancelAsTimeout(fn, timeoutMs, {signal} = {}) {
-  const deadline = AbortSignal.timeout(timeoutMs);
+  const deadline = deadlineAfter(timeoutMs);
   try {
     return await fn({signal: either(signal, deadline)});
   } catch (error) {
