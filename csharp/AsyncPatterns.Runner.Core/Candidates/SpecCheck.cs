@@ -19,14 +19,18 @@ namespace AsyncConf.Runner.Candidates;
 ///     public void Passes(string scenario) => Check.Verdict(scenario).AssertOk(Assert.Skip); // xunit v3: n/a is skipped
 /// }
 /// </code>
-/// The first verdict runs the whole pattern once (<c>asyncconf run --lang csharp --pattern P --impl C --runner
+/// The first verdict runs the whole pattern once (<c>asyncconf run --spec DIR --lang csharp --pattern P --impl C --runner
 /// 'csharp=COMMAND' --json</c>); the others read that run. <c>asyncconf</c> is found as <c>ASYNCCONF</c> names it, else on
 /// the PATH; the spec in <c>spec/patterns</c> of the checkout above the current directory, or as <c>ASYNCCONF_SPEC</c> names it.
+/// The run is given the very spec folder its scenario ids are read from (<see cref="SpecDirectory"/>), and its report is
+/// checked against those ids: an id the run has no verdict for is an error, and a scenario the run has that the ids do not
+/// list makes every verdict an error -- a row of the run is never dropped unseen.
 /// </summary>
 public sealed partial class SpecCheck
 {
     private readonly object _gate = new();
     private IReadOnlyDictionary<string, ScenarioVerdict>? _verdicts;
+    private string? _specUsed;
 
     /// <summary>Initializes a new instance of the <see cref="SpecCheck"/> class.</summary>
     /// <param name="pattern">The pattern's spec id (<c>timeout</c>).</param>
@@ -56,6 +60,14 @@ public sealed partial class SpecCheck
 
     /// <summary>Gets the folder <c>asyncconf</c> runs in (where <see cref="RunnerCommand"/>'s relative paths start).</summary>
     public string WorkingDirectory { get; init; } = Environment.CurrentDirectory;
+
+    /// <summary>
+    /// Gets the spec's <c>patterns</c> folder the scenario ids are read from and the run is given (<c>--spec</c>): null (the
+    /// default) finds it as <see cref="Scenarios"/> does with no folder -- <c>ASYNCCONF_SPEC</c>, else <c>spec/patterns</c>
+    /// above the current directory. A folder given to <see cref="Scenarios"/> must be given here too. A relative path is
+    /// taken from the current directory, not <see cref="WorkingDirectory"/>.
+    /// </summary>
+    public string? SpecDirectory { get; init; }
 
     /// <summary>Gets how long the run may take before the check gives up (10 minutes).</summary>
     public TimeSpan RunTimeout { get; init; } = TimeSpan.FromMinutes(10);
@@ -100,7 +112,7 @@ public sealed partial class SpecCheck
 
     /// <summary>The harness's verdict on <paramref name="scenario"/> (the first call runs the whole pattern).</summary>
     /// <param name="scenario">The scenario's id.</param>
-    /// <returns>The verdict: pass, fail, error or n/a, and why.</returns>
+    /// <returns>The verdict: pass, fail, error, skip or n/a, and why.</returns>
     public ScenarioVerdict Verdict(string scenario)
     {
         lock (_gate)
@@ -108,8 +120,9 @@ public sealed partial class SpecCheck
             _verdicts ??= RunPattern();
         }
 
+        // Every id of the spec the run used has a verdict (ReadVerdicts with the ids): one without is not the run's scenario.
         return _verdicts.TryGetValue(scenario, out var verdict) ? verdict
-            : new ScenarioVerdict(scenario, "error", $"asyncconf ran no scenario '{scenario}' of {Pattern} for candidate '{Candidate}' (does the runner describe it?)");
+            : new ScenarioVerdict(scenario, "error", $"'{scenario}' is not a scenario of {Pattern} in the spec the run used ({_specUsed}): were the rows read from another spec? (give Scenarios and SpecDirectory one folder)");
     }
 
     /// <summary>Reads the verdicts from a file written by <c>asyncconf run --json</c>.</summary>
@@ -157,8 +170,42 @@ public sealed partial class SpecCheck
         return verdicts;
     }
 
+    /// <summary>
+    /// Reads the verdicts from a file written by <c>asyncconf run --json</c> and checks them against the scenario ids of
+    /// the spec the run was given: one verdict per id. An id the run has no verdict for is an error; a
+    /// scenario the run has that the ids do not list makes every verdict an error (the run and the ids came from two
+    /// specs, or read one differently: a row would be lost).
+    /// </summary>
+    /// <param name="json">The file's text.</param>
+    /// <param name="candidate">The candidate's id.</param>
+    /// <param name="scenarioIds">The pattern's scenario ids (<see cref="ScenarioIds"/> of the spec the run was given).</param>
+    /// <returns>The verdict of each id.</returns>
+    public static IReadOnlyDictionary<string, ScenarioVerdict> ReadVerdicts(string json, string candidate, IReadOnlyCollection<string> scenarioIds)
+    {
+        ArgumentNullException.ThrowIfNull(scenarioIds);
+        var run = ReadVerdicts(json, candidate);
+        var listed = scenarioIds.ToHashSet(StringComparer.Ordinal);
+        var unlisted = run.Keys.Where(scenario => !listed.Contains(scenario)).Order(StringComparer.Ordinal).ToList();
+        var verdicts = new Dictionary<string, ScenarioVerdict>(StringComparer.Ordinal);
+        foreach (var id in scenarioIds)
+        {
+            var found = run.TryGetValue(id, out var verdict);
+            verdicts[id] = unlisted.Count > 0
+                ? new ScenarioVerdict(id, "error", $"the run has scenarios of candidate '{candidate}' the spec's ids do not list ({string.Join(", ", unlisted)}): "
+                    + $"the ids and the run must come from one spec, so no verdict of it counts (this one's: {(found ? verdict!.Status : "none")})", verdict?.Answer)
+                : found ? verdict!
+                : new ScenarioVerdict(id, "error", $"asyncconf ran no scenario '{id}' for candidate '{candidate}' (does the runner describe it?)");
+        }
+
+        return verdicts;
+    }
+
     private IReadOnlyDictionary<string, ScenarioVerdict> RunPattern()
     {
+        // One folder, full path (asyncconf runs in WorkingDirectory): the ids are read from it, and the run is given it.
+        var spec = Path.GetFullPath(SpecDirectory ?? FindSpec());
+        _specUsed = spec;
+        var ids = ScenarioIds(Pattern, spec);
         var report = Path.Combine(Path.GetTempPath(), $"asyncconf-{Guid.NewGuid():N}.json");
         var start = new ProcessStartInfo(Asyncconf)
         {
@@ -167,7 +214,7 @@ public sealed partial class SpecCheck
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "run", "--lang", "csharp", "--pattern", Pattern, "--impl", Candidate, "--runner", $"csharp={RunnerCommand}", "--json", report })
+        foreach (var argument in new[] { "run", "--spec", spec, "--lang", "csharp", "--pattern", Pattern, "--impl", Candidate, "--runner", $"csharp={RunnerCommand}", "--json", report })
         {
             start.ArgumentList.Add(argument);
         }
@@ -188,7 +235,7 @@ public sealed partial class SpecCheck
 
             process.WaitForExit();
             // 0: everything passed, 1: something did not; anything else (or no report) is asyncconf's own trouble.
-            return process.ExitCode is 0 or 1 && File.Exists(report) ? ReadVerdicts(File.ReadAllText(report), Candidate)
+            return process.ExitCode is 0 or 1 && File.Exists(report) ? ReadVerdicts(File.ReadAllText(report), Candidate, ids)
                 : throw new InvalidOperationException($"asyncconf run exited {process.ExitCode} with no report:\n{output}");
         }
         finally
@@ -225,25 +272,31 @@ public sealed partial class SpecCheck
 
 /// <summary>The harness's verdict on one scenario of a candidate.</summary>
 /// <param name="Scenario">The scenario's id.</param>
-/// <param name="Status"><c>pass</c>, <c>fail</c>, <c>error</c> or <c>n/a</c>.</param>
-/// <param name="Reason">Why it is not a pass: the checker's reasons, or the candidate's n/a reason.</param>
+/// <param name="Status">
+/// <c>pass</c>, <c>fail</c>, <c>error</c>, <c>skip</c> (not run: the spec says it is no C# scenario, <c>not_in: csharp</c>,
+/// or the language could not run) or <c>n/a</c>.
+/// </param>
+/// <param name="Reason">Why it is not a pass: the checker's reasons, why it was skipped, or the candidate's n/a reason.</param>
 /// <param name="Answer">The runner's answer (outcome, trace, leaks) as JSON, when there was one.</param>
 public sealed record ScenarioVerdict(string Scenario, string Status, string Reason, string? Answer = null)
 {
-    /// <summary>Gets a value indicating whether the scenario passed. An n/a is not: it checked nothing.</summary>
+    /// <summary>Gets a value indicating whether the scenario passed. An n/a or a skip is not: it checked nothing.</summary>
     public bool Ok => Status == "pass";
 
     /// <summary>Gets a value indicating whether your candidate declared the scenario one it cannot take (n/a: never a pass, never a fail).</summary>
     public bool NotApplicable => Status == "n/a";
 
+    /// <summary>Gets a value indicating whether the harness did not run the scenario (skip: not a C# scenario, <c>not_in: csharp</c>, or the language could not run) -- never a pass, never a fail.</summary>
+    public bool Skipped => Status == "skip";
+
     /// <summary>
-    /// Returns when the scenario passed. An n/a one is handed to <paramref name="skip"/>, your test framework's skip, which
-    /// throws (xunit v3's <c>Assert.Skip</c>, NUnit's <c>Assert.Ignore</c>, MSTest's <c>Assert.Inconclusive</c>); without
-    /// one -- xunit 2 cannot skip at run time -- or when it returns, the n/a fails as anything else does: returning would
-    /// show a scenario that checked nothing as passed.
+    /// Returns when the scenario passed. An n/a or skipped one is handed to <paramref name="skip"/>, your test framework's
+    /// skip, which throws (xunit v3's <c>Assert.Skip</c>, NUnit's <c>Assert.Ignore</c>, MSTest's <c>Assert.Inconclusive</c>);
+    /// without one -- xunit 2 cannot skip at run time -- or when it returns, it fails as anything else does: returning
+    /// would show a scenario that checked nothing as passed.
     /// </summary>
-    /// <param name="skip">Skips the current test with the reason given (<c>n/a: ...</c>).</param>
-    /// <exception cref="SpecCheckException">The scenario failed, could not run, or is n/a and was not skipped.</exception>
+    /// <param name="skip">Skips the current test with the reason given (<c>n/a: ...</c>, <c>skip: ...</c>).</param>
+    /// <exception cref="SpecCheckException">The scenario failed, could not run, or is n/a or skipped and was not skipped here.</exception>
     public void AssertOk(Action<string>? skip = null)
     {
         if (Ok)
@@ -251,9 +304,9 @@ public sealed record ScenarioVerdict(string Scenario, string Status, string Reas
             return;
         }
 
-        if (NotApplicable)
+        if (NotApplicable || Skipped)
         {
-            skip?.Invoke($"n/a: {Reason}");
+            skip?.Invoke($"{Status}: {Reason}");
         }
 
         throw new SpecCheckException(this);
@@ -270,7 +323,7 @@ public sealed class SpecCheckException : Exception
     /// <summary>Initializes a new instance of the <see cref="SpecCheckException"/> class.</summary>
     /// <param name="verdict">The verdict.</param>
     public SpecCheckException(ScenarioVerdict verdict)
-        : base(verdict is { NotApplicable: true }
+        : base(verdict is { NotApplicable: true } or { Skipped: true }
             ? $"{verdict} -- not a pass: it checked nothing (give AssertOk your test framework's skip, as xunit v3's Assert.Skip)"
             : verdict?.ToString())
     {
