@@ -25,7 +25,9 @@
 
 import {spawn} from 'node:child_process';
 import {existsSync} from 'node:fs';
+import {syncBuiltinESMExports} from 'node:module';
 import {fileURLToPath} from 'node:url';
+import {BINDINGS} from '../runner/bindings.js';
 import {serveProcess} from '../runner/main.js';
 import {DEFAULTS, handle} from '../runner/protocol.js';
 import {REGISTRY as ANTIPATTERNS} from '../src/antipatterns/index.js';
@@ -62,15 +64,16 @@ export function pythonCommand() {
 }
 
 /**
- * Runs `python -m asyncconf.judge ARGS`, with `input` as JSON on its stdin; its JSON answer.
+ * Runs `python ARGS`, with `input` as JSON on its stdin; its JSON answer.
  * @param {string[]} args
+ * @param {string} what What it runs, for the errors (`asyncconf.judge scenarios timeout`).
  * @param {unknown} [input]
  * @returns {Promise<any>}
  */
-function judge(args, input) {
+function runPython(args, what, input) {
   const python = pythonCommand();
   return new Promise((resolve, reject) => {
-    const child = spawn(python, ['-m', 'asyncconf.judge', ...args], {stdio: ['pipe', 'pipe', 'pipe']});
+    const child = spawn(python, args, {stdio: ['pipe', 'pipe', 'pipe']});
     /** @type {Buffer[]} */
     const out = [];
     /** @type {Buffer[]} */
@@ -78,14 +81,24 @@ function judge(args, input) {
     child.stdout.on('data', (chunk) => out.push(chunk));
     child.stderr.on('data', (chunk) => err.push(chunk));
     child.on('error', (error) =>
-      reject(new Error(`cannot start the checker (${python} -m asyncconf.judge): ${error.message}; set ASYNCCONF_PYTHON to a Python with asyncconf installed`)),
+      reject(new Error(`cannot start the checker (${python} ${what}): ${error.message}; set ASYNCCONF_PYTHON to a Python with asyncconf installed`)),
     );
     child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`the checker (${python} -m asyncconf.judge ${args.join(' ')}) exited ${code}: ${Buffer.concat(err).toString().trim()}`));
+      if (code !== 0) reject(new Error(`the checker (${python} ${what}) exited ${code}: ${Buffer.concat(err).toString().trim()}`));
       else resolve(JSON.parse(Buffer.concat(out).toString()));
     });
     child.stdin.end(input === undefined ? '' : JSON.stringify(input));
   });
+}
+
+/**
+ * Runs `python -m asyncconf.judge ARGS`, with `input` as JSON on its stdin; its JSON answer.
+ * @param {string[]} args
+ * @param {unknown} [input]
+ * @returns {Promise<any>}
+ */
+function judge(args, input) {
+  return runPython(['-m', 'asyncconf.judge', ...args], `-m asyncconf.judge ${args.join(' ')}`, input);
 }
 
 /**
@@ -120,6 +133,44 @@ export async function scenarios(pattern) {
     cancelAtMs: s.cancel_at_ms,
     request: s.request,
   }));
+}
+
+/**
+ * What `spec` prints: the spec's pattern ids (its files' names, as the judge finds a pattern), and of
+ * each pattern asked for, its `antipatterns:` catalogue -- every language's, `langs:` or not. Read by
+ * the harness's own loader: the seam keeps no copy of the spec, as it keeps none of the checker.
+ */
+const SPEC_CATALOGUE = [
+  'import json, sys',
+  'from asyncconf.paths import PATTERNS_DIR',
+  'from asyncconf.spec import load_pattern, pattern_files',
+  'files = {path.stem: path for path in pattern_files(PATTERNS_DIR)}',
+  'antipatterns = {p: [a.id for a in load_pattern(files[p]).antipatterns] for p in sys.argv[1:] if p in files}',
+  'json.dump({"patterns": sorted(files), "antipatterns": antipatterns}, sys.stdout)',
+].join('\n');
+
+/**
+ * The answers of `spec`, asked once per process, Python and set of patterns (a runner asks it for
+ * every request: its registry, the same each time, is checked each time). A failed one is not kept.
+ * @type {Map<string, Promise<{patterns: string[], antipatterns: Record<string, string[]>}>>}
+ */
+const catalogues = new Map();
+
+/**
+ * The spec's pattern ids, and the anti-pattern ids of every language of `patterns` (those of them
+ * the spec has).
+ * @param {string[]} patterns
+ * @returns {Promise<{patterns: string[], antipatterns: Record<string, string[]>}>}
+ */
+function spec(patterns) {
+  const key = JSON.stringify([pythonCommand(), patterns]);
+  let found = catalogues.get(key);
+  if (found === undefined) {
+    found = runPython(['-c', SPEC_CATALOGUE, ...patterns], `-c <the spec's patterns and anti-patterns> ${patterns.join(' ')}`);
+    catalogues.set(key, found);
+    found.catch(() => catalogues.delete(key));
+  }
+  return found;
 }
 
 /** @param {{t: number, ev: string, key: string, n: number, kind?: string}} event */
@@ -250,7 +301,7 @@ async function play(scenario, implementation) {
  */
 async function playConfirmed(request, options) {
   const limit = typeof request.block_limit_ms === 'number' ? request.block_limit_ms : DEFAULTS.block_limit_ms;
-  const play = () => owningRejections(() => handle(request, options));
+  const play = () => owningRejections(() => keepingTheProcess(() => handle(request, options)));
   const blocked = (/** @type {Record<string, any>} */ answer) => typeof answer.blocked_ms === 'number' && answer.blocked_ms >= limit;
   const first = await play();
   if (!blocked(first)) return {answer: first};
@@ -299,6 +350,64 @@ async function owningRejections(body) {
       setAside.aside = [];
     }
   }
+}
+
+/** The last run of an implementation `keepingTheProcess` began: they run one after another. */
+let lastKept = Promise.resolve();
+
+/** What an implementation's `process.exit()` throws while the seam runs it: execution stops there, as it would have. */
+class ExitCalled extends Error {
+  /** @param {unknown} code */
+  constructor(code) {
+    super(`your implementation called process.exit(${code === undefined ? '' : String(code)})`);
+    this.name = 'SystemExit';
+  }
+}
+
+/**
+ * Runs `body` -- a run of the runner, in this process -- with `process.exit` replaced, and a call of
+ * it answered as the implementation's crash. Its own exit code (0, say) was the process's: `node
+ * --test` then reported the file passed, and a script ended as if done. Node cannot stop an exit
+ * that has begun (the `'exit'` event comes too late), so the function itself is replaced for the
+ * run -- and `node:process`'s named `exit` with it (`syncBuiltinESMExports`, as the virtual clock
+ * does for `timers/promises`) -- and put back after. The call throws (nothing after it runs, as
+ * after an exit) and the run's outcome becomes `{fail: 'other', type: 'SystemExit'}`, whether the
+ * implementation caught that or not. `SystemExit` is Python's name for exactly this, the name the
+ * Python runner answers `sys.exit()` with, and one of the checker's crash types (CRASH_TYPES): an
+ * error, never a pass nor a rejection. Runs go one at a time, so that a call is told to the run that
+ * made it.
+ * @param {() => Promise<Record<string, any>>} body
+ * @returns {Promise<Record<string, any>>}
+ */
+function keepingTheProcess(body) {
+  const result = lastKept.then(async () => {
+    const exit = process.exit;
+    /** @type {unknown[]} */
+    const calls = [];
+    process.exit = (code) => {
+      calls.push(code);
+      throw new ExitCalled(code);
+    };
+    syncBuiltinESMExports();
+    /** @type {Record<string, any>} */
+    let answer;
+    try {
+      answer = await body();
+    } finally {
+      process.exit = exit;
+      syncBuiltinESMExports();
+    }
+    if (calls.length === 0 || 'error' in answer) return answer;
+    const {message} = new ExitCalled(calls[0]);
+    const crash = `${message} (the seam kept the process alive)`;
+    const warnings = [...(Array.isArray(answer.warnings) ? answer.warnings : []), crash];
+    return {...answer, outcome: {fail: 'other', type: 'SystemExit', message: crash}, warnings};
+  });
+  lastKept = result.then(
+    () => undefined,
+    () => undefined,
+  );
+  return result;
 }
 
 /**
@@ -383,53 +492,123 @@ export async function testPattern(pattern, implementation, {notApplicable, name 
  */
 
 /**
- * Answers a protocol request with your candidates beside the references and the anti-patterns;
- * a run of a candidate that declares the scenario n/a is answered `not-applicable`.
+ * Answers a protocol request for a runner of your own: `describe` lists your registry alone (pattern ->
+ * your ids) -- nothing of ours, which `asyncconf run` would have checked as yours -- and a run of one of
+ * your ids runs it; one that declares the scenario n/a is answered `not-applicable`, and a call of
+ * `process.exit()` by it is its crash. An id of ours is not run here (`unknown-impl`); `reference`, the
+ * protocol's default `impl`, is still answered with ours, but never described. The registry is
+ * checked first (`serve`): the promise rejects on a pattern the spec does not have or an id of ours.
  * @param {unknown} request
  * @param {Record<string, Record<string, Candidate>>} registry pattern -> your id -> candidate
  * @returns {Promise<Record<string, unknown>>}
  */
 export async function answer(request, registry) {
-  refuseOurIds(registry);
+  await checkRegistry(registry);
   /** @type {Record<string, Record<string, Implementation>>} */
-  const merged = {};
-  for (const [pattern, anti] of Object.entries(ANTIPATTERNS)) merged[pattern] = {...anti};
-  for (const [pattern, mine] of Object.entries(registry)) {
-    for (const [id, candidate] of Object.entries(mine)) {
-      (merged[pattern] ??= {})[id] = typeof candidate === 'function' ? candidate : candidate.implementation;
+  const mine = {};
+  for (const [pattern, candidates] of Object.entries(registry)) {
+    for (const [id, candidate] of Object.entries(candidates)) {
+      (mine[pattern] ??= {})[id] = typeof candidate === 'function' ? candidate : candidate.implementation;
     }
   }
-  const r = /** @type {Record<string, any>} */ (request ?? {});
-  const candidate = typeof r === 'object' && (r.op ?? 'run') === 'run' ? registry[r.pattern]?.[r.impl] : undefined;
+  const isObject = typeof request === 'object' && request !== null && !Array.isArray(request);
+  const r = /** @type {Record<string, any>} */ (isObject ? request : {});
+  const op = isObject ? (r.op ?? 'run') : undefined;
+  if (op === 'describe') {
+    const described = await handle(request, {registry: {}});
+    if ('error' in described) return described;
+    /** @type {Record<string, string[]>} */
+    const patterns = {};
+    for (const pattern of Object.keys(mine).sort()) patterns[pattern] = Object.keys(mine[pattern]).sort();
+    return {...described, patterns};
+  }
+  if (op !== 'run') return handle(request, {registry: mine});
+  const impl = r.impl ?? 'reference';
+  if (typeof r.pattern === 'string' && Object.hasOwn(BINDINGS, r.pattern) && typeof impl === 'string' && impl !== 'reference' && !Object.hasOwn(mine[r.pattern] ?? {}, impl)) {
+    const known = Object.keys(mine[r.pattern] ?? {}).sort().join(', ') || 'none';
+    return {id: r.id ?? null, error: {kind: 'unknown-impl', message: `pattern ${JSON.stringify(r.pattern)} has no implementation ${JSON.stringify(impl)} here (${known})`}};
+  }
+  const candidate = typeof r.pattern === 'string' && typeof impl === 'string' && Object.hasOwn(registry[r.pattern] ?? {}, impl) ? registry[r.pattern][impl] : undefined;
   if (candidate && typeof candidate !== 'function' && candidate.notApplicable) {
     const why = candidate.notApplicable({pattern: r.pattern, params: r.params ?? {}, random: r.random ?? [], cancelAtMs: r.cancel_at_ms ?? null});
     if (why) return {id: r.id ?? null, error: {kind: 'not-applicable', message: why}};
   }
-  return handle(request, {registry: merged});
+  return keepingTheProcess(() => handle(request, {registry: mine}));
 }
 
 /**
  * Serves a runner of your own: JSON Lines on stdin/stdout (spec/PROTOCOL.md section 1), your
- * candidates beside the references and the anti-patterns, until stdin closes; then the process
- * ends. Run it with `asyncconf run --runner 'javascript=node my-runner.js' --impl candidates`.
+ * candidates alone, until stdin closes; then the process ends. Run it with
+ * `asyncconf run --runner 'javascript=node my-runner.js' --impl candidates`. The registry is checked
+ * before anything is served (the promise rejects): a pattern the spec does not have, or an id of ours.
  * @param {{registry: Record<string, Record<string, Candidate>>}} options
  */
-export function serve({registry}) {
-  refuseOurIds(registry);
+export async function serve({registry}) {
+  await checkRegistry(registry);
   return serveProcess((request) => answer(request, registry));
 }
 
 /**
- * Your ids must be your own: `reference` and the anti-patterns' ids are ours, and the harness judges
- * what runs under an anti-pattern's id as that anti-pattern -- yours would have replaced ours without
- * a word, and a failing implementation been counted as a rejected anti-pattern. (The C# seam's `Add` refuses them too.)
+ * Refuses a registry that cannot be what you meant, up front: a pattern id the spec does not have (a
+ * typo: `retry` for `retry-backoff` was served, and your implementation never ran), an entry that is
+ * no implementation, and an id of ours. Your ids must be your own: `reference` is ours, and so is
+ * every id of the pattern's `antipatterns:` catalogue in the spec, for any language (`thread-lock` is
+ * async-lock's in Python and C#) -- the harness judges what runs under one as that anti-pattern, so a
+ * failing implementation would have been counted as a rejected anti-pattern. (The Python and C#
+ * seams refuse them too.) The spec is read through the harness's Python (`pythonCommand`), as the
+ * scenarios are.
  * @param {Record<string, Record<string, Candidate>>} registry
  */
-function refuseOurIds(registry) {
+async function checkRegistry(registry) {
+  try {
+    await checkRegistryEntries(registry);
+  } catch (error) {
+    // The message once more under the frames: a runner refused exits with it printed, and the
+    // harness reports the last lines a runner wrote -- they were frames, the message cut off above.
+    if (error instanceof Error) error.stack = `${error.stack}\n${error.name}: ${error.message}`;
+    throw error;
+  }
+}
+
+/** @param {Record<string, Record<string, Candidate>>} registry */
+async function checkRegistryEntries(registry) {
+  if (typeof registry !== 'object' || registry === null || Array.isArray(registry)) {
+    throw new TypeError('the registry must be an object: pattern -> your id -> your implementation');
+  }
+  for (const [pattern, candidates] of Object.entries(registry)) {
+    if (typeof candidates !== 'object' || candidates === null || Array.isArray(candidates)) {
+      throw new TypeError(`registry[${JSON.stringify(pattern)}] must be an object: your id -> your implementation`);
+    }
+    for (const [id, candidate] of Object.entries(candidates)) {
+      if (typeof candidate !== 'function' && typeof candidate?.implementation !== 'function') {
+        throw new TypeError(`registry[${JSON.stringify(pattern)}][${JSON.stringify(id)}] must be a function, or {implementation, notApplicable}`);
+      }
+    }
+  }
+  refuseOurIds(registry, {}); // ours in JavaScript, before the spec is asked
+  const patterns = Object.keys(registry).sort();
+  const found = await spec(patterns);
+  for (const pattern of patterns) {
+    if (!found.patterns.includes(pattern)) {
+      const near = found.patterns.filter((known) => known.includes(pattern) || pattern.includes(known));
+      const hint = near.length ? ` (did you mean ${near.map((known) => `\`${known}\``).join(' or ')}?)` : '';
+      throw new Error(`\`${pattern}\` is no pattern of the spec${hint}: its patterns are ${found.patterns.join(', ')}`);
+    }
+    if (!Object.hasOwn(BINDINGS, pattern)) throw new Error(`\`${pattern}\` has no JavaScript binding in this checkout: its runner cannot call your implementation`);
+  }
+  refuseOurIds(registry, found.antipatterns);
+}
+
+/**
+ * @param {Record<string, Record<string, Candidate>>} registry
+ * @param {Record<string, string[]>} catalogue pattern -> the anti-pattern ids of its spec entry
+ */
+function refuseOurIds(registry, catalogue) {
   for (const [pattern, mine] of Object.entries(registry)) {
     for (const id of Object.keys(mine)) {
       if (id === 'reference') throw new Error('`reference` is ours: give your implementation an id of its own');
-      if (Object.hasOwn(ANTIPATTERNS[/** @type {keyof typeof ANTIPATTERNS} */ (pattern)] ?? {}, id)) {
+      const javascript = Object.hasOwn(ANTIPATTERNS, pattern) && Object.hasOwn(ANTIPATTERNS[/** @type {keyof typeof ANTIPATTERNS} */ (pattern)], id);
+      if (javascript || (Object.hasOwn(catalogue, pattern) && catalogue[pattern].includes(id))) {
         throw new Error(`\`${id}\` is an anti-pattern of ${pattern}: give your implementation an id of its own`);
       }
     }

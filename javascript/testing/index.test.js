@@ -172,17 +172,56 @@ describe('asyncconf-javascript/testing', () => {
 
   it('answers not-applicable for a candidate that declares it, and runs the rest', async () => {
     const registry = {timeout: {mine: {implementation: withTimeout, notApplicable: (/** @type {any} */ s) => (s.params.timeout_ms > 40 ? 'no long limits' : null)}}};
-    const described = await answer({id: 1, op: 'describe'}, registry);
-    assert.ok(/** @type {any} */ (described).patterns.timeout.includes('mine'));
     const request = {id: 2, pattern: 'timeout', impl: 'mine', params: {timeout_ms: 50}, plan: {op: [{after_ms: 10, ok: 1}]}};
     assert.deepEqual(await answer(request, registry), {id: 2, error: {kind: 'not-applicable', message: 'no long limits'}});
     const ran = /** @type {any} */ (await answer({...request, params: {timeout_ms: 20}}, registry));
     assert.deepEqual(ran.outcome, {ok: 1});
+  });
+
+  it('describes your registry alone: neither our reference nor our anti-patterns', async () => {
+    // It described `reference` for every pattern and our anti-patterns: `asyncconf run --runner` then checked
+    // our reference as your candidate -- a registry with nothing for timeout passed `--pattern timeout`.
+    const described = /** @type {any} */ (await answer({id: 1, op: 'describe'}, {timeout: {mine: withTimeout}, 'retry-backoff': {b: noTimeout, a: noTimeout}}));
+    assert.deepEqual(described.patterns, {'retry-backoff': ['a', 'b'], timeout: ['mine']});
+    assert.equal(described.protocol, 1);
+    assert.equal(described.id, 1);
+    // Nor does it run an anti-pattern of ours under its id.
+    const ran = /** @type {any} */ (await answer({id: 2, pattern: 'timeout', impl: 'leaves-running', params: {timeout_ms: 20}, plan: {op: [{after_ms: 30, ok: 1}]}}, {timeout: {mine: withTimeout}}));
+    assert.deepEqual(ran, {id: 2, error: {kind: 'unknown-impl', message: 'pattern "timeout" has no implementation "leaves-running" here (mine)'}});
+    // A runner of yours, as the reviewer's: a registry of retry-backoff alone describes no timeout.
+    const {code, stdout} = await node(['fixtures/serve-registry.js', JSON.stringify({'retry-backoff': ['mine']})], `${JSON.stringify({id: 1, op: 'describe'})}\n`);
+    assert.equal(code, 0);
+    assert.deepEqual(JSON.parse(stdout).patterns, {'retry-backoff': ['mine']});
+  });
+
+  it('refuses a pattern the spec does not have, naming it and the known ones', async () => {
+    // `retry` for `retry-backoff`: served without a word, and `mine` never ran.
+    const unknown = /`retry` is no pattern of the spec \(did you mean `retry-backoff`\?\): its patterns are async-lock, .*retry-backoff.*timeout/;
+    const {code, stdout, stderr} = await node(['fixtures/serve-registry.js', JSON.stringify({retry: ['mine']})], `${JSON.stringify({id: 1, op: 'describe'})}\n`);
+    assert.equal(code, 1);
+    assert.equal(stdout, ''); // refused before it serves anything
+    assert.match(stderr.trim().split('\n').slice(-5).join('\n'), unknown); // the lines `asyncconf run` reports of a runner that exits
+    await assert.rejects(serve({registry: {retry: {mine: withTimeout}}}), unknown);
+    await assert.rejects(answer({id: 1, op: 'describe'}, {retry: {mine: withTimeout}}), unknown);
+  });
+
+  it("refuses an id of ours: `reference`, and any language's anti-pattern of the pattern in the spec", async () => {
+    // thread-lock is async-lock's in Python and C# only (`langs:`), and the harness judges by the whole
+    // catalogue: it was taken, and your lock counted as a rejected anti-pattern.
+    const threadLock = /`thread-lock` is an anti-pattern of async-lock: give your implementation an id of its own/;
+    const {code, stderr} = await node(['fixtures/serve-registry.js', JSON.stringify({'async-lock': ['mine', 'thread-lock']})], `${JSON.stringify({id: 1, op: 'describe'})}\n`);
+    assert.equal(code, 1);
+    assert.match(stderr, threadLock);
+    await assert.rejects(serve({registry: {'async-lock': {mine: noTimeout, 'thread-lock': noTimeout}}}), threadLock);
+    await assert.rejects(answer({id: 5, op: 'describe'}, {'async-lock': {'thread-lock': noTimeout}}), threadLock);
+    // JavaScript's own: an anti-pattern's id replaced ours without a word -- the harness then judged your
+    // implementation as that anti-pattern, a failing one counted as rejected, in a run that said OK.
+    await assert.rejects(answer({id: 4, op: 'describe'}, {timeout: {'leaves-running': withTimeout}}), /`leaves-running` is an anti-pattern of timeout: give your implementation an id of its own/);
+    await assert.rejects(serve({registry: {timeout: {'leaves-running': withTimeout}}}), /`leaves-running` is an anti-pattern of timeout/);
     await assert.rejects(answer({id: 3, op: 'describe'}, {timeout: {reference: withTimeout}}), /`reference` is ours/);
-    // An anti-pattern's id replaced ours without a word: the harness then judged your implementation as
-    // that anti-pattern -- a failing one counted as rejected, in a run that said OK.
-    await assert.rejects(answer({id: 4, op: 'describe'}, {timeout: {'leaves-running': withTimeout}}), /`leaves-running` is an anti-pattern of timeout/);
-    assert.throws(() => serve({registry: {timeout: {'leaves-running': withTimeout}}}), /`leaves-running` is an anti-pattern of timeout/);
+    // An id of another pattern's catalogue is yours here.
+    const described = /** @type {any} */ (await answer({id: 6, op: 'describe'}, {timeout: {'no-lock': withTimeout}}));
+    assert.deepEqual(described.patterns, {timeout: ['no-lock']});
   });
 
   it('serves a runner of your own over JSON Lines, and ends when stdin closes', async () => {
@@ -193,10 +232,38 @@ describe('asyncconf-javascript/testing', () => {
     const {code, stdout} = await node(['fixtures/runner.js'], requests.map((r) => JSON.stringify(r)).join('\n') + '\n');
     assert.equal(code, 0);
     const [described, ran] = stdout.trim().split('\n').map((line) => JSON.parse(line));
-    assert.deepEqual(described.patterns.timeout.slice(0, 1), ['reference']);
-    assert.ok(described.patterns.timeout.includes('mine'));
+    assert.deepEqual(described.patterns, {timeout: ['mine']}); // yours alone
     assert.deepEqual(ran.outcome, {ok: 1}); // `mine` never times out
     assert.equal(ran.elapsed_ms, 30);
+  });
+
+  it('answers a process.exit() of your implementation as its crash, and keeps the process', async () => {
+    // It ended the process: with exit code 0, `node --test` reported the file passed, a script ended as if done.
+    const crash = /the implementation crashed with SystemExit: your implementation called process\.exit\(0\)/;
+    const tested = await node(['--test', '--test-reporter=tap', 'fixtures/exits.test-fixture.js']);
+    assert.equal(tested.code, 1, tested.stdout);
+    assert.match(tested.stdout, /not ok \d+ - [\w-]+\n[\s\S]*?ERROR timeout\//);
+    assert.match(tested.stdout, crash);
+    assert.match(tested.stdout, /# fail [1-9]/);
+
+    const script = await node(['fixtures/exits-script.js']);
+    assert.equal(script.code, 0, script.stderr);
+    const found = JSON.parse(script.stdout);
+    assert.equal(found.ok, false);
+    assert.equal(found.errors.length, 2); // the second call, and the third's `exit` of node:process
+    for (const [, reasons] of found.errors) assert.match(reasons.join('\n'), crash);
+    assert.equal(found.restored, true); // put back, for the process and for node:process's named export
+
+    // A runner of yours: the run's answer is the crash, and the runner serves on.
+    const requests = [
+      {id: 1, pattern: 'timeout', impl: 'exits', params: {timeout_ms: 20}, plan: {op: [{after_ms: 30, ok: 1}]}},
+      {id: 2, pattern: 'timeout', impl: 'mine', params: {timeout_ms: 20}, plan: {op: [{after_ms: 30, ok: 1}]}},
+    ];
+    const served = await node(['fixtures/serve-registry.js', JSON.stringify({timeout: ['exits', 'mine']})], requests.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    assert.equal(served.code, 0, served.stderr);
+    const [exited, ran] = served.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    assert.deepEqual(exited.outcome, {fail: 'other', type: 'SystemExit', message: 'your implementation called process.exit(3) (the seam kept the process alive)'});
+    assert.deepEqual(ran.outcome, {ok: 1});
   });
 
   it('gives node:test one subtest per scenario: a failing implementation fails them, n/a ones are skipped', async () => {
