@@ -130,6 +130,19 @@ def _field(request: dict[str, Any], name: str, kind: type | tuple[type, ...], de
     return value
 
 
+def _whole_numbers(value: Any) -> Any:
+    """``value`` with every whole float an int, at any depth: JSON does not tell ``2.0`` from ``2``
+    (PROTOCOL.md section 8), but Python's references take counts as ``int``, idiomatically -- a
+    ``2.0`` reached them as a float and was refused, where JavaScript and C# took it."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _whole_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(item) for item in value]
+    return value
+
+
 def _implementation(pattern: str, impl: str) -> Callable[..., Any]:
     if pattern not in BINDINGS:
         raise BadRequest("unknown-pattern", f"no Python implementation of pattern {pattern!r}")
@@ -150,7 +163,7 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
     clock = _field(request, "clock", str, "virtual")
     if clock not in ("virtual", "real"):
         raise BadRequest("bad-request", f"`clock` must be 'virtual' or 'real', got {clock!r}")
-    params = _field(request, "params", dict, {})
+    params = _whole_numbers(_field(request, "params", dict, {}))
     plan = _field(request, "plan", dict, {})
     cancel_at_ms = _field(request, "cancel_at_ms", int)
     invocations = _invocations(request, BINDINGS[pattern], cancel_at_ms)
