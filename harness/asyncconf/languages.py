@@ -82,9 +82,9 @@ CUSTOM = "custom"
 def ours_in_custom(patterns: Iterable[Pattern], described: dict[str, list[str]]) -> dict[str, list[str]]:
     """Of what a runner of the user's own describes, the ids that are ours: ``reference`` and every
     anti-pattern id of the pattern's catalogue (any language's). They are not run there. The harness
-    cannot tell a copy of ours from the user's code under our name -- a runner built on ours (the
-    JavaScript seam's ``serve``, Python's runner with a candidate registered) describes our reference
-    and anti-patterns too -- and judged as ours they lied: our reference counted as the user's passing
+    cannot tell a copy of ours from the user's code under our name -- a runner built on ours
+    (Python's runner with a candidate registered; the JavaScript seam's ``serve`` did) describes our
+    reference and anti-patterns too -- and judged as ours they lied: our reference counted as the user's passing
     candidate, the user's code under an anti-pattern's id counted as a rejected anti-pattern, or was
     never judged at all (no reference on that transport) and the run was OK. Under ids of its own,
     the user's code is always a candidate."""
