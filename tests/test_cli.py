@@ -251,7 +251,8 @@ def test_a_runner_of_your_own_runs_beside_ours_as_a_candidate(tmp_path: Path) ->
     out = tmp_path / "run.json"
     runner = f"python={sys.executable} {script}"
     code, output = invoke(
-        "run", "--lang", "python", "--pattern", "retry-backoff", "--impl", "mine", "--runner", runner, "--json", str(out)
+        "run", "--lang", "python", "--pattern", "retry-backoff", "--impl", "mine", "--runner", runner,
+        "--json", str(out),
     )  # fmt: skip
     assert code == 0, output
     runs = json.loads(out.read_text())["runs"]
