@@ -158,6 +158,16 @@ def test_an_invoked_pattern_draws_invocations_and_a_classic_one_none() -> None:
     assert "ties" in found.edges
 
 
+def test_an_invocation_that_is_no_operation_is_drawn_when_declared() -> None:
+    """A pool's `close` is an invocation no plan names: drawn from the plans' keys alone, the fuzzer
+    never closed a pool, and three divergences in closing went unseen (two closes at once, a
+    close's own cancellation, a zero close deadline at a completion instant)."""
+    pool = Domain.of(PATTERNS["connection-pool"])
+    assert pool.invocation_keys == ("close",)
+    found = find(pool.examples(), lambda e: any(i["key"] == "close" for i in e.invocations or ()), settings=FIRST)
+    assert "close" not in found.plan  # no operation: no steps
+
+
 def _two_equal_delays(example: Example) -> bool:
     return len(set(delays(example))) < len(delays(example))
 

@@ -112,3 +112,97 @@ def test_the_connection_comes_back_after_the_block_raises() -> None:
         return lent
 
     assert asyncio.run(main()) == [1, 1]
+
+
+def test_every_close_returns_once_every_connection_is_closed() -> None:
+    """R8: two closes while a holder holds the connection both return once it is given back and closed."""
+
+    async def main() -> tuple[list[int], list[str]]:
+        closed: list[int] = []
+        pool: ConnectionPool[Connection] = ConnectionPool(opener(closed), size=1)
+        release = asyncio.Event()
+        ended: list[str] = []
+
+        async def hold(connection: Connection) -> None:
+            await release.wait()
+
+        holder = asyncio.create_task(pool.with_connection(hold))
+        await asyncio.sleep(0)
+        first = asyncio.create_task(pool.close())
+        second = asyncio.create_task(pool.close())
+        for close in (first, second):
+            close.add_done_callback(lambda task: ended.append(f"{'first' if task is first else 'second'} at {closed}"))
+        await asyncio.sleep(0)
+        assert not first.done() and not second.done()
+        release.set()
+        await asyncio.gather(holder, first, second)
+        return closed, sorted(ended)
+
+    closed, ended = asyncio.run(main())
+    assert closed == [1]
+    assert ended == ["first at [1]", "second at [1]"]
+
+
+def test_a_cancelled_close_comes_out_once_the_closes_it_began_completed() -> None:
+    """R8, R11: a close cancelled while it closes an idle connection waits for that close, then raises
+    CancelledError; the pool stays closing (it lends nothing: an acquire times out)."""
+
+    async def main() -> tuple[list[str], bool]:
+        log: list[str] = []
+        may_close = asyncio.Event()
+
+        class SlowToClose(Connection):
+            async def aclose(self) -> None:
+                log.append("closing")
+                await may_close.wait()
+                log.append("closed")
+
+        async def open_connection() -> Connection:
+            return SlowToClose(1, [])
+
+        pool: ConnectionPool[Connection] = ConnectionPool(open_connection, size=1, acquire_timeout=0.01)
+        await pool.with_connection(lambda connection: asyncio.sleep(0))
+        close = asyncio.create_task(pool.close())
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        close.cancel()
+        await asyncio.sleep(0)
+        log.append(f"done: {close.done()}")
+        may_close.set()
+        try:
+            await close
+        except asyncio.CancelledError:
+            log.append("cancelled")
+        try:
+            await pool.with_connection(lambda connection: asyncio.sleep(0))
+        except TimeoutError:
+            lends = False
+        else:
+            lends = True
+        return log, lends
+
+    log, lends = asyncio.run(main())
+    assert log == ["closing", "done: False", "closed", "cancelled"]
+    assert not lends
+
+
+def test_a_close_timeout_under_half_a_ms_cancels_the_holders_at_once() -> None:
+    """R8, PROTOCOL.md section 5: 0.0004 s rounds to 0 ms; the holder is cancelled before its 0.2 ms use ends."""
+
+    async def main() -> bool:
+        pool: ConnectionPool[Connection] = ConnectionPool(opener([]), size=1, close_timeout=0.0004)
+
+        async def use(connection: Connection) -> str:
+            await asyncio.sleep(0.0002)
+            return "finished"
+
+        holder = asyncio.create_task(pool.with_connection(use))
+        await asyncio.sleep(0)
+        await pool.close()
+        try:
+            await holder
+        except asyncio.CancelledError:
+            return True
+        return False
+
+    assert asyncio.run(main())

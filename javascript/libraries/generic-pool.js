@@ -76,6 +76,14 @@ export const ADAPTERS = [
         'no cancellation: a waiter whose caller cancelled still takes the connection when its turn comes (its use is then cancelled at once)',
       'close-waits-for-borrowed': '`release()` does not wait for the close of a connection given back to a draining pool: the caller settles before its connection is closed',
       'close-deadline-cancels-holders': '`drain()` has no deadline: it waits for a hanging holder for ever',
+      'two-closes-both-return':
+        'both closes return, but each runs `clear()`, which destroys the idle connections it finds: the connection given back is closed twice (two `close` events at 50)',
+      'close-cancelled-while-idle-closes': 'no cancellation: `drain()` and `clear()` take no signal, so a close whose caller cancelled returns normally (`null`), not cancelled',
+      'close-cancelled-while-borrowed': 'no cancellation: `drain()` and `clear()` take no signal, so a close whose caller cancelled waits for the holder and returns normally (`null`), not cancelled',
+      'close-cancelled-then-closed-again': 'no cancellation: `drain()` and `clear()` take no signal, so the first close, whose caller cancelled, returns normally (`null`), not cancelled',
+      'close-timeout-zero-at-a-completion-instant': '`drain()` has no deadline: a close deadline of 0 cancels no holder, and the use due at that instant completes',
+      'close-timeout-zero-at-an-open-completion-instant': '`drain()` has no deadline: a close deadline of 0 cancels no open, and the connection opened at that instant is lent and used',
+      'close-timeout-under-half-a-ms-is-zero': '`drain()` has no deadline: a close deadline of 0.4 ms (0, as the spec rounds) cancels no holder, and the use due at that instant completes',
       'closing-pool-lends-nothing':
         'a draining pool refuses an acquire at once, with a plain `Error` ("pool is draining and cannot accept work"), not after the acquire timeout',
       'size-zero-refused': '`max: 0` is taken without refusing it',

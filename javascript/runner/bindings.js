@@ -75,7 +75,8 @@ const identity = (value) => value;
 
 /**
  * connection-pool: an invocation of key `close` closes the pool; any other borrows a connection for
- * the call of its key, recording `acquire` and `release` of that connection around the call.
+ * the call of its key, recording `acquire` and `release` of that connection around the call. Both
+ * get the invocation's signal: a cancelled close stops waiting (the pool stays closing).
  * @param {any} pool
  * @param {string} key
  * @param {Instruments} ins
@@ -83,7 +84,7 @@ const identity = (value) => value;
  */
 async function poolInvocation(pool, key, ins, signal) {
   if (key === 'close') {
-    await pool.close();
+    await pool.close({signal});
     return null;
   }
   return pool.withConnection(

@@ -14,8 +14,11 @@
  * - R6: `withConnection` gives the connection back in `finally`: on failure and abort too.
  * - R7: a connection whose use broke it (`connection.broken`) is closed and never lent again.
  * - R8: `close()` closes the idle connections at once and each borrowed one when it comes back;
- *   after `closeTimeoutMs` it aborts the holders' signals, and resolves once every connection is
- *   closed. A closing pool lends nothing: a caller waiting then times out.
+ *   after `closeTimeoutMs` (whole ms, halves up; 0: in the call itself) it aborts the holders'
+ *   signals, and resolves once every connection is closed -- every call of it, however many. A
+ *   closing pool lends nothing: a caller waiting then times out. A close whose `signal` aborts
+ *   stops waiting and rejects with its reason (once the idle connections it began to close are
+ *   closed, R11); the pool stays closing, and that call's deadline aborts no one.
  * - R9: a caller whose signal aborts while waiting leaves the queue; one handed a connection
  *   whose signal aborted before it resumed passes it on.
  * - R11: a close is never cut short: a cancellation that lands while the holder's connection
@@ -31,6 +34,12 @@ import {deriveAbortController} from './common/abort.js';
  *   What the pool needs of a connection: whether its last use broke it, and its close.
  */
 /** @typedef {{grant: (connection: PooledConnection | null) => void}} Waiter `null`: a free slot, to open one in */
+
+/**
+ * A delay in whole ms by the one rule of spec/PROTOCOL.md section 5 (halves up; under half a ms: 0).
+ * @param {number} ms
+ */
+const wholeMs = (ms) => (ms > 0 ? Math.floor(Math.round(ms * 1e6) / 1e6 + 0.5) : 0);
 
 /**
  * @typedef {{connection: PooledConnection, signal: AbortSignal, [Symbol.asyncDispose]: () => Promise<void>}} Lease
@@ -54,12 +63,17 @@ export class ConnectionPool {
   #closing = false;
   /** @type {(() => void) | undefined} */
   #onEmptied;
+  /** resolves once the pool is closing and every slot is free: one promise, which every close awaits */
+  #emptied = new Promise((resolve) => {
+    this.#onEmptied = () => resolve('emptied');
+  });
 
   /**
    * @param {(options: {signal: AbortSignal}) => Promise<PooledConnection>} openConnection
    * @param {{size?: number, acquireTimeoutMs?: number, closeTimeoutMs?: number}} [options]
    *   `size`: an integer from 1 to 2147483647 (default 10); `acquireTimeoutMs`: from 1 to
-   *   2147483647 (default 30000); `closeTimeoutMs`: from 0 to 2147483647 (default 10000).
+   *   2147483647 (default 30000); `closeTimeoutMs`: from 0 to 2147483647 (default 10000), rounded
+   *   to whole ms (halves up: 0.4 is 0).
    */
   constructor(openConnection, {size = 10, acquireTimeoutMs = 30000, closeTimeoutMs = 10000} = {}) {
     checkFunction('openConnection', openConnection);
@@ -75,7 +89,7 @@ export class ConnectionPool {
     this.#openConnection = openConnection;
     this.#size = size;
     this.#acquireTimeoutMs = acquireTimeoutMs;
-    this.#closeTimeoutMs = closeTimeoutMs;
+    this.#closeTimeoutMs = wholeMs(closeTimeoutMs);
   }
 
   /**
@@ -147,30 +161,26 @@ export class ConnectionPool {
     }
   }
 
-  /** Closes every connection: the idle ones at once, the borrowed ones as they come back. */
-  async close() {
+  /**
+   * Closes every connection: the idle ones at once, the borrowed ones as they come back, the holders
+   * aborted after `closeTimeoutMs`. Resolves once every connection is closed.
+   * @param {{signal?: AbortSignal}} [options] `signal`: the caller's cancellation. Aborted, this call
+   *   stops waiting and rejects with its reason, once the idle connections it began to close are
+   *   closed (a close is never cut short); the pool stays closing, and the call's deadline aborts no one.
+   * @returns {Promise<void>}
+   */
+  async close({signal} = {}) {
     this.#closing = true;
     const closes = this.#idle.splice(0).map((connection) => this.#discard(connection));
-    if (this.#slotsTaken > 0) {
-      const emptied = new Promise((resolve) => {
-        this.#onEmptied = () => resolve('emptied');
-      });
-      const deadlineMs = this.closeDeadlineMs();
-      /** @type {ReturnType<typeof setTimeout> | undefined} */
-      let timer;
-      const deadline = new Promise((resolve) => {
-        if (deadlineMs !== undefined) timer = setTimeout(() => resolve('deadline'), deadlineMs);
-      });
-      const first = await Promise.race([emptied, deadline]);
-      clearTimeout(timer);
-      if (first === 'deadline') {
-        for (const holder of [...this.#holders]) holder.abort();
-        await emptied;
-      }
+    try {
+      if (this.#slotsTaken > 0) await this.#untilEmptied(signal);
+    } catch (error) {
+      // The caller's cancellation: the closes this call began complete first (R11).
+      await Promise.all(closes.map((closing) => closing.catch(() => undefined)));
+      throw error;
     }
     await Promise.all(closes);
   }
-
   // -- the decisions a subclass (an anti-pattern) may change -------------------------------------
 
   /** @returns {number | undefined} the acquire's time limit in ms; `undefined`: none */
@@ -209,6 +219,46 @@ export class ConnectionPool {
   }
 
   // -- the slots --------------------------------------------------------------------------------
+
+  /**
+   * Waits until every slot is free; past the close's deadline aborts the holders first. Rejects at
+   * once with `signal`'s reason when it aborts: the deadline goes with this call.
+   * @param {AbortSignal | undefined} signal
+   */
+  async #untilEmptied(signal) {
+    signal?.throwIfAborted();
+    const deadlineMs = this.closeDeadlineMs();
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    let timer;
+    /** @type {(() => void) | undefined} */
+    let onAbort;
+    /** @type {Promise<never>} */
+    const aborted = new Promise((_resolve, reject) => {
+      onAbort = () => reject(signal?.reason);
+      signal?.addEventListener('abort', onAbort, {once: true});
+    });
+    try {
+      if (deadlineMs === 0) {
+        // 0: the holders are aborted in the call itself, before anything else due in this ms (R8):
+        // a 0 ms timer would fire after a use's or an open's completion armed earlier for this ms.
+        this.#abortHolders();
+      } else {
+        const deadline = new Promise((resolve) => {
+          if (deadlineMs !== undefined) timer = setTimeout(() => resolve('deadline'), deadlineMs);
+        });
+        if ((await Promise.race([this.#emptied, deadline, aborted])) !== 'deadline') return;
+        this.#abortHolders();
+      }
+      await Promise.race([this.#emptied, aborted]);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  #abortHolders() {
+    for (const holder of [...this.#holders]) holder.abort();
+  }
 
   /**
    * @param {AbortSignal} signal
@@ -303,6 +353,6 @@ export class ConnectionPool {
       return;
     }
     this.#slotsTaken -= 1;
-    if (this.#closing && this.#slotsTaken === 0) this.#onEmptied?.();
+    if (this.#closing && this.#slotsTaken === 0) /** @type {() => void} */ (this.#onEmptied)();
   }
 }

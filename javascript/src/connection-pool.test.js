@@ -72,4 +72,93 @@ describe('ConnectionPool', () => {
     assert.equal(await pool.withConnection(async (/** @type {any} */ c) => c.n), 2);
     await pool.close();
   });
+
+  it('resolves every close, however many, once every connection is closed (R8)', async () => {
+    const {open, closed} = connections();
+    const pool = new ConnectionPool(open, {size: 1});
+    const lease = await pool.acquire(); // the holder is the test itself
+    /** @type {string[]} */
+    const ended = [];
+    const first = pool.close().then(() => ended.push(`first after ${closed}`));
+    const second = pool.close().then(() => ended.push(`second after ${closed}`));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(ended, []);
+    await lease[Symbol.asyncDispose]();
+    await Promise.all([first, second]);
+    assert.deepEqual(ended, ['first after 1', 'second after 1']);
+  });
+
+  it('rejects an aborted close once the idle closes it began completed; the pool stays closing (R8, R11)', async () => {
+    /** @type {string[]} */
+    const log = [];
+    /** @type {() => void} */
+    let mayClose = () => {};
+    const open = async () => ({
+      broken: false,
+      async [Symbol.asyncDispose]() {
+        log.push('closing');
+        await new Promise((resolve) => {
+          mayClose = () => resolve(undefined);
+        });
+        log.push('closed');
+      },
+    });
+    const pool = new ConnectionPool(open, {size: 1, acquireTimeoutMs: 10});
+    await pool.withConnection(async () => undefined);
+    const caller = new AbortController();
+    const closing = pool.close({signal: caller.signal}).then(
+      () => log.push('resolved'),
+      (/** @type {unknown} */ error) => log.push(error === caller.signal.reason ? 'rejected with the reason' : `rejected: ${error}`),
+    );
+    caller.abort();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(log, ['closing']);
+    mayClose();
+    await closing;
+    assert.deepEqual(log, ['closing', 'closed', 'rejected with the reason']);
+    await assert.rejects(pool.withConnection(async () => undefined), {name: 'TimeoutError'});
+  });
+
+  it('stops waiting when the close is aborted, and its deadline aborts no holder after (R8)', async () => {
+    const {open, closed} = connections();
+    const pool = new ConnectionPool(open, {size: 1, closeTimeoutMs: 1});
+    const lease = await pool.acquire();
+    const caller = new AbortController();
+    const closing = pool.close({signal: caller.signal});
+    caller.abort();
+    await assert.rejects(closing, {name: 'AbortError'});
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(lease.signal.aborted, false);
+    await lease[Symbol.asyncDispose]();
+    assert.deepEqual(closed, [1]);
+  });
+
+  for (const closeTimeoutMs of [0, 0.4]) {
+    it(`aborts the holders in the close call itself when closeTimeoutMs is ${closeTimeoutMs} (R8)`, async () => {
+      const {open, closed} = connections();
+      const pool = new ConnectionPool(open, {size: 1, closeTimeoutMs});
+      const lease = await pool.acquire(); // a borrowing holder: the test itself
+      const closing = pool.close();
+      assert.equal(lease.signal.aborted, true, 'a borrowing holder, before the call returned');
+      await lease[Symbol.asyncDispose]();
+      await closing;
+      assert.deepEqual(closed, [1]);
+
+      /** @type {AbortSignal | undefined} */
+      let opening;
+      const hanging = new ConnectionPool(
+        ({signal}) => {
+          opening = signal;
+          return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+        },
+        {size: 1, closeTimeoutMs},
+      );
+      const stuck = hanging.acquire();
+      await new Promise((resolve) => setImmediate(resolve));
+      const closingToo = hanging.close();
+      assert.equal(opening?.aborted, true, 'an opening holder, before the call returned');
+      await assert.rejects(stuck, {name: 'AbortError'});
+      await closingToo;
+    });
+  }
 });

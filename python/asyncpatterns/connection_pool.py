@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -10,6 +11,12 @@ from typing import Generic, Protocol, TypeVar
 
 from ._limits import check_count, check_seconds
 from .cancellation_cleanup import _aclose_shielded
+
+
+def _whole_ms(seconds: float) -> int:
+    """A delay in whole milliseconds, halves up, by the one rule of spec/PROTOCOL.md section 5."""
+    ms = seconds * 1000
+    return math.floor(round(ms, 6) + 0.5) if ms > 0 else 0
 
 
 class PooledConnection(Protocol):
@@ -41,8 +48,11 @@ class ConnectionPool(Generic[C]):
     - a connection its use broke is closed and never lent again; its slot is freed once it is
       closed (R7);
     - ``close()`` closes the idle connections at once and each borrowed one when it comes back;
-      after ``close_timeout`` it cancels the callers still holding one, and returns once every
-      connection is closed. A closing pool lends nothing: a caller waiting then times out (R8);
+      after ``close_timeout`` (whole ms, halves up; 0: at once) it cancels the callers still holding
+      one, and returns once every connection is closed. A closing pool lends nothing: a caller
+      waiting then times out (R8). Each ``close()`` call returns so, however many there are; one
+      whose task is cancelled stops waiting (the pool stays closing, and its deadline cancels no
+      one), once the idle connections it is closing are closed (R8, R11);
     - a caller cancelled while waiting leaves the queue; one handed a connection that had not
       resumed yet passes it on (R9).
 
@@ -64,7 +74,9 @@ class ConnectionPool(Generic[C]):
         self._open_connection = open_connection
         self._size = size
         self._acquire_timeout = acquire_timeout
-        self._close_timeout = close_timeout
+        # Whole milliseconds, halves up (spec/PROTOCOL.md section 5): 0.4 ms is 0, which cancels the
+        # holders at once, where asyncio.timeout(0.0004) would let a use ending in that ms finish.
+        self._close_timeout = _whole_ms(close_timeout) / 1000
         self._idle: deque[C] = deque()
         #: connections open or being opened: each holds one of the ``size`` slots
         self._slots_taken = 0
@@ -91,7 +103,11 @@ class ConnectionPool(Generic[C]):
 
     async def close(self) -> None:
         """Close every connection: the idle ones at once, the borrowed ones as they come back, the
-        holders cancelled after ``close_timeout``."""
+        holders cancelled after ``close_timeout``.
+
+        Cancelled, the call stops waiting and raises ``CancelledError`` -- once the idle connections
+        it closes are closed (never cut short, R11); the pool stays closing, and the call's deadline
+        goes with it: no holder is cancelled by it afterwards."""
         self._closing = True
         idle, self._idle = list(self._idle), deque()
         async with asyncio.TaskGroup() as closing:

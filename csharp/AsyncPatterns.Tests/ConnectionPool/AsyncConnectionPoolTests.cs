@@ -89,30 +89,90 @@ public class AsyncConnectionPoolTests
         Assert.Equal(["c on #1"], used);
     }
 
-    private sealed class Connection(int n, List<int> closed) : IPooledConnection
+    [Fact]
+    public async Task CloseAsync_TwiceWhileBorrowed_BothCompleteOnceTheConnectionIsClosed()
+    {
+        var connections = new Connections();
+        var pool = new AsyncConnectionPool<Connection>(connections.OpenAsync, new ConnectionPoolOptions { Size = 1 });
+        var lease = await pool.AcquireAsync(CancellationToken.None).WaitAsync(Patience, CancellationToken.None); // the holder is the test itself
+
+        var first = pool.CloseAsync(CancellationToken.None);
+        var second = pool.CloseAsync(CancellationToken.None);
+        Assert.False(first.IsCompleted || second.IsCompleted);
+        await lease.DisposeAsync();
+
+        await Task.WhenAll(first, second).WaitAsync(Patience, CancellationToken.None);
+        Assert.Equal([1], connections.Closed);
+    }
+
+    [Fact]
+    public async Task CloseAsync_CancelledWhileAnIdleConnectionCloses_ThrowsOnceItIsClosedAndLendsNothing()
+    {
+        var mayClose = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var connections = new Connections(mayClose.Task);
+        var pool = new AsyncConnectionPool<Connection>(
+            connections.OpenAsync, new ConnectionPoolOptions { Size = 1, AcquireTimeout = TimeSpan.FromMilliseconds(10) });
+        await pool.WithConnectionAsync((c, _) => Task.FromResult(c.N), CancellationToken.None).WaitAsync(Patience, CancellationToken.None);
+        using var caller = new CancellationTokenSource();
+
+        var close = pool.CloseAsync(caller.Token);
+        await caller.CancelAsync();
+        await Task.Delay(20);
+        Assert.False(close.IsCompleted); // the connection's close is never cut short (R11)
+        Assert.Empty(connections.Closed);
+        mayClose.SetResult();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => close.WaitAsync(Patience, CancellationToken.None));
+        Assert.Equal([1], connections.Closed);
+        await Assert.ThrowsAsync<TimeoutException>(() => pool.WithConnectionAsync((c, _) => Task.FromResult(c.N), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task CloseAsync_CancelledWhileBorrowed_ItsDeadlineCancelsNoHolder()
+    {
+        var connections = new Connections();
+        var pool = new AsyncConnectionPool<Connection>(
+            connections.OpenAsync, new ConnectionPoolOptions { Size = 1, CloseTimeout = TimeSpan.FromMilliseconds(50) });
+        var lease = await pool.AcquireAsync(CancellationToken.None).WaitAsync(Patience, CancellationToken.None);
+        using var caller = new CancellationTokenSource();
+
+        var close = pool.CloseAsync(caller.Token);
+        await caller.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => close.WaitAsync(Patience, CancellationToken.None));
+        await Task.Delay(150); // well past the close's deadline
+
+        Assert.False(lease.CancellationToken.IsCancellationRequested);
+        await lease.DisposeAsync();
+        Assert.Equal([1], connections.Closed);
+    }
+
+    private sealed class Connection(int n, List<int> closed, Task? mayClose = null) : IPooledConnection
     {
         public int N => n;
 
         public bool IsBroken { get; set; }
 
-        public ValueTask DisposeAsync()
+        public async ValueTask DisposeAsync()
         {
+            if (mayClose is not null)
+            {
+                await mayClose.ConfigureAwait(false);
+            }
+
             lock (closed)
             {
                 closed.Add(n);
             }
-
-            return ValueTask.CompletedTask;
         }
     }
 
-    private sealed class Connections
+    private sealed class Connections(Task? mayClose = null)
     {
         private int _count;
 
         public List<int> Closed { get; } = [];
 
         public ValueTask<Connection> OpenAsync(CancellationToken cancellationToken) =>
-            ValueTask.FromResult(new Connection(Interlocked.Increment(ref _count), Closed));
+            ValueTask.FromResult(new Connection(Interlocked.Increment(ref _count), Closed, mayClose));
     }
 }

@@ -18,7 +18,9 @@ namespace AsyncPatterns.ConnectionPool;
 /// <item>R6: <see cref="WithConnectionAsync{T}"/> gives the connection back with <c>await using</c>: on failure and cancellation too.</item>
 /// <item>R7: a connection whose use broke it (<see cref="IPooledConnection.IsBroken"/>) is closed and never lent again.</item>
 /// <item>R8: <see cref="CloseAsync"/> closes the idle connections at once and each borrowed one as it comes back; after
-/// <c>CloseTimeout</c> it cancels the holders' tokens, and completes once every connection is closed. A closing pool lends nothing.</item>
+/// <c>CloseTimeout</c> it cancels the holders' tokens, and completes once every connection is closed -- every call of it. A closing pool
+/// lends nothing. A close whose token is cancelled stops waiting (once the idle connections it began to close are closed, R11); the
+/// pool stays closing, and that call's deadline cancels no one.</item>
 /// <item>R9: a waiter whose token is cancelled leaves the queue; one handed a connection whose token was cancelled before it
 /// resumed passes it on.</item>
 /// <item>R11: a close is never cut short: a cancellation that lands while the holder's connection closes comes out once the
@@ -145,8 +147,12 @@ public class AsyncConnectionPool<TConnection>
     }
 
     /// <summary>Closes every connection: the idle ones at once, the borrowed ones as they come back, the holders cancelled after the close timeout.</summary>
-    /// <param name="cancellationToken">Stops waiting (the connections are still closed as they come back).</param>
+    /// <param name="cancellationToken">
+    /// Stops waiting (the connections are still closed as they come back; this call's deadline cancels no one): the task is cancelled
+    /// once the idle connections this call began to close are closed -- a close is never cut short.
+    /// </param>
     /// <returns>A task that completes once every connection is closed.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task CloseAsync(CancellationToken cancellationToken = default)
     {
         List<TConnection> idle;
@@ -164,36 +170,52 @@ public class AsyncConnectionPool<TConnection>
         {
             try
             {
-                await _emptied.Task.WaitAsync(CloseDeadline, _timeProvider, cancellationToken).ConfigureAwait(false);
+                await WaitEmptiedAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (TimeoutException)
+            catch (OperationCanceledException)
             {
-                List<CancellationTokenSource> holders;
-                lock (_gate)
-                {
-                    holders = [.. _holders];
-                }
-
-                var cancellations = new List<Task>();
-                foreach (var holder in holders)
-                {
-                    try
-                    {
-                        cancellations.Add(holder.CancelAsync());
-                    }
-                    catch (ObjectDisposedException)
-                    {
-                        // Given back (and its token source disposed) since the list was taken: nothing to cancel.
-                    }
-                }
-
-                await Task.WhenAll(cancellations).ConfigureAwait(false);
-
-                await _emptied.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                // The caller's cancellation: the closes this call began complete first (R11), and then it comes out, as the
+                // caller asked (a failed close freed its slot all the same).
+                await Task.WhenAll(closes).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                throw;
             }
         }
 
         await Task.WhenAll(closes).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits until every slot is free; past the close's deadline cancels the holders first.</summary>
+    private async Task WaitEmptiedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _emptied.Task.WaitAsync(CloseDeadline, _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            List<CancellationTokenSource> holders;
+            lock (_gate)
+            {
+                holders = [.. _holders];
+            }
+
+            var cancellations = new List<Task>();
+            foreach (var holder in holders)
+            {
+                try
+                {
+                    cancellations.Add(holder.CancelAsync());
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Given back (and its token source disposed) since the list was taken: nothing to cancel.
+                }
+            }
+
+            await Task.WhenAll(cancellations).ConfigureAwait(false);
+
+            await _emptied.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Whether a new connection may be opened with <paramref name="slotsTaken"/> slots taken.</summary>

@@ -20,7 +20,9 @@ Everything comes from the pattern file, so a new pattern is fuzzed without code 
   call on its own, as a timeout does): a correct implementation must always settle;
 - **random draws** -- only for a pattern whose scenarios give ``random``;
 - **invocations** -- for an ``invoked: many`` pattern, one to ``MAX_INVOCATIONS`` callers of one
-  instance, each with a key of the plan and, maybe, a cancellation of its own (then no top-level
+  instance, each with a key of the plan or one it declares under ``fuzz: invocation_keys`` (an
+  invocation that is no operation: a pool's ``close``, which the plans never name, so the fuzzer
+  never closed a pool until it was declared) and, maybe, a cancellation of its own (then no top-level
   ``cancel_at_ms``; a ``hang`` only when every invocation is cancelled). Tame: invocation ``i``
   starts at ``i * spacing + 1``, the spacing longer than all of the plan's delays and a
   cancellation together, and cancels at an odd offset from its start, so nothing of one invocation
@@ -182,6 +184,7 @@ class Domain:
     draws_random: bool = False
     hangs_end: bool = False
     invoked: bool = False  # ``invoked: many``: examples carry invocations
+    invocation_keys: tuple[str, ...] = ()  # invocations that are no operation of the plan (``fuzz: invocation_keys``)
 
     @classmethod
     def of(cls, pattern: Pattern) -> Domain:
@@ -205,6 +208,7 @@ class Domain:
             draws_random=any(s.random for s in pattern.scenarios),
             hangs_end=bool(pattern.fuzz.get("hangs_end", False)),
             invoked=pattern.invoked == "many",
+            invocation_keys=tuple(pattern.fuzz.get("invocation_keys", ())),
         )
 
     def examples(self, edges: Iterable[str] = ALL_EDGES) -> st.SearchStrategy[Example]:
@@ -303,7 +307,7 @@ def _examples(draw: st.DrawFn, domain: Domain, enabled: frozenset[str]) -> Examp
     cancel_at_ms = None
     invocations = None
     if domain.invoked:  # each invocation's caller cancels, never the whole run
-        invocations = _draw_invocations(draw, edges, keys, plan, all_cancel=cancels)
+        invocations = _draw_invocations(draw, edges, [*keys, *domain.invocation_keys], plan, all_cancel=cancels)
     elif cancels:
         cancel_at_ms = draw(_cancel_at_strategy(edges, tuple(_instants(plan, effective))), label="cancel_at_ms")
 
