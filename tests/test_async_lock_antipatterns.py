@@ -42,11 +42,23 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 CLOCKS = ["virtual", pytest.param("real", marks=pytest.mark.slow)]
 
 
+def _read_a_block(run: Run) -> bool:
+    outcome = (run.answer or {}).get("outcome") or {}
+    return bool(outcome.get("unfinished")) and str(outcome.get("reason", "")).startswith("blocked the event loop")
+
+
 def _runs(request: pytest.FixtureRequest, clock: str, lang: str, impl: str) -> list[Run]:
     if lang not in {a for entry in PATTERN.antipatterns if entry.id == impl for a in entry.langs}:
         pytest.skip(f"{impl} is not built in {lang} (spec/patterns/async-lock.yaml says why)")
     engine: Engine = request.getfixturevalue("asyncconf_engine" if clock == "virtual" else "real_engine")
     runs = ran_transports(lang, engine.run_scenario(SCENARIO, lang, impl))
+    # On the real clock a loaded machine can stall a runner past the block limit (168 ms read under
+    # `pytest -n auto` beside a C# build): that run is a reading of the machine, tried again, up to
+    # three tries in all, as tests/test_real_clock.py allows. Neither anti-pattern blocks the loop.
+    for _ in range(2):
+        if clock != "real" or not any(_read_a_block(run) for run in runs):
+            break
+        runs = ran_transports(lang, engine.run_scenario(SCENARIO, lang, impl))
     if not runs:
         skip_or_fail(lang, "no transport ran")
     return runs
