@@ -233,6 +233,16 @@ RULE_CASES: dict[str, tuple[tuple[str, str], str]] = {
         ),
         ":15: invocation 1 of `first` is cancelled at 1 ms, before it starts (5 ms)",
     ),
+    # racing's `items: [a, z]` with steps for a only passed: z's call crashed, taken for a failed alternative
+    "items_have_plans": (
+        (
+            GOOD.format(id="demo"),
+            GOOD.format(id="demo")
+            .replace("  limit: 2\n", "  limit: 2\n  items: [op, z]\n", 1)
+            .replace("  limit: {type: number}\n", "  limit: {type: number}\n  items: {type: list}\n", 1),
+        ),
+        ":16: scenario `first` has no plan for item(s) z",
+    ),
     "each_only_with_invocations": (
         ("      elapsed_ms: 10\n", "      elapsed_ms: 10\n      settled_at_ms: [10]\n"),
         ":19: scenario `first` has no invocations: no `settled_at_ms`",

@@ -253,6 +253,28 @@ def each_only_with_invocations(pattern: Pattern, data: dict[str, Any]) -> Iterat
             )
 
 
+def items_have_plans(pattern: Pattern, data: dict[str, Any]) -> Iterator[Finding]:
+    """A pattern over items calls the operation once per item: each needs steps in the plan (or a
+    `*`). One without them crashes in the runner -- LookupError, RangeError or KeyNotFoundException
+    as the language has it -- and where the pattern takes a failed call in its stride (racing's
+    alternatives) the scenario passed on a call it never planned."""
+    if not isinstance(pattern.params.get("items"), list):
+        return
+    for index, scenario in enumerate(pattern.scenarios):
+        items = scenario.params.get("items")
+        if not isinstance(items, list) or "*" in scenario.plan:
+            continue
+        missing = [str(item) for item in items if str(item) not in scenario.plan]
+        if missing:
+            where: list[str | int] = ["scenarios", index, "params", "items"]
+            if "items" not in data["scenarios"][index].get("params", {}):
+                where = ["scenarios", index, "plan"]
+            yield (
+                where,
+                f"scenario `{scenario.id}` has no plan for item(s) {', '.join(missing)} (give each steps, or `*`)",
+            )
+
+
 RULES: tuple[Rule, ...] = (
     file_name_is_id,
     ids_are_unique,
@@ -269,6 +291,7 @@ RULES: tuple[Rule, ...] = (
     invocations_match_pattern,
     invocations_well_formed,
     each_only_with_invocations,
+    items_have_plans,
 )
 
 
