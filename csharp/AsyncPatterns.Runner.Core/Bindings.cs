@@ -601,8 +601,7 @@ internal sealed class PatternBinding
         }
 
         /// <summary>A time in milliseconds; past what a <see cref="TimeSpan"/> holds it is cut to a value the options refuse.</summary>
-        public static TimeSpan Milliseconds(JsonObject parameters, string name) =>
-            TimeSpan.FromMilliseconds(Math.Clamp(Number(parameters, name), -1e12, 1e12));
+        public static TimeSpan Milliseconds(JsonObject parameters, string name) => TimeParameter.FromMilliseconds(Number(parameters, name));
 
         public static string String(JsonObject parameters, string name) => Json.String(Required(parameters, name), $"params.{name}");
 

@@ -201,6 +201,9 @@ POLLY = RunnerLibrary(
                 "when the previous one failed), where the spec refuses it",
                 "sub-millisecond-hedge-is-invalid": "Polly takes a `Delay` of 0.4 ms, which the spec refuses (it would "
                 "be a 0 ms timer in one runtime and none in another)",
+                "hedge-below-a-tick-is-invalid": "Polly takes a `Delay` of one tick (1e-18 ms reaches it as the "
+                "least a `TimeSpan` holds), which the spec refuses: every alternative starts at once and the first "
+                "to succeed wins",
             },
         ),
     ],

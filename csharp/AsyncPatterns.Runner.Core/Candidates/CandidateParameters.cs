@@ -39,7 +39,7 @@ public sealed class CandidateParameters
     /// <summary>A time parameter given in milliseconds (<c>base_delay_ms</c>, <c>timeout_ms</c>) as a <see cref="TimeSpan"/>; past what a <see cref="TimeSpan"/> holds it is cut to ±10^12 ms.</summary>
     /// <param name="name">The parameter's spec name, with its <c>_ms</c>.</param>
     /// <returns>Its value.</returns>
-    public TimeSpan Time(string name) => TimeSpan.FromMilliseconds(Math.Clamp(Number(name), -1e12, 1e12));
+    public TimeSpan Time(string name) => TimeParameter.FromMilliseconds(Number(name));
 
     /// <summary>A string parameter (<c>jitter</c>: <c>none</c> or <c>proportional</c>).</summary>
     /// <param name="name">The parameter's spec name.</param>
