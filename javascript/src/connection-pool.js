@@ -26,7 +26,7 @@
  * @module
  */
 
-import {checkFunction, invalidArgument, LARGEST_COUNT, LONGEST_MS} from './common/arguments.js';
+import {checkFunction, invalidArgument, LARGEST_COUNT, LONGEST_MS, wholeMs} from './common/arguments.js';
 import {deriveAbortController} from './common/abort.js';
 
 /**
@@ -34,12 +34,6 @@ import {deriveAbortController} from './common/abort.js';
  *   What the pool needs of a connection: whether its last use broke it, and its close.
  */
 /** @typedef {{grant: (connection: PooledConnection | null) => void}} Waiter `null`: a free slot, to open one in */
-
-/**
- * A delay in whole ms by the one rule of spec/PROTOCOL.md section 5 (halves up; under half a ms: 0).
- * @param {number} ms
- */
-const wholeMs = (ms) => (ms > 0 ? Math.floor(Math.round(ms * 1e6) / 1e6 + 0.5) : 0);
 
 /**
  * @typedef {{connection: PooledConnection, signal: AbortSignal, [Symbol.asyncDispose]: () => Promise<void>}} Lease

@@ -17,7 +17,7 @@
  * @module
  */
 
-import {checkFunction, invalidArgument, LONGEST_MS} from './common/arguments.js';
+import {checkFunction, invalidArgument, LONGEST_MS, wholeMs} from './common/arguments.js';
 
 /** What `submit()` throws once the shutdown has begun: the job is refused, never started (R2). */
 export class ServiceStoppedError extends Error {
@@ -42,12 +42,6 @@ export class ServiceStoppedError extends Error {
  */
 
 /** @typedef {(key: string, options: {signal: AbortSignal}) => Promise<unknown> | unknown} JobOperation */
-
-/**
- * A delay in whole ms by the one rule of spec/PROTOCOL.md section 5 (halves up).
- * @param {number} ms
- */
-const wholeMs = (ms) => (ms > 0 ? Math.floor(Math.round(ms * 1e6) / 1e6 + 0.5) : 0);
 
 /**
  * A service that runs `operation(key, {signal})` for each job submitted, until it is shut down.

@@ -7,6 +7,8 @@ with ``ValueError`` -- the ``invalid`` kind of spec/PROTOCOL.md section 6 -- bef
 
 from __future__ import annotations
 
+import math
+
 #: The longest time any parameter may give, in milliseconds and in seconds.
 LONGEST_MS = 2**31 - 1
 LONGEST_S = LONGEST_MS / 1000
@@ -24,3 +26,10 @@ def check_seconds(name: str, value: float, *, least: float = 0.0) -> None:
     """``value`` must be a number of seconds from ``least`` to ``LONGEST_S`` (NaN is refused too)."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not least <= value <= LONGEST_S:
         raise ValueError(f"`{name}` must be from {least} to {LONGEST_S} seconds, got {value!r}")
+
+
+def whole_ms(seconds: float) -> int:
+    """A delay in whole milliseconds, halves up, by the one rule of spec/PROTOCOL.md section 5 (a
+    reference that hands it to a timer of its own: graceful-shutdown's drain, a pool's close deadline)."""
+    ms = seconds * 1000
+    return math.floor(round(ms, 6) + 0.5) if ms > 0 else 0

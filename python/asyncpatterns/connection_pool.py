@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import math
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Generic, Protocol, TypeVar
 
-from ._limits import check_count, check_seconds
+from ._limits import check_count, check_seconds, whole_ms
 from .cancellation_cleanup import _aclose_shielded
-
-
-def _whole_ms(seconds: float) -> int:
-    """A delay in whole milliseconds, halves up, by the one rule of spec/PROTOCOL.md section 5."""
-    ms = seconds * 1000
-    return math.floor(round(ms, 6) + 0.5) if ms > 0 else 0
 
 
 class PooledConnection(Protocol):
@@ -76,7 +69,7 @@ class ConnectionPool(Generic[C]):
         self._acquire_timeout = acquire_timeout
         # Whole milliseconds, halves up (spec/PROTOCOL.md section 5): 0.4 ms is 0, which cancels the
         # holders at once, where asyncio.timeout(0.0004) would let a use ending in that ms finish.
-        self._close_timeout = _whole_ms(close_timeout) / 1000
+        self._close_timeout = whole_ms(close_timeout) / 1000
         self._idle: deque[C] = deque()
         #: connections open or being opened: each holds one of the ``size`` slots
         self._slots_taken = 0

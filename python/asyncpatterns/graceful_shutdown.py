@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import math
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from ._limits import check_seconds
+from ._limits import check_seconds, whole_ms
 from ._own_cancellation import cancel_requested
 from .cancellation_cleanup import AsyncClosable, _aclose_shielded
 
@@ -24,12 +23,6 @@ class ShutdownReport:
     completed: list[str]
     failed: list[str]
     cancelled: list[str]
-
-
-def _whole_ms(seconds: float) -> int:
-    """A delay in whole milliseconds, halves up, by the one rule of spec/PROTOCOL.md section 5."""
-    ms = seconds * 1000
-    return math.floor(round(ms, 6) + 0.5) if ms > 0 else 0
 
 
 class JobService:
@@ -63,7 +56,7 @@ class JobService:
         check_seconds("drain", drain)
         self._operation = operation
         self._open_resource = open_resource
-        self._drain = _whole_ms(drain) / 1000
+        self._drain = whole_ms(drain) / 1000
         self._stopping = asyncio.Event()
         self._group: asyncio.TaskGroup | None = None
         self._jobs: dict[str, asyncio.Task[None]] = {}

@@ -11,6 +11,13 @@ export const LONGEST_MS = 2 ** 31 - 1;
 export const LARGEST_COUNT = 2 ** 31 - 1;
 
 /**
+ * A delay in whole ms by the one rule of spec/PROTOCOL.md section 5 (halves up; under half a ms: 0),
+ * for a reference that hands it to a timer of its own (graceful-shutdown's drain, a pool's close deadline).
+ * @param {number} ms
+ */
+export const wholeMs = (ms) => (ms > 0 ? Math.floor(Math.round(ms * 1e6) / 1e6 + 0.5) : 0);
+
+/**
  * A `TypeError` with Node's code for an argument of the wrong type or value.
  * @param {string} message
  * @param {'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE'} [code]
